@@ -1,0 +1,37 @@
+# Two commands set everything up on a fresh machine:
+#   make run    installs what GridLink needs and runs the bot
+#   make test   installs what GridLink needs, starts a throwaway PostgreSQL, runs every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: install run test lint catalogs bench
+
+install: $(INSTALLED) $(COMPILED)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(INSTALLED)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+run: install
+	$(BIN)/python -m bot
+
+test: install
+	eval "$$(scripts/test-postgres.sh)" && $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+# After changing user-facing strings: refresh the template and the three catalogs.
+catalogs: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext --add-comments=Translators: \
+		--no-location --sort-output --project=GridLink -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching

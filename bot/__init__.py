@@ -1,0 +1,1 @@
+"""Wiring: settings, the Bot and Dispatcher, middlewares, keyboards and rendering."""

@@ -1,0 +1,124 @@
+"""Building the Bot and Dispatcher, and starting them in polling or webhook mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.i18n import I18n
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.clock import Clock, SystemClock
+from bot.commands import register_menus
+from bot.fsm_storage import DatabaseStorage
+from bot.i18n import LocaleMiddleware, make_i18n
+from bot.messenger import Messenger
+from bot.middlewares import ActorMiddleware
+from bot.settings import Mode, Settings
+from handlers import routers
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram"
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    bot: Bot
+    dispatcher: Dispatcher
+    i18n: I18n
+
+    async def close(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.bot.session.close()
+        await self.db.dispose()
+
+
+def make_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(
+        api=TelegramAPIServer.from_base(settings.telegram_api_url)
+    ) if settings.telegram_api_url else AiohttpSession()
+    return Bot(settings.bot_token.get_secret_value(), session=session,
+               default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def _fsm(settings: Settings, db: Database) -> tuple[BaseStorage, BaseEventIsolation]:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url)
+        return storage, storage.create_isolation()
+    return DatabaseStorage(db), SimpleEventIsolation()
+
+
+def make_dispatcher(settings: Settings, db: Database, bot: Bot, i18n: I18n,
+                    clock: Clock) -> Dispatcher:
+    storage, isolation = _fsm(settings, db)
+    dispatcher = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        db=db,
+        clock=clock,
+        settings=settings,
+        i18n=i18n,
+        messenger=Messenger(bot, db, i18n, settings.default_locale),
+    )
+    dispatcher.update.outer_middleware(ActorMiddleware(db, clock, settings.admin_ids))
+    LocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*routers())
+    return dispatcher
+
+
+async def build(settings: Settings, clock: Clock | None = None) -> App:
+    """Connect and migrate the database and build everything; Telegram is not called yet."""
+    db = Database(settings.database_url)
+    await db.migrate()
+    i18n = make_i18n(settings.default_locale)
+    bot = make_bot(settings)
+    dispatcher = make_dispatcher(settings, db, bot, i18n, clock or SystemClock())
+    return App(settings, db, bot, dispatcher, i18n)
+
+
+async def prepare_telegram(app: App) -> None:
+    """Check the token and register the command menus."""
+    await app.bot.get_me()
+    await register_menus(app.bot, app.i18n)
+
+
+async def serve(app: App) -> None:
+    await prepare_telegram(app)
+    if app.settings.mode is Mode.POLLING:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await app.dispatcher.start_polling(app.bot)
+        return
+    await _serve_webhook(app)
+
+
+async def _serve_webhook(app: App) -> None:
+    settings = app.settings
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    web_app = web.Application()
+    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(
+        web_app, path=WEBHOOK_PATH)
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    await app.bot.set_webhook(f"{(settings.webhook_url or '').rstrip('/')}{WEBHOOK_PATH}",
+                              secret_token=secret)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    log.info("webhook listening on %s:%s", settings.host, settings.port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,112 @@
+"""Inline keyboards. Buttons are verbs; labels come from the current language."""
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import labels
+from bot.callbacks import (
+    CATEGORY_ORDER,
+    CommentCb,
+    FormCb,
+    FormStep,
+    LangCb,
+    RateCb,
+    WishAction,
+    WishCb,
+)
+from storage.models import Wish, WishState
+
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+
+
+def card(wish: Wish) -> InlineKeyboardMarkup | None:
+    if wish.state != WishState.OPEN or wish.id is None:
+        return None
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🙋 Claim"), callback_data=WishCb(action=WishAction.CLAIM,
+                                                            wish_id=wish.id))
+    return builder.as_markup()
+
+
+def verification(wish_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Approve"), callback_data=WishCb(action=WishAction.APPROVE,
+                                                           wish_id=wish_id))
+    builder.button(text=_("Reject"), callback_data=WishCb(action=WishAction.REJECT,
+                                                          wish_id=wish_id))
+    return builder.as_markup()
+
+
+def claimer(wish_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Mark fulfilled"), callback_data=WishCb(action=WishAction.DONE,
+                                                                    wish_id=wish_id))
+    builder.button(text=_("Give up"), callback_data=WishCb(action=WishAction.RELEASE,
+                                                           wish_id=wish_id))
+    return builder.as_markup()
+
+
+def withdraw(wish_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Withdraw"), callback_data=WishCb(action=WishAction.WITHDRAW,
+                                                            wish_id=wish_id))
+    return builder.as_markup()
+
+
+def rating(wish_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for score in range(1, 6):
+        builder.button(text=f"{score} ⭐",
+                       callback_data=RateCb(wish_id=wish_id, score=score))
+    builder.adjust(3, 2)
+    return builder.as_markup()
+
+
+def comment(wish_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Add a comment"), callback_data=CommentCb(wish_id=wish_id))
+    return builder.as_markup()
+
+
+def categories() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for value in CATEGORY_ORDER:
+        builder.button(text=labels.category(value),
+                       callback_data=FormCb(step=FormStep.CATEGORY, value=value))
+    builder.button(text=_("Cancel"), callback_data=FormCb(step=FormStep.CANCEL))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def urgency() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🚨 Urgent"), callback_data=FormCb(step=FormStep.URGENT, value="1"))
+    builder.button(text=_("Not urgent"), callback_data=FormCb(step=FormStep.URGENT, value="0"))
+    return builder.as_markup()
+
+
+def skip() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Skip"), callback_data=FormCb(step=FormStep.SKIP))
+    return builder.as_markup()
+
+
+def confirm_form() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Submit"), callback_data=FormCb(step=FormStep.SUBMIT))
+    builder.button(text=_("Cancel"), callback_data=FormCb(step=FormStep.CANCEL))
+    return builder.as_markup()
+
+
+def languages() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code, name in LANGUAGE_NAMES.items():
+        builder.button(text=name, callback_data=LangCb(locale=code))
+    return builder.as_markup()
+
+
+def link(text: str, url: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=text, url=url)
+    return builder.as_markup()

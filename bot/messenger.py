@@ -1,0 +1,81 @@
+"""Sending to people and chats other than the one who just spoke, each in their language."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import chat_locale, person_locale, speaking
+from storage import people, places
+from storage.db import Database
+from storage.models import Place
+
+log = logging.getLogger(__name__)
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Render = Callable[[], Rendered]
+
+
+class Messenger:
+    def __init__(self, bot: Bot, db: Database, i18n: I18n, default_locale: str) -> None:
+        self.bot = bot
+        self.db = db
+        self.i18n = i18n
+        self.default_locale = default_locale
+
+    async def locale_of_person(self, person_id: int) -> str:
+        person = await people.get(self.db, person_id)
+        return person_locale(person, self.default_locale) if person else self.default_locale
+
+    def locale_of_place(self, place: Place | None) -> str:
+        return chat_locale(place, self.default_locale)
+
+    def render(self, locale: str, render: Render) -> Rendered:
+        with speaking(self.i18n, locale):
+            return render()
+
+    async def to_person(self, person_id: int, render: Render) -> Message | None:
+        """Write privately; None when they never opened a chat with the bot or blocked it."""
+        text, markup = self.render(await self.locale_of_person(person_id), render)
+        try:
+            return await self.bot.send_message(person_id, text, reply_markup=markup)
+        except TelegramForbiddenError:
+            await people.mark_unreachable(self.db, person_id)
+        except TelegramBadRequest as error:
+            if "chat not found" not in error.message.lower():
+                raise
+            await people.mark_unreachable(self.db, person_id)
+        return None
+
+    async def to_place(self, place: Place, render: Render) -> Message | None:
+        if place.chat_id is None:
+            return None
+        text, markup = self.render(self.locale_of_place(place), render)
+        try:
+            return await self.bot.send_message(place.chat_id, text, reply_markup=markup)
+        except (TelegramForbiddenError, TelegramBadRequest) as error:
+            log.warning("cannot post in place %s: %s", place.id, error)
+            return None
+
+    async def edit(self, chat_id: int, message_id: int, locale: str, render: Render) -> bool:
+        text, markup = self.render(locale, render)
+        try:
+            await self.bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
+                                             reply_markup=markup)
+        except TelegramBadRequest as error:
+            if "not modified" in error.message:
+                return True
+            log.warning("cannot edit message %s in %s: %s", message_id, chat_id, error)
+            return False
+        except TelegramForbiddenError as error:
+            log.warning("cannot edit message %s in %s: %s", message_id, chat_id, error)
+            return False
+        return True
+
+    async def place_of_chat(self, chat_id: int) -> Place | None:
+        return await places.by_chat(self.db, chat_id)

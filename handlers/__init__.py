@@ -1,0 +1,13 @@
+"""One Router per flow; the order here is the order updates try them."""
+
+from aiogram import Router
+
+from handlers import admin, chat_events, common, errors, wish_form, wishes
+
+
+def routers() -> list[Router]:
+    # chat_events first: it answers anonymous admins before any command handler runs;
+    # common next, so /cancel and /help work in the middle of any form;
+    # errors.fallback last: it answers buttons that nothing else understood.
+    return [chat_events.router, common.router, wish_form.router, wishes.router, admin.router,
+            common.welcome_router, errors.router]

@@ -1,0 +1,291 @@
+"""Admin commands: bind chats to places, grant roles, list, and change settings."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import labels
+from bot.clock import Clock
+from bot.settings import Settings
+from storage import people, places
+from storage.db import Database
+from storage.models import PARENT_KIND, Person, Place, PlaceKind, Role
+from storage.people import Actor, GrantResult
+from storage.places import BindOutcome, BindResult
+from storage.settings import SETTING_NAMES, effective, parse_value
+
+router = Router(name=__name__)
+in_group = F.chat.type.in_({"group", "supergroup"})
+
+
+async def _is_admin_of(db: Database, actor: Actor, place_id: int | None) -> bool:
+    if place_id is None:
+        return actor.superadmin
+    return await people.has_role(db, actor, place_id, Role.ADMIN)
+
+
+def not_bound() -> str:
+    return _("This chat is not bound to any place yet. An admin can set it up with /bind.")
+
+
+def _bind_usage() -> str:
+    return _("Usage: /bind street <name>, /bind community <street number> <name>, "
+             "or /bind grid <community number> <name>; /bind <number> gives an existing "
+             "place this chat. /places shows the numbers.")
+
+
+@router.message(Command("bind"), in_group)
+async def bind(message: Message, command: CommandObject, db: Database, actor: Actor,
+               clock: Clock, settings: Settings) -> None:
+    words = (command.args or "").split()
+    if len(words) == 1 and words[0].isdigit():
+        await _attach(message, int(words[0]), db, actor, clock)
+        return
+    kind = labels.KIND_WORDS.get(words[0].lower()) if words else None
+    needs_parent = kind is not None and PARENT_KIND[kind] is not None
+    name = " ".join(words[2:] if needs_parent else words[1:]).strip()[:100]
+    if kind is None or not name or (needs_parent and not words[1].isdigit()):
+        await message.reply(escape(_bind_usage()))
+        return
+    parent_id = int(words[1]) if needs_parent else None
+    current = await places.by_chat(db, message.chat.id)
+    allowed = await _is_admin_of(db, actor, parent_id) or (
+        current is not None and await _is_admin_of(db, actor, current.id))
+    if not allowed:
+        await message.reply(_("Only an admin of the place above can bind this chat."))
+        return
+    outcome = await places.bind(db, chat_id=message.chat.id, kind=kind, name=name,
+                                parent_id=parent_id, timezone=settings.timezone,
+                                actor_id=actor.id, now=clock.now())
+    await _report_bind(message, outcome, kind, parent_id)
+
+
+async def _attach(message: Message, place_id: int, db: Database, actor: Actor,
+                  clock: Clock) -> None:
+    if not await _is_admin_of(db, actor, place_id):
+        await message.reply(_("Only an admin of that place can bind this chat to it."))
+        return
+    outcome = await places.attach(db, chat_id=message.chat.id, place_id=place_id,
+                                  actor_id=actor.id, now=clock.now())
+    await _report_bind(message, outcome, None, place_id)
+
+
+async def _report_bind(message: Message, outcome: BindOutcome, kind: PlaceKind | None,
+                       number: int | None) -> None:
+    place = outcome.place
+    match outcome.result:
+        case BindResult.BOUND | BindResult.RENAMED:
+            assert place is not None
+            await message.reply(_("This chat is now the {kind} “{name}” (number {id}).").format(
+                kind=labels.place_kind(place.kind), name=escape(place.name), id=place.id))
+        case BindResult.NO_PARENT:
+            await message.reply(_("There is no place with number {id}. /places shows the "
+                                  "numbers.").format(id=number))
+        case BindResult.WRONG_PARENT_KIND:
+            assert kind is not None
+            await message.reply(_("A {kind} must be placed under a {parent}.").format(
+                kind=labels.place_kind(kind), parent=labels.place_kind(PARENT_KIND[kind] or "")))
+        case BindResult.ALREADY_BOUND:
+            assert place is not None
+            await message.reply(_("The {kind} “{name}” already has a chat. Send /unbind there "
+                                  "first.").format(kind=labels.place_kind(place.kind),
+                                                   name=escape(place.name)))
+        case BindResult.CHAT_HAS_OTHER_KIND:
+            assert place is not None
+            await message.reply(_("This chat is already bound as the {kind} “{name}”. "
+                                  "Use /unbind first.").format(
+                kind=labels.place_kind(place.kind), name=escape(place.name)))
+
+
+@router.message(Command("unbind"), in_group)
+async def unbind(message: Message, db: Database, actor: Actor, place: Place | None,
+                 clock: Clock) -> None:
+    if place is None:
+        await message.reply(_("This chat is not bound to any place."))
+        return
+    if not await _is_admin_of(db, actor, place.id):
+        await message.reply(_("Only an admin of this place can do that."))
+        return
+    await places.unbind_chat(db, message.chat.id, actor_id=actor.id, now=clock.now())
+    await message.reply(_("This chat is no longer the {kind} “{name}”. Its people and wishes "
+                          "are kept; /bind it again at any time.").format(
+        kind=labels.place_kind(place.kind), name=escape(place.name)))
+
+
+@router.message(Command("places"))
+async def list_places(message: Message, db: Database, actor: Actor) -> None:
+    roots = await people.admin_roots(db, actor)
+    if roots == []:
+        await message.reply(_("You do not manage any place."))
+        return
+    tree = await places.subtree(db, roots)
+    if not tree:
+        await message.reply(_("No places yet. In the street office's chat, send "
+                              "/bind street <name>.").replace("<name>", "&lt;name&gt;"))
+        return
+    lines = [_("<b>Places you manage</b>")]
+    for place, depth in tree:
+        bound = _("bound") if place.chat_id is not None else _("no chat")
+        lines.append("    " * depth + f"#{place.id} {labels.place_kind(place.kind)} "
+                     f"{escape(place.name)} · {bound}")
+    await message.reply("\n".join(lines))
+
+
+async def _target(message: Message, command: CommandObject, db: Database,
+                  clock: Clock) -> tuple[Person | None, str | None]:
+    """The person a /grant or /revoke is about: a reply, an @username or a numeric id."""
+    words = (command.args or "").split()
+    reply_user = message.reply_to_message.from_user if message.reply_to_message else None
+    if reply_user is not None and not reply_user.is_bot:
+        person = await people.remember(db, user_id=reply_user.id, full_name=reply_user.full_name,
+                                       username=reply_user.username,
+                                       language_code=reply_user.language_code,
+                                       in_private_chat=False, now=clock.now())
+        return person, None
+    if len(words) < 2:
+        return None, None
+    who = words[1]
+    if who.startswith("@"):
+        return await people.by_username(db, who), who
+    if who.isdigit():
+        person = await people.get(db, int(who))
+        if person is None:
+            person = await people.remember(db, user_id=int(who), full_name=f"#{who}",
+                                           username=None, language_code=None,
+                                           in_private_chat=False, now=clock.now())
+        return person, who
+    return None, who
+
+
+async def _change_role(message: Message, command: CommandObject, db: Database, actor: Actor,
+                       place: Place | None, clock: Clock, *, granting: bool) -> None:
+    usage = escape(_("Usage: /grant <role> @username or id, or reply to the person's message "
+                     "with /grant <role>. Roles: admin, social_worker, cadre, org_rep, "
+                     "volunteer.")) if granting else escape(_(
+        "Usage: /revoke <role> @username or id, or reply to the person's message with "
+        "/revoke <role>."))
+    if place is None:
+        await message.reply(not_bound())
+        return
+    if not await _is_admin_of(db, actor, place.id):
+        await message.reply(_("Only an admin of this place can do that."))
+        return
+    words = (command.args or "").split()
+    role = labels.ROLE_WORDS.get(words[0].lower()) if words else None
+    if role is None:
+        await message.reply(usage)
+        return
+    person, asked = await _target(message, command, db, clock)
+    if person is None:
+        await message.reply(usage if asked is None else _(
+            "I have not met {who} yet. Ask them to send a message here, then reply to it "
+            "with the command.").format(who=escape(asked)))
+        return
+    change = people.grant if granting else people.revoke
+    result = await change(db, person_id=person.id, place_id=place.id or 0, role=role,
+                          by=actor.id, now=clock.now())
+    texts = {
+        GrantResult.GRANTED: _("{name} is now a {role} of “{place}”."),
+        GrantResult.ALREADY: _("{name} is already a {role} of “{place}”."),
+        GrantResult.REVOKED: _("{name} is no longer a {role} of “{place}”."),
+        GrantResult.NOT_HELD: _("{name} is not a {role} of “{place}”, so there was nothing "
+                                "to take back."),
+    }
+    await message.reply(texts[result].format(name=escape(person.full_name),
+                                             role=labels.role(role), place=escape(place.name)))
+
+
+@router.message(Command("grant"), in_group)
+async def grant(message: Message, command: CommandObject, db: Database, actor: Actor,
+                place: Place | None, clock: Clock) -> None:
+    await _change_role(message, command, db, actor, place, clock, granting=True)
+
+
+@router.message(Command("revoke"), in_group)
+async def revoke(message: Message, command: CommandObject, db: Database, actor: Actor,
+                 place: Place | None, clock: Clock) -> None:
+    await _change_role(message, command, db, actor, place, clock, granting=False)
+
+
+@router.message(Command("people"), in_group)
+async def list_people(message: Message, db: Database, actor: Actor,
+                      place: Place | None) -> None:
+    if place is None:
+        await message.reply(not_bound())
+        return
+    if not await people.has_role(db, actor, place.id or 0, Role.ADMIN, Role.SOCIAL_WORKER,
+                                 Role.CADRE):
+        await message.reply(_("Only the staff of this place can see this list."))
+        return
+    tree = await places.subtree(db, [place.id or 0])
+    names = {p.id: p.name for p, _depth in tree}
+    grants = await people.grants_under(db, list(names))
+    if not grants:
+        await message.reply(_("Nobody holds a role here yet. Use /grant to give one."))
+        return
+    lines = [_("<b>People and roles</b>")]
+    lines += [f"{escape(names[g.place_id])} · {labels.role(g.role)} · {escape(p.full_name)}"
+              + (f" (@{escape(p.username)})" if p.username else "") for p, g in grants]
+    await message.reply("\n".join(lines))
+
+
+def _setting_label(name: str) -> str:
+    return {
+        "verify": _("Verify wishes before they are posted"),
+        "grid_deadline_hours": _("Hours a wish stays in the grid before it goes up"),
+        "community_deadline_hours": _("Hours a wish stays with the community before it goes up"),
+        "confirm_timeout_hours": _("Hours a resident has to confirm"),
+    }[name]
+
+
+def _setting_value(value: object) -> str:
+    if isinstance(value, bool):
+        return _("on") if value else _("off")
+    return str(value)
+
+
+@router.message(Command("settings"), in_group)
+async def show_settings(message: Message, db: Database, place: Place | None) -> None:
+    if place is None:
+        await message.reply(not_bound())
+        return
+    current = effective(await places.chain_of(db, place.id or 0))
+    lines = [_("<b>Settings of “{place}”</b>").format(place=escape(place.name))]
+    lines += [f"{_setting_label(name)}: {_setting_value(getattr(current, name))} "
+              f"(<code>{name}</code>)" for name in SETTING_NAMES]
+    lines.append(escape(_("Admins change one with /set <name> <value>, "
+                          "e.g. /set verify on.")))
+    await message.reply("\n".join(lines))
+
+
+@router.message(Command("set"), in_group)
+async def change_setting(message: Message, command: CommandObject, db: Database, actor: Actor,
+                         place: Place | None, clock: Clock) -> None:
+    if place is None:
+        await message.reply(not_bound())
+        return
+    if not await _is_admin_of(db, actor, place.id):
+        await message.reply(_("Only an admin of this place can do that."))
+        return
+    words = (command.args or "").split()
+    value = parse_value(words[0], words[1]) if len(words) == 2 else None
+    if value is None:
+        await message.reply(escape(_("Usage: /set <name> <value>. /settings lists the names "
+                                     "and their values.")))
+        return
+    await places.change_setting(db, place.id or 0, words[0], value, actor_id=actor.id,
+                                now=clock.now())
+    await message.reply(_("Saved: {label} is now {value}.").format(
+        label=_setting_label(words[0]), value=_setting_value(value)))
+
+
+@router.message(Command("bind", "unbind", "grant", "revoke", "people", "settings", "set"))
+async def group_only(message: Message) -> None:
+    await message.reply(_("Please send this command in the group chat of the place it is "
+                          "about."))
+

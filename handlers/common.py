@@ -1,0 +1,103 @@
+"""/start, /help, /lang and /cancel."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards
+from bot.callbacks import LangCb
+from bot.commands import set_chat_commands
+from storage import people, places
+from storage.db import Database
+from storage.models import Place, Role
+from storage.people import Actor
+
+router = Router(name=__name__)
+# /start with a payload is taken by the flows first; what is left gets the welcome.
+welcome_router = Router(name=f"{__name__}.welcome")
+
+
+@welcome_router.message(CommandStart(), F.chat.type == "private")
+async def start(message: Message) -> None:
+    await message.answer(_(
+        "Hello! I am GridLink, the helper of your community.\n\n"
+        "• Residents: post a micro-wish from your grid group with /wish, "
+        "and follow it with /mywishes.\n"
+        "• Volunteers: see the wishes you claimed with /mytasks.\n"
+        "• /lang changes the language, /help lists everything I can do."
+    ))
+
+
+@router.message(Command("help"))
+async def help_(message: Message) -> None:
+    await message.answer("\n".join([
+        _("<b>For everyone</b>"),
+        escape(_("/wish <text> — post a micro-wish in your grid group "
+                 "(/wish alone opens the form)")),
+        escape(_("/mywishes — your micro-wishes, to withdraw or rate them")),
+        escape(_("/lang — choose the language")),
+        escape(_("/cancel — stop filling in a form")),
+        "",
+        _("<b>For volunteers</b>"),
+        escape(_("/mytasks — the wishes you claimed")),
+        "",
+        _("<b>For social workers</b>"),
+        escape(_("/reject <number> <reason> — reject a micro-wish; the resident sees the reason")),
+        "",
+        _("<b>For admins</b>"),
+        escape(_("/bind street|community|grid [parent number] <name> — bind this chat as a place")),
+        escape(_("/unbind — detach this chat from its place")),
+        escape(_("/places — the places you manage")),
+        escape(_("/grant <role> @username|id (or in reply) — give a role at this place")),
+        escape(_("/revoke <role> @username|id (or in reply) — take a role back")),
+        escape(_("/people — who holds which role here")),
+        escape(_("/settings — this place's settings; /set <name> <value> changes one")),
+    ]))
+
+
+@router.message(Command("cancel"))
+async def cancel(message: Message, state: FSMContext) -> None:
+    if await state.get_state() is None:
+        await message.answer(_("There is nothing to cancel."))
+        return
+    await state.clear()
+    await message.answer(_("Cancelled. Nothing was saved."))
+
+
+@router.message(Command("lang"))
+async def choose_language(message: Message) -> None:
+    await message.answer(_("Choose a language:"), reply_markup=keyboards.languages())
+
+
+@router.callback_query(LangCb.filter())
+async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db: Database,
+                       i18n: I18n, actor: Actor | None, place: Place | None) -> None:
+    chat = query.message.chat if query.message else None
+    if actor is None or chat is None or callback_data.locale not in keyboards.LANGUAGE_NAMES:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    if chat.type == "private":
+        await people.set_locale(db, actor.id, callback_data.locale)
+    elif place is None:
+        await query.answer(_("This group is not set up yet, so it has no language of its own. "
+                             "Each of you sees my private messages in your own language."),
+                           show_alert=True)
+        return
+    elif not await people.has_role(db, actor, place.id or 0, Role.ADMIN):
+        await query.answer(_("Only an admin of this place can change the group's language."),
+                           show_alert=True)
+        return
+    else:
+        await places.set_locale(db, place.id or 0, callback_data.locale)
+    with i18n.use_locale(callback_data.locale):
+        await set_chat_commands(bot, chat.id, private=chat.type == "private")
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.edit_text(_("From now on I will write in English here."))

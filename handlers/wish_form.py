@@ -1,0 +1,219 @@
+"""The guided micro-wish form in a private chat, reached by a deep link from the grid group.
+
+Answers live in FSM storage (the database by default), so a form survives a restart.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import cards, keyboards, labels, notices
+from bot.callbacks import FormCb, FormStep
+from bot.clock import Clock
+from bot.messenger import Messenger
+from bot.refusals import refusal
+from bot.states import WishForm
+from storage import places, wishes
+from storage.db import Database
+from storage.models import Category, PlaceKind, WishState
+from storage.people import Actor
+from storage.privacy import mask_numbers
+from storage.wishes import Draft, Outcome, Result
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+PHONE = re.compile(r"^\+?[\d\s-]{5,20}$")
+MAX_ADDRESS = 200
+typed = F.text & ~F.text.startswith("/")
+
+
+@router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^wish_\d+$")))
+async def begin(message: Message, command: CommandObject, db: Database,
+                state: FSMContext) -> None:
+    grid = await places.by_id(db, int((command.args or "wish_0").removeprefix("wish_")))
+    if grid is None or grid.kind != PlaceKind.GRID:
+        await message.answer(_("This link is no longer valid. Please send /wish in your grid "
+                               "group again."))
+        return
+    await state.clear()
+    await state.set_state(WishForm.category)
+    await state.update_data(grid_id=grid.id, draft_id=uuid.uuid4().hex)
+    await message.answer(
+        _("Let's write your micro-wish for “{grid}”. You can stop at any time with /cancel.\n\n"
+          "First, what kind of help do you need?").format(grid=escape(grid.name)),
+        reply_markup=keyboards.categories())
+
+
+@router.callback_query(WishForm.category, FormCb.filter(F.step == FormStep.CATEGORY))
+async def chose_category(query: CallbackQuery, callback_data: FormCb,
+                         state: FSMContext) -> None:
+    if callback_data.value not in set(Category):
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await state.update_data(category=callback_data.value)
+    await state.set_state(WishForm.text)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(_("Kind of help: {category}").format(
+            category=labels.category(callback_data.value)))
+        await query.message.answer(_(
+            "Please describe what you need in a few sentences (at most {limit} characters). "
+            "Leave out your phone number: I will ask for it privately next.").format(
+            limit=wishes.MAX_TEXT))
+
+
+@router.message(WishForm.text, typed)
+async def wrote_text(message: Message, state: FSMContext) -> None:
+    text = message.text or ""
+    checked = wishes.check_text(text)
+    if checked is not Result.OK:
+        await message.answer(refusal(Outcome(checked)))
+        return
+    await state.update_data(text=text.strip())
+    await state.set_state(WishForm.urgency)
+    if mask_numbers(text)[1]:
+        await message.answer(_("Your text contains a number that looks like a phone or ID "
+                               "number. It will be hidden on the public card; give your contact "
+                               "details in the next steps instead."))
+    await message.answer(_("Is it urgent?"), reply_markup=keyboards.urgency())
+
+
+@router.callback_query(WishForm.urgency, FormCb.filter(F.step == FormStep.URGENT))
+async def chose_urgency(query: CallbackQuery, callback_data: FormCb, state: FSMContext) -> None:
+    urgent = callback_data.value == "1"
+    await state.update_data(urgent=urgent)
+    await state.set_state(WishForm.phone)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(_("Urgent") if urgent else _("Not urgent"))
+        await query.message.answer(_(
+            "Your contact phone, so the volunteer can reach you. Only the volunteer who takes "
+            "your wish and the staff will see it. Send it, or tap Skip."),
+            reply_markup=keyboards.skip())
+
+
+@router.message(WishForm.phone, typed)
+async def wrote_phone(message: Message, state: FSMContext) -> None:
+    phone = (message.text or "").strip()
+    if not PHONE.match(phone):
+        await message.answer(_("That does not look like a phone number. Please send digits "
+                               "only, e.g. 13812345678, or tap Skip."),
+                             reply_markup=keyboards.skip())
+        return
+    await state.update_data(phone=phone)
+    await _ask_address(message, state)
+
+
+async def _ask_address(message: Message, state: FSMContext) -> None:
+    await state.set_state(WishForm.address)
+    await message.answer(_("Your address (building and room), seen only by the volunteer and "
+                           "the staff. Send it, or tap Skip."), reply_markup=keyboards.skip())
+
+
+@router.message(WishForm.address, typed)
+async def wrote_address(message: Message, state: FSMContext) -> None:
+    address = (message.text or "").strip()
+    if len(address) > MAX_ADDRESS:
+        await message.answer(_("That is too long: please keep it under {limit} characters.")
+                             .format(limit=MAX_ADDRESS))
+        return
+    await state.update_data(address=address)
+    await _ask_confirmation(message, state)
+
+
+@router.callback_query(WishForm.phone, FormCb.filter(F.step == FormStep.SKIP))
+async def skipped_phone(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await _ask_address(query.message, state)
+
+
+@router.callback_query(WishForm.address, FormCb.filter(F.step == FormStep.SKIP))
+async def skipped_address(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await _ask_confirmation(query.message, state)
+
+
+def _draft(data: dict[str, object]) -> Draft:
+    return Draft(text=str(data.get("text", "")),
+                 category=Category(str(data.get("category", Category.OTHER))),
+                 urgent=bool(data.get("urgent")),
+                 phone=str(data["phone"]) if data.get("phone") else None,
+                 address=str(data["address"]) if data.get("address") else None)
+
+
+async def _ask_confirmation(message: Message, state: FSMContext) -> None:
+    await state.set_state(WishForm.confirm)
+    draft = _draft(await state.get_data())
+    not_given = _("not given")
+    lines = [
+        _("<b>Please check your micro-wish</b>"),
+        _("Kind of help: {category}").format(category=labels.category(draft.category)),
+        escape(draft.text),
+        _("Urgent") if draft.urgent else _("Not urgent"),
+        _("Contact phone: {phone}").format(phone=escape(draft.phone or not_given)),
+        _("Address: {address}").format(address=escape(draft.address or not_given)),
+    ]
+    await message.answer("\n".join(lines), reply_markup=keyboards.confirm_form())
+
+
+@router.callback_query(WishForm.confirm, FormCb.filter(F.step == FormStep.SUBMIT))
+async def submitted(query: CallbackQuery, state: FSMContext, db: Database, actor: Actor,
+                    clock: Clock, messenger: Messenger) -> None:
+    data = await state.get_data()
+    outcome = await wishes.submit(db, grid_id=int(str(data.get("grid_id", 0))),
+                                  resident_id=actor.id, draft=_draft(data), now=clock.now(),
+                                  source_key=f"form:{data.get('draft_id')}")
+    await state.clear()
+    if not outcome.ok or outcome.wish is None:
+        await query.answer(refusal(outcome), show_alert=True)
+        return
+    wish = outcome.wish
+    if wish.state == WishState.OPEN:
+        note = _("Thank you! Your micro-wish #{id} is posted in your grid group. "
+                 "/mywishes shows how it is going.").format(id=wish.id)
+    else:
+        note = notices.waiting_for_verification(wish)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(note)
+    if outcome.duplicate:
+        return
+    if wish.state == WishState.OPEN:
+        await cards.post(messenger, wish)
+    else:
+        await notices.ask_verification(messenger, wish)
+
+
+@router.callback_query(FormCb.filter(F.step == FormStep.CANCEL))
+async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(_("Cancelled. Nothing was saved."))
+
+
+@router.message(WishForm.text, ~F.text.startswith("/"))
+@router.message(WishForm.phone, ~F.text.startswith("/"))
+@router.message(WishForm.address, ~F.text.startswith("/"))
+async def not_text(message: Message) -> None:
+    await message.answer(_("Please answer with a text message, or /cancel to stop."))
+
+
+@router.message(WishForm.category, ~F.text.startswith("/"))
+@router.message(WishForm.urgency, ~F.text.startswith("/"))
+@router.message(WishForm.confirm, ~F.text.startswith("/"))
+async def use_buttons(message: Message) -> None:
+    await message.answer(_("Please tap one of the buttons above, or /cancel to stop."))

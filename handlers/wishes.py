@@ -1,0 +1,392 @@
+"""The micro-wish flow in groups and private chats: post, claim, fulfil, rate, withdraw."""
+
+from __future__ import annotations
+
+import contextlib
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ForceReply, Message
+from aiogram.utils.deep_linking import create_start_link
+from aiogram.utils.i18n import gettext as _
+
+from bot import cards, keyboards, notices
+from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
+from bot.clock import Clock
+from bot.messenger import Messenger
+from bot.refusals import refusal, state_now
+from bot.states import RatingComment, RejectReason
+from handlers.admin import not_bound
+from storage import people, wishes
+from storage.db import Database
+from storage.models import Place, PlaceKind, Role, WishState
+from storage.people import Actor
+from storage.privacy import mask_numbers
+from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
+
+router = Router(name=__name__)
+in_group = F.chat.type.in_({"group", "supergroup"})
+in_private = F.chat.type == "private"
+
+
+async def _private_link(bot: Bot, payload: str) -> str:
+    return await create_start_link(bot, payload)
+
+
+# --- posting ------------------------------------------------------------------------------
+
+@router.message(Command("wish"), in_group)
+async def wish_in_group(message: Message, command: CommandObject, bot: Bot, db: Database,
+                        actor: Actor, place: Place | None, clock: Clock,
+                        messenger: Messenger) -> None:
+    if place is None:
+        await message.reply(not_bound())
+        return
+    if place.kind != PlaceKind.GRID:
+        await message.reply(_("Micro-wishes are posted in grid groups. Please send /wish in "
+                              "your grid's group."))
+        return
+    if not (command.args or "").strip():
+        url = await _private_link(bot, f"wish_{place.id}")
+        await message.reply(
+            _("Tap the button to fill in your micro-wish step by step in a private chat with "
+              "me. Your phone and address stay private there."),
+            reply_markup=keyboards.link(_("✍️ Fill in the form"), url))
+        return
+    outcome = await wishes.submit(db, grid_id=place.id or 0, resident_id=actor.id,
+                                  draft=Draft(text=command.args or ""), now=clock.now(),
+                                  source_key=f"msg:{message.chat.id}:{message.message_id}")
+    if not outcome.ok or outcome.wish is None:
+        await message.reply(refusal(outcome))
+        return
+    if outcome.duplicate:
+        return
+    await _protect_numbers(message, outcome.wish.text)
+    await _announce(message, messenger, outcome.wish)
+
+
+async def _protect_numbers(message: Message, text: str) -> None:
+    """A phone or ID number typed in public: mask it on the card and take the message down."""
+    if not mask_numbers(text)[1]:
+        return
+    try:
+        await message.delete()
+        removed = True
+    except (TelegramBadRequest, TelegramForbiddenError):
+        removed = False
+    hint = _("I hid the number in your micro-wish: phone and ID numbers should not be posted "
+             "in the group. Send /wish alone to give your contact details privately.")
+    if not removed:
+        hint += "\n" + _("Please delete your message yourself; I am not allowed to.")
+    await message.answer(hint)
+
+
+async def _announce(message: Message, messenger: Messenger, wish: wishes.Wish) -> None:
+    """Post the card, or say the wish waits for verification."""
+    if wish.state == WishState.OPEN:
+        await cards.post(messenger, wish)
+        return
+    await message.answer(notices.waiting_for_verification(wish))
+    await notices.ask_verification(messenger, wish)
+
+
+@router.message(Command("wish"), in_private)
+async def wish_in_private(message: Message) -> None:
+    await message.answer(_("Please send /wish in your grid group: I will then know which grid "
+                           "your micro-wish belongs to and open the form for you here."))
+
+
+# --- claiming and fulfilling ---------------------------------------------------------------
+
+@router.callback_query(WishCb.filter(F.action == WishAction.CLAIM))
+async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Database,
+                actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    wish = await wishes.get(db, callback_data.wish_id)
+    if wish is None:
+        await query.answer(refusal(wishes.Outcome(Result.NOT_FOUND)), show_alert=True)
+        return
+    if not await people.has_role(db, actor, wish.grid_id, Role.VOLUNTEER):
+        await query.answer(_("Only approved volunteers of this grid can claim micro-wishes. "
+                             "Ask your grid worker to sign you up."), show_alert=True)
+        return
+    outcome = await wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now())
+    if not outcome.ok or outcome.wish is None:
+        text = refusal(outcome)
+        if outcome.result is Result.WRONG_STATE and outcome.wish is not None \
+                and outcome.wish.state == WishState.CLAIMED:
+            text = _("Someone else was quicker: this micro-wish is already claimed. "
+                     "Thank you all the same!")
+        await query.answer(text, show_alert=True)
+        return
+    await cards.refresh(messenger, outcome.wish)
+    await notices.resident_claimed(messenger, outcome.wish, actor.person.full_name)
+    if await notices.contact_to_claimer(messenger, outcome.wish):
+        await query.answer(_("You claimed it! I sent you the contact details privately."),
+                           show_alert=True)
+        return
+    await query.answer(_("You claimed it! I cannot write to you yet: tap the button under the "
+                         "card, press Start, and I will send you the contact details."),
+                       show_alert=True)
+    if isinstance(query.message, Message):
+        url = await _private_link(bot, f"task_{wish.id}")
+        await query.message.answer(
+            _("{name}, please open a private chat with me to receive the contact details of "
+              "micro-wish #{id}.").format(name=escape(actor.person.full_name), id=wish.id),
+            reply_markup=keyboards.link(_("Open private chat"), url))
+
+
+async def _close_buttons(query: CallbackQuery, note: str) -> None:
+    """Replace a private message's buttons with what happened, so they cannot be pressed again."""
+    if isinstance(query.message, Message) and query.message.text is not None:
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_text(f"{query.message.html_text}\n\n<i>{escape(note)}</i>")
+
+
+@router.callback_query(WishCb.filter(F.action == WishAction.RELEASE))
+async def release(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
+                  clock: Clock, messenger: Messenger) -> None:
+    outcome = await wishes.release(db, callback_data.wish_id, volunteer_id=actor.id,
+                                   now=clock.now())
+    if not outcome.ok or outcome.wish is None:
+        await query.answer(_("Only the volunteer who claimed it can do that.")
+                           if outcome.result is Result.NOT_YOURS else refusal(outcome),
+                           show_alert=True)
+        return
+    await cards.refresh(messenger, outcome.wish)
+    await notices.resident_released(messenger, outcome.wish)
+    note = _("You let this micro-wish go; it is open again for other volunteers.")
+    await query.answer(note)
+    await _close_buttons(query, note)
+
+
+@router.callback_query(WishCb.filter(F.action == WishAction.DONE))
+async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
+                    clock: Clock, messenger: Messenger) -> None:
+    outcome = await wishes.mark_fulfilled(db, callback_data.wish_id, volunteer_id=actor.id,
+                                          now=clock.now())
+    if not outcome.ok or outcome.wish is None:
+        await query.answer(_("Only the volunteer who claimed it can do that.")
+                           if outcome.result is Result.NOT_YOURS else refusal(outcome),
+                           show_alert=True)
+        return
+    await cards.refresh(messenger, outcome.wish)
+    await notices.resident_fulfilled(messenger, outcome.wish, actor.person.full_name)
+    note = _("Marked fulfilled. Thank you! The resident will be asked to confirm.")
+    await query.answer(note)
+    await _close_buttons(query, note)
+
+
+# --- the resident: withdraw, confirm and rate -----------------------------------------------
+
+@router.callback_query(WishCb.filter(F.action == WishAction.WITHDRAW))
+async def withdraw(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
+                   clock: Clock, messenger: Messenger) -> None:
+    outcome = await wishes.withdraw(db, callback_data.wish_id, resident_id=actor.id,
+                                    now=clock.now())
+    if not outcome.ok or outcome.wish is None:
+        await query.answer(refusal(outcome), show_alert=True)
+        return
+    await cards.refresh(messenger, outcome.wish)
+    if outcome.previous_claimer is not None:
+        await notices.claimer_withdrawn(messenger, outcome.wish, outcome.previous_claimer)
+    note = _("You withdrew micro-wish #{id}.").format(id=outcome.wish.id)
+    await query.answer(note)
+    await _close_buttons(query, note)
+
+
+@router.callback_query(RateCb.filter())
+async def rate(query: CallbackQuery, callback_data: RateCb, db: Database, actor: Actor,
+               clock: Clock, messenger: Messenger) -> None:
+    outcome = await wishes.confirm(db, callback_data.wish_id, resident_id=actor.id,
+                                   score=callback_data.score, now=clock.now())
+    if not outcome.ok or outcome.wish is None:
+        await query.answer(refusal(outcome), show_alert=True)
+        return
+    wish = outcome.wish
+    await cards.refresh(messenger, wish)
+    if outcome.previous_claimer is not None:
+        await notices.claimer_rated(messenger, wish, outcome.previous_claimer,
+                                    callback_data.score)
+    if wish.state == WishState.OPEN:
+        await notices.staff_follow_up(messenger, wish, callback_data.score)
+        note = _("Thank you for telling us. A social worker will follow up, and the wish is "
+                 "open again.")
+    else:
+        note = _("Thank you! You rated it {score} of 5.").format(score=callback_data.score)
+    await query.answer(note)
+    if isinstance(query.message, Message):
+        await query.message.edit_text(escape(note), reply_markup=keyboards.comment(wish.id or 0))
+
+
+@router.callback_query(CommentCb.filter())
+async def ask_comment(query: CallbackQuery, callback_data: CommentCb, db: Database,
+                      actor: Actor, state: FSMContext) -> None:
+    rating = await wishes.rating_of(db, callback_data.wish_id)
+    if rating is None or rating.resident_id != actor.id:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await state.set_state(RatingComment.comment)
+    await state.update_data(wish_id=callback_data.wish_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("Please write your comment (or /cancel)."))
+
+
+@router.message(RatingComment.comment, F.text, ~F.text.startswith("/"))
+async def save_comment(message: Message, db: Database, actor: Actor,
+                       state: FSMContext) -> None:
+    wish_id = (await state.get_data()).get("wish_id", 0)
+    result = await wishes.add_comment(db, wish_id, resident_id=actor.id,
+                                      comment=message.text or "")
+    if result is not Result.OK:
+        await message.answer(refusal(wishes.Outcome(result), MAX_COMMENT))
+        return
+    await state.clear()
+    await message.answer(_("Thank you, your comment is saved."))
+
+
+# --- verification by a social worker ------------------------------------------------------
+
+async def _is_staff_of(db: Database, actor: Actor, grid_id: int) -> bool:
+    return await people.has_role(db, actor, grid_id, Role.SOCIAL_WORKER, Role.ADMIN)
+
+
+@router.callback_query(WishCb.filter(F.action == WishAction.APPROVE))
+async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
+                  clock: Clock, messenger: Messenger) -> None:
+    wish = await wishes.get(db, callback_data.wish_id)
+    if wish is None or not await _is_staff_of(db, actor, wish.grid_id):
+        await query.answer(_("Only a social worker of this grid can verify micro-wishes.")
+                           if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
+                           show_alert=True)
+        return
+    outcome = await wishes.approve(db, wish.id or 0, actor_id=actor.id, now=clock.now())
+    if not outcome.ok or outcome.wish is None:
+        await query.answer(refusal(outcome), show_alert=True)
+        return
+    await cards.post(messenger, outcome.wish)
+    await notices.resident_approved(messenger, outcome.wish)
+    note = _("Approved by {name}; it is now posted in the grid group.").format(
+        name=actor.person.full_name)
+    await query.answer(note)
+    await _close_buttons(query, note)
+
+
+@router.callback_query(WishCb.filter(F.action == WishAction.REJECT))
+async def ask_reject_reason(query: CallbackQuery, callback_data: WishCb, db: Database,
+                            actor: Actor, state: FSMContext) -> None:
+    wish = await wishes.get(db, callback_data.wish_id)
+    if wish is None or not await _is_staff_of(db, actor, wish.grid_id):
+        await query.answer(_("Only a social worker of this grid can verify micro-wishes.")
+                           if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
+                           show_alert=True)
+        return
+    if wish.state not in wishes.REJECTABLE:
+        await query.answer(state_now(wish), show_alert=True)
+        return
+    await state.set_state(RejectReason.reason)
+    await state.update_data(wish_id=wish.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("Why is micro-wish #{id} not accepted? Reply with the reason; the resident will "
+              "see it. /cancel to stop.").format(id=wish.id),
+            reply_markup=ForceReply(selective=True))
+
+
+@router.message(RejectReason.reason, F.text, ~F.text.startswith("/"))
+async def reject_with_reason(message: Message, db: Database, actor: Actor, state: FSMContext,
+                             clock: Clock, messenger: Messenger) -> None:
+    wish_id = (await state.get_data()).get("wish_id", 0)
+    await _reject(message, db, actor, wish_id, message.text or "", clock, messenger)
+    await state.clear()
+
+
+@router.message(Command("reject"))
+async def reject_command(message: Message, command: CommandObject, db: Database, actor: Actor,
+                         clock: Clock, messenger: Messenger) -> None:
+    words = (command.args or "").split(maxsplit=1)
+    if len(words) < 2 or not words[0].lstrip("#").isdigit():
+        await message.reply(escape(_("Usage: /reject <number> <reason>")))
+        return
+    await _reject(message, db, actor, int(words[0].lstrip("#")), words[1], clock, messenger)
+
+
+async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, reason: str,
+                  clock: Clock, messenger: Messenger) -> None:
+    wish = await wishes.get(db, wish_id)
+    if wish is None or not await _is_staff_of(db, actor, wish.grid_id):
+        await message.reply(_("Only a social worker of this grid can verify micro-wishes.")
+                            if wish else refusal(wishes.Outcome(Result.NOT_FOUND)))
+        return
+    outcome = await wishes.reject(db, wish_id, actor_id=actor.id, reason=reason,
+                                  now=clock.now())
+    if not outcome.ok or outcome.wish is None:
+        await message.reply(refusal(outcome, MAX_REASON))
+        return
+    await cards.refresh(messenger, outcome.wish)
+    await notices.resident_rejected(messenger, outcome.wish)
+    await message.reply(_("Micro-wish #{id} is rejected; the resident has been told the "
+                          "reason.").format(id=wish_id))
+
+
+# --- lists -------------------------------------------------------------------------------
+
+@router.message(Command("mywishes", "mytasks"), in_group)
+async def lists_are_private(message: Message, bot: Bot) -> None:
+    url = await _private_link(bot, "mine")
+    await message.reply(_("I show your own lists only in a private chat."),
+                        reply_markup=keyboards.link(_("Open private chat"), url))
+
+
+@router.message(CommandStart(deep_link=True, magic=F.args == "mine"), in_private)
+@router.message(Command("mywishes"), in_private)
+async def my_wishes(message: Message, db: Database, actor: Actor,
+                    messenger: Messenger) -> None:
+    mine = await wishes.of_resident(db, actor.id)
+    if not mine:
+        await message.answer(_("You have no micro-wishes yet. Send /wish in your grid group "
+                               "to post one."))
+        return
+    live = [w for w in mine if w.state in wishes.LIVE_STATES]
+    done = [w for w in mine if w.state not in wishes.LIVE_STATES]
+    for wish in live:
+        view = await cards.load_view(messenger, wish)
+        text, _markup = cards.render(view)
+        markup = (keyboards.rating(wish.id or 0) if wish.state == WishState.FULFILLED
+                  else keyboards.withdraw(wish.id or 0))
+        await message.answer(text, reply_markup=markup)
+    if done:
+        lines = [_("<b>Earlier micro-wishes</b>")]
+        lines += [f"#{w.id} {escape(w.text[:40])} · {state_now(w)}" for w in done]
+        await message.answer("\n".join(lines))
+
+
+@router.message(Command("mytasks"), in_private)
+async def my_tasks(message: Message, db: Database, actor: Actor) -> None:
+    tasks = await wishes.of_claimer(db, actor.id)
+    if not tasks:
+        await message.answer(_("You have no claimed micro-wishes right now. Open ones are "
+                               "posted in your grid group."))
+        return
+    for wish in tasks:
+        if wish.state == WishState.CLAIMED:
+            text = "\n\n".join([notices.summary(wish), notices.contact_lines(wish)])
+            await message.answer(text, reply_markup=keyboards.claimer(wish.id or 0))
+        else:
+            await message.answer(notices.summary(wish) + "\n\n" + _(
+                "Waiting for the resident to confirm."))
+
+
+@router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^task_\d+$")), in_private)
+async def task_link(message: Message, command: CommandObject, db: Database, actor: Actor,
+                    messenger: Messenger) -> None:
+    wish = await wishes.get(db, int((command.args or "task_0").removeprefix("task_")))
+    if wish is None or wish.claimer_id != actor.id or wish.state != WishState.CLAIMED:
+        await message.answer(_("This link is no longer valid. /mytasks shows the wishes you "
+                               "claimed."))
+        return
+    await notices.contact_to_claimer(messenger, wish)

@@ -1,0 +1,1 @@
+"""Tables, the database connection and the operations on them; pure of Telegram."""

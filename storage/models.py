@@ -1,0 +1,227 @@
+"""The tables. Telegram user and chat ids are 64-bit, so they are BigInteger columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class PlaceKind(StrEnum):
+    STREET = "street"
+    COMMUNITY = "community"
+    GRID = "grid"
+
+
+PARENT_KIND: dict[PlaceKind, PlaceKind | None] = {
+    PlaceKind.STREET: None,
+    PlaceKind.COMMUNITY: PlaceKind.STREET,
+    PlaceKind.GRID: PlaceKind.COMMUNITY,
+}
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SOCIAL_WORKER = "social_worker"
+    CADRE = "cadre"
+    ORG_REP = "org_rep"
+    VOLUNTEER = "volunteer"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
+
+
+class WishState(StrEnum):
+    SUBMITTED = "submitted"
+    OPEN = "open"
+    CLAIMED = "claimed"
+    FULFILLED = "fulfilled"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+class Tier(StrEnum):
+    GRID = "grid"
+    COMMUNITY = "community"
+    STREET = "street"
+
+
+class Category(StrEnum):
+    ELDERLY = "elderly"
+    CHILDREN = "children"
+    DISABILITY = "disability"
+    DAILY_LIFE = "daily_life"
+    LEARNING = "learning"
+    OTHER = "other"
+
+
+def _time(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Place(SQLModel, table=True):
+    """A street office (街道), community (社区) or grid (网格), optionally bound to one chat."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(16))
+    name: str = Field(sa_type=String(100))
+    parent_id: int | None = Field(default=None, foreign_key="place.id", index=True)
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True))
+    timezone: str = Field(sa_type=String(64))
+    locale: str | None = Field(default=None, sa_type=String(16))
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _time()
+
+
+class Person(SQLModel, table=True):
+    """Everyone the bot has seen: residents, volunteers, staff."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    full_name: str = Field(sa_type=String(200))
+    username: str | None = Field(default=None, sa_type=String(64), index=True)
+    language_code: str | None = Field(default=None, sa_type=String(16))
+    locale: str | None = Field(default=None, sa_type=String(16))
+    # True once they opened a private chat with the bot; False again if a message bounced.
+    reachable: bool = Field(default=False)
+    created_at: datetime = _time()
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role held at a place; it also holds for every place below it."""
+
+    __table_args__ = (UniqueConstraint("person_id", "place_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    place_id: int = Field(foreign_key="place.id", index=True)
+    role: str = Field(sa_type=String(32))
+    granted_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    granted_at: datetime = _time()
+
+
+class Wish(SQLModel, table=True):
+    """A micro-wish (微心愿) posted by a resident of a grid."""
+
+    __table_args__ = (
+        Index("ix_wish_state_grid_deadline", "state", "grid_deadline_at"),
+        Index("ix_wish_state_confirm_deadline", "state", "confirm_deadline_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    grid_id: int = Field(foreign_key="place.id", index=True)
+    resident_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    text: str = Field(sa_type=Text)
+    category: str = Field(sa_type=String(16))
+    urgent: bool = False
+    contact_phone: str | None = Field(default=None, sa_type=String(32))
+    contact_address: str | None = Field(default=None, sa_type=String(200))
+    state: str = Field(sa_type=String(16))
+    tier: str = Field(default=Tier.GRID, sa_type=String(16))
+    follow_up: bool = False
+    claimer_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    reject_reason: str | None = Field(default=None, sa_type=Text)
+    # Where the words came from (a message or a form), so a repeated update or a double tap
+    # on Submit stores the wish once.
+    source_key: str | None = Field(default=None, sa_type=String(100), unique=True)
+    card_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    card_message_id: int | None = Field(default=None, sa_column=Column(Integer))
+    created_at: datetime = _time()
+    opened_at: datetime | None = _time(default=None)
+    claimed_at: datetime | None = _time(default=None)
+    fulfilled_at: datetime | None = _time(default=None)
+    closed_at: datetime | None = _time(default=None)
+    grid_deadline_at: datetime | None = _time(default=None)
+    community_deadline_at: datetime | None = _time(default=None)
+    confirm_deadline_at: datetime | None = _time(default=None)
+
+
+class Claim(SQLModel, table=True):
+    """One volunteer's hold on a wish, from claiming to fulfilling or letting go."""
+
+    __table_args__ = (
+        # At most one live claim per wish, whatever the application does.
+        Index(
+            "uq_claim_live_wish",
+            "wish_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    wish_id: int = Field(foreign_key="wish.id", index=True)
+    volunteer_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    claimed_at: datetime = _time()
+    ended_at: datetime | None = _time(default=None)
+    outcome: str | None = Field(default=None, sa_type=String(16))
+
+
+class Rating(SQLModel, table=True):
+    """The resident's rating of a fulfilled wish (下评上)."""
+
+    __table_args__ = (UniqueConstraint("wish_id", "claim_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wish_id: int = Field(foreign_key="wish.id", index=True)
+    claim_id: int = Field(foreign_key="claim.id")
+    resident_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    volunteer_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    score: int
+    comment: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _time()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what, when, from which state to which."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(sa_type=String(16))
+    entity_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    actor_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    action: str = Field(sa_type=String(32))
+    from_state: str | None = Field(default=None, sa_type=String(16))
+    to_state: str | None = Field(default=None, sa_type=String(16))
+    detail: str | None = Field(default=None, sa_type=Text)
+    at: datetime = _time(index=True)
+
+
+class FsmRecord(SQLModel, table=True):
+    """A conversation's form state, so a half-filled form survives a restart."""
+
+    __tablename__ = "fsm_state"
+
+    key: str = Field(sa_type=String(200), primary_key=True)
+    state: str | None = Field(default=None, sa_type=String(100))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FailedUpdate(SQLModel, table=True):
+    """An update whose handler failed, kept with the user's words so nothing is lost."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    person_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    text: str | None = Field(default=None, sa_type=Text)
+    payload: str = Field(sa_type=Text)
+    error: str = Field(sa_type=Text)
+    created_at: datetime = _time()

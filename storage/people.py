@@ -1,0 +1,183 @@
+"""People, their language, and the roles they hold at places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit
+from storage.db import Database
+from storage.models import Person, Place, Role, RoleGrant
+from storage.places import chain
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an update, and whether they are a bootstrap admin."""
+
+    person: Person
+    superadmin: bool = False
+
+    @property
+    def id(self) -> int:
+        return self.person.id
+
+
+async def remember(
+    db: Database,
+    *,
+    user_id: int,
+    full_name: str,
+    username: str | None,
+    language_code: str | None,
+    in_private_chat: bool,
+    now: datetime,
+) -> Person:
+    """Create or refresh the person; writes only when something changed."""
+    async with db.transaction() as session:
+        person = await session.get(Person, user_id)
+        name = (username or "").lower() or None
+        if person is None:
+            person = Person(id=user_id, full_name=full_name, username=name,
+                            language_code=language_code, reachable=in_private_chat,
+                            created_at=now)
+            session.add(person)
+            return person
+        if (person.full_name, person.username, person.language_code) != (
+            full_name, name, language_code
+        ):
+            person.full_name, person.username, person.language_code = (
+                full_name, name, language_code
+            )
+        if in_private_chat and not person.reachable:
+            person.reachable = True
+        return person
+
+
+async def get(db: Database, person_id: int) -> Person | None:
+    async with db.transaction() as session:
+        return await session.get(Person, person_id)
+
+
+async def by_username(db: Database, username: str) -> Person | None:
+    async with db.transaction() as session:
+        statement = select(Person).where(Person.username == username.lstrip("@").lower())
+        return (await session.exec(statement)).first()
+
+
+async def set_locale(db: Database, person_id: int, locale: str) -> None:
+    async with db.transaction() as session:
+        await session.exec(
+            update(Person).where(col(Person.id) == person_id).values(locale=locale)
+        )
+
+
+async def mark_unreachable(db: Database, person_id: int) -> None:
+    async with db.transaction() as session:
+        await session.exec(
+            update(Person).where(col(Person.id) == person_id).values(reachable=False)
+        )
+
+
+class GrantResult(StrEnum):
+    GRANTED = "granted"
+    ALREADY = "already"
+    REVOKED = "revoked"
+    NOT_HELD = "not_held"
+
+
+async def grant(db: Database, *, person_id: int, place_id: int, role: Role, by: int,
+                now: datetime) -> GrantResult:
+    async with db.transaction() as session:
+        existing = (await session.exec(select(RoleGrant).where(
+            RoleGrant.person_id == person_id, RoleGrant.place_id == place_id,
+            RoleGrant.role == role))).first()
+        if existing is not None:
+            return GrantResult.ALREADY
+        session.add(RoleGrant(person_id=person_id, place_id=place_id, role=role,
+                              granted_by=by, granted_at=now))
+        audit.record(session, entity="role", entity_id=person_id, actor_id=by, action="grant",
+                     at=now, detail=f"{role}@{place_id}")
+        return GrantResult.GRANTED
+
+
+async def revoke(db: Database, *, person_id: int, place_id: int, role: Role, by: int,
+                 now: datetime) -> GrantResult:
+    async with db.transaction() as session:
+        removed = await session.exec(delete(RoleGrant).where(
+            col(RoleGrant.person_id) == person_id, col(RoleGrant.place_id) == place_id,
+            col(RoleGrant.role) == role))
+        if not removed.rowcount:
+            return GrantResult.NOT_HELD
+        audit.record(session, entity="role", entity_id=person_id, actor_id=by, action="revoke",
+                     at=now, detail=f"{role}@{place_id}")
+        return GrantResult.REVOKED
+
+
+async def _ancestor_ids(session: AsyncSession, place_id: int) -> list[int]:
+    place = await session.get(Place, place_id)
+    return [] if place is None else [p.id for p in await chain(session, place) if p.id]
+
+
+async def has_role(db: Database, actor: Actor, place_id: int, *roles: Role) -> bool:
+    """Whether the actor holds one of ``roles`` at the place or above it.
+
+    Bootstrap admins hold every role everywhere except volunteer: claiming a wish stays with
+    people who were granted it.
+    """
+    if actor.superadmin and any(role != Role.VOLUNTEER for role in roles):
+        return True
+    async with db.transaction() as session:
+        ids = await _ancestor_ids(session, place_id)
+        statement = select(RoleGrant.id).where(
+            RoleGrant.person_id == actor.id,
+            col(RoleGrant.place_id).in_(ids),
+            col(RoleGrant.role).in_([str(r) for r in roles]),
+        )
+        return (await session.exec(statement)).first() is not None
+
+
+async def holders(db: Database, place_id: int, *roles: Role) -> list[Person]:
+    """People who hold one of ``roles`` at the place or above it, nearest first."""
+    async with db.transaction() as session:
+        ids = await _ancestor_ids(session, place_id)
+        statement = (
+            select(Person, RoleGrant.place_id)
+            .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+            .where(col(RoleGrant.place_id).in_(ids),
+                   col(RoleGrant.role).in_([str(r) for r in roles]))
+        )
+        rows = (await session.exec(statement)).all()
+    order = {place: index for index, place in enumerate(ids)}
+    seen: dict[int, tuple[int, Person]] = {}
+    for person, grant_place in rows:
+        rank = order[grant_place]
+        if person.id not in seen or rank < seen[person.id][0]:
+            seen[person.id] = (rank, person)
+    return [person for _, person in sorted(seen.values(), key=lambda item: item[0])]
+
+
+async def admin_roots(db: Database, actor: Actor) -> list[int] | None:
+    """The places an actor administers (None: everything)."""
+    if actor.superadmin:
+        return None
+    async with db.transaction() as session:
+        statement = select(RoleGrant.place_id).where(
+            RoleGrant.person_id == actor.id, RoleGrant.role == Role.ADMIN)
+        return list((await session.exec(statement)).all())
+
+
+async def grants_under(db: Database, place_ids: list[int]) -> list[tuple[Person, RoleGrant]]:
+    async with db.transaction() as session:
+        statement = (
+            select(Person, RoleGrant)
+            .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+            .where(col(RoleGrant.place_id).in_(place_ids))
+            .order_by(col(RoleGrant.place_id), col(RoleGrant.role), col(Person.full_name))
+        )
+        return list((await session.exec(statement)).all())

@@ -1,0 +1,189 @@
+"""The place tree (street → community → grid) and the chats bound to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit
+from storage.db import Database
+from storage.models import PARENT_KIND, Place, PlaceKind
+from storage.settings import PlaceSettings, effective
+
+
+class BindResult(StrEnum):
+    BOUND = "bound"
+    RENAMED = "renamed"
+    NO_PARENT = "no_parent"
+    WRONG_PARENT_KIND = "wrong_parent_kind"
+    CHAT_HAS_OTHER_KIND = "chat_has_other_kind"
+    ALREADY_BOUND = "already_bound"
+
+
+@dataclass(frozen=True)
+class BindOutcome:
+    result: BindResult
+    place: Place | None = None
+
+
+async def by_chat(db: Database, chat_id: int) -> Place | None:
+    async with db.transaction() as session:
+        return await _by_chat(session, chat_id)
+
+
+async def by_id(db: Database, place_id: int) -> Place | None:
+    async with db.transaction() as session:
+        return await session.get(Place, place_id)
+
+
+async def _by_chat(session: AsyncSession, chat_id: int) -> Place | None:
+    return (await session.exec(select(Place).where(Place.chat_id == chat_id))).first()
+
+
+async def chain(session: AsyncSession, place: Place) -> list[Place]:
+    """The place and its ancestors, the place first."""
+    places = [place]
+    while places[-1].parent_id is not None:
+        parent = await session.get(Place, places[-1].parent_id)
+        if parent is None:
+            break
+        places.append(parent)
+    return places
+
+
+async def chain_of(db: Database, place_id: int) -> list[Place]:
+    async with db.transaction() as session:
+        place = await session.get(Place, place_id)
+        return [] if place is None else await chain(session, place)
+
+
+async def settings_of(db: Database, place_id: int) -> PlaceSettings:
+    return effective(await chain_of(db, place_id))
+
+
+async def bind(
+    db: Database,
+    *,
+    chat_id: int,
+    kind: PlaceKind,
+    name: str,
+    parent_id: int | None,
+    timezone: str,
+    actor_id: int,
+    now: datetime,
+) -> BindOutcome:
+    """Bind a chat as a place; binding it again renames it."""
+    async with db.transaction() as session:
+        parent = None
+        if PARENT_KIND[kind] is not None:
+            parent = await session.get(Place, parent_id) if parent_id is not None else None
+            if parent is None:
+                return BindOutcome(BindResult.NO_PARENT)
+            if parent.kind != PARENT_KIND[kind]:
+                return BindOutcome(BindResult.WRONG_PARENT_KIND, parent)
+        existing = await _by_chat(session, chat_id)
+        if existing is not None:
+            if existing.kind != kind:
+                return BindOutcome(BindResult.CHAT_HAS_OTHER_KIND, existing)
+            existing.name = name
+            if parent is not None:
+                existing.parent_id = parent.id
+            audit.record(session, entity="place", entity_id=existing.id or 0, actor_id=actor_id,
+                         action="rename", at=now, detail=name)
+            return BindOutcome(BindResult.RENAMED, existing)
+        place = Place(kind=kind, name=name, parent_id=parent.id if parent else None,
+                      chat_id=chat_id, timezone=parent.timezone if parent else timezone,
+                      created_at=now)
+        session.add(place)
+        await session.flush()
+        audit.record(session, entity="place", entity_id=place.id or 0, actor_id=actor_id,
+                     action="bind", at=now, detail=f"{kind}:{chat_id}")
+        return BindOutcome(BindResult.BOUND, place)
+
+
+async def attach(db: Database, *, chat_id: int, place_id: int, actor_id: int,
+                 now: datetime) -> BindOutcome:
+    """Give an existing place that lost its chat a new one."""
+    async with db.transaction() as session:
+        if await _by_chat(session, chat_id) is not None:
+            return BindOutcome(BindResult.CHAT_HAS_OTHER_KIND, await _by_chat(session, chat_id))
+        place = await session.get(Place, place_id)
+        if place is None:
+            return BindOutcome(BindResult.NO_PARENT)
+        if place.chat_id is not None:
+            return BindOutcome(BindResult.ALREADY_BOUND, place)
+        place.chat_id = chat_id
+        audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
+                     action="bind", at=now, detail=f"{place.kind}:{chat_id}")
+        return BindOutcome(BindResult.BOUND, place)
+
+
+async def unbind_chat(db: Database, chat_id: int, *, actor_id: int | None,
+                      now: datetime) -> Place | None:
+    """Detach the chat from its place; the place, its people and wishes stay."""
+    async with db.transaction() as session:
+        place = await _by_chat(session, chat_id)
+        if place is None:
+            return None
+        place.chat_id = None
+        audit.record(session, entity="place", entity_id=place.id or 0, actor_id=actor_id,
+                     action="unbind", at=now, detail=str(chat_id))
+        return place
+
+
+async def move_chat(db: Database, old_chat_id: int, new_chat_id: int, *, now: datetime) -> bool:
+    """A group became a supergroup and got a new id: the place follows it."""
+    async with db.transaction() as session:
+        moved = await session.exec(
+            update(Place).where(col(Place.chat_id) == old_chat_id).values(chat_id=new_chat_id)
+        )
+        if moved.rowcount:
+            place = await _by_chat(session, new_chat_id)
+            audit.record(session, entity="place", entity_id=place.id if place and place.id else 0,
+                         actor_id=None, action="migrate_chat", at=now,
+                         detail=f"{old_chat_id}->{new_chat_id}")
+        return bool(moved.rowcount)
+
+
+async def set_locale(db: Database, place_id: int, locale: str) -> None:
+    async with db.transaction() as session:
+        await session.exec(update(Place).where(col(Place.id) == place_id).values(locale=locale))
+
+
+async def change_setting(db: Database, place_id: int, name: str, value: Any, *,
+                         actor_id: int, now: datetime) -> None:
+    async with db.transaction() as session:
+        place = await session.get(Place, place_id, with_for_update=True)
+        if place is None:
+            return
+        place.settings = {**(place.settings or {}), name: value}
+        audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
+                     action="setting", at=now, detail=f"{name}={value}")
+
+
+async def subtree(db: Database, root_ids: list[int] | None) -> list[tuple[Place, int]]:
+    """Places under the given roots (all places when None), depth-first with their depth."""
+    async with db.transaction() as session:
+        places = list((await session.exec(select(Place).order_by(col(Place.id)))).all())
+    children: dict[int | None, list[Place]] = {}
+    for place in places:
+        children.setdefault(place.parent_id, []).append(place)
+    roots = children.get(None, []) if root_ids is None else [
+        p for p in places if p.id in set(root_ids)
+    ]
+    ordered: list[tuple[Place, int]] = []
+
+    def walk(place: Place, depth: int) -> None:
+        ordered.append((place, depth))
+        for child in children.get(place.id, []):
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return ordered

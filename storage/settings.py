@@ -1,0 +1,46 @@
+"""Per-place settings: each place may override its parent; unset means inherited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from storage.models import Place
+
+
+class PlaceSettings(BaseModel):
+    """What an admin may change per place with /set, and the defaults."""
+
+    verify: bool = Field(default=False, description="wishes wait for a social worker's approval")
+    grid_deadline_hours: int = Field(default=48, ge=1, le=24 * 60)
+    community_deadline_hours: int = Field(default=168, ge=1, le=24 * 120)
+    confirm_timeout_hours: int = Field(default=72, ge=1, le=24 * 60)
+
+
+SETTING_NAMES: tuple[str, ...] = tuple(PlaceSettings.model_fields)
+_TRUE = {"on", "yes", "true", "1", "开", "開", "是"}
+_FALSE = {"off", "no", "false", "0", "关", "關", "否"}
+
+
+def effective(chain: list[Place]) -> PlaceSettings:
+    """Merge settings from the root down to the place; ``chain`` is the place first."""
+    merged: dict[str, Any] = {}
+    for place in reversed(chain):
+        merged.update(place.settings or {})
+    return PlaceSettings.model_validate(merged)
+
+
+def parse_value(name: str, raw: str) -> Any | None:
+    """The typed value for a setting, or None when ``raw`` does not fit it."""
+    if name not in SETTING_NAMES:
+        return None
+    if PlaceSettings.model_fields[name].annotation is bool:
+        word = raw.strip().lower()
+        return True if word in _TRUE else False if word in _FALSE else None
+    try:
+        value = int(raw.strip())
+        PlaceSettings.model_validate({name: value})
+    except (ValueError, ValidationError):
+        return None
+    return value

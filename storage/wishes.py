@@ -1,0 +1,342 @@
+"""Micro-wishes (微心愿): the state machine and every move through it.
+
+Each move is one conditional UPDATE that names the state it expects, so of two people acting
+at once exactly one wins, on SQLite and PostgreSQL alike. The audit row is written in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit
+from storage.db import Database
+from storage.models import Category, Claim, Place, PlaceKind, Rating, Wish, WishState
+from storage.places import chain
+from storage.settings import effective
+
+MAX_TEXT = 500
+MAX_COMMENT = 500
+MAX_REASON = 300
+LIVE_STATES = (WishState.SUBMITTED, WishState.OPEN, WishState.CLAIMED, WishState.FULFILLED)
+WITHDRAWABLE = (WishState.SUBMITTED, WishState.OPEN, WishState.CLAIMED)
+REJECTABLE = (WishState.SUBMITTED, WishState.OPEN)
+NOT_SOLVED_BELOW = 3  # a rating of 1–2 means "not solved"
+
+
+class Result(StrEnum):
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    WRONG_STATE = "wrong_state"
+    NOT_YOURS = "not_yours"
+    OWN_WISH = "own_wish"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    NOT_A_GRID = "not_a_grid"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    wish: Wish | None = None
+    previous_claimer: int | None = None
+    duplicate: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.result is Result.OK
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a resident wrote, before it becomes a wish."""
+
+    text: str
+    category: Category = Category.OTHER
+    urgent: bool = False
+    phone: str | None = None
+    address: str | None = None
+
+
+def check_text(text: str, limit: int = MAX_TEXT) -> Result:
+    stripped = text.strip()
+    if not stripped:
+        return Result.EMPTY
+    return Result.TOO_LONG if len(stripped) > limit else Result.OK
+
+
+async def submit(db: Database, *, grid_id: int, resident_id: int, draft: Draft,
+                 now: datetime, source_key: str | None = None) -> Outcome:
+    """Store the wish; it opens at once unless its community wants it verified first.
+
+    The same ``source_key`` twice gives back the first wish, marked as a duplicate.
+    """
+    checked = check_text(draft.text)
+    if checked is not Result.OK:
+        return Outcome(checked)
+    if source_key is not None and (earlier := await _by_source(db, source_key)) is not None:
+        return Outcome(Result.OK, earlier, duplicate=True)
+    try:
+        return await _insert(db, grid_id, resident_id, draft, now, source_key)
+    except IntegrityError:
+        earlier = await _by_source(db, source_key) if source_key else None
+        if earlier is None:
+            raise
+        return Outcome(Result.OK, earlier, duplicate=True)
+
+
+async def _by_source(db: Database, source_key: str) -> Wish | None:
+    async with db.transaction() as session:
+        return (await session.exec(select(Wish).where(Wish.source_key == source_key))).first()
+
+
+async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, now: datetime,
+                  source_key: str | None) -> Outcome:
+    async with db.transaction() as session:
+        grid = await session.get(Place, grid_id)
+        if grid is None or grid.kind != PlaceKind.GRID:
+            return Outcome(Result.NOT_A_GRID)
+        settings = effective(await chain(session, grid))
+        wish = Wish(grid_id=grid_id, resident_id=resident_id, text=draft.text.strip(),
+                    category=draft.category, urgent=draft.urgent, contact_phone=draft.phone,
+                    contact_address=draft.address, state=WishState.SUBMITTED, created_at=now,
+                    source_key=source_key)
+        if not settings.verify:
+            _open(wish, now, settings.grid_deadline_hours)
+        session.add(wish)
+        await session.flush()
+        audit.record(session, entity="wish", entity_id=wish.id or 0, actor_id=resident_id,
+                     action="submit", at=now, to_state=wish.state)
+        return Outcome(Result.OK, wish)
+
+
+def _open(wish: Wish, now: datetime, deadline_hours: int) -> None:
+    wish.state = WishState.OPEN
+    wish.opened_at = now
+    wish.grid_deadline_at = now + timedelta(hours=deadline_hours)
+
+
+async def _move(
+    session: AsyncSession,
+    wish_id: int,
+    *,
+    expected: Iterable[WishState],
+    to: WishState,
+    actor_id: int | None,
+    action: str,
+    now: datetime,
+    conditions: Iterable[ColumnElement[bool]] = (),
+    values: dict[str, Any] | None = None,
+    detail: str | None = None,
+) -> Outcome:
+    """The one conditional UPDATE every move is made of, with its audit row."""
+    expected = [str(state) for state in expected]
+    before = await session.get(Wish, wish_id)
+    if before is None:
+        return Outcome(Result.NOT_FOUND)
+    from_state = before.state
+    changed = await session.exec(
+        update(Wish)
+        .where(col(Wish.id) == wish_id, col(Wish.state).in_(expected), *conditions)
+        .values(state=to, **(values or {}))
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(before)
+    if changed.rowcount != 1:
+        result = Result.WRONG_STATE if before.state not in expected else Result.NOT_YOURS
+        return Outcome(result, before)
+    audit.record(session, entity="wish", entity_id=wish_id, actor_id=actor_id, action=action,
+                 at=now, from_state=from_state, to_state=to, detail=detail)
+    return Outcome(Result.OK, before)
+
+
+async def approve(db: Database, wish_id: int, *, actor_id: int, now: datetime) -> Outcome:
+    async with db.transaction() as session:
+        wish = await session.get(Wish, wish_id)
+        if wish is None:
+            return Outcome(Result.NOT_FOUND)
+        grid = await session.get(Place, wish.grid_id)
+        assert grid is not None
+        hours = effective(await chain(session, grid)).grid_deadline_hours
+        return await _move(
+            session, wish_id, expected=[WishState.SUBMITTED], to=WishState.OPEN,
+            actor_id=actor_id, action="approve", now=now,
+            values={"opened_at": now, "grid_deadline_at": now + timedelta(hours=hours)},
+        )
+
+
+async def reject(db: Database, wish_id: int, *, actor_id: int, reason: str,
+                 now: datetime) -> Outcome:
+    checked = check_text(reason, MAX_REASON)
+    if checked is not Result.OK:
+        return Outcome(checked)
+    async with db.transaction() as session:
+        return await _move(
+            session, wish_id, expected=REJECTABLE, to=WishState.REJECTED, actor_id=actor_id,
+            action="reject", now=now, values={"reject_reason": reason.strip(), "closed_at": now},
+            detail=reason.strip(),
+        )
+
+
+async def claim(db: Database, wish_id: int, *, volunteer_id: int, now: datetime) -> Outcome:
+    """Exactly one of any number of simultaneous claims wins."""
+    async with db.transaction() as session:
+        wish = await session.get(Wish, wish_id)
+        if wish is not None and wish.resident_id == volunteer_id:
+            return Outcome(Result.OWN_WISH, wish)
+        outcome = await _move(
+            session, wish_id, expected=[WishState.OPEN], to=WishState.CLAIMED,
+            actor_id=volunteer_id, action="claim", now=now,
+            values={"claimer_id": volunteer_id, "claimed_at": now},
+        )
+        if outcome.ok:
+            session.add(Claim(wish_id=wish_id, volunteer_id=volunteer_id, claimed_at=now))
+        return outcome
+
+
+async def _end_live_claim(session: AsyncSession, wish_id: int, outcome: str,
+                          now: datetime) -> None:
+    await session.exec(
+        update(Claim)
+        .where(col(Claim.wish_id) == wish_id, col(Claim.ended_at).is_(None))
+        .values(ended_at=now, outcome=outcome)
+    )
+
+
+async def release(db: Database, wish_id: int, *, volunteer_id: int, now: datetime) -> Outcome:
+    """The claimer lets the wish go; it is open again for others."""
+    async with db.transaction() as session:
+        outcome = await _move(
+            session, wish_id, expected=[WishState.CLAIMED], to=WishState.OPEN,
+            actor_id=volunteer_id, action="release", now=now,
+            conditions=[col(Wish.claimer_id) == volunteer_id],
+            values={"claimer_id": None, "claimed_at": None},
+        )
+        if outcome.ok:
+            await _end_live_claim(session, wish_id, "released", now)
+        return Outcome(outcome.result, outcome.wish, previous_claimer=volunteer_id)
+
+
+async def mark_fulfilled(db: Database, wish_id: int, *, volunteer_id: int,
+                         now: datetime) -> Outcome:
+    async with db.transaction() as session:
+        wish = await session.get(Wish, wish_id)
+        if wish is None:
+            return Outcome(Result.NOT_FOUND)
+        grid = await session.get(Place, wish.grid_id)
+        assert grid is not None
+        hours = effective(await chain(session, grid)).confirm_timeout_hours
+        outcome = await _move(
+            session, wish_id, expected=[WishState.CLAIMED], to=WishState.FULFILLED,
+            actor_id=volunteer_id, action="fulfil", now=now,
+            conditions=[col(Wish.claimer_id) == volunteer_id],
+            values={"fulfilled_at": now, "confirm_deadline_at": now + timedelta(hours=hours)},
+        )
+        if outcome.ok:
+            await _end_live_claim(session, wish_id, "fulfilled", now)
+        return outcome
+
+
+async def confirm(db: Database, wish_id: int, *, resident_id: int, score: int,
+                  now: datetime) -> Outcome:
+    """The resident rates the help. 3–5 closes the wish; 1–2 ("not solved") reopens it as
+    a follow-up for the grid's social worker instead of closing it silently."""
+    if not 1 <= score <= 5:
+        return Outcome(Result.WRONG_STATE)
+    solved = score >= NOT_SOLVED_BELOW
+    async with db.transaction() as session:
+        values: dict[str, Any] = (
+            {"closed_at": now, "confirm_deadline_at": None} if solved else
+            {"follow_up": True, "claimer_id": None, "claimed_at": None, "fulfilled_at": None,
+             "confirm_deadline_at": None, "opened_at": now}
+        )
+        before = await session.get(Wish, wish_id)
+        claimer = before.claimer_id if before else None
+        outcome = await _move(
+            session, wish_id, expected=[WishState.FULFILLED],
+            to=WishState.CLOSED if solved else WishState.OPEN, actor_id=resident_id,
+            action="confirm" if solved else "reopen", now=now,
+            conditions=[col(Wish.resident_id) == resident_id], values=values,
+            detail=f"score={score}",
+        )
+        if outcome.ok and claimer is not None:
+            last_claim = (await session.exec(
+                select(Claim).where(Claim.wish_id == wish_id)
+                .order_by(col(Claim.id).desc()))).first()
+            assert last_claim is not None
+            assert last_claim.id is not None
+            session.add(Rating(wish_id=wish_id, claim_id=last_claim.id, resident_id=resident_id,
+                               volunteer_id=claimer, score=score, created_at=now))
+        return Outcome(outcome.result, outcome.wish, previous_claimer=claimer)
+
+
+async def add_comment(db: Database, wish_id: int, *, resident_id: int, comment: str) -> Result:
+    checked = check_text(comment, MAX_COMMENT)
+    if checked is not Result.OK:
+        return checked
+    async with db.transaction() as session:
+        rating = (await session.exec(
+            select(Rating).where(Rating.wish_id == wish_id, Rating.resident_id == resident_id)
+            .order_by(col(Rating.id).desc()))).first()
+        if rating is None:
+            return Result.NOT_FOUND
+        rating.comment = comment.strip()
+        return Result.OK
+
+
+async def withdraw(db: Database, wish_id: int, *, resident_id: int, now: datetime) -> Outcome:
+    async with db.transaction() as session:
+        before = await session.get(Wish, wish_id)
+        claimer = before.claimer_id if before else None
+        outcome = await _move(
+            session, wish_id, expected=WITHDRAWABLE, to=WishState.CANCELLED,
+            actor_id=resident_id, action="withdraw", now=now,
+            conditions=[col(Wish.resident_id) == resident_id], values={"closed_at": now},
+        )
+        if outcome.ok:
+            await _end_live_claim(session, wish_id, "withdrawn", now)
+        return Outcome(outcome.result, outcome.wish, previous_claimer=claimer)
+
+
+async def set_card(db: Database, wish_id: int, *, chat_id: int, message_id: int) -> None:
+    async with db.transaction() as session:
+        await session.exec(
+            update(Wish).where(col(Wish.id) == wish_id)
+            .values(card_chat_id=chat_id, card_message_id=message_id)
+        )
+
+
+async def get(db: Database, wish_id: int) -> Wish | None:
+    async with db.transaction() as session:
+        return await session.get(Wish, wish_id)
+
+
+async def of_resident(db: Database, resident_id: int, limit: int = 20) -> list[Wish]:
+    async with db.transaction() as session:
+        statement = (select(Wish).where(Wish.resident_id == resident_id)
+                     .order_by(col(Wish.id).desc()).limit(limit))
+        return list((await session.exec(statement)).all())
+
+
+async def of_claimer(db: Database, volunteer_id: int) -> list[Wish]:
+    async with db.transaction() as session:
+        statement = (select(Wish).where(Wish.claimer_id == volunteer_id,
+                                        col(Wish.state).in_([WishState.CLAIMED,
+                                                             WishState.FULFILLED]))
+                     .order_by(col(Wish.id)))
+        return list((await session.exec(statement)).all())
+
+
+async def rating_of(db: Database, wish_id: int) -> Rating | None:
+    async with db.transaction() as session:
+        statement = select(Rating).where(Rating.wish_id == wish_id).order_by(col(Rating.id).desc())
+        return (await session.exec(statement)).first()

@@ -1,0 +1,79 @@
+"""Fixtures: a database on SQLite and on PostgreSQL, and the bot against the fake Bot API."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.app import build
+from bot.clock import FrozenClock
+from bot.settings import Settings
+from storage.db import Database
+from tests.fake_telegram import GOOD_TOKEN, FakeTelegram
+from tests.harness import ADMIN, START, Harness
+
+POSTGRES_URL = os.environ.get("GRIDLINK_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'gridlink.db'}"
+        return
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("GRIDLINK_TEST_POSTGRES_URL is not set; CI must run the PostgreSQL tests")
+        pytest.skip("no PostgreSQL: run the tests with `make test` to start one")
+    admin = make_url(POSTGRES_URL)
+    name = f"gridlink_test_{uuid.uuid4().hex[:12]}"
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.migrate()
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def make_settings(fake: FakeTelegram, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": GOOD_TOKEN,
+        "telegram_api_url": fake.base_url,
+        "database_url": database_url,
+        "admin_ids": frozenset({ADMIN.id}),
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def harness(fake: FakeTelegram, database_url: str) -> AsyncIterator[Harness]:
+    clock = FrozenClock(START)
+    app = await build(make_settings(fake, database_url), clock)
+    yield Harness(app, fake, clock)
+    await app.close()

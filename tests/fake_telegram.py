@@ -1,0 +1,219 @@
+"""A fake Telegram Bot API server on 127.0.0.1 that records every call.
+
+The real Bot (aiogram's aiohttp session) talks to it over HTTP. Tests feed updates to the
+real Dispatcher, or queue them for getUpdates, and then read what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 7000000001
+BOT_USERNAME = "gridlink_test_bot"
+GOOD_TOKEN = f"{BOT_ID}:TEST-token-for-the-fake-server"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+
+    @property
+    def message_id(self) -> int:
+        if isinstance(self.result, dict):
+            return int(self.result["message_id"])
+        return int(self.params["message_id"])
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class FakeTelegram:
+    token: str = GOOD_TOKEN
+    calls: list[Call] = field(default_factory=list)
+    # Private chats of users who never pressed Start (or blocked the bot): 403.
+    unreachable: set[int] = field(default_factory=set)
+    # Chats where the bot may not delete messages.
+    no_delete: set[int] = field(default_factory=set)
+    messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    _runner: web.AppRunner | None = None
+    base_url: str = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("POST", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def queue_update(self, update: dict[str, Any]) -> None:
+        self._updates.put_nowait(update)
+
+    # --- reading what happened ------------------------------------------------------------
+
+    def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
+        return [c for c in self.calls
+                if (method is None or c.method == method)
+                and (chat_id is None or c.chat_id == chat_id)]
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [c.text for c in self.calls if c.chat_id == chat_id
+                and c.method in {"sendMessage", "editMessageText"}]
+
+    def last_to(self, chat_id: int) -> Call:
+        return self.sent("sendMessage", chat_id)[-1]
+
+    def alerts(self) -> list[str]:
+        return [str(c.params.get("text", "")) for c in self.sent("answerCallbackQuery")]
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        return self.messages[(chat_id, message_id)]
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+    # --- the server ---------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await _params(request)
+        call = Call(method, params)
+        if method != "getUpdates":
+            self.calls.append(call)
+        handler = getattr(self, f"_m_{method}", None)
+        result = True if handler is None else await handler(params)
+        if isinstance(result, Refusal):
+            call.result = result
+            return web.json_response(
+                {"ok": False, "error_code": result.code, "description": result.description},
+                status=result.code)
+        call.result = result
+        return web.json_response({"ok": True, "result": result})
+
+    async def _m_getMe(self, _params: dict[str, Any]) -> Any:
+        return _ok({"id": BOT_ID, "is_bot": True, "first_name": "GridLink",
+                    "username": BOT_USERNAME, "can_join_groups": True,
+                    "can_read_all_group_messages": False, "supports_inline_queries": False})
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        deadline = time.monotonic() + min(float(params.get("timeout", 0) or 0), 1.0)
+        updates: list[dict[str, Any]] = []
+        while not updates:
+            while not self._updates.empty():
+                updates.append(self._updates.get_nowait())
+            if updates or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.02)
+        return _ok(updates)
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.unreachable:
+            return _error(403, "Forbidden: bot can't initiate conversation with a user")
+        message_id = next(self._ids)
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup",
+                     **({"first_name": "User"} if chat_id > 0 else {"title": "Group"})},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "GridLink",
+                     "username": BOT_USERNAME},
+            "text": params.get("text", ""),
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self.messages[(chat_id, message_id)] = message
+        return _ok(message)
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        new_markup = params.get("reply_markup")
+        if message.get("text") == params.get("text") and message.get("reply_markup") == new_markup:
+            return _error(400, "Bad Request: message is not modified: specified new message "
+                               "content and reply markup are exactly the same")
+        message["text"] = params.get("text", "")
+        message.pop("reply_markup", None)
+        if new_markup:
+            message["reply_markup"] = new_markup
+        return _ok(message)
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        message.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return _ok(message)
+
+    async def _m_deleteMessage(self, params: dict[str, Any]) -> Any:
+        if int(params["chat_id"]) in self.no_delete:
+            return _error(400, "Bad Request: message can't be deleted")
+        return _ok(True)
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        return dict(await request.json())
+    form = await request.post()
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        text = value if isinstance(value, str) else str(value)
+        if text[:1] in "{[":
+            try:
+                params[key] = json.loads(text)
+                continue
+            except ValueError:
+                pass
+        params[key] = text
+    return params
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: int
+    description: str
+
+
+def _ok(result: Any) -> Any:
+    return result
+
+
+def _error(code: int, description: str) -> Refusal:
+    return Refusal(code, description)

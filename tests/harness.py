@@ -1,0 +1,117 @@
+"""Drives the real Dispatcher and Bot against the fake Bot API, as Telegram users would."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram.types import Update
+
+from bot.app import App
+from bot.clock import FrozenClock
+from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram
+
+START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
+
+
+@dataclass(frozen=True)
+class Someone:
+    id: int
+    name: str
+    language_code: str | None = "zh-hans"
+    username: str | None = None
+
+    def user(self) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.name}
+        if self.language_code:
+            user["language_code"] = self.language_code
+        if self.username:
+            user["username"] = self.username
+        return user
+
+
+ADMIN = Someone(1001, "Admin Wang", username="admin_wang")
+WORKER = Someone(1002, "Worker Li", username="worker_li")
+RESIDENT = Someone(1003, "Resident Zhang", username="zhang")
+VOLUNTEER = Someone(1004, "Volunteer Chen", username="chen")
+NEIGHBOUR = Someone(1005, "Neighbour Zhao", username="zhao")
+STREET_CHAT, COMMUNITY_CHAT, GRID_CHAT = -1001, -1002, -1003
+
+
+class Harness:
+    def __init__(self, app: App, fake: FakeTelegram, clock: FrozenClock) -> None:
+        self.app = app
+        self.fake = fake
+        self.clock = clock
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(100_000)
+
+    @property
+    def db(self):  # noqa: ANN201 - the storage Database
+        return self.app.db
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        update = {"update_id": next(self._update_ids), **update}
+        await self.app.dispatcher.feed_update(
+            self.app.bot, Update.model_validate(update, context={"bot": self.app.bot}))
+
+    def _chat(self, who: Someone, chat_id: int | None) -> dict[str, Any]:
+        if chat_id is None or chat_id == who.id:
+            return {"id": who.id, "type": "private", "first_name": who.name}
+        return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
+
+    async def send(self, who: Someone, text: str, chat_id: int | None = None,
+                   reply_to: dict[str, Any] | None = None, **extra: Any) -> int:
+        """A message from ``who``; in their private chat unless ``chat_id`` is a group."""
+        message_id = next(self._message_ids)
+        message: dict[str, Any] = {
+            "message_id": message_id, "date": int(time.time()),
+            "chat": self._chat(who, chat_id), "from": who.user(), **extra,
+        }
+        if text:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        await self.feed({"message": message})
+        return message_id
+
+    async def press(self, who: Someone, call: Call, data: str) -> None:
+        """Press a button of a message the bot sent."""
+        sent = self.fake.messages.get((call.chat_id or 0, call.message_id))
+        assert sent is not None, "that message was never sent"
+        await self.feed({"callback_query": {
+            "id": str(next(self._update_ids)), "from": who.user(), "chat_instance": "ci",
+            "message": sent, "data": data,
+        }})
+
+    async def press_text(self, who: Someone, call: Call, label: str) -> None:
+        await self.press(who, call, button(call, label))
+
+    def last_alert(self) -> str:
+        return self.fake.alerts()[-1]
+
+
+def button(call: Call, label: str) -> str:
+    """The callback data of the button whose text contains ``label``."""
+    for item in call.buttons():
+        if label in item["text"] and "callback_data" in item:
+            return str(item["callback_data"])
+    raise AssertionError(f"no button {label!r} in {[b['text'] for b in call.buttons()]}")
+
+
+def url_button(call: Call) -> str:
+    for item in call.buttons():
+        if "url" in item:
+            return str(item["url"])
+    raise AssertionError("no link button")
+
+
+def bot_user() -> dict[str, Any]:
+    return {"id": BOT_ID, "is_bot": True, "first_name": "GridLink", "username": BOT_USERNAME}
