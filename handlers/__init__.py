@@ -9,5 +9,5 @@ def routers() -> list[Router]:
     # chat_events first: it answers anonymous admins before any command handler runs;
     # common next, so /cancel and /help work in the middle of any form;
     # errors.fallback last: it answers buttons that nothing else understood.
-    return [chat_events.router, common.router, wish_form.router, wishes.router, admin.router,
-            common.welcome_router, errors.router]
+    return [chat_events.router(), common.router(), wish_form.router(), wishes.router(),
+            admin.router(), common.welcome_router(), errors.router()]

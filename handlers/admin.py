@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import labels
 from bot.clock import Clock
+from bot.filters import in_group
 from bot.settings import Settings
 from storage import people, places
 from storage.db import Database
@@ -19,14 +20,14 @@ from storage.people import Actor, GrantResult
 from storage.places import BindOutcome, BindResult
 from storage.settings import SETTING_NAMES, effective, parse_value
 
-router = Router(name=__name__)
-in_group = F.chat.type.in_({"group", "supergroup"})
-
 
 async def _is_admin_of(db: Database, actor: Actor, place_id: int | None) -> bool:
     if place_id is None:
         return actor.superadmin
     return await people.has_role(db, actor, place_id, Role.ADMIN)
+
+
+GROUP_COMMANDS = ("bind", "unbind", "grant", "revoke", "people", "settings", "set")
 
 
 def not_bound() -> str:
@@ -39,7 +40,6 @@ def _bind_usage() -> str:
              "place this chat. /places shows the numbers.")
 
 
-@router.message(Command("bind"), in_group)
 async def bind(message: Message, command: CommandObject, db: Database, actor: Actor,
                clock: Clock, settings: Settings) -> None:
     words = (command.args or "").split()
@@ -102,7 +102,6 @@ async def _report_bind(message: Message, outcome: BindOutcome, kind: PlaceKind |
                 kind=labels.place_kind(place.kind), name=escape(place.name)))
 
 
-@router.message(Command("unbind"), in_group)
 async def unbind(message: Message, db: Database, actor: Actor, place: Place | None,
                  clock: Clock) -> None:
     if place is None:
@@ -117,7 +116,6 @@ async def unbind(message: Message, db: Database, actor: Actor, place: Place | No
         kind=labels.place_kind(place.kind), name=escape(place.name)))
 
 
-@router.message(Command("places"))
 async def list_places(message: Message, db: Database, actor: Actor) -> None:
     roots = await people.admin_roots(db, actor)
     if roots == []:
@@ -200,19 +198,16 @@ async def _change_role(message: Message, command: CommandObject, db: Database, a
                                              role=labels.role(role), place=escape(place.name)))
 
 
-@router.message(Command("grant"), in_group)
 async def grant(message: Message, command: CommandObject, db: Database, actor: Actor,
                 place: Place | None, clock: Clock) -> None:
     await _change_role(message, command, db, actor, place, clock, granting=True)
 
 
-@router.message(Command("revoke"), in_group)
 async def revoke(message: Message, command: CommandObject, db: Database, actor: Actor,
                  place: Place | None, clock: Clock) -> None:
     await _change_role(message, command, db, actor, place, clock, granting=False)
 
 
-@router.message(Command("people"), in_group)
 async def list_people(message: Message, db: Database, actor: Actor,
                       place: Place | None) -> None:
     if place is None:
@@ -249,7 +244,6 @@ def _setting_value(value: object) -> str:
     return str(value)
 
 
-@router.message(Command("settings"), in_group)
 async def show_settings(message: Message, db: Database, place: Place | None) -> None:
     if place is None:
         await message.reply(not_bound())
@@ -263,7 +257,6 @@ async def show_settings(message: Message, db: Database, place: Place | None) -> 
     await message.reply("\n".join(lines))
 
 
-@router.message(Command("set"), in_group)
 async def change_setting(message: Message, command: CommandObject, db: Database, actor: Actor,
                          place: Place | None, clock: Clock) -> None:
     if place is None:
@@ -284,8 +277,20 @@ async def change_setting(message: Message, command: CommandObject, db: Database,
         label=_setting_label(words[0]), value=_setting_value(value)))
 
 
-@router.message(Command("bind", "unbind", "grant", "revoke", "people", "settings", "set"))
 async def group_only(message: Message) -> None:
     await message.reply(_("Please send this command in the group chat of the place it is "
                           "about."))
 
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(bind, Command("bind"), in_group)
+    router.message.register(unbind, Command("unbind"), in_group)
+    router.message.register(list_places, Command("places"))
+    router.message.register(grant, Command("grant"), in_group)
+    router.message.register(revoke, Command("revoke"), in_group)
+    router.message.register(list_people, Command("people"), in_group)
+    router.message.register(show_settings, Command("settings"), in_group)
+    router.message.register(change_setting, Command("set"), in_group)
+    router.message.register(group_only, Command(*GROUP_COMMANDS))
+    return router

@@ -18,24 +18,20 @@ from storage import people, places
 from storage.db import Database
 from storage.models import Role
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
-@router.message(F.migrate_to_chat_id)
 async def group_upgraded(message: Message, db: Database, clock: Clock) -> None:
     """A group that became a supergroup gets a new id; its place keeps the binding."""
     assert message.migrate_to_chat_id is not None
     await places.move_chat(db, message.chat.id, message.migrate_to_chat_id, now=clock.now())
 
 
-@router.message(F.migrate_from_chat_id)
 async def supergroup_created(message: Message, db: Database, clock: Clock) -> None:
     assert message.migrate_from_chat_id is not None
     await places.move_chat(db, message.migrate_from_chat_id, message.chat.id, now=clock.now())
 
 
-@router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=LEFT | KICKED))
 async def removed_from_chat(event: ChatMemberUpdated, db: Database, clock: Clock,
                             messenger: Messenger, settings: Settings) -> None:
     place = await places.unbind_chat(db, event.chat.id, actor_id=event.from_user.id,
@@ -54,8 +50,20 @@ async def removed_from_chat(event: ChatMemberUpdated, db: Database, clock: Clock
         ))
 
 
-@router.message(F.sender_chat, F.sender_chat.id == F.chat.id, F.text.startswith("/"))
 async def anonymous_admin(message: Message) -> None:
     await message.reply(_("You are posting anonymously as the group, so I cannot tell who you "
                           "are. Please turn off “Remain anonymous” or send the command from "
                           "your own account."))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(group_upgraded, F.migrate_to_chat_id)
+    router.message.register(supergroup_created, F.migrate_from_chat_id)
+    router.my_chat_member.register(
+        removed_from_chat, ChatMemberUpdatedFilter(member_status_changed=LEFT | KICKED)
+    )
+    router.message.register(
+        anonymous_admin, F.sender_chat, F.sender_chat.id == F.chat.id, F.text.startswith("/")
+    )
+    return router

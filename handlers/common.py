@@ -19,12 +19,7 @@ from storage.db import Database
 from storage.models import Place, Role
 from storage.people import Actor
 
-router = Router(name=__name__)
-# /start with a payload is taken by the flows first; what is left gets the welcome.
-welcome_router = Router(name=f"{__name__}.welcome")
 
-
-@welcome_router.message(CommandStart(), F.chat.type == "private")
 async def start(message: Message) -> None:
     await message.answer(_(
         "Hello! I am GridLink, the helper of your community.\n\n"
@@ -35,7 +30,6 @@ async def start(message: Message) -> None:
     ))
 
 
-@router.message(Command("help"))
 async def help_(message: Message) -> None:
     await message.answer("\n".join([
         _("<b>For everyone</b>"),
@@ -62,7 +56,6 @@ async def help_(message: Message) -> None:
     ]))
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext) -> None:
     if await state.get_state() is None:
         await message.answer(_("There is nothing to cancel."))
@@ -71,12 +64,10 @@ async def cancel(message: Message, state: FSMContext) -> None:
     await message.answer(_("Cancelled. Nothing was saved."))
 
 
-@router.message(Command("lang"))
 async def choose_language(message: Message) -> None:
     await message.answer(_("Choose a language:"), reply_markup=keyboards.languages())
 
 
-@router.callback_query(LangCb.filter())
 async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db: Database,
                        i18n: I18n, actor: Actor | None, place: Place | None) -> None:
     chat = query.message.chat if query.message else None
@@ -101,3 +92,19 @@ async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.edit_text(_("From now on I will write in English here."))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(help_, Command("help"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(choose_language, Command("lang"))
+    router.callback_query.register(set_language, LangCb.filter())
+    return router
+
+
+def welcome_router() -> Router:
+    """/start with a payload is taken by the flows first; what is left gets the welcome."""
+    router = Router(name=f"{__name__}.welcome")
+    router.message.register(start, CommandStart(), F.chat.type == "private")
+    return router

@@ -19,16 +19,13 @@ from bot.settings import Settings
 from storage import failures, people, places
 from storage.db import Database
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery) -> None:
     await query.answer(_("This button is no longer valid."), show_alert=True)
 
 
-@router.errors()
 async def apologise(event: ErrorEvent, bot: Bot, db: Database, i18n: I18n, clock: Clock,
                     settings: Settings) -> None:
     update = event.update
@@ -57,3 +54,10 @@ async def apologise(event: ErrorEvent, bot: Bot, db: Database, i18n: I18n, clock
             await update.callback_query.answer(sorry, show_alert=True)
         elif chat is not None:
             await bot.send_message(chat.id, sorry)
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(stale_button)
+    router.errors.register(apologise)
+    return router

@@ -10,7 +10,7 @@ import uuid
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import cards, keyboards, labels, notices
 from bot.callbacks import FormCb, FormStep
 from bot.clock import Clock
+from bot.filters import not_a_command, typed
 from bot.messenger import Messenger
 from bot.refusals import refusal
 from bot.states import WishForm
@@ -28,14 +29,10 @@ from storage.people import Actor
 from storage.privacy import mask_numbers
 from storage.wishes import Draft, Outcome, Result
 
-router = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
 PHONE = re.compile(r"^\+?[\d\s-]{5,20}$")
 MAX_ADDRESS = 200
-typed = F.text & ~F.text.startswith("/")
 
 
-@router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^wish_\d+$")))
 async def begin(message: Message, command: CommandObject, db: Database,
                 state: FSMContext) -> None:
     grid = await places.by_id(db, int((command.args or "wish_0").removeprefix("wish_")))
@@ -52,7 +49,6 @@ async def begin(message: Message, command: CommandObject, db: Database,
         reply_markup=keyboards.categories())
 
 
-@router.callback_query(WishForm.category, FormCb.filter(F.step == FormStep.CATEGORY))
 async def chose_category(query: CallbackQuery, callback_data: FormCb,
                          state: FSMContext) -> None:
     if callback_data.value not in set(Category):
@@ -70,7 +66,6 @@ async def chose_category(query: CallbackQuery, callback_data: FormCb,
             limit=wishes.MAX_TEXT))
 
 
-@router.message(WishForm.text, typed)
 async def wrote_text(message: Message, state: FSMContext) -> None:
     text = message.text or ""
     checked = wishes.check_text(text)
@@ -86,7 +81,6 @@ async def wrote_text(message: Message, state: FSMContext) -> None:
     await message.answer(_("Is it urgent?"), reply_markup=keyboards.urgency())
 
 
-@router.callback_query(WishForm.urgency, FormCb.filter(F.step == FormStep.URGENT))
 async def chose_urgency(query: CallbackQuery, callback_data: FormCb, state: FSMContext) -> None:
     urgent = callback_data.value == "1"
     await state.update_data(urgent=urgent)
@@ -100,7 +94,6 @@ async def chose_urgency(query: CallbackQuery, callback_data: FormCb, state: FSMC
             reply_markup=keyboards.skip())
 
 
-@router.message(WishForm.phone, typed)
 async def wrote_phone(message: Message, state: FSMContext) -> None:
     phone = (message.text or "").strip()
     if not PHONE.match(phone):
@@ -118,7 +111,6 @@ async def _ask_address(message: Message, state: FSMContext) -> None:
                            "the staff. Send it, or tap Skip."), reply_markup=keyboards.skip())
 
 
-@router.message(WishForm.address, typed)
 async def wrote_address(message: Message, state: FSMContext) -> None:
     address = (message.text or "").strip()
     if len(address) > MAX_ADDRESS:
@@ -129,7 +121,6 @@ async def wrote_address(message: Message, state: FSMContext) -> None:
     await _ask_confirmation(message, state)
 
 
-@router.callback_query(WishForm.phone, FormCb.filter(F.step == FormStep.SKIP))
 async def skipped_phone(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     if isinstance(query.message, Message):
@@ -137,7 +128,6 @@ async def skipped_phone(query: CallbackQuery, state: FSMContext) -> None:
         await _ask_address(query.message, state)
 
 
-@router.callback_query(WishForm.address, FormCb.filter(F.step == FormStep.SKIP))
 async def skipped_address(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     if isinstance(query.message, Message):
@@ -168,7 +158,6 @@ async def _ask_confirmation(message: Message, state: FSMContext) -> None:
     await message.answer("\n".join(lines), reply_markup=keyboards.confirm_form())
 
 
-@router.callback_query(WishForm.confirm, FormCb.filter(F.step == FormStep.SUBMIT))
 async def submitted(query: CallbackQuery, state: FSMContext, db: Database, actor: Actor,
                     clock: Clock, messenger: Messenger) -> None:
     data = await state.get_data()
@@ -197,7 +186,6 @@ async def submitted(query: CallbackQuery, state: FSMContext, db: Database, actor
         await notices.ask_verification(messenger, wish)
 
 
-@router.callback_query(FormCb.filter(F.step == FormStep.CANCEL))
 async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
@@ -205,15 +193,39 @@ async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
         await query.message.edit_text(_("Cancelled. Nothing was saved."))
 
 
-@router.message(WishForm.text, ~F.text.startswith("/"))
-@router.message(WishForm.phone, ~F.text.startswith("/"))
-@router.message(WishForm.address, ~F.text.startswith("/"))
 async def not_text(message: Message) -> None:
     await message.answer(_("Please answer with a text message, or /cancel to stop."))
 
 
-@router.message(WishForm.category, ~F.text.startswith("/"))
-@router.message(WishForm.urgency, ~F.text.startswith("/"))
-@router.message(WishForm.confirm, ~F.text.startswith("/"))
 async def use_buttons(message: Message) -> None:
     await message.answer(_("Please tap one of the buttons above, or /cancel to stop."))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(begin, CommandStart(deep_link=True, magic=F.args.regexp(r"^wish_\d+$")))
+    router.callback_query.register(
+        chose_category, WishForm.category, FormCb.filter(F.step == FormStep.CATEGORY)
+    )
+    router.message.register(wrote_text, WishForm.text, typed)
+    router.callback_query.register(
+        chose_urgency, WishForm.urgency, FormCb.filter(F.step == FormStep.URGENT)
+    )
+    router.message.register(wrote_phone, WishForm.phone, typed)
+    router.message.register(wrote_address, WishForm.address, typed)
+    router.callback_query.register(
+        skipped_phone, WishForm.phone, FormCb.filter(F.step == FormStep.SKIP)
+    )
+    router.callback_query.register(
+        skipped_address, WishForm.address, FormCb.filter(F.step == FormStep.SKIP)
+    )
+    router.callback_query.register(
+        submitted, WishForm.confirm, FormCb.filter(F.step == FormStep.SUBMIT)
+    )
+    router.callback_query.register(cancelled, FormCb.filter(F.step == FormStep.CANCEL))
+    typing_steps = StateFilter(WishForm.text, WishForm.phone, WishForm.address)
+    button_steps = StateFilter(WishForm.category, WishForm.urgency, WishForm.confirm)
+    router.message.register(not_text, typing_steps, not_a_command)
+    router.message.register(use_buttons, button_steps, not_a_command)
+    return router

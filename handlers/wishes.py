@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import cards, keyboards, notices
 from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
 from bot.clock import Clock
+from bot.filters import in_group, in_private, not_a_command
 from bot.messenger import Messenger
 from bot.refusals import refusal, state_now
 from bot.states import RatingComment, RejectReason
@@ -27,10 +28,6 @@ from storage.people import Actor
 from storage.privacy import mask_numbers
 from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
 
-router = Router(name=__name__)
-in_group = F.chat.type.in_({"group", "supergroup"})
-in_private = F.chat.type == "private"
-
 
 async def _private_link(bot: Bot, payload: str) -> str:
     return await create_start_link(bot, payload)
@@ -38,7 +35,6 @@ async def _private_link(bot: Bot, payload: str) -> str:
 
 # --- posting ------------------------------------------------------------------------------
 
-@router.message(Command("wish"), in_group)
 async def wish_in_group(message: Message, command: CommandObject, bot: Bot, db: Database,
                         actor: Actor, place: Place | None, clock: Clock,
                         messenger: Messenger) -> None:
@@ -93,7 +89,6 @@ async def _announce(message: Message, messenger: Messenger, wish: wishes.Wish) -
     await notices.ask_verification(messenger, wish)
 
 
-@router.message(Command("wish"), in_private)
 async def wish_in_private(message: Message) -> None:
     await message.answer(_("Please send /wish in your grid group: I will then know which grid "
                            "your micro-wish belongs to and open the form for you here."))
@@ -101,7 +96,6 @@ async def wish_in_private(message: Message) -> None:
 
 # --- claiming and fulfilling ---------------------------------------------------------------
 
-@router.callback_query(WishCb.filter(F.action == WishAction.CLAIM))
 async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Database,
                 actor: Actor, clock: Clock, messenger: Messenger) -> None:
     wish = await wishes.get(db, callback_data.wish_id)
@@ -145,7 +139,6 @@ async def _close_buttons(query: CallbackQuery, note: str) -> None:
             await query.message.edit_text(f"{query.message.html_text}\n\n<i>{escape(note)}</i>")
 
 
-@router.callback_query(WishCb.filter(F.action == WishAction.RELEASE))
 async def release(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
                   clock: Clock, messenger: Messenger) -> None:
     outcome = await wishes.release(db, callback_data.wish_id, volunteer_id=actor.id,
@@ -162,7 +155,6 @@ async def release(query: CallbackQuery, callback_data: WishCb, db: Database, act
     await _close_buttons(query, note)
 
 
-@router.callback_query(WishCb.filter(F.action == WishAction.DONE))
 async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
                     clock: Clock, messenger: Messenger) -> None:
     outcome = await wishes.mark_fulfilled(db, callback_data.wish_id, volunteer_id=actor.id,
@@ -181,7 +173,6 @@ async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, a
 
 # --- the resident: withdraw, confirm and rate -----------------------------------------------
 
-@router.callback_query(WishCb.filter(F.action == WishAction.WITHDRAW))
 async def withdraw(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
                    clock: Clock, messenger: Messenger) -> None:
     outcome = await wishes.withdraw(db, callback_data.wish_id, resident_id=actor.id,
@@ -197,7 +188,6 @@ async def withdraw(query: CallbackQuery, callback_data: WishCb, db: Database, ac
     await _close_buttons(query, note)
 
 
-@router.callback_query(RateCb.filter())
 async def rate(query: CallbackQuery, callback_data: RateCb, db: Database, actor: Actor,
                clock: Clock, messenger: Messenger) -> None:
     outcome = await wishes.confirm(db, callback_data.wish_id, resident_id=actor.id,
@@ -221,7 +211,6 @@ async def rate(query: CallbackQuery, callback_data: RateCb, db: Database, actor:
         await query.message.edit_text(escape(note), reply_markup=keyboards.comment(wish.id or 0))
 
 
-@router.callback_query(CommentCb.filter())
 async def ask_comment(query: CallbackQuery, callback_data: CommentCb, db: Database,
                       actor: Actor, state: FSMContext) -> None:
     rating = await wishes.rating_of(db, callback_data.wish_id)
@@ -235,7 +224,6 @@ async def ask_comment(query: CallbackQuery, callback_data: CommentCb, db: Databa
         await query.message.answer(_("Please write your comment (or /cancel)."))
 
 
-@router.message(RatingComment.comment, F.text, ~F.text.startswith("/"))
 async def save_comment(message: Message, db: Database, actor: Actor,
                        state: FSMContext) -> None:
     wish_id = (await state.get_data()).get("wish_id", 0)
@@ -254,7 +242,6 @@ async def _is_staff_of(db: Database, actor: Actor, grid_id: int) -> bool:
     return await people.has_role(db, actor, grid_id, Role.SOCIAL_WORKER, Role.ADMIN)
 
 
-@router.callback_query(WishCb.filter(F.action == WishAction.APPROVE))
 async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
                   clock: Clock, messenger: Messenger) -> None:
     wish = await wishes.get(db, callback_data.wish_id)
@@ -275,7 +262,6 @@ async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, act
     await _close_buttons(query, note)
 
 
-@router.callback_query(WishCb.filter(F.action == WishAction.REJECT))
 async def ask_reject_reason(query: CallbackQuery, callback_data: WishCb, db: Database,
                             actor: Actor, state: FSMContext) -> None:
     wish = await wishes.get(db, callback_data.wish_id)
@@ -297,7 +283,6 @@ async def ask_reject_reason(query: CallbackQuery, callback_data: WishCb, db: Dat
             reply_markup=ForceReply(selective=True))
 
 
-@router.message(RejectReason.reason, F.text, ~F.text.startswith("/"))
 async def reject_with_reason(message: Message, db: Database, actor: Actor, state: FSMContext,
                              clock: Clock, messenger: Messenger) -> None:
     wish_id = (await state.get_data()).get("wish_id", 0)
@@ -305,7 +290,6 @@ async def reject_with_reason(message: Message, db: Database, actor: Actor, state
     await state.clear()
 
 
-@router.message(Command("reject"))
 async def reject_command(message: Message, command: CommandObject, db: Database, actor: Actor,
                          clock: Clock, messenger: Messenger) -> None:
     words = (command.args or "").split(maxsplit=1)
@@ -335,15 +319,12 @@ async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, re
 
 # --- lists -------------------------------------------------------------------------------
 
-@router.message(Command("mywishes", "mytasks"), in_group)
 async def lists_are_private(message: Message, bot: Bot) -> None:
     url = await _private_link(bot, "mine")
     await message.reply(_("I show your own lists only in a private chat."),
                         reply_markup=keyboards.link(_("Open private chat"), url))
 
 
-@router.message(CommandStart(deep_link=True, magic=F.args == "mine"), in_private)
-@router.message(Command("mywishes"), in_private)
 async def my_wishes(message: Message, db: Database, actor: Actor,
                     messenger: Messenger) -> None:
     mine = await wishes.of_resident(db, actor.id)
@@ -365,7 +346,6 @@ async def my_wishes(message: Message, db: Database, actor: Actor,
         await message.answer("\n".join(lines))
 
 
-@router.message(Command("mytasks"), in_private)
 async def my_tasks(message: Message, db: Database, actor: Actor) -> None:
     tasks = await wishes.of_claimer(db, actor.id)
     if not tasks:
@@ -381,7 +361,6 @@ async def my_tasks(message: Message, db: Database, actor: Actor) -> None:
                 "Waiting for the resident to confirm."))
 
 
-@router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^task_\d+$")), in_private)
 async def task_link(message: Message, command: CommandObject, db: Database, actor: Actor,
                     messenger: Messenger) -> None:
     wish = await wishes.get(db, int((command.args or "task_0").removeprefix("task_")))
@@ -390,3 +369,30 @@ async def task_link(message: Message, command: CommandObject, db: Database, acto
                                "claimed."))
         return
     await notices.contact_to_claimer(messenger, wish)
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(wish_in_group, Command("wish"), in_group)
+    router.message.register(wish_in_private, Command("wish"), in_private)
+    router.callback_query.register(claim, WishCb.filter(F.action == WishAction.CLAIM))
+    router.callback_query.register(release, WishCb.filter(F.action == WishAction.RELEASE))
+    router.callback_query.register(fulfilled, WishCb.filter(F.action == WishAction.DONE))
+    router.callback_query.register(withdraw, WishCb.filter(F.action == WishAction.WITHDRAW))
+    router.callback_query.register(rate, RateCb.filter())
+    router.callback_query.register(ask_comment, CommentCb.filter())
+    router.message.register(save_comment, RatingComment.comment, F.text, not_a_command)
+    router.callback_query.register(approve, WishCb.filter(F.action == WishAction.APPROVE))
+    router.callback_query.register(ask_reject_reason, WishCb.filter(F.action == WishAction.REJECT))
+    router.message.register(reject_with_reason, RejectReason.reason, F.text, not_a_command)
+    router.message.register(reject_command, Command("reject"))
+    router.message.register(lists_are_private, Command("mywishes", "mytasks"), in_group)
+    router.message.register(
+        my_wishes, CommandStart(deep_link=True, magic=F.args == "mine"), in_private
+    )
+    router.message.register(my_wishes, Command("mywishes"), in_private)
+    router.message.register(my_tasks, Command("mytasks"), in_private)
+    router.message.register(
+        task_link, CommandStart(deep_link=True, magic=F.args.regexp(r"^task_\d+$")), in_private
+    )
+    return router

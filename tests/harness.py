@@ -33,10 +33,10 @@ class Someone:
         return user
 
 
-ADMIN = Someone(1001, "Admin Wang", username="admin_wang")
-WORKER = Someone(1002, "Worker Li", username="worker_li")
-RESIDENT = Someone(1003, "Resident Zhang", username="zhang")
-VOLUNTEER = Someone(1004, "Volunteer Chen", username="chen")
+ADMIN = Someone(1001, "Admin Wang", language_code="en", username="admin_wang")
+WORKER = Someone(1002, "Worker Li", language_code="en", username="worker_li")
+RESIDENT = Someone(1003, "Resident Zhang", language_code="en", username="zhang")
+VOLUNTEER = Someone(1004, "Volunteer Chen", language_code="en", username="chen")
 NEIGHBOUR = Someone(1005, "Neighbour Zhao", username="zhao")
 STREET_CHAT, COMMUNITY_CHAT, GRID_CHAT = -1001, -1002, -1003
 
@@ -50,7 +50,7 @@ class Harness:
         self._message_ids = itertools.count(100_000)
 
     @property
-    def db(self):  # noqa: ANN201 - the storage Database
+    def db(self):
         return self.app.db
 
     async def feed(self, update: dict[str, Any]) -> None:
@@ -115,3 +115,26 @@ def url_button(call: Call) -> str:
 
 def bot_user() -> dict[str, Any]:
     return {"id": BOT_ID, "is_bot": True, "first_name": "GridLink", "username": BOT_USERNAME}
+
+
+def translate(harness: Harness, locale: str, msgid: str, **values: Any) -> str:
+    """What the bot says for ``msgid`` in ``locale`` (the catalogs the bot itself uses)."""
+    from aiogram.utils.i18n import gettext
+
+    from bot.i18n import speaking
+
+    with speaking(harness.app.i18n, locale):
+        text = gettext(msgid)
+    return text.format(**values) if values else text
+
+
+async def set_up_grid(h: Harness) -> None:
+    """Street, community and grid bound to their chats; a social worker and a volunteer."""
+    await h.send(ADMIN, "/bind street 阳光街道", STREET_CHAT)
+    await h.send(ADMIN, "/bind community 1 幸福社区", COMMUNITY_CHAT)
+    await h.send(ADMIN, "/bind grid 2 第三网格", GRID_CHAT)
+    await h.send(ADMIN, f"/grant social_worker {WORKER.id}", COMMUNITY_CHAT)
+    await h.send(ADMIN, f"/grant volunteer {VOLUNTEER.id}", GRID_CHAT)
+    for person in (WORKER, VOLUNTEER, RESIDENT):
+        await h.send(person, "/start")
+    h.fake.clear()
