@@ -23,14 +23,15 @@ class DatabaseStorage(BaseStorage):
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         async with self.db.transaction() as session:
-            record = await session.get(FsmRecord, self.keys.build(key))
-            if record is None:
-                record = FsmRecord(key=self.keys.build(key))
-                session.add(record)
+            stored = await session.get(FsmRecord, self.keys.build(key))
+            record = stored or FsmRecord(key=self.keys.build(key))
             for name, value in values.items():
                 setattr(record, name, value)
             if record.state is None and not record.data:
-                await session.delete(record)
+                if stored is not None:
+                    await session.delete(stored)
+            elif stored is None:
+                session.add(record)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         name = state.state if isinstance(state, State) else state

@@ -74,7 +74,8 @@ class LocaleMiddleware(I18nMiddleware):
         chat = data.get("event_chat")
         place: Place | None = data.get("place")
         in_group = chat is not None and chat.type != "private"
-        group_locale = place.locale if in_group and place is not None else None
+        # A bound group speaks one language to everyone: its own choice or the default.
+        group_locale = chat_locale(place, self.i18n.default_locale) if in_group and place else None
         actor = data.get("actor")
         user = data.get("event_from_user")
         return resolve(

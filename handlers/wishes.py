@@ -60,8 +60,8 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, db: 
         return
     if outcome.duplicate:
         return
-    await _protect_numbers(message, outcome.wish.text)
     await _announce(message, messenger, outcome.wish)
+    await _protect_numbers(message, outcome.wish.text)
 
 
 async def _protect_numbers(message: Message, text: str) -> None:

@@ -7,21 +7,29 @@ import asyncio
 from sqlmodel import func, select
 
 from storage import wishes
-from storage.models import Claim, Wish, WishState
-from tests.fake_telegram import Call
+from storage.models import Claim, FsmRecord, Rating, Wish, WishState
+from tests.fake_telegram import BOT_USERNAME, Call
 from tests.harness import (
     ADMIN,
     GRID_CHAT,
+    NEIGHBOUR,
     RESIDENT,
     VOLUNTEER,
+    WORKER,
     Harness,
     Someone,
     button,
     set_up_grid,
     translate,
+    url_button,
 )
 
 PHONE = "13812345678"
+
+
+def zh(h: Harness, msgid: str, **values: object) -> str:
+    """What the grid group (Simplified Chinese by default) is told."""
+    return translate(h, "zh_Hans", msgid, **values)
 
 
 async def wish_count(h: Harness) -> int:
@@ -53,7 +61,7 @@ async def test_a_wish_goes_from_posted_to_rated(harness: Harness) -> None:
     assert translate(h, "zh_Hans", "Open: waiting for a volunteer") in posted.text
 
     await h.press_text(VOLUNTEER, posted, "🙋")
-    assert "You claimed it" in h.last_alert()
+    assert h.last_alert() == zh(h, "You claimed it! I sent you the contact details privately.")
     assert translate(h, "zh_Hans", "Claimed by {name}", name=VOLUNTEER.name) in card_now(h, posted)
     assert h.fake.message(GRID_CHAT, posted.message_id).get("reply_markup") is None
     contact = h.fake.last_to(VOLUNTEER.id)
@@ -86,7 +94,8 @@ async def test_pressing_a_button_twice_changes_nothing_the_second_time(harness: 
     posted = await post_wish(h)
     await h.press_text(VOLUNTEER, posted, "🙋")
     await h.press_text(VOLUNTEER, posted, "🙋")
-    assert "already claimed" in h.last_alert()
+    assert h.last_alert() == zh(h, "Someone else was quicker: this micro-wish is already "
+                                "claimed. Thank you all the same!")
     contact = h.fake.last_to(VOLUNTEER.id)
     await h.press_text(VOLUNTEER, contact, "Mark fulfilled")
     await h.press_text(VOLUNTEER, contact, "Mark fulfilled")
@@ -106,8 +115,10 @@ async def test_twenty_volunteers_press_claim_at_once_and_one_wins(harness: Harne
     h.fake.clear()
     await asyncio.gather(*[h.press(p, posted, button(posted, "🙋")) for p in crowd])
     alerts = h.fake.alerts()
-    assert sum("You claimed it" in a for a in alerts) == 1
-    assert sum("Someone else was quicker" in a for a in alerts) == 19
+    won = zh(h, "You claimed it! I sent you the contact details privately.")
+    lost = zh(h, "Someone else was quicker: this micro-wish is already claimed. "
+                 "Thank you all the same!")
+    assert (alerts.count(won), alerts.count(lost)) == (1, 19)
     async with h.db.transaction() as session:
         claims = (await session.exec(select(Claim))).all()
     assert len(claims) == 1
@@ -115,3 +126,264 @@ async def test_twenty_volunteers_press_claim_at_once_and_one_wins(harness: Harne
     contacts = [c.chat_id for c in h.fake.sent("sendMessage") if "You claimed this" in c.text]
     assert contacts == [winner]
     assert (await wishes.get(h.db, 1)).claimer_id == winner
+
+
+async def fill_form(h: Harness, who: Someone = RESIDENT) -> Call:
+    """From the group's form link to the confirmation message, answering every step."""
+    await h.send(who, "/wish", GRID_CHAT)
+    link = url_button(h.fake.last_to(GRID_CHAT))
+    assert link == f"https://t.me/{BOT_USERNAME}?start=wish_3"
+    await h.send(who, "/start wish_3")
+    await h.press_text(who, h.fake.last_to(who.id), "Elderly care")
+    await h.send(who, "我母亲腿脚不便，想请人每周陪她去一次菜市场")
+    await h.press_text(who, h.fake.last_to(who.id), "Urgent")
+    await h.send(who, PHONE)
+    await h.send(who, "5号楼2单元301")
+    return h.fake.last_to(who.id)
+
+
+async def test_the_private_form_keeps_contact_details_out_of_the_group(
+        harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    summary = await fill_form(h)
+    assert PHONE in summary.text
+    assert "5号楼2单元301" in summary.text
+    await h.press_text(RESIDENT, summary, "Submit")
+    assert "is posted in your grid group" in h.fake.last_to(RESIDENT.id).text
+    posted = card(h)
+    assert "陪她去一次菜市场" in posted.text
+    assert translate(h, "zh_Hans", "Elderly care") in posted.text
+    assert translate(h, "zh_Hans", "Urgent") in posted.text
+    await h.press_text(VOLUNTEER, posted, "🙋")
+    contact = h.fake.last_to(VOLUNTEER.id)
+    assert PHONE in contact.text
+    assert "5号楼2单元301" in contact.text
+    group_texts = " ".join(h.fake.texts_to(GRID_CHAT))
+    assert PHONE not in group_texts
+    assert "301" not in group_texts
+
+
+async def test_submit_pressed_twice_stores_one_wish(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    summary = await fill_form(h)
+    data = button(summary, "Submit")
+    await asyncio.gather(h.press(RESIDENT, summary, data), h.press(RESIDENT, summary, data))
+    assert await wish_count(h) == 1
+    claim_buttons = [b for c in h.fake.sent("sendMessage", GRID_CHAT) for b in c.buttons()
+                     if b.get("callback_data", "").startswith("w:c:")]
+    assert len(claim_buttons) == 1
+
+
+async def test_a_half_filled_form_survives_a_restart(harness: Harness, fake, database_url,
+                                                     ) -> None:
+    from bot.app import build
+    from tests.conftest import make_settings
+
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/start wish_3")
+    await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Daily life")
+    await h.send(RESIDENT, "家里灯泡坏了，够不着")
+    async with h.db.transaction() as session:
+        assert len((await session.exec(select(FsmRecord))).all()) == 1
+    await h.app.close()
+
+    h.app = await build(make_settings(fake, database_url), h.clock)
+    await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Not urgent")
+    await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Skip")
+    await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Skip")
+    await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Submit")
+    wish = await wishes.get(h.db, 1)
+    assert (wish.text, wish.category, wish.urgent) == ("家里灯泡坏了，够不着", "daily_life", False)
+    assert wish.contact_phone is None
+
+
+async def test_the_form_answers_bad_input_and_keeps_its_place(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/start wish_3")
+    categories = h.fake.last_to(RESIDENT.id)
+    await h.send(RESIDENT, "hello")
+    assert "tap one of the buttons" in h.fake.last_to(RESIDENT.id).text
+    await h.press_text(RESIDENT, categories, "Learning")
+    await h.send(RESIDENT, "字" * 5000)
+    assert "too long" in h.fake.last_to(RESIDENT.id).text
+    await h.send(RESIDENT, "", sticker={"file_id": "x", "file_unique_id": "y", "type": "regular",
+                                        "width": 1, "height": 1, "is_animated": False,
+                                        "is_video": False})
+    assert "text message" in h.fake.last_to(RESIDENT.id).text
+    await h.send(RESIDENT, "孩子数学作业需要辅导")
+    await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Not urgent")
+    await h.send(RESIDENT, "call me maybe")
+    assert "does not look like a phone number" in h.fake.last_to(RESIDENT.id).text
+    await h.send(RESIDENT, "/cancel")
+    assert "Nothing was saved" in h.fake.last_to(RESIDENT.id).text
+    assert await wish_count(h) == 0
+
+
+async def test_a_stale_form_button_is_refused(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/start wish_3")
+    categories = h.fake.last_to(RESIDENT.id)
+    await h.send(RESIDENT, "/cancel")
+    await h.press_text(RESIDENT, categories, "Other")
+    assert "no longer valid" in h.last_alert()
+
+
+async def test_verification_by_the_grid_worker(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(ADMIN, "/set verify on", GRID_CHAT)
+    await h.send(RESIDENT, "/wish 想请人帮忙修理漏水的水龙头", GRID_CHAT)
+    assert h.fake.last_to(GRID_CHAT).text == zh(
+        h, "Thank you! Micro-wish #{id} is saved. A social worker will check it first; "
+        "I will tell you privately when it is posted.", id=1)
+    request = h.fake.last_to(WORKER.id)
+    assert "needs your verification" in request.text
+    await h.press_text(VOLUNTEER, request, "Approve")
+    assert "Only a social worker" in h.last_alert()
+    await h.press_text(WORKER, request, "Approve")
+    assert "approved" in h.fake.last_to(RESIDENT.id).text
+    assert "漏水的水龙头" in card(h).text
+    assert (await wishes.get(h.db, 1)).state == WishState.OPEN
+    await h.press_text(WORKER, request, "Approve")
+    assert "open and waiting for a volunteer" in h.last_alert()
+
+
+async def test_a_rejection_reaches_the_resident_with_its_reason(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(ADMIN, "/set verify on", GRID_CHAT)
+    await h.send(RESIDENT, "/wish 帮我代缴物业费", GRID_CHAT)
+    request = h.fake.last_to(WORKER.id)
+    await h.press_text(WORKER, request, "Reject")
+    prompt = h.fake.last_to(WORKER.id)
+    assert prompt.params["reply_markup"]["force_reply"] is True
+    await h.send(WORKER, "物业费请直接到物业服务中心缴纳，社区可以帮您联系")
+    assert "rejected" in h.fake.last_to(WORKER.id).text
+    told = h.fake.last_to(RESIDENT.id).text
+    assert "物业费请直接到物业服务中心缴纳" in told
+    wish = await wishes.get(h.db, 1)
+    assert (wish.state, wish.reject_reason) == (WishState.REJECTED,
+                                                "物业费请直接到物业服务中心缴纳，社区可以帮您联系")
+    assert not [c for c in h.fake.sent("sendMessage", GRID_CHAT) if c.buttons()]
+
+
+async def test_not_solved_reopens_the_wish_for_the_grid_worker(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    posted = await post_wish(h, "电视没有信号")
+    await h.press_text(VOLUNTEER, posted, "🙋")
+    await h.press_text(VOLUNTEER, h.fake.last_to(VOLUNTEER.id), "Mark fulfilled")
+    await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "1")
+    assert "A social worker will follow up" in h.last_alert()
+    follow_up = h.fake.last_to(WORKER.id).text
+    assert "Follow-up needed" in follow_up
+    assert "电视没有信号" in follow_up
+    assert translate(h, "zh_Hans", "Open again: the resident said it was not solved") \
+        in card_now(h, posted)
+    wish = await wishes.get(h.db, 1)
+    assert (wish.state, wish.follow_up, wish.claimer_id) == (WishState.OPEN, True, None)
+    async with h.db.transaction() as session:
+        assert (await session.exec(select(Rating.score))).all() == [1]
+
+
+async def test_withdrawing_tells_the_claimer_and_stales_the_claim_button(
+        harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    posted = await post_wish(h)
+    await h.press_text(VOLUNTEER, posted, "🙋")
+    await h.send(RESIDENT, "/mywishes")
+    mine = h.fake.last_to(RESIDENT.id)
+    await h.press_text(RESIDENT, mine, "Withdraw")
+    assert "withdrew micro-wish #1" in h.fake.last_to(VOLUNTEER.id).text
+    assert translate(h, "zh_Hans", "Withdrawn by the resident") in card_now(h, posted)
+    await h.press(NEIGHBOUR, posted, button(posted, "🙋"))
+    assert translate(h, "zh_Hans", "Only approved volunteers of this grid can claim "
+                     "micro-wishes. Ask your grid worker to sign you up.") == h.last_alert()
+    await h.press_text(VOLUNTEER, posted, "🙋")
+    assert h.last_alert() == zh(h, "This micro-wish was withdrawn by the resident.")
+    await h.press_text(RESIDENT, mine, "Withdraw")
+    assert "withdrawn by the resident" in h.last_alert()
+    assert (await wishes.get(h.db, 1)).state == WishState.CANCELLED
+
+
+async def test_a_claimer_who_never_started_the_bot_is_shown_the_way(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    shy = Someone(6001, "Volunteer Shy", language_code="en")
+    await h.send(ADMIN, f"/grant volunteer {shy.id}", GRID_CHAT)
+    h.fake.unreachable.add(shy.id)
+    posted = await post_wish(h)
+    await h.press_text(shy, posted, "🙋")
+    assert h.last_alert() == zh(h, "You claimed it! I cannot write to you yet: tap the button "
+                                "under the card, press Start, and I will send you the "
+                                "contact details.")
+    invite = h.fake.last_to(GRID_CHAT)
+    assert url_button(invite) == f"https://t.me/{BOT_USERNAME}?start=task_1"
+    h.fake.unreachable.discard(shy.id)
+    await h.send(shy, "/start task_1")
+    assert "You claimed this micro-wish" in h.fake.last_to(shy.id).text
+    await h.send(shy, "/mytasks")
+    assert "Mark fulfilled" in [b["text"] for b in h.fake.last_to(shy.id).buttons()][0]
+
+
+async def test_a_phone_number_in_a_group_wish_is_masked_and_removed(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    h.fake.no_delete.add(GRID_CHAT)
+    await h.send(RESIDENT, f"/wish 帮忙修电脑，电话{PHONE}", GRID_CHAT)
+    posted = card(h)
+    assert PHONE not in posted.text
+    assert "138********" in posted.text
+    assert h.fake.sent("deleteMessage", GRID_CHAT)
+    hint = translate(h, "zh_Hans", "Please delete your message yourself; I am not allowed to.")
+    assert hint in h.fake.last_to(GRID_CHAT).text
+    assert (await wishes.get(h.db, 1)).text.endswith(PHONE)
+
+
+async def test_wrong_places_and_bad_input_change_nothing(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/wish 帮忙", -4242)
+    # An unbound group has no language of its own: the resident's is used.
+    assert translate(h, "en", "This chat is not bound to any place yet. An admin can set "
+                     "it up with /bind.") in h.fake.last_to(-4242).text
+    await h.send(RESIDENT, "/wish 帮忙", -1002)
+    assert "grid" in h.fake.last_to(-1002).text or "网格" in h.fake.last_to(-1002).text
+    await h.send(RESIDENT, "/wish " + "长" * 5000, GRID_CHAT)
+    assert translate(h, "zh_Hans", "That is too long: please keep it under {limit} "
+                     "characters.", limit=500) in h.fake.last_to(GRID_CHAT).text
+    await h.send(RESIDENT, "/wish 帮忙", None)
+    assert "grid group" in h.fake.last_to(RESIDENT.id).text
+    await h.send(RESIDENT, "/mywishes", GRID_CHAT)
+    assert url_button(h.fake.last_to(GRID_CHAT)).endswith("start=mine")
+    assert await wish_count(h) == 0
+
+
+async def test_forged_and_unknown_buttons_are_refused(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    posted = await post_wish(h)
+    for data in ("w:c:abc", "w:zz:1", "nonsense", "w:c:999", "r:1:9"):
+        await h.press(VOLUNTEER, posted, data)
+    alerts = h.fake.alerts()
+    assert alerts.count(zh(h, "This button is no longer valid.")) == 4
+    assert zh(h, "This micro-wish no longer exists.") in alerts
+    assert (await wishes.get(h.db, 1)).state == WishState.OPEN
+
+
+async def test_someone_else_cannot_rate_a_wish(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    posted = await post_wish(h)
+    await h.press_text(VOLUNTEER, posted, "🙋")
+    await h.press_text(VOLUNTEER, h.fake.last_to(VOLUNTEER.id), "Mark fulfilled")
+    ask = h.fake.last_to(RESIDENT.id)
+    await h.press(NEIGHBOUR, ask, button(ask, "5"))
+    assert h.last_alert() == translate(h, "zh_Hans", "Only the person it belongs to can do that.")
+    assert (await wishes.get(h.db, 1)).state == WishState.FULFILLED
