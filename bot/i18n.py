@@ -56,6 +56,18 @@ def chat_locale(place: Place | None, default: str) -> str:
     return place.locale if place is not None and place.locale in LOCALES else default
 
 
+def for_chat(*, in_group: bool, place: Place | None, person: Person | None,
+             language_code: str | None, default: str) -> str:
+    """The language to answer in. A bound group speaks one language to everyone: its own
+    choice or the default; elsewhere the person's choice or their Telegram language."""
+    return resolve(
+        chat_locale=chat_locale(place, default) if in_group and place is not None else None,
+        person_locale=person.locale if person is not None else None,
+        language_code=language_code,
+        default=default,
+    )
+
+
 def make_i18n(default: str) -> I18n:
     return I18n(path=LOCALES_DIR, default_locale=default, domain=DOMAIN)
 
@@ -72,15 +84,12 @@ class LocaleMiddleware(I18nMiddleware):
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         chat = data.get("event_chat")
-        place: Place | None = data.get("place")
-        in_group = chat is not None and chat.type != "private"
-        # A bound group speaks one language to everyone: its own choice or the default.
-        group_locale = chat_locale(place, self.i18n.default_locale) if in_group and place else None
         actor = data.get("actor")
         user = data.get("event_from_user")
-        return resolve(
-            chat_locale=group_locale,
-            person_locale=actor.person.locale if actor else None,
+        return for_chat(
+            in_group=chat is not None and chat.type != "private",
+            place=data.get("place"),
+            person=actor.person if actor else None,
             language_code=user.language_code if user else None,
             default=self.i18n.default_locale,
         )

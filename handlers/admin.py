@@ -123,8 +123,8 @@ async def list_places(message: Message, db: Database, actor: Actor) -> None:
         return
     tree = await places.subtree(db, roots)
     if not tree:
-        await message.reply(_("No places yet. In the street office's chat, send "
-                              "/bind street <name>.").replace("<name>", "&lt;name&gt;"))
+        await message.reply(escape(_("No places yet. In the street office's chat, send "
+                                     "/bind street <name>.")))
         return
     lines = [_("<b>Places you manage</b>")]
     for place, depth in tree:

@@ -19,8 +19,8 @@ class PlaceSettings(BaseModel):
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(PlaceSettings.model_fields)
-_TRUE = {"on", "yes", "true", "1", "开", "開", "是"}
-_FALSE = {"off", "no", "false", "0", "关", "關", "否"}
+_TRUE = {"on", "yes", "true", "1", "开", "開", "是", "开启", "開啟", "启用", "啟用"}
+_FALSE = {"off", "no", "false", "0", "关", "關", "否", "关闭", "關閉", "停用"}
 
 
 def effective(chain: list[Place]) -> PlaceSettings:

@@ -55,6 +55,8 @@ class FakeTelegram:
     # Chats where the bot may not delete messages.
     no_delete: set[int] = field(default_factory=set)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # Methods that fail with a server error the next N times they are called.
+    failing: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     _runner: web.AppRunner | None = None
@@ -113,7 +115,11 @@ class FakeTelegram:
         if method != "getUpdates":
             self.calls.append(call)
         handler = getattr(self, f"_m_{method}", None)
-        result = True if handler is None else await handler(params)
+        if self.failing.get(method):
+            self.failing[method] -= 1
+            result: Any = Refusal(500, "Internal Server Error")
+        else:
+            result = True if handler is None else await handler(params)
         if isinstance(result, Refusal):
             call.result = result
             return web.json_response(

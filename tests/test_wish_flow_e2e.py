@@ -7,7 +7,7 @@ import asyncio
 from sqlmodel import func, select
 
 from storage import wishes
-from storage.models import Claim, FsmRecord, Rating, Wish, WishState
+from storage.models import Claim, FailedUpdate, FsmRecord, Rating, Wish, WishState
 from tests.fake_telegram import BOT_USERNAME, Call
 from tests.harness import (
     ADMIN,
@@ -387,3 +387,19 @@ async def test_someone_else_cannot_rate_a_wish(harness: Harness) -> None:
     await h.press(NEIGHBOUR, ask, button(ask, "5"))
     assert h.last_alert() == translate(h, "zh_Hans", "Only the person it belongs to can do that.")
     assert (await wishes.get(h.db, 1)).state == WishState.FULFILLED
+
+
+async def test_a_crash_keeps_the_residents_words_and_apologises(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    h.fake.failing["sendMessage"] = 1  # posting the card fails once
+    await h.send(RESIDENT, "/wish 楼道灯坏了，晚上老人下楼不安全", GRID_CHAT)
+    wish = await wishes.get(h.db, 1)
+    assert wish.text == "楼道灯坏了，晚上老人下楼不安全"
+    async with h.db.transaction() as session:
+        kept = (await session.exec(select(FailedUpdate))).one()
+    assert kept.text == "/wish 楼道灯坏了，晚上老人下楼不安全"
+    assert kept.person_id == RESIDENT.id
+    assert h.fake.last_to(GRID_CHAT).text == zh(
+        h, "Sorry, something went wrong on my side. What you sent has been kept, and the team "
+        "will look into it. Please try again in a moment.")
