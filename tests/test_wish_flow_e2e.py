@@ -329,7 +329,7 @@ async def test_a_claimer_who_never_started_the_bot_is_shown_the_way(harness: Har
     await h.send(shy, "/start task_1")
     assert "You claimed this micro-wish" in h.fake.last_to(shy.id).text
     await h.send(shy, "/mytasks")
-    assert "Mark fulfilled" in [b["text"] for b in h.fake.last_to(shy.id).buttons()][0]
+    assert "Mark fulfilled" in h.fake.last_to(shy.id).buttons()[0]["text"]
 
 
 async def test_a_phone_number_in_a_group_wish_is_masked_and_removed(harness: Harness) -> None:
