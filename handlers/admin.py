@@ -250,8 +250,9 @@ async def show_settings(message: Message, db: Database, place: Place | None) -> 
         return
     current = effective(await places.chain_of(db, place.id or 0))
     lines = [_("<b>Settings of “{place}”</b>").format(place=escape(place.name))]
-    lines += [f"{_setting_label(name)}: {_setting_value(getattr(current, name))} "
-              f"(<code>{name}</code>)" for name in SETTING_NAMES]
+    lines += [_("{label}: {value}").format(label=_setting_label(name),
+                                          value=_setting_value(getattr(current, name)))
+              + f" (<code>{name}</code>)" for name in SETTING_NAMES]
     lines.append(escape(_("Admins change one with /set <name> <value>, "
                           "e.g. /set verify on.")))
     await message.reply("\n".join(lines))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+from contextlib import suppress
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -133,10 +133,12 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
 
 
 async def _close_buttons(query: CallbackQuery, note: str) -> None:
-    """Replace a private message's buttons with what happened, so they cannot be pressed again."""
-    if isinstance(query.message, Message) and query.message.text is not None:
-        with contextlib.suppress(TelegramBadRequest):
-            await query.message.edit_text(f"{query.message.html_text}\n\n<i>{escape(note)}</i>")
+    """Take the buttons off a private message once used, and say what happened."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        with suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(escape(note))
 
 
 async def release(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
@@ -151,7 +153,6 @@ async def release(query: CallbackQuery, callback_data: WishCb, db: Database, act
     await cards.refresh(messenger, outcome.wish)
     await notices.resident_released(messenger, outcome.wish)
     note = _("You let this micro-wish go; it is open again for other volunteers.")
-    await query.answer(note)
     await _close_buttons(query, note)
 
 
@@ -167,7 +168,6 @@ async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, a
     await cards.refresh(messenger, outcome.wish)
     await notices.resident_fulfilled(messenger, outcome.wish, actor.person.full_name)
     note = _("Marked fulfilled. Thank you! The resident will be asked to confirm.")
-    await query.answer(note)
     await _close_buttons(query, note)
 
 
@@ -184,7 +184,6 @@ async def withdraw(query: CallbackQuery, callback_data: WishCb, db: Database, ac
     if outcome.previous_claimer is not None:
         await notices.claimer_withdrawn(messenger, outcome.wish, outcome.previous_claimer)
     note = _("You withdrew micro-wish #{id}.").format(id=outcome.wish.id)
-    await query.answer(note)
     await _close_buttons(query, note)
 
 
@@ -258,7 +257,6 @@ async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, act
     await notices.resident_approved(messenger, outcome.wish)
     note = _("Approved by {name}; it is now posted in the grid group.").format(
         name=actor.person.full_name)
-    await query.answer(note)
     await _close_buttons(query, note)
 
 
