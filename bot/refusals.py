@@ -37,3 +37,10 @@ def refusal(outcome: Outcome, limit: int = MAX_TEXT) -> str:
             return _("Micro-wishes are posted in grid groups.")
         case _:
             return _("This button is no longer valid.")
+
+
+def claimer_refusal(outcome: Outcome) -> str:
+    """For the claimer's buttons: someone else's claim is not theirs to change."""
+    if outcome.result is Result.NOT_YOURS:
+        return _("Only the volunteer who claimed it can do that.")
+    return refusal(outcome)

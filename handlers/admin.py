@@ -30,6 +30,18 @@ async def _is_admin_of(db: Database, actor: Actor, place_id: int | None) -> bool
 GROUP_COMMANDS = ("bind", "unbind", "grant", "revoke", "people", "settings", "set")
 
 
+async def _administers(message: Message, db: Database, actor: Actor,
+                       place: Place | None) -> bool:
+    """Whether the chat is a place the actor administers; if not, they are told why."""
+    if place is None:
+        await message.reply(not_bound())
+        return False
+    if not await _is_admin_of(db, actor, place.id):
+        await message.reply(_("Only an admin of this place can do that."))
+        return False
+    return True
+
+
 def not_bound() -> str:
     return _("This chat is not bound to any place yet. An admin can set it up with /bind.")
 
@@ -167,11 +179,7 @@ async def _change_role(message: Message, command: CommandObject, db: Database, a
                      "volunteer.")) if granting else escape(_(
         "Usage: /revoke <role> @username or id, or reply to the person's message with "
         "/revoke <role>."))
-    if place is None:
-        await message.reply(not_bound())
-        return
-    if not await _is_admin_of(db, actor, place.id):
-        await message.reply(_("Only an admin of this place can do that."))
+    if not await _administers(message, db, actor, place):
         return
     words = (command.args or "").split()
     role = labels.ROLE_WORDS.get(words[0].lower()) if words else None
@@ -260,11 +268,7 @@ async def show_settings(message: Message, db: Database, place: Place | None) -> 
 
 async def change_setting(message: Message, command: CommandObject, db: Database, actor: Actor,
                          place: Place | None, clock: Clock) -> None:
-    if place is None:
-        await message.reply(not_bound())
-        return
-    if not await _is_admin_of(db, actor, place.id):
-        await message.reply(_("Only an admin of this place can do that."))
+    if not await _administers(message, db, actor, place):
         return
     words = (command.args or "").split()
     value = parse_value(words[0], words[1]) if len(words) == 2 else None

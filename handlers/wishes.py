@@ -18,7 +18,7 @@ from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command
 from bot.messenger import Messenger
-from bot.refusals import refusal, state_now
+from bot.refusals import claimer_refusal, refusal, state_now
 from bot.states import RatingComment, RejectReason
 from handlers.admin import not_bound
 from storage import people, wishes
@@ -146,9 +146,7 @@ async def release(query: CallbackQuery, callback_data: WishCb, db: Database, act
     outcome = await wishes.release(db, callback_data.wish_id, volunteer_id=actor.id,
                                    now=clock.now())
     if not outcome.ok or outcome.wish is None:
-        await query.answer(_("Only the volunteer who claimed it can do that.")
-                           if outcome.result is Result.NOT_YOURS else refusal(outcome),
-                           show_alert=True)
+        await query.answer(claimer_refusal(outcome), show_alert=True)
         return
     await cards.refresh(messenger, outcome.wish)
     await notices.resident_released(messenger, outcome.wish)
@@ -161,9 +159,7 @@ async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, a
     outcome = await wishes.mark_fulfilled(db, callback_data.wish_id, volunteer_id=actor.id,
                                           now=clock.now())
     if not outcome.ok or outcome.wish is None:
-        await query.answer(_("Only the volunteer who claimed it can do that.")
-                           if outcome.result is Result.NOT_YOURS else refusal(outcome),
-                           show_alert=True)
+        await query.answer(claimer_refusal(outcome), show_alert=True)
         return
     await cards.refresh(messenger, outcome.wish)
     await notices.resident_fulfilled(messenger, outcome.wish, actor.person.full_name)

@@ -22,7 +22,7 @@ from storage import audit
 from storage.db import Database
 from storage.models import Category, Claim, Place, PlaceKind, Rating, Wish, WishState
 from storage.places import chain
-from storage.settings import effective
+from storage.settings import PlaceSettings, effective
 
 MAX_TEXT = 500
 MAX_COMMENT = 500
@@ -159,14 +159,18 @@ async def _move(
     return Outcome(Result.OK, before)
 
 
+async def _settings_of_wish(session: AsyncSession, wish_id: int) -> PlaceSettings | None:
+    wish = await session.get(Wish, wish_id)
+    grid = await session.get(Place, wish.grid_id) if wish is not None else None
+    return None if grid is None else effective(await chain(session, grid))
+
+
 async def approve(db: Database, wish_id: int, *, actor_id: int, now: datetime) -> Outcome:
     async with db.transaction() as session:
-        wish = await session.get(Wish, wish_id)
-        if wish is None:
+        settings = await _settings_of_wish(session, wish_id)
+        if settings is None:
             return Outcome(Result.NOT_FOUND)
-        grid = await session.get(Place, wish.grid_id)
-        assert grid is not None
-        hours = effective(await chain(session, grid)).grid_deadline_hours
+        hours = settings.grid_deadline_hours
         return await _move(
             session, wish_id, expected=[WishState.SUBMITTED], to=WishState.OPEN,
             actor_id=actor_id, action="approve", now=now,
@@ -229,12 +233,10 @@ async def release(db: Database, wish_id: int, *, volunteer_id: int, now: datetim
 async def mark_fulfilled(db: Database, wish_id: int, *, volunteer_id: int,
                          now: datetime) -> Outcome:
     async with db.transaction() as session:
-        wish = await session.get(Wish, wish_id)
-        if wish is None:
+        settings = await _settings_of_wish(session, wish_id)
+        if settings is None:
             return Outcome(Result.NOT_FOUND)
-        grid = await session.get(Place, wish.grid_id)
-        assert grid is not None
-        hours = effective(await chain(session, grid)).confirm_timeout_hours
+        hours = settings.confirm_timeout_hours
         outcome = await _move(
             session, wish_id, expected=[WishState.CLAIMED], to=WishState.FULFILLED,
             actor_id=volunteer_id, action="fulfil", now=now,
