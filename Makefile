@@ -34,4 +34,4 @@ lint: install
 catalogs: $(INSTALLED)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext --add-comments=Translators: \
 		--no-location --sort-output --project=GridLink -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete

@@ -6,7 +6,6 @@ import logging
 import sys
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-from aiogram.utils.token import TokenValidationError
 from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -22,6 +21,10 @@ def describe_settings_error(error: ValidationError) -> str:
         name = "GRIDLINK_" + "_".join(str(part) for part in item["loc"]).upper()
         if item["type"] == "missing":
             problems.append(f"{name} is not set")
+        elif item["type"] == "value_error" and not item["loc"]:
+            problems.append(str(item["ctx"]["error"]))
+        elif item["type"] == "value_error":
+            problems.append(f"{name} {item['ctx']['error']}")
         else:
             problems.append(f"{name}: {item['msg']}")
     return "GridLink cannot start: " + "; ".join(problems) + ". See README.md, Configuration."
@@ -35,10 +38,6 @@ async def main() -> int:
         return 2
     try:
         app: App = await build(settings)
-    except TokenValidationError:
-        print("GridLink cannot start: GRIDLINK_BOT_TOKEN does not look like a bot token "
-              "(it should be like 123456:ABC-DEF…, as BotFather gave it).", file=sys.stderr)
-        return 2
     except (OperationalError, DBAPIError, ArgumentError, OSError) as error:
         reason = getattr(error, "orig", None) or error
         print(f"GridLink cannot start: the database at GRIDLINK_DATABASE_URL cannot be used "

@@ -65,16 +65,24 @@ async def bind(message: Message, command: CommandObject, db: Database, actor: Ac
         await message.reply(escape(_bind_usage()))
         return
     parent_id = int(words[1]) if needs_parent else None
-    current = await places.by_chat(db, message.chat.id)
-    allowed = await _is_admin_of(db, actor, parent_id) or (
-        current is not None and await _is_admin_of(db, actor, current.id))
-    if not allowed:
+    if not await _may_bind(db, actor, await places.by_chat(db, message.chat.id), parent_id):
         await message.reply(_("Only an admin of the place above can bind this chat."))
         return
     outcome = await places.bind(db, chat_id=message.chat.id, kind=kind, name=name,
                                 parent_id=parent_id, timezone=settings.timezone,
                                 actor_id=actor.id, now=clock.now())
     await _report_bind(message, outcome, kind, parent_id)
+
+
+async def _may_bind(db: Database, actor: Actor, current: Place | None,
+                    parent_id: int | None) -> bool:
+    """A new place needs an admin of the place above; renaming or moving a bound one also
+    needs an admin of the place itself, so nobody can pull another's place under theirs."""
+    if current is not None and not await _is_admin_of(db, actor, current.id):
+        return False
+    if current is not None and parent_id == current.parent_id:
+        return True
+    return await _is_admin_of(db, actor, parent_id)
 
 
 async def _attach(message: Message, place_id: int, db: Database, actor: Actor,

@@ -51,9 +51,9 @@ async def removed_from_chat(event: ChatMemberUpdated, db: Database, clock: Clock
 
 
 async def anonymous_admin(message: Message) -> None:
-    await message.reply(_("You are posting anonymously as the group, so I cannot tell who you "
-                          "are. Please turn off “Remain anonymous” or send the command from "
-                          "your own account."))
+    await message.reply(_("You are posting anonymously as the group or as a channel, so I "
+                          "cannot tell who you are. Please turn off “Remain anonymous” or send "
+                          "the command from your own account."))
 
 
 def router() -> Router:
@@ -63,7 +63,5 @@ def router() -> Router:
     router.my_chat_member.register(
         removed_from_chat, ChatMemberUpdatedFilter(member_status_changed=LEFT | KICKED)
     )
-    router.message.register(
-        anonymous_admin, F.sender_chat, F.sender_chat.id == F.chat.id, F.text.startswith("/")
-    )
+    router.message.register(anonymous_admin, F.sender_chat, F.text.startswith("/"))
     return router

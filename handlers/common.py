@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards
 from bot.callbacks import LangCb
+from bot.clock import Clock
 from bot.commands import set_chat_commands
 from storage import people, places
 from storage.db import Database
@@ -69,7 +70,8 @@ async def choose_language(message: Message) -> None:
 
 
 async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db: Database,
-                       i18n: I18n, actor: Actor | None, place: Place | None) -> None:
+                       i18n: I18n, actor: Actor | None, place: Place | None,
+                       clock: Clock) -> None:
     chat = query.message.chat if query.message else None
     if actor is None or chat is None or callback_data.locale not in keyboards.LANGUAGE_NAMES:
         await query.answer(_("This button is no longer valid."), show_alert=True)
@@ -86,7 +88,8 @@ async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db
                            show_alert=True)
         return
     else:
-        await places.set_locale(db, place.id or 0, callback_data.locale)
+        await places.set_locale(db, place.id or 0, callback_data.locale, actor_id=actor.id,
+                                now=clock.now())
     with i18n.use_locale(callback_data.locale):
         await set_chat_commands(bot, chat.id, private=chat.type == "private")
         await query.answer()

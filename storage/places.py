@@ -91,11 +91,13 @@ async def bind(
         if existing is not None:
             if existing.kind != kind:
                 return BindOutcome(BindResult.CHAT_HAS_OTHER_KIND, existing)
+            detail = name if parent is None or parent.id == existing.parent_id else (
+                f"{name} (under {parent.id}, was {existing.parent_id})")
             existing.name = name
             if parent is not None:
                 existing.parent_id = parent.id
             audit.record(session, entity="place", entity_id=existing.id or 0, actor_id=actor_id,
-                         action="rename", at=now, detail=name)
+                         action="rename", at=now, detail=detail)
             return BindOutcome(BindResult.RENAMED, existing)
         place = Place(kind=kind, name=name, parent_id=parent.id if parent else None,
                       chat_id=chat_id, timezone=parent.timezone if parent else timezone,
@@ -151,9 +153,12 @@ async def move_chat(db: Database, old_chat_id: int, new_chat_id: int, *, now: da
         return bool(moved.rowcount)
 
 
-async def set_locale(db: Database, place_id: int, locale: str) -> None:
+async def set_locale(db: Database, place_id: int, locale: str, *, actor_id: int,
+                     now: datetime) -> None:
     async with db.transaction() as session:
         await session.exec(update(Place).where(col(Place.id) == place_id).values(locale=locale))
+        audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
+                     action="locale", at=now, detail=locale)
 
 
 async def change_setting(db: Database, place_id: int, name: str, value: Any, *,
@@ -167,6 +172,15 @@ async def change_setting(db: Database, place_id: int, name: str, value: Any, *,
                      action="setting", at=now, detail=f"{name}={value}")
 
 
+def _has_ancestor_in(place: Place, ids: set[int], by_id: dict[int | None, Place]) -> bool:
+    parent = by_id.get(place.parent_id)
+    while parent is not None:
+        if parent.id in ids:
+            return True
+        parent = by_id.get(parent.parent_id)
+    return False
+
+
 async def subtree(db: Database, root_ids: list[int] | None) -> list[tuple[Place, int]]:
     """Places under the given roots (all places when None), depth-first with their depth."""
     async with db.transaction() as session:
@@ -174,9 +188,13 @@ async def subtree(db: Database, root_ids: list[int] | None) -> list[tuple[Place,
     children: dict[int | None, list[Place]] = {}
     for place in places:
         children.setdefault(place.parent_id, []).append(place)
-    roots = children.get(None, []) if root_ids is None else [
-        p for p in places if p.id in set(root_ids)
-    ]
+    if root_ids is None:
+        roots = children.get(None, [])
+    else:
+        by_id = {p.id: p for p in places}
+        # A root inside another root's subtree would be listed twice.
+        roots = [p for p in places if p.id in set(root_ids)
+                 and not _has_ancestor_in(p, set(root_ids), by_id)]
     ordered: list[tuple[Place, int]] = []
 
     def walk(place: Place, depth: int) -> None:
