@@ -17,12 +17,14 @@ from aiogram.utils.i18n import I18n
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot import notices
 from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.messenger import Messenger
 from bot.middlewares import ActorMiddleware
+from bot.sender import Sender
 from bot.settings import Mode, Settings
 from handlers import routers
 from storage.db import Database
@@ -38,6 +40,8 @@ class App:
     bot: Bot
     dispatcher: Dispatcher
     i18n: I18n
+    messenger: Messenger
+    sender: Sender
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()
@@ -62,8 +66,8 @@ def _fsm(settings: Settings, db: Database) -> tuple[BaseStorage, BaseEventIsolat
     return DatabaseStorage(db), SimpleEventIsolation()
 
 
-def make_dispatcher(settings: Settings, db: Database, bot: Bot, i18n: I18n,
-                    clock: Clock) -> Dispatcher:
+def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
+                    messenger: Messenger) -> Dispatcher:
     storage, isolation = _fsm(settings, db)
     dispatcher = Dispatcher(
         storage=storage,
@@ -72,7 +76,7 @@ def make_dispatcher(settings: Settings, db: Database, bot: Bot, i18n: I18n,
         clock=clock,
         settings=settings,
         i18n=i18n,
-        messenger=Messenger(bot, db, i18n, settings.default_locale),
+        messenger=messenger,
     )
     dispatcher.update.outer_middleware(ActorMiddleware(db, clock, settings.admin_ids))
     LocaleMiddleware(i18n).setup(dispatcher)
@@ -86,8 +90,11 @@ async def build(settings: Settings, clock: Clock | None = None) -> App:
     await db.migrate()
     i18n = make_i18n(settings.default_locale)
     bot = make_bot(settings)
-    dispatcher = make_dispatcher(settings, db, bot, i18n, clock or SystemClock())
-    return App(settings, db, bot, dispatcher, i18n)
+    clock = clock or SystemClock()
+    messenger = Messenger(bot, db, i18n, settings.default_locale, clock)
+    sender = Sender(messenger, on_undeliverable=notices.resident_unreachable)
+    dispatcher = make_dispatcher(settings, db, i18n, clock, messenger)
+    return App(settings, db, bot, dispatcher, i18n, messenger, sender)
 
 
 async def prepare_telegram(app: App) -> None:
@@ -98,11 +105,16 @@ async def prepare_telegram(app: App) -> None:
 
 async def serve(app: App) -> None:
     await prepare_telegram(app)
-    if app.settings.mode is Mode.POLLING:
-        await app.bot.delete_webhook(drop_pending_updates=False)
-        await app.dispatcher.start_polling(app.bot)
-        return
-    await _serve_webhook(app)
+    sending = asyncio.create_task(app.sender.run_forever(), name="outbox-sender")
+    try:
+        if app.settings.mode is Mode.POLLING:
+            await app.bot.delete_webhook(drop_pending_updates=False)
+            await app.dispatcher.start_polling(app.bot)
+        else:
+            await _serve_webhook(app)
+    finally:
+        app.sender.stop()
+        await sending
 
 
 async def _serve_webhook(app: App) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from html import escape
 
-from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, labels
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
-from storage import people, places, wishes
-from storage.models import Wish, WishState
+from storage import outbox, people, places, wishes
+from storage.models import OutboxKind, OutboxMessage, Wish, WishState
 from storage.privacy import mask_numbers
 
 
@@ -77,27 +77,35 @@ def render(view: CardView) -> Rendered:
     return text, keyboards.card(wish)
 
 
-async def post(messenger: Messenger, wish: Wish) -> Message | None:
-    """Post the card in the wish's grid group and remember where it is."""
-    grid = await places.by_id(messenger.db, wish.grid_id)
-    if grid is None:
+async def show(messenger: Messenger, wish: Wish) -> None:
+    """Queue the card's update everywhere it stands; a wish that just opened is posted in its
+    grid group."""
+    chats = [post.chat_id for post in await wishes.posts_of(messenger.db, wish.id or 0)]
+    if not chats and wish.state == WishState.OPEN:
+        grid = await places.by_id(messenger.db, wish.grid_id)
+        chats = [grid.chat_id] if grid is not None and grid.chat_id is not None else []
+    await outbox.enqueue(messenger.db, [
+        OutboxMessage(key=f"card:{wish.id}:{chat_id}:{uuid.uuid4().hex}", kind=OutboxKind.CARD,
+                      chat_id=chat_id, wish_id=wish.id, not_before=messenger.clock.now(),
+                      created_at=messenger.clock.now())
+        for chat_id in chats
+    ])
+
+
+async def sync(messenger: Messenger, wish_id: int, chat_id: int) -> int | None:
+    """Post or edit the card in one chat so it shows the wish as it is now (for the sender)."""
+    wish = await wishes.get(messenger.db, wish_id)
+    if wish is None:
         return None
     view = await load_view(messenger, wish)
-    message = await messenger.to_place(grid, lambda: render(view))
-    if message is not None and wish.id is not None:
-        await wishes.set_card(messenger.db, wish.id, chat_id=message.chat.id,
-                              message_id=message.message_id)
-    return message
-
-
-async def refresh(messenger: Messenger, wish: Wish) -> None:
-    """Show the wish's current state on its card; post the card if it has none yet."""
-    fresh = await wishes.get(messenger.db, wish.id or 0) or wish
-    if fresh.card_chat_id is None or fresh.card_message_id is None:
-        if fresh.state == WishState.OPEN:
-            await post(messenger, fresh)
-        return
-    view = await load_view(messenger, fresh)
-    place = await messenger.place_of_chat(fresh.card_chat_id)
-    await messenger.edit(fresh.card_chat_id, fresh.card_message_id,
-                         messenger.locale_of_place(place), lambda: render(view))
+    place = await messenger.place_of_chat(chat_id)
+    locale = messenger.locale_of_place(place)
+    post = await wishes.post_in(messenger.db, wish_id, chat_id)
+    if post is not None and await messenger.edit(chat_id, post.message_id, locale,
+                                                 lambda: render(view)):
+        return post.message_id
+    text, markup = messenger.render(locale, lambda: render(view))
+    message = await messenger.bot.send_message(chat_id, text, reply_markup=markup)
+    await wishes.record_post(messenger.db, wish_id, chat_id=chat_id,
+                             message_id=message.message_id)
+    return message.message_id

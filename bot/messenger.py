@@ -1,4 +1,5 @@
-"""Sending to people and chats other than the one who just spoke, each in their language."""
+"""Speaking to people and chats in their language: at once to the person acting, through the
+outbox to everyone else."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 
+from bot.clock import Clock
 from bot.i18n import chat_locale, person_locale, speaking
-from storage import people, places
+from storage import outbox, people, places
 from storage.db import Database
-from storage.models import Place
+from storage.models import OutboxMessage, Place
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +24,13 @@ Render = Callable[[], Rendered]
 
 
 class Messenger:
-    def __init__(self, bot: Bot, db: Database, i18n: I18n, default_locale: str) -> None:
+    def __init__(self, bot: Bot, db: Database, i18n: I18n, default_locale: str,
+                 clock: Clock) -> None:
         self.bot = bot
         self.db = db
         self.i18n = i18n
         self.default_locale = default_locale
+        self.clock = clock
 
     async def locale_of_person(self, person_id: int) -> str:
         person = await people.get(self.db, person_id)
@@ -39,8 +43,32 @@ class Messenger:
         with speaking(self.i18n, locale):
             return render()
 
+    def _queued(self, key: str, chat_id: int, rendered: Rendered,
+                on_undeliverable: str | None) -> OutboxMessage:
+        text, markup = rendered
+        now = self.clock.now()
+        return OutboxMessage(key=key, chat_id=chat_id, text=text,
+                             markup=markup.model_dump(exclude_none=True) if markup else None,
+                             on_undeliverable=on_undeliverable, not_before=now, created_at=now)
+
+    async def tell(self, person_id: int, key: str, render: Render, *,
+                   on_undeliverable: str | None = None) -> None:
+        """Queue a private message in the person's language; ``key`` makes it happen once."""
+        rendered = self.render(await self.locale_of_person(person_id), render)
+        await outbox.enqueue(self.db, [self._queued(f"{key}>{person_id}", person_id, rendered,
+                                                    on_undeliverable)])
+
+    async def announce(self, place: Place, key: str, render: Render) -> None:
+        """Queue a message to a place's chat in its language."""
+        if place.chat_id is None:
+            return
+        rendered = self.render(self.locale_of_place(place), render)
+        await outbox.enqueue(self.db, [self._queued(f"{key}>{place.chat_id}", place.chat_id,
+                                                    rendered, None)])
+
     async def to_person(self, person_id: int, render: Render) -> Message | None:
-        """Write privately; None when they never opened a chat with the bot or blocked it."""
+        """Write privately at once (to the person acting now); None when they never opened a
+        chat with the bot or blocked it."""
         text, markup = self.render(await self.locale_of_person(person_id), render)
         try:
             return await self.bot.send_message(person_id, text, reply_markup=markup)

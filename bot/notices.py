@@ -1,4 +1,8 @@
-"""Private messages about a wish to the people it concerns, each in their own language."""
+"""Messages about a wish to the people it concerns, each in their own language.
+
+All but the claimer's contact details (sent at once to the person who just pressed Claim) go
+through the outbox, keyed by the audit row of the move they report, so each goes out once.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
+from bot import cards, keyboards
 from bot.cards import headline
-from bot.messenger import Messenger, Rendered
-from storage import people, places
-from storage.models import Role, Wish
+from bot.messenger import Messenger, Render, Rendered
+from storage import people, places, wishes
+from storage.models import OutboxMessage, Role, Wish, WishState
 
 STAFF_FOR_WISHES = (Role.SOCIAL_WORKER,)
+RESIDENT_OF = "resident-of-wish:"
 
 
 def summary(wish: Wish) -> str:
@@ -46,23 +51,32 @@ async def contact_to_claimer(messenger: Messenger, wish: Wish) -> bool:
     return await messenger.to_person(wish.claimer_id or 0, render) is not None
 
 
-async def resident_claimed(messenger: Messenger, wish: Wish, claimer_name: str) -> None:
-    await messenger.to_person(wish.resident_id, lambda: (
+async def resident(messenger: Messenger, wish: Wish, event: int | None, topic: str,
+                   render: Render) -> None:
+    """A notice to the wish's resident; if it bounces, the grid's social workers are told."""
+    await messenger.tell(wish.resident_id, f"audit:{event}:{topic}", render,
+                         on_undeliverable=f"{RESIDENT_OF}{wish.id}")
+
+
+async def resident_claimed(messenger: Messenger, wish: Wish, event: int | None,
+                           claimer_name: str) -> None:
+    await resident(messenger, wish, event, "claimed", lambda: (
         _("Good news: {name} has claimed your micro-wish #{id} and will contact you.").format(
             name=escape(claimer_name), id=wish.id),
         None,
     ))
 
 
-async def resident_released(messenger: Messenger, wish: Wish) -> None:
-    await messenger.to_person(wish.resident_id, lambda: (
+async def resident_released(messenger: Messenger, wish: Wish, event: int | None) -> None:
+    await resident(messenger, wish, event, "released", lambda: (
         _("The volunteer could not go on with your micro-wish #{id}. "
           "It is open again for other volunteers.").format(id=wish.id),
         None,
     ))
 
 
-async def resident_fulfilled(messenger: Messenger, wish: Wish, claimer_name: str) -> None:
+async def resident_fulfilled(messenger: Messenger, wish: Wish, event: int | None,
+                             claimer_name: str) -> None:
     def render() -> Rendered:
         text = "\n\n".join([
             _("{name} says your micro-wish #{id} is fulfilled.").format(
@@ -73,19 +87,19 @@ async def resident_fulfilled(messenger: Messenger, wish: Wish, claimer_name: str
         ])
         return text, keyboards.rating(wish.id or 0)
 
-    await messenger.to_person(wish.resident_id, render)
+    await resident(messenger, wish, event, "fulfilled", render)
 
 
-async def resident_approved(messenger: Messenger, wish: Wish) -> None:
-    await messenger.to_person(wish.resident_id, lambda: (
+async def resident_approved(messenger: Messenger, wish: Wish, event: int | None) -> None:
+    await resident(messenger, wish, event, "approved", lambda: (
         _("Your micro-wish #{id} was approved and is now posted in your grid group.").format(
             id=wish.id),
         None,
     ))
 
 
-async def resident_rejected(messenger: Messenger, wish: Wish) -> None:
-    await messenger.to_person(wish.resident_id, lambda: (
+async def resident_rejected(messenger: Messenger, wish: Wish, event: int | None) -> None:
+    await resident(messenger, wish, event, "rejected", lambda: (
         _("Your micro-wish #{id} was not accepted. Reason: {reason}\n"
           "If you have questions, please ask your grid worker.").format(
             id=wish.id, reason=escape(wish.reject_reason or "")),
@@ -93,26 +107,33 @@ async def resident_rejected(messenger: Messenger, wish: Wish) -> None:
     ))
 
 
-async def claimer_withdrawn(messenger: Messenger, wish: Wish, claimer_id: int) -> None:
-    await messenger.to_person(claimer_id, lambda: (
+async def claimer_withdrawn(messenger: Messenger, wish: Wish, event: int | None,
+                            claimer_id: int) -> None:
+    await messenger.tell(claimer_id, f"audit:{event}:withdrawn", lambda: (
         _("The resident withdrew micro-wish #{id}. You do not need to do anything more. "
           "Thank you all the same!").format(id=wish.id),
         None,
     ))
 
 
-async def claimer_rated(messenger: Messenger, wish: Wish, claimer_id: int, score: int) -> None:
-    await messenger.to_person(claimer_id, lambda: (
+async def claimer_rated(messenger: Messenger, wish: Wish, event: int | None, claimer_id: int,
+                        score: int) -> None:
+    await messenger.tell(claimer_id, f"audit:{event}:rated", lambda: (
         _("The resident rated your help with micro-wish #{id}: {score} of 5.").format(
             id=wish.id, score=score),
         None,
     ))
 
 
-async def staff_follow_up(messenger: Messenger, wish: Wish, score: int) -> None:
+async def _grid_workers(messenger: Messenger, wish: Wish) -> list[int]:
+    return [p.id for p in await people.holders(messenger.db, wish.grid_id, *STAFF_FOR_WISHES)]
+
+
+async def staff_follow_up(messenger: Messenger, wish: Wish, event: int | None,
+                          score: int) -> None:
     """A "not solved" rating reaches the grid's social workers instead of closing quietly."""
-    for worker in await people.holders(messenger.db, wish.grid_id, *STAFF_FOR_WISHES):
-        await messenger.to_person(worker.id, lambda: (
+    for worker in await _grid_workers(messenger, wish):
+        await messenger.tell(worker, f"audit:{event}:follow-up", lambda: (
             "\n\n".join([
                 _("Follow-up needed: the resident rated micro-wish #{id} {score} of 5 "
                   "(not solved). It is open again.").format(id=wish.id, score=score),
@@ -123,7 +144,7 @@ async def staff_follow_up(messenger: Messenger, wish: Wish, score: int) -> None:
         ))
 
 
-async def ask_verification(messenger: Messenger, wish: Wish) -> int:
+async def ask_verification(messenger: Messenger, wish: Wish, event: int | None) -> None:
     """Ask the grid's social workers to verify; the community chat when none can be reached."""
 
     def render() -> Rendered:
@@ -134,14 +155,37 @@ async def ask_verification(messenger: Messenger, wish: Wish) -> int:
         ])
         return text, keyboards.verification(wish.id or 0)
 
-    reached = 0
-    for worker in await people.holders(messenger.db, wish.grid_id, *STAFF_FOR_WISHES):
-        if await messenger.to_person(worker.id, render) is not None:
-            reached += 1
-    if reached:
-        return reached
+    workers = await people.holders(messenger.db, wish.grid_id, *STAFF_FOR_WISHES)
+    reachable = [worker.id for worker in workers if worker.reachable]
+    for worker_id in reachable:
+        await messenger.tell(worker_id, f"audit:{event}:verify", render)
+    if reachable:
+        return
     chain = await places.chain_of(messenger.db, wish.grid_id)
-    community = chain[1] if len(chain) > 1 else None
-    if community is not None and await messenger.to_place(community, render) is not None:
-        return 1
-    return 0
+    if len(chain) > 1:
+        await messenger.announce(chain[1], f"audit:{event}:verify", render)
+
+
+async def publish(messenger: Messenger, wish: Wish, event: int | None) -> None:
+    """A new wish: its card goes up in the grid group, or it waits for verification."""
+    if wish.state == WishState.OPEN:
+        await cards.show(messenger, wish)
+    else:
+        await ask_verification(messenger, wish, event)
+
+
+async def resident_unreachable(messenger: Messenger, row: OutboxMessage) -> None:
+    """The sender could not reach a resident: their grid's social workers are told."""
+    if not (row.on_undeliverable or "").startswith(RESIDENT_OF):
+        return
+    wish_id = int((row.on_undeliverable or "").removeprefix(RESIDENT_OF))
+    wish = await wishes.get(messenger.db, wish_id)
+    if wish is None:
+        return
+    for worker in await _grid_workers(messenger, wish):
+        await messenger.tell(worker, f"unreachable:{wish_id}", lambda: (
+            _("I cannot reach the resident of micro-wish #{id}: they have not opened a private "
+              "chat with me, or have blocked me. Please contact them another way.").format(
+                id=wish_id),
+            None,
+        ))

@@ -41,7 +41,7 @@ async def removed_from_chat(event: ChatMemberUpdated, db: Database, clock: Clock
     log.warning("removed from chat %s, place %s unbound", event.chat.id, place.id)
     admins = {p.id for p in await people.holders(db, place.id or 0, Role.ADMIN)}
     for admin_id in sorted(admins | settings.admin_ids):
-        await messenger.to_person(admin_id, lambda: (
+        await messenger.tell(admin_id, f"unbound:{place.id}:{event.date.timestamp()}", lambda: (
             _("I was removed from the chat of the {kind} “{name}” (number {id}), so it is no "
               "longer bound. Its people and wishes are kept. Add me to a chat and send /bind "
               "there to bind it again.").format(kind=labels.place_kind(place.kind),

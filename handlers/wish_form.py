@@ -15,7 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import cards, keyboards, labels, notices
+from bot import keyboards, labels, notices
 from bot.callbacks import FormCb, FormStep
 from bot.clock import Clock
 from bot.filters import not_a_command, typed
@@ -180,10 +180,7 @@ async def submitted(query: CallbackQuery, state: FSMContext, db: Database, actor
         await query.message.answer(note)
     if outcome.duplicate:
         return
-    if wish.state == WishState.OPEN:
-        await cards.post(messenger, wish)
-    else:
-        await notices.ask_verification(messenger, wish)
+    await notices.publish(messenger, wish, outcome.event_id)
 
 
 async def cancelled(query: CallbackQuery, state: FSMContext) -> None:

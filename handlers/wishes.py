@@ -60,7 +60,10 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, db: 
         return
     if outcome.duplicate:
         return
-    await _announce(message, messenger, outcome.wish)
+    # Queue what others must see before answering here: a failed reply must not lose it.
+    await notices.publish(messenger, outcome.wish, outcome.event_id)
+    if outcome.wish.state != WishState.OPEN:
+        await message.answer(notices.waiting_for_verification(outcome.wish))
     await _protect_numbers(message, outcome.wish.text)
 
 
@@ -78,15 +81,6 @@ async def _protect_numbers(message: Message, text: str) -> None:
     if not removed:
         hint += "\n" + _("Please delete your message yourself; I am not allowed to.")
     await message.answer(hint)
-
-
-async def _announce(message: Message, messenger: Messenger, wish: wishes.Wish) -> None:
-    """Post the card, or say the wish waits for verification."""
-    if wish.state == WishState.OPEN:
-        await cards.post(messenger, wish)
-        return
-    await message.answer(notices.waiting_for_verification(wish))
-    await notices.ask_verification(messenger, wish)
 
 
 async def wish_in_private(message: Message) -> None:
@@ -115,8 +109,9 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
                      "Thank you all the same!")
         await query.answer(text, show_alert=True)
         return
-    await cards.refresh(messenger, outcome.wish)
-    await notices.resident_claimed(messenger, outcome.wish, actor.person.full_name)
+    await cards.show(messenger, outcome.wish)
+    await notices.resident_claimed(messenger, outcome.wish, outcome.event_id,
+                                   actor.person.full_name)
     if await notices.contact_to_claimer(messenger, outcome.wish):
         await query.answer(_("You claimed it! I sent you the contact details privately."),
                            show_alert=True)
@@ -148,8 +143,8 @@ async def release(query: CallbackQuery, callback_data: WishCb, db: Database, act
     if not outcome.ok or outcome.wish is None:
         await query.answer(claimer_refusal(outcome), show_alert=True)
         return
-    await cards.refresh(messenger, outcome.wish)
-    await notices.resident_released(messenger, outcome.wish)
+    await cards.show(messenger, outcome.wish)
+    await notices.resident_released(messenger, outcome.wish, outcome.event_id)
     note = _("You let this micro-wish go; it is open again for other volunteers.")
     await _close_buttons(query, note)
 
@@ -161,8 +156,9 @@ async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, a
     if not outcome.ok or outcome.wish is None:
         await query.answer(claimer_refusal(outcome), show_alert=True)
         return
-    await cards.refresh(messenger, outcome.wish)
-    await notices.resident_fulfilled(messenger, outcome.wish, actor.person.full_name)
+    await cards.show(messenger, outcome.wish)
+    await notices.resident_fulfilled(messenger, outcome.wish, outcome.event_id,
+                                     actor.person.full_name)
     note = _("Marked fulfilled. Thank you! The resident will be asked to confirm.")
     await _close_buttons(query, note)
 
@@ -176,9 +172,10 @@ async def withdraw(query: CallbackQuery, callback_data: WishCb, db: Database, ac
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)
         return
-    await cards.refresh(messenger, outcome.wish)
+    await cards.show(messenger, outcome.wish)
     if outcome.previous_claimer is not None:
-        await notices.claimer_withdrawn(messenger, outcome.wish, outcome.previous_claimer)
+        await notices.claimer_withdrawn(messenger, outcome.wish, outcome.event_id,
+                                        outcome.previous_claimer)
     note = _("You withdrew micro-wish #{id}.").format(id=outcome.wish.id)
     await _close_buttons(query, note)
 
@@ -191,12 +188,12 @@ async def rate(query: CallbackQuery, callback_data: RateCb, db: Database, actor:
         await query.answer(refusal(outcome), show_alert=True)
         return
     wish = outcome.wish
-    await cards.refresh(messenger, wish)
+    await cards.show(messenger, wish)
     if outcome.previous_claimer is not None:
-        await notices.claimer_rated(messenger, wish, outcome.previous_claimer,
+        await notices.claimer_rated(messenger, wish, outcome.event_id, outcome.previous_claimer,
                                     callback_data.score)
     if wish.state == WishState.OPEN:
-        await notices.staff_follow_up(messenger, wish, callback_data.score)
+        await notices.staff_follow_up(messenger, wish, outcome.event_id, callback_data.score)
         note = _("Thank you for telling us. A social worker will follow up, and the wish is "
                  "open again.")
     else:
@@ -249,8 +246,8 @@ async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, act
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)
         return
-    await cards.post(messenger, outcome.wish)
-    await notices.resident_approved(messenger, outcome.wish)
+    await cards.show(messenger, outcome.wish)
+    await notices.resident_approved(messenger, outcome.wish, outcome.event_id)
     note = _("Approved by {name}; it is now posted in the grid group.").format(
         name=actor.person.full_name)
     await _close_buttons(query, note)
@@ -305,8 +302,8 @@ async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, re
     if not outcome.ok or outcome.wish is None:
         await message.reply(refusal(outcome, MAX_REASON))
         return
-    await cards.refresh(messenger, outcome.wish)
-    await notices.resident_rejected(messenger, outcome.wish)
+    await cards.show(messenger, outcome.wish)
+    await notices.resident_rejected(messenger, outcome.wish, outcome.event_id)
     await message.reply(_("Micro-wish #{id} is rejected; the resident has been told the "
                           "reason.").format(id=wish_id))
 

@@ -18,9 +18,8 @@ def record(
     from_state: str | None = None,
     to_state: str | None = None,
     detail: str | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
+) -> AuditEntry:
+    entry = AuditEntry(
             entity=entity,
             entity_id=entity_id,
             actor_id=actor_id,
@@ -29,5 +28,6 @@ def record(
             to_state=to_state,
             detail=detail,
             at=at,
-        )
     )
+    session.add(entry)
+    return entry

@@ -139,8 +139,6 @@ class Wish(SQLModel, table=True):
     # Where the words came from (a message or a form), so a repeated update or a double tap
     # on Submit stores the wish once.
     source_key: str | None = Field(default=None, sa_type=String(100), unique=True)
-    card_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    card_message_id: int | None = Field(default=None, sa_column=Column(Integer))
     created_at: datetime = _time()
     opened_at: datetime | None = _time(default=None)
     claimed_at: datetime | None = _time(default=None)
@@ -149,6 +147,19 @@ class Wish(SQLModel, table=True):
     grid_deadline_at: datetime | None = _time(default=None)
     community_deadline_at: datetime | None = _time(default=None)
     confirm_deadline_at: datetime | None = _time(default=None)
+
+
+class WishPost(SQLModel, table=True):
+    """Where a wish's card stands: the grid group, and the community or street chat it was
+    passed up to. Each is edited as the wish moves."""
+
+    __tablename__ = "wish_post"
+    __table_args__ = (UniqueConstraint("wish_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wish_id: int = Field(foreign_key="wish.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(Integer, nullable=False))
 
 
 class Claim(SQLModel, table=True):
@@ -225,3 +236,45 @@ class FailedUpdate(SQLModel, table=True):
     payload: str = Field(sa_type=Text)
     error: str = Field(sa_type=Text)
     created_at: datetime = _time()
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"
+    FAILED = "failed"
+
+
+class OutboxKind(StrEnum):
+    MESSAGE = "message"
+    # The card of a wish: rendered from the wish's state when it is sent, posted or edited.
+    CARD = "card"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Something the bot must say to someone other than the person who just spoke.
+
+    The sender delivers it within Telegram's limits, retries what can be retried, and the
+    unique key makes enqueueing the same notice twice harmless.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=String(200), unique=True)
+    kind: str = Field(default=OutboxKind.MESSAGE, sa_type=String(16))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(default="", sa_type=Text)
+    markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    wish_id: int | None = Field(default=None, foreign_key="wish.id")
+    # Who is told when the message cannot be delivered (e.g. a resident who blocked the bot).
+    on_undeliverable: str | None = Field(default=None, sa_type=String(200))
+    state: str = Field(default=OutboxState.PENDING, sa_type=String(16))
+    attempts: int = 0
+    not_before: datetime = _time()
+    created_at: datetime = _time()
+    sent_at: datetime | None = _time(default=None)
+    message_id: int | None = Field(default=None, sa_column=Column(Integer))
+    error: str | None = Field(default=None, sa_type=Text)

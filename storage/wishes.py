@@ -20,7 +20,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
 from storage.db import Database
-from storage.models import Category, Claim, Place, PlaceKind, Rating, Wish, WishState
+from storage.models import (
+    Category,
+    Claim,
+    Place,
+    PlaceKind,
+    Rating,
+    Wish,
+    WishPost,
+    WishState,
+)
 from storage.places import chain
 from storage.settings import PlaceSettings, effective
 
@@ -50,6 +59,8 @@ class Outcome:
     wish: Wish | None = None
     previous_claimer: int | None = None
     duplicate: bool = False
+    # The audit row of the move: notices about it are keyed by it, so they go out once.
+    event_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -114,9 +125,10 @@ async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, no
             _open(wish, now, settings.grid_deadline_hours)
         session.add(wish)
         await session.flush()
-        audit.record(session, entity="wish", entity_id=wish.id or 0, actor_id=resident_id,
-                     action="submit", at=now, to_state=wish.state)
-        return Outcome(Result.OK, wish)
+        entry = audit.record(session, entity="wish", entity_id=wish.id or 0,
+                             actor_id=resident_id, action="submit", at=now, to_state=wish.state)
+        await session.flush()
+        return Outcome(Result.OK, wish, event_id=entry.id)
 
 
 def _open(wish: Wish, now: datetime, deadline_hours: int) -> None:
@@ -154,9 +166,11 @@ async def _move(
     if changed.rowcount != 1:
         result = Result.WRONG_STATE if before.state not in expected else Result.NOT_YOURS
         return Outcome(result, before)
-    audit.record(session, entity="wish", entity_id=wish_id, actor_id=actor_id, action=action,
-                 at=now, from_state=from_state, to_state=to, detail=detail)
-    return Outcome(Result.OK, before)
+    entry = audit.record(session, entity="wish", entity_id=wish_id, actor_id=actor_id,
+                         action=action, at=now, from_state=from_state, to_state=to,
+                         detail=detail)
+    await session.flush()
+    return Outcome(Result.OK, before, event_id=entry.id)
 
 
 async def _settings_of_wish(session: AsyncSession, wish_id: int) -> PlaceSettings | None:
@@ -227,7 +241,8 @@ async def release(db: Database, wish_id: int, *, volunteer_id: int, now: datetim
         )
         if outcome.ok:
             await _end_live_claim(session, wish_id, "released", now)
-        return Outcome(outcome.result, outcome.wish, previous_claimer=volunteer_id)
+        return Outcome(outcome.result, outcome.wish, previous_claimer=volunteer_id,
+                       event_id=outcome.event_id)
 
 
 async def mark_fulfilled(db: Database, wish_id: int, *, volunteer_id: int,
@@ -278,7 +293,8 @@ async def confirm(db: Database, wish_id: int, *, resident_id: int, score: int,
             assert last_claim.id is not None
             session.add(Rating(wish_id=wish_id, claim_id=last_claim.id, resident_id=resident_id,
                                volunteer_id=claimer, score=score, created_at=now))
-        return Outcome(outcome.result, outcome.wish, previous_claimer=claimer)
+        return Outcome(outcome.result, outcome.wish, previous_claimer=claimer,
+                       event_id=outcome.event_id)
 
 
 async def add_comment(db: Database, wish_id: int, *, resident_id: int, comment: str) -> Result:
@@ -306,15 +322,30 @@ async def withdraw(db: Database, wish_id: int, *, resident_id: int, now: datetim
         )
         if outcome.ok:
             await _end_live_claim(session, wish_id, "withdrawn", now)
-        return Outcome(outcome.result, outcome.wish, previous_claimer=claimer)
+        return Outcome(outcome.result, outcome.wish, previous_claimer=claimer,
+                       event_id=outcome.event_id)
 
 
-async def set_card(db: Database, wish_id: int, *, chat_id: int, message_id: int) -> None:
+async def record_post(db: Database, wish_id: int, *, chat_id: int, message_id: int) -> None:
     async with db.transaction() as session:
-        await session.exec(
-            update(Wish).where(col(Wish.id) == wish_id)
-            .values(card_chat_id=chat_id, card_message_id=message_id)
-        )
+        post = (await session.exec(select(WishPost).where(
+            WishPost.wish_id == wish_id, WishPost.chat_id == chat_id))).first()
+        if post is None:
+            session.add(WishPost(wish_id=wish_id, chat_id=chat_id, message_id=message_id))
+        else:
+            post.message_id = message_id
+
+
+async def post_in(db: Database, wish_id: int, chat_id: int) -> WishPost | None:
+    async with db.transaction() as session:
+        return (await session.exec(select(WishPost).where(
+            WishPost.wish_id == wish_id, WishPost.chat_id == chat_id))).first()
+
+
+async def posts_of(db: Database, wish_id: int) -> list[WishPost]:
+    async with db.transaction() as session:
+        return list((await session.exec(select(WishPost).where(
+            WishPost.wish_id == wish_id).order_by(col(WishPost.id)))).all())
 
 
 async def get(db: Database, wish_id: int) -> Wish | None:

@@ -57,6 +57,7 @@ class Harness:
         update = {"update_id": next(self._update_ids), **update}
         await self.app.dispatcher.feed_update(
             self.app.bot, Update.model_validate(update, context={"bot": self.app.bot}))
+        await self.app.sender.drain()
 
     def _chat(self, who: Someone, chat_id: int | None) -> dict[str, Any]:
         if chat_id is None or chat_id == who.id:

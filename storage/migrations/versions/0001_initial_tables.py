@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: e34c590924a5
+Revision ID: b9a9d6581357
 Revises: 
-Create Date: 2026-11-25 18:02:17.780053
+Create Date: 2026-11-25 18:36:21.442330
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = 'e34c590924a5'
+revision: str = 'b9a9d6581357'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -112,8 +112,6 @@ def upgrade() -> None:
     sa.Column('claimer_id', sa.BigInteger(), nullable=True),
     sa.Column('reject_reason', sa.Text(), nullable=True),
     sa.Column('source_key', sa.String(length=100), nullable=True),
-    sa.Column('card_chat_id', sa.BigInteger(), nullable=True),
-    sa.Column('card_message_id', sa.Integer(), nullable=True),
     sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
     sa.Column('opened_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('claimed_at', storage.types.UTCDateTime(), nullable=True),
@@ -148,6 +146,41 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_claim_wish_id'), ['wish_id'], unique=False)
         batch_op.create_index('uq_claim_live_wish', ['wish_id'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('markup', sa.JSON(), nullable=True),
+    sa.Column('wish_id', sa.Integer(), nullable=True),
+    sa.Column('on_undeliverable', sa.String(length=200), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('not_before', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['wish_id'], ['wish.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_due', ['state', 'not_before'], unique=False)
+
+    op.create_table('wish_post',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('wish_id', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['wish_id'], ['wish.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('wish_id', 'chat_id')
+    )
+    with op.batch_alter_table('wish_post', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_wish_post_wish_id'), ['wish_id'], unique=False)
+
     op.create_table('rating',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('wish_id', sa.Integer(), nullable=False),
@@ -176,6 +209,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rating_volunteer_id'))
 
     op.drop_table('rating')
+    with op.batch_alter_table('wish_post', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_wish_post_wish_id'))
+
+    op.drop_table('wish_post')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_due')
+
+    op.drop_table('outbox')
     with op.batch_alter_table('claim', schema=None) as batch_op:
         batch_op.drop_index('uq_claim_live_wish', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_claim_wish_id'))

@@ -1,0 +1,98 @@
+"""The outbox: what the bot must say, kept until Telegram has taken it.
+
+Rows are claimed with a lease: a sender takes due rows by moving their ``not_before`` past
+the lease, so a sender that died mid-batch leaves them due again once the lease runs out, and
+on PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several senders take disjoint batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import Database
+from storage.models import OutboxMessage, OutboxState
+
+LEASE = timedelta(seconds=60)
+DUE_STATES = (OutboxState.PENDING, OutboxState.SENDING)
+
+
+async def add(session: AsyncSession, messages: Iterable[OutboxMessage]) -> None:
+    """Queue messages in the caller's transaction; a key already queued is left alone."""
+    rows = [m.model_dump(exclude={"id"}) for m in messages]
+    if not rows:
+        return
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing(
+        index_elements=["key"])
+    await session.exec(statement)
+
+
+async def enqueue(db: Database, messages: Iterable[OutboxMessage]) -> None:
+    async with db.transaction() as session:
+        await add(session, messages)
+
+
+async def claim_due(db: Database, *, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Take up to ``limit`` due rows for sending, oldest first."""
+    async with db.transaction() as session:
+        statement = (
+            select(OutboxMessage)
+            .where(col(OutboxMessage.state).in_(DUE_STATES), OutboxMessage.not_before <= now)
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        )
+        if not db.is_sqlite:
+            statement = statement.with_for_update(skip_locked=True)
+        rows = list((await session.exec(statement)).all())
+        if rows:
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_([r.id for r in rows]))
+                .values(state=OutboxState.SENDING, not_before=now + LEASE)
+            )
+        return rows
+
+
+async def _set(db: Database, row_id: int, **values: object) -> None:
+    async with db.transaction() as session:
+        await session.exec(
+            update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(**values))
+
+
+async def mark_sent(db: Database, row: OutboxMessage, *, telegram_id: int | None,
+                    now: datetime) -> None:
+    await _set(db, row.id or 0, state=OutboxState.SENT, sent_at=now, message_id=telegram_id,
+               attempts=row.attempts + 1, error=None)
+
+
+async def postpone(db: Database, row: OutboxMessage, *, until: datetime, error: str,
+                   count_attempt: bool = True) -> None:
+    await _set(db, row.id or 0, state=OutboxState.PENDING, not_before=until, error=error,
+               attempts=row.attempts + (1 if count_attempt else 0))
+
+
+async def give_up(db: Database, row: OutboxMessage, *, state: OutboxState, error: str) -> None:
+    await _set(db, row.id or 0, state=state, error=error, attempts=row.attempts + 1)
+
+
+async def counts(db: Database) -> dict[str, int]:
+    async with db.transaction() as session:
+        rows = (await session.exec(select(OutboxMessage.state))).all()
+    result: dict[str, int] = {}
+    for state in rows:
+        result[state] = result.get(state, 0) + 1
+    return result
+
+
+async def rows(db: Database, keys: Sequence[str] | None = None) -> list[OutboxMessage]:
+    async with db.transaction() as session:
+        statement = select(OutboxMessage).order_by(col(OutboxMessage.id))
+        if keys is not None:
+            statement = statement.where(col(OutboxMessage.key).in_(list(keys)))
+        return list((await session.exec(statement)).all())
