@@ -57,6 +57,8 @@ class FakeTelegram:
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     # Methods that fail with a server error the next N times they are called.
     failing: dict[str, int] = field(default_factory=dict)
+    # When set, sendMessage beyond these limits is answered 429.
+    limits: RateLimits | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     _runner: web.AppRunner | None = None
@@ -122,9 +124,11 @@ class FakeTelegram:
             result = True if handler is None else await handler(params)
         if isinstance(result, Refusal):
             call.result = result
-            return web.json_response(
-                {"ok": False, "error_code": result.code, "description": result.description},
-                status=result.code)
+            body: dict[str, Any] = {"ok": False, "error_code": result.code,
+                                    "description": result.description}
+            if result.retry_after is not None:
+                body["parameters"] = {"retry_after": result.retry_after}
+            return web.json_response(body, status=result.code)
         call.result = result
         return web.json_response({"ok": True, "result": result})
 
@@ -148,6 +152,8 @@ class FakeTelegram:
         chat_id = int(params["chat_id"])
         if chat_id in self.unreachable:
             return _error(403, "Forbidden: bot can't initiate conversation with a user")
+        if self.limits is not None and (refusal := self.limits.check(chat_id)) is not None:
+            return refusal
         message_id = next(self._ids)
         message = {
             "message_id": message_id,
@@ -215,6 +221,37 @@ async def _params(request: web.Request) -> dict[str, Any]:
 class Refusal:
     code: int
     description: str
+    retry_after: int | None = None
+
+
+@dataclass
+class RateLimits:
+    """Telegram's limits, optionally scaled up for benchmarks: 429 with retry_after beyond them."""
+
+    per_second: int = 30
+    per_chat_per_second: int = 1
+    per_group_per_minute: int = 20
+    retry_after: int = 1
+    sent: list[tuple[float, int]] = field(default_factory=list)
+    refused: int = 0
+
+    def check(self, chat_id: int) -> Refusal | None:
+        now = time.monotonic()
+        recent = [(t, c) for t, c in self.sent if now - t < 60]
+        self.sent = recent
+        last_second = [c for t, c in recent if now - t < 1]
+        over = (
+            len(last_second) >= self.per_second
+            or last_second.count(chat_id) >= self.per_chat_per_second
+            or (chat_id < 0 and sum(1 for _t, c in recent if c == chat_id)
+                >= self.per_group_per_minute)
+        )
+        if over:
+            self.refused += 1
+            return Refusal(429, f"Too Many Requests: retry after {self.retry_after}",
+                           self.retry_after)
+        self.sent.append((now, chat_id))
+        return None
 
 
 def _ok(result: Any) -> Any:

@@ -1,0 +1,128 @@
+"""The outbox and its sender: limits, retries, undeliverable chats, restarts, two senders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+from bot.limits import Limits
+from bot.sender import Sender
+from storage import outbox, people
+from storage.models import OutboxMessage, OutboxState
+from tests.fake_telegram import RateLimits
+from tests.harness import RESIDENT, VOLUNTEER, WORKER, Harness, button, set_up_grid
+
+
+def queued(h: Harness, key: str, chat_id: int, text: str | None = None) -> OutboxMessage:
+    now = h.clock.now()
+    return OutboxMessage(key=key, chat_id=chat_id, text=text or key, not_before=now,
+                         created_at=now)
+
+
+def delivered(h: Harness) -> Counter[str]:
+    """How many times each text reached Telegram."""
+    return Counter(c.text for c in h.fake.sent("sendMessage")
+                   if isinstance(c.result, dict))
+
+
+async def drain_through_time(h: Harness, sender: Sender, *, step: timedelta,
+                             rounds: int = 100) -> None:
+    """Deliver, moving the injected clock on whenever only postponed rows are left."""
+    for _ in range(rounds):
+        await sender.drain()
+        states = await outbox.counts(h.db)
+        if not states.get(OutboxState.PENDING) and not states.get(OutboxState.SENDING):
+            return
+        h.clock.advance(step)
+    raise AssertionError(f"still undelivered: {await outbox.counts(h.db)}")
+
+
+async def test_the_same_key_is_queued_once(harness: Harness) -> None:
+    h = harness
+    await outbox.enqueue(h.db, [queued(h, "notice:1", 42)])
+    await outbox.enqueue(h.db, [queued(h, "notice:1", 42, "again"), queued(h, "notice:2", 42)])
+    assert [row.text for row in await outbox.rows(h.db)] == ["notice:1", "notice:2"]
+
+
+async def test_the_sender_keeps_within_telegrams_limits(harness: Harness) -> None:
+    h = harness
+    h.fake.limits = RateLimits()
+    messages = [queued(h, f"private {n}", 10_000 + n) for n in range(45)]
+    messages += [queued(h, f"one chat {n}", 77) for n in range(3)]
+    messages += [queued(h, f"group {n}", -500) for n in range(3)]
+    await outbox.enqueue(h.db, messages)
+    await h.app.sender.drain()
+    assert h.fake.limits.refused == 0
+    assert delivered(h) == Counter({m.text: 1 for m in messages})
+    to_one_chat = [c for c in h.fake.sent("sendMessage", 77)]
+    assert [c.text for c in to_one_chat] == ["one chat 0", "one chat 1", "one chat 2"]
+    assert await outbox.counts(h.db) == {OutboxState.SENT: len(messages)}
+
+
+async def test_a_429_waits_retry_after_and_loses_nothing(harness: Harness) -> None:
+    h = harness
+    h.fake.limits = RateLimits(per_second=5)
+    eager = Sender(h.app.messenger, limits=Limits(per_second=1000))  # it does not know better
+    messages = [queued(h, f"burst {n}", 20_000 + n) for n in range(20)]
+    await outbox.enqueue(h.db, messages)
+    await drain_through_time(h, eager, step=timedelta(seconds=1))
+    assert h.fake.limits.refused > 0
+    assert delivered(h) == Counter({m.text: 1 for m in messages})
+    assert all(row.attempts == 1 for row in await outbox.rows(h.db)), "a 429 is no failure"
+
+
+async def test_server_errors_are_retried_with_backoff(harness: Harness) -> None:
+    h = harness
+    h.fake.failing["sendMessage"] = 3
+    await outbox.enqueue(h.db, [queued(h, "after three failures", 42)])
+    await h.app.sender.drain()
+    row = (await outbox.rows(h.db))[0]
+    assert (row.state, row.attempts) == (OutboxState.PENDING, 1)
+    assert row.not_before == h.clock.now() + timedelta(seconds=1)
+    await drain_through_time(h, h.app.sender, step=timedelta(seconds=5))
+    row = (await outbox.rows(h.db))[0]
+    assert (row.state, row.attempts) == (OutboxState.SENT, 4)
+    assert delivered(h) == Counter({"after three failures": 1})
+
+
+async def test_a_resident_who_blocked_the_bot_is_reported_to_staff(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    h.fake.unreachable.add(RESIDENT.id)
+    await h.send(RESIDENT, "/wish 帮忙换灯泡", -1003)
+    card = [c for c in h.fake.sent("sendMessage", -1003) if c.buttons()][-1]
+    await h.press(VOLUNTEER, card, button(card, "🙋"))
+    bounced = [row for row in await outbox.rows(h.db)
+               if row.state == OutboxState.UNDELIVERABLE]
+    assert [row.chat_id for row in bounced] == [RESIDENT.id]
+    assert "cannot reach the resident of micro-wish #1" in h.fake.last_to(WORKER.id).text
+    assert (await people.get(h.db, RESIDENT.id)).reachable is False
+
+
+async def test_a_sender_that_died_mid_batch_loses_and_repeats_nothing(
+        harness: Harness) -> None:
+    h = harness
+    messages = [queued(h, f"batch {n}", 30_000 + n) for n in range(10)]
+    await outbox.enqueue(h.db, messages)
+    taken = await outbox.claim_due(h.db, now=h.clock.now(), limit=6)
+    for row in taken[:2]:  # it delivered two, then died before the others
+        await h.app.bot.send_message(row.chat_id, row.text)
+        await outbox.mark_sent(h.db, row, telegram_id=1, now=h.clock.now())
+    await h.app.sender.drain()
+    assert sum(delivered(h).values()) == 6, "rows under another sender's lease wait"
+    h.clock.advance(outbox.LEASE + timedelta(seconds=1))
+    await h.app.sender.drain()
+    assert delivered(h) == Counter({m.text: 1 for m in messages})
+
+
+async def test_two_senders_take_disjoint_rows(harness: Harness) -> None:
+    h = harness
+    await outbox.enqueue(h.db, [queued(h, f"shared {n}", 40_000 + n) for n in range(50)])
+    first, second = await asyncio.gather(
+        outbox.claim_due(h.db, now=h.clock.now(), limit=30),
+        outbox.claim_due(h.db, now=h.clock.now(), limit=30),
+    )
+    ids_first, ids_second = {r.id for r in first}, {r.id for r in second}
+    assert not ids_first & ids_second
+    assert len(ids_first | ids_second) == 50
