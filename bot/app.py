@@ -22,6 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LocaleMiddleware, make_i18n
+from bot.jobs import make_scheduler
 from bot.messenger import Messenger
 from bot.middlewares import ActorMiddleware
 from bot.sender import Sender
@@ -106,6 +107,8 @@ async def prepare_telegram(app: App) -> None:
 async def serve(app: App) -> None:
     await prepare_telegram(app)
     sending = asyncio.create_task(app.sender.run_forever(), name="outbox-sender")
+    scheduler = make_scheduler(app.messenger, sweep_seconds=app.settings.sweep_seconds)
+    scheduler.start()
     try:
         if app.settings.mode is Mode.POLLING:
             await app.bot.delete_webhook(drop_pending_updates=False)
@@ -113,6 +116,7 @@ async def serve(app: App) -> None:
         else:
             await _serve_webhook(app)
     finally:
+        scheduler.shutdown(wait=False)
         app.sender.stop()
         await sending
 

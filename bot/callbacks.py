@@ -14,6 +14,8 @@ class WishAction(StrEnum):
     WITHDRAW = "w"
     APPROVE = "a"
     REJECT = "x"
+    TAKE_ON = "t"
+    ADOPT = "p"
 
 
 class WishCb(CallbackData, prefix="w"):

@@ -1,19 +1,35 @@
-"""The wish card in the grid group, edited as the wish moves so the group sees its state."""
+"""A wish's card: in the grid group, and in the community or street chat it was passed up to.
+
+Cards are synced by the outbox sender from the wish as it is at that moment, so the groups
+always see its true state, however many changes were queued.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, labels
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
 from storage import outbox, people, places, wishes
-from storage.models import OutboxKind, OutboxMessage, Wish, WishState
+from storage.models import (
+    OutboxKind,
+    OutboxMessage,
+    Place,
+    PlaceKind,
+    Tier,
+    Wish,
+    WishPost,
+    WishState,
+)
 from storage.privacy import mask_numbers
 
 
@@ -40,21 +56,35 @@ def headline(wish: Wish) -> str:
     return f"🚨 {line} · {_('Urgent')}" if wish.urgent else f"🎯 {line}"
 
 
+def _open_status(wish: Wish) -> str:
+    if wish.tier == Tier.STREET:
+        return _("Passed to the street office: a candidate for a micro-venture project")
+    if wish.tier == Tier.COMMUNITY:
+        return _("Passed to the community: waiting for a social worker or organisation to "
+                 "take it on")
+    if wish.follow_up:
+        return _("Open again: the resident said it was not solved")
+    return _("Open: waiting for a volunteer")
+
+
 def status(view: CardView) -> str:
     wish, name = view.wish, escape(view.claimer_name or "")
     match wish.state:
         case WishState.SUBMITTED:
             return _("Waiting for a social worker to verify it")
-        case WishState.OPEN if wish.follow_up:
-            return _("Open again: the resident said it was not solved")
         case WishState.OPEN:
-            return _("Open: waiting for a volunteer")
+            return _open_status(wish)
+        case WishState.CLAIMED if wish.adopted_note:
+            return _("Adopted by the street office as a project: {note}").format(
+                note=escape(wish.adopted_note))
         case WishState.CLAIMED:
             return _("Claimed by {name}").format(name=name)
         case WishState.FULFILLED:
             return _("Fulfilled by {name}; waiting for the resident to confirm").format(name=name)
         case WishState.CLOSED if view.score is not None:
             return _("Done. The resident rated it {score} of 5").format(score=view.score)
+        case WishState.CLOSED if wish.unconfirmed:
+            return _("Done (the resident did not confirm in time)")
         case WishState.CLOSED:
             return _("Done")
         case WishState.CANCELLED:
@@ -63,7 +93,7 @@ def status(view: CardView) -> str:
             return _("Not accepted by the social worker")
 
 
-def render(view: CardView) -> Rendered:
+def render(view: CardView, chat_kind: str = PlaceKind.GRID) -> Rendered:
     wish = view.wish
     public_text, _masked = mask_numbers(wish.text)
     posted = when(wish.created_at, view.timezone, current_locale())
@@ -74,22 +104,31 @@ def render(view: CardView) -> Rendered:
         _("Status: {status}").format(status=status(view)),
         _("Posted {when}").format(when=posted),
     ])
-    return text, keyboards.card(wish)
+    return text, keyboards.card(wish, chat_kind)
+
+
+async def card_rows(session: AsyncSession, wish: Wish, *, reason: str, now: object,
+                    also: Iterable[int | None] = ()) -> list[OutboxMessage]:
+    """Outbox rows that bring the card up to date wherever it stands, and post it in
+    ``also`` (the chats it is being passed to)."""
+    posted = (await session.exec(select(WishPost.chat_id).where(
+        WishPost.wish_id == wish.id))).all()
+    chats = list(dict.fromkeys([*posted, *(chat for chat in also if chat is not None)]))
+    return [OutboxMessage(key=f"card:{wish.id}:{chat_id}:{reason}", kind=OutboxKind.CARD,
+                          chat_id=chat_id, wish_id=wish.id, not_before=now, created_at=now)
+            for chat_id in chats]
 
 
 async def show(messenger: Messenger, wish: Wish) -> None:
     """Queue the card's update everywhere it stands; a wish that just opened is posted in its
     grid group."""
-    chats = [post.chat_id for post in await wishes.posts_of(messenger.db, wish.id or 0)]
-    if not chats and wish.state == WishState.OPEN:
-        grid = await places.by_id(messenger.db, wish.grid_id)
-        chats = [grid.chat_id] if grid is not None and grid.chat_id is not None else []
-    await outbox.enqueue(messenger.db, [
-        OutboxMessage(key=f"card:{wish.id}:{chat_id}:{uuid.uuid4().hex}", kind=OutboxKind.CARD,
-                      chat_id=chat_id, wish_id=wish.id, not_before=messenger.clock.now(),
-                      created_at=messenger.clock.now())
-        for chat_id in chats
-    ])
+    async with messenger.db.transaction() as session:
+        grid = await session.get(Place, wish.grid_id)
+        fresh = await session.get(Wish, wish.id)
+        first_post = grid.chat_id if grid and fresh and fresh.state == WishState.OPEN else None
+        rows = await card_rows(session, wish, reason=uuid.uuid4().hex, now=messenger.clock.now(),
+                               also=[first_post])
+        await outbox.add(session, rows)
 
 
 async def sync(messenger: Messenger, wish_id: int, chat_id: int) -> int | None:
@@ -99,12 +138,13 @@ async def sync(messenger: Messenger, wish_id: int, chat_id: int) -> int | None:
         return None
     view = await load_view(messenger, wish)
     place = await messenger.place_of_chat(chat_id)
+    kind = place.kind if place else PlaceKind.GRID
     locale = messenger.locale_of_place(place)
     post = await wishes.post_in(messenger.db, wish_id, chat_id)
     if post is not None and await messenger.edit(chat_id, post.message_id, locale,
-                                                 lambda: render(view)):
+                                                 lambda: render(view, kind)):
         return post.message_id
-    text, markup = messenger.render(locale, lambda: render(view))
+    text, markup = messenger.render(locale, lambda: render(view, kind))
     message = await messenger.bot.send_message(chat_id, text, reply_markup=markup)
     await wishes.record_post(messenger.db, wish_id, chat_id=chat_id,
                              message_id=message.message_id)

@@ -15,17 +15,25 @@ from bot.callbacks import (
     WishAction,
     WishCb,
 )
-from storage.models import Wish, WishState
+from storage.models import PlaceKind, Tier, Wish, WishState
+
+TIER_CHAT = {Tier.GRID: PlaceKind.GRID, Tier.COMMUNITY: PlaceKind.COMMUNITY,
+             Tier.STREET: PlaceKind.STREET}
 
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 
 
-def card(wish: Wish) -> InlineKeyboardMarkup | None:
-    if wish.state != WishState.OPEN or wish.id is None:
+def card(wish: Wish, chat_kind: str) -> InlineKeyboardMarkup | None:
+    """The one button a card offers, in the chat of the tier the wish is at."""
+    if wish.state != WishState.OPEN or wish.id is None or TIER_CHAT[wish.tier] != chat_kind:
         return None
+    label, action = {
+        Tier.GRID: (_("🙋 Claim"), WishAction.CLAIM),
+        Tier.COMMUNITY: (_("🤝 Take on"), WishAction.TAKE_ON),
+        Tier.STREET: (_("📌 Adopt as a project"), WishAction.ADOPT),
+    }[Tier(wish.tier)]
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🙋 Claim"), callback_data=WishCb(action=WishAction.CLAIM,
-                                                            wish_id=wish.id))
+    builder.button(text=label, callback_data=WishCb(action=action, wish_id=wish.id))
     return builder.as_markup()
 
 

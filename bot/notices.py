@@ -90,6 +90,14 @@ async def resident_fulfilled(messenger: Messenger, wish: Wish, event: int | None
     await resident(messenger, wish, event, "fulfilled", render)
 
 
+async def resident_adopted(messenger: Messenger, wish: Wish, event: int | None) -> None:
+    await resident(messenger, wish, event, "adopted", lambda: (
+        _("The street office has taken up your micro-wish #{id} as a project: {note}").format(
+            id=wish.id, note=escape(wish.adopted_note or "")),
+        None,
+    ))
+
+
 async def resident_approved(messenger: Messenger, wish: Wish, event: int | None) -> None:
     await resident(messenger, wish, event, "approved", lambda: (
         _("Your micro-wish #{id} was approved and is now posted in your grid group.").format(

@@ -2,6 +2,7 @@
 
 from aiogram.utils.i18n import gettext as _
 
+from bot import labels
 from storage.models import Wish, WishState
 from storage.wishes import MAX_TEXT, Outcome, Result
 
@@ -33,6 +34,9 @@ def refusal(outcome: Outcome, limit: int = MAX_TEXT) -> str:
         case Result.TOO_LONG:
             return _("That is too long: please keep it under {limit} characters.").format(
                 limit=limit)
+        case Result.PASSED_ON if outcome.wish is not None:
+            return _("This micro-wish has been {tier}; it is taken on there now.").format(
+                tier=labels.tier(outcome.wish.tier))
         case Result.NOT_A_GRID:
             return _("Micro-wishes are posted in grid groups.")
         case _:

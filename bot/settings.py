@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_Hans"
+    sweep_seconds: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

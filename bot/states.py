@@ -18,3 +18,7 @@ class RejectReason(StatesGroup):
 
 class RatingComment(StatesGroup):
     comment = State()
+
+
+class AdoptionNote(StatesGroup):
+    note = State()

@@ -251,6 +251,8 @@ def _setting_label(name: str) -> str:
         "grid_deadline_hours": _("Hours a wish stays in the grid before it goes up"),
         "community_deadline_hours": _("Hours a wish stays with the community before it goes up"),
         "confirm_timeout_hours": _("Hours a resident has to confirm"),
+        "claim_reminder_hours": _("Hours after a claim before the volunteer is reminded"),
+        "claim_release_hours": _("Hours after a claim before an unfinished wish is released"),
     }[name]
 
 

@@ -19,11 +19,11 @@ from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command
 from bot.messenger import Messenger
 from bot.refusals import claimer_refusal, refusal, state_now
-from bot.states import RatingComment, RejectReason
+from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
-from storage import people, wishes
+from storage import people, places, wishes
 from storage.db import Database
-from storage.models import Place, PlaceKind, Role, WishState
+from storage.models import Place, PlaceKind, Role, Tier, WishState
 from storage.people import Actor
 from storage.privacy import mask_numbers
 from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
@@ -90,17 +90,34 @@ async def wish_in_private(message: Message) -> None:
 
 # --- claiming and fulfilling ---------------------------------------------------------------
 
+# Who may take a wish at each tier: volunteers claim in the grid; social workers and
+# organisation reps take it on in the community (micro-charity).
+TAKERS = {
+    WishAction.CLAIM: (Tier.GRID, (Role.VOLUNTEER,)),
+    WishAction.TAKE_ON: (Tier.COMMUNITY, (Role.SOCIAL_WORKER, Role.ORG_REP)),
+}
+
+
+def _not_a_taker(action: WishAction) -> str:
+    if action is WishAction.TAKE_ON:
+        return _("Only social workers and organisation reps of this community can take on "
+                 "micro-wishes.")
+    return _("Only approved volunteers of this grid can claim micro-wishes. "
+             "Ask your grid worker to sign you up.")
+
+
 async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Database,
                 actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    tier, roles = TAKERS[callback_data.action]
     wish = await wishes.get(db, callback_data.wish_id)
     if wish is None:
         await query.answer(refusal(wishes.Outcome(Result.NOT_FOUND)), show_alert=True)
         return
-    if not await people.has_role(db, actor, wish.grid_id, Role.VOLUNTEER):
-        await query.answer(_("Only approved volunteers of this grid can claim micro-wishes. "
-                             "Ask your grid worker to sign you up."), show_alert=True)
+    if not await people.has_role(db, actor, wish.grid_id, *roles):
+        await query.answer(_not_a_taker(callback_data.action), show_alert=True)
         return
-    outcome = await wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now())
+    outcome = await wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now(),
+                                 tier=tier)
     if not outcome.ok or outcome.wish is None:
         text = refusal(outcome)
         if outcome.result is Result.WRONG_STATE and outcome.wish is not None \
@@ -308,6 +325,52 @@ async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, re
                           "reason.").format(id=wish_id))
 
 
+# --- the street office adopts a wish as a micro-venture project ---------------------------
+
+async def _street_admin(db: Database, actor: Actor, grid_id: int) -> bool:
+    street = (await places.chain_of(db, grid_id))[-1]
+    return await people.has_role(db, actor, street.id or 0, Role.ADMIN)
+
+
+async def ask_adoption_note(query: CallbackQuery, callback_data: WishCb, db: Database,
+                            actor: Actor, state: FSMContext) -> None:
+    wish = await wishes.get(db, callback_data.wish_id)
+    if wish is None or not await _street_admin(db, actor, wish.grid_id):
+        await query.answer(_("Only an admin of the street office can adopt micro-wishes as "
+                             "projects.") if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
+                           show_alert=True)
+        return
+    await state.set_state(AdoptionNote.note)
+    await state.update_data(wish_id=wish.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("How will the street office take up micro-wish #{id}? Reply with a short note "
+              "(the project, who runs it); the resident will see it. /cancel to stop.").format(
+                id=wish.id),
+            reply_markup=ForceReply(selective=True))
+
+
+async def adopt_with_note(message: Message, db: Database, actor: Actor, state: FSMContext,
+                          clock: Clock, messenger: Messenger) -> None:
+    wish_id = (await state.get_data()).get("wish_id", 0)
+    note = (message.text or "").strip()
+    if wishes.check_text(note, MAX_REASON) is not Result.OK:
+        await message.reply(refusal(wishes.Outcome(wishes.check_text(note, MAX_REASON)),
+                                    MAX_REASON))
+        return
+    await state.clear()
+    outcome = await wishes.claim(db, wish_id, volunteer_id=actor.id, now=clock.now(),
+                                 tier=Tier.STREET, note=note)
+    if not outcome.ok or outcome.wish is None:
+        await message.reply(refusal(outcome))
+        return
+    await cards.show(messenger, outcome.wish)
+    await notices.resident_adopted(messenger, outcome.wish, outcome.event_id)
+    await message.reply(_("Micro-wish #{id} is adopted as a project. When it is done, mark it "
+                          "fulfilled from /mytasks.").format(id=wish_id))
+
+
 # --- lists -------------------------------------------------------------------------------
 
 async def lists_are_private(message: Message, bot: Bot) -> None:
@@ -366,7 +429,10 @@ def router() -> Router:
     router = Router(name=__name__)
     router.message.register(wish_in_group, Command("wish"), in_group)
     router.message.register(wish_in_private, Command("wish"), in_private)
-    router.callback_query.register(claim, WishCb.filter(F.action == WishAction.CLAIM))
+    router.callback_query.register(
+        claim, WishCb.filter(F.action.in_({WishAction.CLAIM, WishAction.TAKE_ON})))
+    router.callback_query.register(ask_adoption_note, WishCb.filter(F.action == WishAction.ADOPT))
+    router.message.register(adopt_with_note, AdoptionNote.note, F.text, not_a_command)
     router.callback_query.register(release, WishCb.filter(F.action == WishAction.RELEASE))
     router.callback_query.register(fulfilled, WishCb.filter(F.action == WishAction.DONE))
     router.callback_query.register(withdraw, WishCb.filter(F.action == WishAction.WITHDRAW))

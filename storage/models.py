@@ -118,9 +118,13 @@ class RoleGrant(SQLModel, table=True):
 class Wish(SQLModel, table=True):
     """A micro-wish (微心愿) posted by a resident of a grid."""
 
+    # One index per sweep, so finding what is due never scans the table.
     __table_args__ = (
         Index("ix_wish_state_grid_deadline", "state", "grid_deadline_at"),
+        Index("ix_wish_state_community_deadline", "state", "community_deadline_at"),
         Index("ix_wish_state_confirm_deadline", "state", "confirm_deadline_at"),
+        Index("ix_wish_state_claim_remind", "state", "claim_remind_at"),
+        Index("ix_wish_state_claim_release", "state", "claim_release_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -147,6 +151,12 @@ class Wish(SQLModel, table=True):
     grid_deadline_at: datetime | None = _time(default=None)
     community_deadline_at: datetime | None = _time(default=None)
     confirm_deadline_at: datetime | None = _time(default=None)
+    claim_remind_at: datetime | None = _time(default=None)
+    claim_release_at: datetime | None = _time(default=None)
+    # Closed because the resident did not confirm in time.
+    unconfirmed: bool = False
+    # A street office that adopted the wish as a micro-venture project says how.
+    adopted_note: str | None = Field(default=None, sa_type=Text)
 
 
 class WishPost(SQLModel, table=True):

@@ -16,6 +16,8 @@ class PlaceSettings(BaseModel):
     grid_deadline_hours: int = Field(default=48, ge=1, le=24 * 60)
     community_deadline_hours: int = Field(default=168, ge=1, le=24 * 120)
     confirm_timeout_hours: int = Field(default=72, ge=1, le=24 * 60)
+    claim_reminder_hours: int = Field(default=24, ge=1, le=24 * 60)
+    claim_release_hours: int = Field(default=72, ge=1, le=24 * 60)
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(PlaceSettings.model_fields)

@@ -26,6 +26,7 @@ from storage.models import (
     Place,
     PlaceKind,
     Rating,
+    Tier,
     Wish,
     WishPost,
     WishState,
@@ -40,6 +41,7 @@ LIVE_STATES = (WishState.SUBMITTED, WishState.OPEN, WishState.CLAIMED, WishState
 WITHDRAWABLE = (WishState.SUBMITTED, WishState.OPEN, WishState.CLAIMED)
 REJECTABLE = (WishState.SUBMITTED, WishState.OPEN)
 NOT_SOLVED_BELOW = 3  # a rating of 1–2 means "not solved"
+NO_CLAIM_TIMERS: dict[str, Any] = {"claim_remind_at": None, "claim_release_at": None}
 
 
 class Result(StrEnum):
@@ -51,6 +53,7 @@ class Result(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     NOT_A_GRID = "not_a_grid"
+    PASSED_ON = "passed_on"
 
 
 @dataclass(frozen=True)
@@ -205,23 +208,35 @@ async def reject(db: Database, wish_id: int, *, actor_id: int, reason: str,
         )
 
 
-async def claim(db: Database, wish_id: int, *, volunteer_id: int, now: datetime) -> Outcome:
-    """Exactly one of any number of simultaneous claims wins."""
+async def claim(db: Database, wish_id: int, *, volunteer_id: int, now: datetime,
+                tier: Tier = Tier.GRID, note: str | None = None) -> Outcome:
+    """Exactly one of any number of simultaneous claims wins. ``tier`` is the tier the
+    claimer's button belongs to (volunteers in the grid, staff and organisations in the
+    community, the street office adopting a project with a ``note``): a wish that was passed
+    up meanwhile cannot be claimed from the tier below."""
     async with db.transaction() as session:
         wish = await session.get(Wish, wish_id)
         if wish is not None and wish.resident_id == volunteer_id:
             return Outcome(Result.OWN_WISH, wish)
+        settings = await _settings_of_wish(session, wish_id)
+        if settings is None:
+            return Outcome(Result.NOT_FOUND)
+        if wish is not None and wish.state == WishState.OPEN and wish.tier != tier:
+            return Outcome(Result.PASSED_ON, wish)
         outcome = await _move(
             session, wish_id, expected=[WishState.OPEN], to=WishState.CLAIMED,
-            actor_id=volunteer_id, action="claim", now=now,
-            values={"claimer_id": volunteer_id, "claimed_at": now},
+            actor_id=volunteer_id, action="claim" if note is None else "adopt", now=now,
+            conditions=[col(Wish.tier) == tier], detail=note,
+            values={"claimer_id": volunteer_id, "claimed_at": now, "adopted_note": note,
+                    "claim_remind_at": now + timedelta(hours=settings.claim_reminder_hours),
+                    "claim_release_at": now + timedelta(hours=settings.claim_release_hours)},
         )
         if outcome.ok:
             session.add(Claim(wish_id=wish_id, volunteer_id=volunteer_id, claimed_at=now))
         return outcome
 
 
-async def _end_live_claim(session: AsyncSession, wish_id: int, outcome: str,
+async def end_live_claim(session: AsyncSession, wish_id: int, outcome: str,
                           now: datetime) -> None:
     await session.exec(
         update(Claim)
@@ -237,10 +252,10 @@ async def release(db: Database, wish_id: int, *, volunteer_id: int, now: datetim
             session, wish_id, expected=[WishState.CLAIMED], to=WishState.OPEN,
             actor_id=volunteer_id, action="release", now=now,
             conditions=[col(Wish.claimer_id) == volunteer_id],
-            values={"claimer_id": None, "claimed_at": None},
+            values={"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS},
         )
         if outcome.ok:
-            await _end_live_claim(session, wish_id, "released", now)
+            await end_live_claim(session, wish_id, "released", now)
         return Outcome(outcome.result, outcome.wish, previous_claimer=volunteer_id,
                        event_id=outcome.event_id)
 
@@ -256,10 +271,11 @@ async def mark_fulfilled(db: Database, wish_id: int, *, volunteer_id: int,
             session, wish_id, expected=[WishState.CLAIMED], to=WishState.FULFILLED,
             actor_id=volunteer_id, action="fulfil", now=now,
             conditions=[col(Wish.claimer_id) == volunteer_id],
-            values={"fulfilled_at": now, "confirm_deadline_at": now + timedelta(hours=hours)},
+            values={"fulfilled_at": now, "confirm_deadline_at": now + timedelta(hours=hours),
+                    **NO_CLAIM_TIMERS},
         )
         if outcome.ok:
-            await _end_live_claim(session, wish_id, "fulfilled", now)
+            await end_live_claim(session, wish_id, "fulfilled", now)
         return outcome
 
 
@@ -318,10 +334,11 @@ async def withdraw(db: Database, wish_id: int, *, resident_id: int, now: datetim
         outcome = await _move(
             session, wish_id, expected=WITHDRAWABLE, to=WishState.CANCELLED,
             actor_id=resident_id, action="withdraw", now=now,
-            conditions=[col(Wish.resident_id) == resident_id], values={"closed_at": now},
+            conditions=[col(Wish.resident_id) == resident_id],
+            values={"closed_at": now, **NO_CLAIM_TIMERS},
         )
         if outcome.ok:
-            await _end_live_claim(session, wish_id, "withdrawn", now)
+            await end_live_claim(session, wish_id, "withdrawn", now)
         return Outcome(outcome.result, outcome.wish, previous_claimer=claimer,
                        event_id=outcome.event_id)
 

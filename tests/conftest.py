@@ -13,12 +13,15 @@ from sqlalchemy.engine import make_url
 
 from bot.app import build
 from bot.clock import FrozenClock
+from bot.limits import Limits
 from bot.settings import Settings
 from storage.db import Database
 from tests.fake_telegram import GOOD_TOKEN, FakeTelegram
 from tests.harness import ADMIN, START, Harness
 
 POSTGRES_URL = os.environ.get("GRIDLINK_TEST_POSTGRES_URL")
+UNLIMITED = Limits(per_second=1_000_000, per_chat_per_second=1_000_000,
+                   per_group_per_minute=1_000_000)
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -75,5 +78,7 @@ def make_settings(fake: FakeTelegram, database_url: str, **overrides: object) ->
 async def harness(fake: FakeTelegram, database_url: str) -> AsyncIterator[Harness]:
     clock = FrozenClock(START)
     app = await build(make_settings(fake, database_url), clock)
+    # Flows are tested without waiting on Telegram's pace; test_outbox tests the pace.
+    app.sender.limits = UNLIMITED
     yield Harness(app, fake, clock)
     await app.close()

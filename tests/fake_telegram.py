@@ -164,8 +164,8 @@ class FakeTelegram:
                      "username": BOT_USERNAME},
             "text": params.get("text", ""),
         }
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        if (params.get("reply_markup") or {}).get("inline_keyboard"):
+            message["reply_markup"] = params["reply_markup"]  # only inline keyboards come back
         self.messages[(chat_id, message_id)] = message
         return _ok(message)
 

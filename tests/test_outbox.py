@@ -52,7 +52,7 @@ async def test_the_sender_keeps_within_telegrams_limits(harness: Harness) -> Non
     messages += [queued(h, f"one chat {n}", 77) for n in range(3)]
     messages += [queued(h, f"group {n}", -500) for n in range(3)]
     await outbox.enqueue(h.db, messages)
-    await h.app.sender.drain()
+    await Sender(h.app.messenger, limits=Limits()).drain()
     assert h.fake.limits.refused == 0
     assert delivered(h) == Counter({m.text: 1 for m in messages})
     to_one_chat = [c for c in h.fake.sent("sendMessage", 77)]

@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: b9a9d6581357
+Revision ID: 5e468dff666f
 Revises: 
-Create Date: 2026-11-25 18:36:21.442330
+Create Date: 2026-11-25 18:44:59.397620
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = 'b9a9d6581357'
+revision: str = '5e468dff666f'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -120,6 +120,10 @@ def upgrade() -> None:
     sa.Column('grid_deadline_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('community_deadline_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('confirm_deadline_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('claim_remind_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('claim_release_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('unconfirmed', sa.Boolean(), nullable=False),
+    sa.Column('adopted_note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['grid_id'], ['place.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('source_key')
@@ -128,6 +132,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_wish_claimer_id'), ['claimer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_wish_grid_id'), ['grid_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_wish_resident_id'), ['resident_id'], unique=False)
+        batch_op.create_index('ix_wish_state_claim_release', ['state', 'claim_release_at'], unique=False)
+        batch_op.create_index('ix_wish_state_claim_remind', ['state', 'claim_remind_at'], unique=False)
+        batch_op.create_index('ix_wish_state_community_deadline', ['state', 'community_deadline_at'], unique=False)
         batch_op.create_index('ix_wish_state_confirm_deadline', ['state', 'confirm_deadline_at'], unique=False)
         batch_op.create_index('ix_wish_state_grid_deadline', ['state', 'grid_deadline_at'], unique=False)
 
@@ -226,6 +233,9 @@ def downgrade() -> None:
     with op.batch_alter_table('wish', schema=None) as batch_op:
         batch_op.drop_index('ix_wish_state_grid_deadline')
         batch_op.drop_index('ix_wish_state_confirm_deadline')
+        batch_op.drop_index('ix_wish_state_community_deadline')
+        batch_op.drop_index('ix_wish_state_claim_remind')
+        batch_op.drop_index('ix_wish_state_claim_release')
         batch_op.drop_index(batch_op.f('ix_wish_resident_id'))
         batch_op.drop_index(batch_op.f('ix_wish_grid_id'))
         batch_op.drop_index(batch_op.f('ix_wish_claimer_id'))

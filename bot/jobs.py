@@ -1,0 +1,120 @@
+"""Scheduled work: APScheduler triggers the sweep; the database says what is due.
+
+APScheduler's in-memory job store is enough because it holds no truth: every due time is a
+column of a row, so a restart or a second instance re-derives the same work.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import cards, keyboards
+from bot.i18n import chat_locale, person_locale
+from bot.messenger import Messenger, Render
+from storage import sweeps
+from storage.models import OutboxMessage, Person, Place
+from storage.places import chain
+
+log = logging.getLogger(__name__)
+
+
+class SweepNotices:
+    """Renders, inside the sweep's own transaction, what each step tells whom."""
+
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+
+    async def _to_person(self, session: AsyncSession, person_id: int | None, key: str,
+                         render: Render) -> list[OutboxMessage]:
+        if person_id is None:
+            return []
+        person = await session.get(Person, person_id)
+        default = self.messenger.default_locale
+        locale = person_locale(person, default) if person else default
+        now = self.messenger.clock.now()
+        text, markup = self.messenger.render(locale, render)
+        return [OutboxMessage(key=f"{key}>{person_id}", chat_id=person_id, text=text,
+                              markup=markup.model_dump(exclude_none=True) if markup else None,
+                              not_before=now, created_at=now)]
+
+    async def _to_place(self, place: Place | None, key: str,
+                        render: Render) -> list[OutboxMessage]:
+        if place is None or place.chat_id is None:
+            return []
+        now = self.messenger.clock.now()
+        text, markup = self.messenger.render(
+            chat_locale(place, self.messenger.default_locale), render)
+        return [OutboxMessage(key=f"{key}>{place.chat_id}", chat_id=place.chat_id, text=text,
+                              markup=markup.model_dump(exclude_none=True) if markup else None,
+                              not_before=now, created_at=now)]
+
+    async def __call__(self, due: sweeps.Due) -> list[OutboxMessage]:
+        wish, session, key = due.wish, due.session, f"audit:{due.event_id}"
+        grid = await session.get(Place, wish.grid_id)
+        ladder = await chain(session, grid) if grid else []
+        community = ladder[1] if len(ladder) > 1 else None
+        street = ladder[2] if len(ladder) > 2 else None
+        now = self.messenger.clock.now()
+        rows: list[OutboxMessage] = []
+        match due.step:
+            case sweeps.Step.TO_COMMUNITY:
+                rows += await cards.card_rows(session, wish, reason=key, now=now,
+                                              also=[community.chat_id if community else None])
+                rows += await self._to_person(session, wish.resident_id, f"{key}:up", lambda: (
+                    _("No volunteer in your grid could take micro-wish #{id} in time, so it has "
+                      "been passed to the community. Its social workers and social "
+                      "organisations will look at it.").format(id=wish.id), None))
+            case sweeps.Step.TO_STREET:
+                rows += await cards.card_rows(session, wish, reason=key, now=now,
+                                              also=[street.chat_id if street else None])
+                rows += await self._to_person(session, wish.resident_id, f"{key}:up", lambda: (
+                    _("Micro-wish #{id} has been passed to the street office, which may take it "
+                      "up as a micro-venture project. We will tell you what happens.").format(
+                        id=wish.id), None))
+            case sweeps.Step.REMIND_CLAIMER:
+                rows += await self._to_person(session, wish.claimer_id, f"{key}:remind", lambda: (
+                    _("A reminder about micro-wish #{id}, which you claimed: if you have helped, "
+                      "tap Mark fulfilled; if you cannot do it, tap Give up so that someone "
+                      "else can.").format(id=wish.id) + "\n\n" + escape(wish.text),
+                    keyboards.claimer(wish.id or 0)))
+            case sweeps.Step.RELEASE_CLAIM:
+                rows += await cards.card_rows(session, wish, reason=key, now=now)
+                rows += await self._to_person(session, due.previous_claimer, f"{key}:released",
+                                              lambda: (_(
+                    "Micro-wish #{id} stayed claimed too long without being fulfilled, so it is "
+                    "open again for others. Thank you for your time.").format(id=wish.id), None))
+                rows += await self._to_person(session, wish.resident_id, f"{key}:reopened",
+                                              lambda: (_(
+                    "The volunteer could not go on with your micro-wish #{id}. "
+                    "It is open again for other volunteers.").format(id=wish.id), None))
+                rows += await self._to_place(grid, f"{key}:again", lambda: (
+                    _("Micro-wish #{id} is open again. Can anyone help?").format(id=wish.id),
+                    None))
+            case sweeps.Step.CLOSE_UNCONFIRMED:
+                rows += await cards.card_rows(session, wish, reason=key, now=now)
+                rows += await self._to_person(session, due.previous_claimer, f"{key}:closed",
+                                              lambda: (_(
+                    "Micro-wish #{id} is closed as fulfilled: the resident did not confirm in "
+                    "time. Thank you for your help!").format(id=wish.id), None))
+        return rows
+
+
+async def sweep_once(messenger: Messenger) -> dict[sweeps.Step, int]:
+    done = await sweeps.sweep(messenger.db, now=messenger.clock.now(),
+                              notify=SweepNotices(messenger))
+    if any(done.values()):
+        log.info("sweep: %s", {step.value: n for step, n in done.items() if n})
+    return done
+
+
+def make_scheduler(messenger: Messenger, *, sweep_seconds: int) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    # One sweep at a time; runs missed while the process slept collapse into one.
+    scheduler.add_job(sweep_once, "interval", seconds=sweep_seconds, args=[messenger],
+                      id="sweep", max_instances=1, coalesce=True, misfire_grace_time=None)
+    return scheduler
