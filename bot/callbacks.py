@@ -50,3 +50,7 @@ class LangCb(CallbackData, prefix="l"):
 
 
 CATEGORY_ORDER = list(Category)
+
+
+class PageCb(CallbackData, prefix="pg"):
+    page_id: int

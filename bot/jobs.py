@@ -7,6 +7,7 @@ column of a row, so a restart or a second instance re-derives the same work.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -16,8 +17,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import cards, keyboards
 from bot.i18n import chat_locale, person_locale
 from bot.messenger import Messenger, Render
-from storage import sweeps
-from storage.models import OutboxMessage, Person, Place
+from bot.pages import PageNotices, morning_reminder
+from storage import duty, sweeps
+from storage.models import OutboxMessage, PageKind, Person, Place, Wish
 from storage.places import chain
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,13 @@ class SweepNotices:
                               markup=markup.model_dump(exclude_none=True) if markup else None,
                               not_before=now, created_at=now)]
 
+    async def _page(self, session: AsyncSession, grid: Place | None, wish: Wish) -> None:
+        """Each escalation pages the community's social worker on duty."""
+        if grid is not None:
+            await duty.open_page(session, place=grid, kind=PageKind.ESCALATION,
+                                 now=self.messenger.clock.now(),
+                                 notify=PageNotices(self.messenger), wish_id=wish.id)
+
     async def __call__(self, due: sweeps.Due) -> list[OutboxMessage]:
         wish, session, key = due.wish, due.session, f"audit:{due.event_id}"
         grid = await session.get(Place, wish.grid_id)
@@ -65,6 +74,7 @@ class SweepNotices:
             case sweeps.Step.TO_COMMUNITY:
                 rows += await cards.card_rows(session, wish, reason=key, now=now,
                                               also=[community.chat_id if community else None])
+                await self._page(session, grid, wish)
                 rows += await self._to_person(session, wish.resident_id, f"{key}:up", lambda: (
                     _("No volunteer in your grid could take micro-wish #{id} in time, so it has "
                       "been passed to the community. Its social workers and social "
@@ -72,6 +82,7 @@ class SweepNotices:
             case sweeps.Step.TO_STREET:
                 rows += await cards.card_rows(session, wish, reason=key, now=now,
                                               also=[street.chat_id if street else None])
+                await self._page(session, grid, wish)
                 rows += await self._to_person(session, wish.resident_id, f"{key}:up", lambda: (
                     _("Micro-wish #{id} has been passed to the street office, which may take it "
                       "up as a micro-venture project. We will tell you what happens.").format(
@@ -104,11 +115,31 @@ class SweepNotices:
         return rows
 
 
-async def sweep_once(messenger: Messenger) -> dict[sweeps.Step, int]:
-    done = await sweeps.sweep(messenger.db, now=messenger.clock.now(),
-                              notify=SweepNotices(messenger))
+async def _morning_notices(messenger: Messenger, session: AsyncSession, community: Place,
+                          posts: dict[str, int], today: date) -> list[OutboxMessage]:
+    now = messenger.clock.now()
+    rows: list[OutboxMessage] = []
+    for post, person_id in sorted(posts.items()):
+        person = await session.get(Person, person_id)
+        locale = person_locale(person, messenger.default_locale) if person else \
+            messenger.default_locale
+        text, _markup = messenger.render(locale, morning_reminder(post))
+        rows.append(OutboxMessage(key=f"duty:{community.id}:{today}:{post}>{person_id}",
+                                  chat_id=person_id, text=text, not_before=now,
+                                  created_at=now))
+    return rows
+
+
+async def sweep_once(messenger: Messenger) -> dict[str, int]:
+    """Everything whose time has come: wish deadlines, unanswered pages, morning reminders."""
+    db, now = messenger.db, messenger.clock.now()
+    done: dict[str, int] = dict(await sweeps.sweep(db, now=now, notify=SweepNotices(messenger)))
+    done["pages_passed_on"] = await duty.pass_on_unacknowledged(
+        db, now=now, notify=PageNotices(messenger))
+    done["morning_reminders"] = await duty.morning_reminders(
+        db, now=now, notify=lambda *args: _morning_notices(messenger, *args))
     if any(done.values()):
-        log.info("sweep: %s", {step.value: n for step, n in done.items() if n})
+        log.info("sweep: %s", {step: n for step, n in done.items() if n})
     return done
 
 

@@ -11,6 +11,7 @@ from bot.callbacks import (
     FormCb,
     FormStep,
     LangCb,
+    PageCb,
     RateCb,
     WishAction,
     WishCb,
@@ -117,4 +118,10 @@ def languages() -> InlineKeyboardMarkup:
 def link(text: str, url: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=text, url=url)
+    return builder.as_markup()
+
+
+def acknowledge(page_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Acknowledge"), callback_data=PageCb(page_id=page_id))
     return builder.as_markup()

@@ -13,8 +13,11 @@ from aiogram.utils.i18n import gettext as _
 from bot import cards, keyboards
 from bot.cards import headline
 from bot.messenger import Messenger, Render, Rendered
-from storage import people, places, wishes
-from storage.models import OutboxMessage, Role, Wish, WishState
+from storage import duty, people, places, wishes
+from storage.models import OutboxMessage, PageKind, Place, Role, Wish, WishState
+from storage.places import chain
+from storage.risk import risk_word, words_of
+from storage.settings import effective
 
 STAFF_FOR_WISHES = (Role.SOCIAL_WORKER,)
 RESIDENT_OF = "resident-of-wish:"
@@ -175,11 +178,30 @@ async def ask_verification(messenger: Messenger, wish: Wish, event: int | None) 
 
 
 async def publish(messenger: Messenger, wish: Wish, event: int | None) -> None:
-    """A new wish: its card goes up in the grid group, or it waits for verification."""
+    """A new wish: its card goes up in the grid group, or it waits for verification; an
+    urgent one, or one that names a risk, pages the duty worker at once, whatever its state."""
     if wish.state == WishState.OPEN:
         await cards.show(messenger, wish)
     else:
         await ask_verification(messenger, wish, event)
+    await page_if_at_risk(messenger, wish)
+
+
+async def page_if_at_risk(messenger: Messenger, wish: Wish) -> None:
+    from bot.pages import PageNotices  # pages render wishes with this module's helpers
+
+    async with messenger.db.transaction() as session:
+        grid = await session.get(Place, wish.grid_id)
+        if grid is None:
+            return
+        settings = effective(await chain(session, grid))
+        at_risk = risk_word(wish.text, words_of(settings.risk_words))
+        if not (at_risk or wish.urgent):
+            return
+        await duty.open_page(session, place=grid,
+                             kind=PageKind.RISK if at_risk else PageKind.URGENT,
+                             now=messenger.clock.now(), notify=PageNotices(messenger),
+                             wish_id=wish.id)
 
 
 async def resident_unreachable(messenger: Messenger, row: OutboxMessage) -> None:

@@ -92,13 +92,19 @@ class Sender:
                                                         reply_markup=markup)
         return message.message_id
 
+    async def _send_counted(self, row: OutboxMessage) -> int | None:
+        slot = self.limits.take(row.chat_id)
+        try:
+            return await self._send(row)
+        finally:
+            self.limits.done(slot)
+
     async def _deliver(self, row: OutboxMessage) -> None:
         while (pause := self.limits.wait(row.chat_id)) > 0:  # noqa: ASYNC110 - a timed wait
             await asyncio.sleep(pause)
-        self.limits.take(row.chat_id)
         now = self.messenger.clock.now()
         try:
-            telegram_id = await self._send(row)
+            telegram_id = await self._send_counted(row)
         except TelegramRetryAfter as error:
             await outbox.postpone(self.db, row, until=now + timedelta(seconds=error.retry_after),
                                   error=error.message, count_attempt=False)

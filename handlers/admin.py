@@ -30,7 +30,7 @@ async def _is_admin_of(db: Database, actor: Actor, place_id: int | None) -> bool
 GROUP_COMMANDS = ("bind", "unbind", "grant", "revoke", "people", "settings", "set")
 
 
-async def _administers(message: Message, db: Database, actor: Actor,
+async def administers(message: Message, db: Database, actor: Actor,
                        place: Place | None) -> bool:
     """Whether the chat is a place the actor administers; if not, they are told why."""
     if place is None:
@@ -154,10 +154,10 @@ async def list_places(message: Message, db: Database, actor: Actor) -> None:
     await message.reply("\n".join(lines))
 
 
-async def _target(message: Message, command: CommandObject, db: Database,
-                  clock: Clock) -> tuple[Person | None, str | None]:
-    """The person a /grant or /revoke is about: a reply, an @username or a numeric id."""
-    words = (command.args or "").split()
+async def find_person(message: Message, who: str | None, db: Database,
+                      clock: Clock) -> tuple[Person | None, str | None]:
+    """The person a command is about: the author of the message it replies to, an @username
+    or a numeric id (``who``). Also returns what was asked for, to name it in a refusal."""
     reply_user = message.reply_to_message.from_user if message.reply_to_message else None
     if reply_user is not None and not reply_user.is_bot:
         person = await people.remember(db, user_id=reply_user.id, full_name=reply_user.full_name,
@@ -165,9 +165,8 @@ async def _target(message: Message, command: CommandObject, db: Database,
                                        language_code=reply_user.language_code,
                                        in_private_chat=False, now=clock.now())
         return person, None
-    if len(words) < 2:
+    if who is None:
         return None, None
-    who = words[1]
     if who.startswith("@"):
         return await people.by_username(db, who), who
     if who.isdigit():
@@ -180,6 +179,11 @@ async def _target(message: Message, command: CommandObject, db: Database,
     return None, who
 
 
+def not_met(who: str) -> str:
+    return _("I have not met {who} yet. Ask them to send a message here, then reply to it "
+             "with the command.").format(who=escape(who))
+
+
 async def _change_role(message: Message, command: CommandObject, db: Database, actor: Actor,
                        place: Place | None, clock: Clock, *, granting: bool) -> None:
     usage = escape(_("Usage: /grant <role> @username or id, or reply to the person's message "
@@ -187,18 +191,16 @@ async def _change_role(message: Message, command: CommandObject, db: Database, a
                      "volunteer.")) if granting else escape(_(
         "Usage: /revoke <role> @username or id, or reply to the person's message with "
         "/revoke <role>."))
-    if not await _administers(message, db, actor, place):
+    if not await administers(message, db, actor, place):
         return
     words = (command.args or "").split()
     role = labels.ROLE_WORDS.get(words[0].lower()) if words else None
     if role is None:
         await message.reply(usage)
         return
-    person, asked = await _target(message, command, db, clock)
+    person, asked = await find_person(message, words[1] if len(words) > 1 else None, db, clock)
     if person is None:
-        await message.reply(usage if asked is None else _(
-            "I have not met {who} yet. Ask them to send a message here, then reply to it "
-            "with the command.").format(who=escape(asked)))
+        await message.reply(usage if asked is None else not_met(asked))
         return
     change = people.grant if granting else people.revoke
     result = await change(db, person_id=person.id, place_id=place.id or 0, role=role,
@@ -253,6 +255,10 @@ def _setting_label(name: str) -> str:
         "confirm_timeout_hours": _("Hours a resident has to confirm"),
         "claim_reminder_hours": _("Hours after a claim before the volunteer is reminded"),
         "claim_release_hours": _("Hours after a claim before an unfinished wish is released"),
+        "page_ack_minutes": _("Minutes a page waits for acknowledgement before it goes on"),
+        "duty_reminder_time": _("Time of the morning reminder to the workers on duty"),
+        "quiet_hours": _("Quiet hours (pages and reminders wait; risk alerts do not)"),
+        "working_days": _("Deadlines count working days only"),
     }[name]
 
 
@@ -278,7 +284,7 @@ async def show_settings(message: Message, db: Database, place: Place | None) -> 
 
 async def change_setting(message: Message, command: CommandObject, db: Database, actor: Actor,
                          place: Place | None, clock: Clock) -> None:
-    if not await _administers(message, db, actor, place):
+    if not await administers(message, db, actor, place):
         return
     words = (command.args or "").split()
     value = parse_value(words[0], words[1]) if len(words) == 2 else None

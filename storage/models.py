@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -288,3 +288,79 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _time(default=None)
     message_id: int | None = Field(default=None, sa_column=Column(Integer))
     error: str | None = Field(default=None, sa_type=Text)
+
+
+class DutyPost(StrEnum):
+    A = "A"
+    B = "B"
+
+
+class DutyShift(SQLModel, table=True):
+    """Who holds post A or B (AB岗) on the duty roster (值班表) of a community: on a weekday
+    every week, or on one date (a swap, 换班), which wins over the weekly pattern."""
+
+    __tablename__ = "duty_shift"
+    __table_args__ = (
+        Index("uq_duty_weekly", "community_id", "weekday", "post", unique=True,
+              sqlite_where=text("day IS NULL"), postgresql_where=text("day IS NULL")),
+        Index("uq_duty_swap", "community_id", "day", "post", unique=True,
+              sqlite_where=text("day IS NOT NULL"), postgresql_where=text("day IS NOT NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="place.id", index=True)
+    weekday: int | None = None  # 0 = Monday
+    day: date | None = None
+    post: str = Field(sa_type=String(1))
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class PageKind(StrEnum):
+    ESCALATION = "escalation"
+    URGENT = "urgent"
+    RISK = "risk"
+    QUESTION = "question"
+
+
+class Page(SQLModel, table=True):
+    """An alert to the social worker on duty (值班提醒): post A first, then post B, then the
+    community chat, until someone acknowledges it."""
+
+    __table_args__ = (Index("ix_page_due", "acknowledged_at", "next_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="place.id", index=True)
+    kind: str = Field(sa_type=String(16))
+    wish_id: int | None = Field(default=None, foreign_key="wish.id")
+    question_id: int | None = Field(default=None, foreign_key="question.id")
+    level: str = Field(sa_type=String(8))  # "A", "B" or "chat"
+    person_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    next_at: datetime | None = _time(default=None)
+    acknowledged_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    acknowledged_at: datetime | None = _time(default=None)
+    created_at: datetime = _time()
+
+
+class Question(SQLModel, table=True):
+    """A resident's question to the front desk (全科受理): asked once, answered from one place."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="place.id", index=True)
+    resident_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    text: str = Field(sa_type=Text)
+    answer: str | None = Field(default=None, sa_type=Text)
+    answered_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    answered_at: datetime | None = _time(default=None)
+    created_at: datetime = _time()
+
+
+class DailyMark(SQLModel, table=True):
+    """The last local day a daily series (the morning duty reminder) ran for a place."""
+
+    __tablename__ = "daily_mark"
+    __table_args__ = (UniqueConstraint("place_id", "series"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id")
+    series: str = Field(sa_type=String(32))
+    last_day: date

@@ -18,9 +18,19 @@ class PlaceSettings(BaseModel):
     confirm_timeout_hours: int = Field(default=72, ge=1, le=24 * 60)
     claim_reminder_hours: int = Field(default=24, ge=1, le=24 * 60)
     claim_release_hours: int = Field(default=72, ge=1, le=24 * 60)
+    page_ack_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    duty_reminder_time: str = Field(default="08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Pages and reminders wait until the end of quiet hours; risk alerts never do.
+    quiet_hours: str = Field(default="22:00-07:00",
+                             pattern=r"^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$")
+    working_days: bool = Field(default=False, description="deadlines count working days only")
+    risk_words: list[str] | None = None
 
 
-SETTING_NAMES: tuple[str, ...] = tuple(PlaceSettings.model_fields)
+SETTING_NAMES: tuple[str, ...] = tuple(
+    name for name, field in PlaceSettings.model_fields.items()
+    if field.annotation in (bool, int, str)
+)
 _TRUE = {"on", "yes", "true", "1", "开", "開", "是", "开启", "開啟", "启用", "啟用"}
 _FALSE = {"off", "no", "false", "0", "关", "關", "否", "关闭", "關閉", "停用"}
 
@@ -37,11 +47,14 @@ def parse_value(name: str, raw: str) -> Any | None:
     """The typed value for a setting, or None when ``raw`` does not fit it."""
     if name not in SETTING_NAMES:
         return None
-    if PlaceSettings.model_fields[name].annotation is bool:
+    annotation = PlaceSettings.model_fields[name].annotation
+    if annotation is bool:
         word = raw.strip().lower()
         return True if word in _TRUE else False if word in _FALSE else None
+    if annotation not in (int, str):
+        return None  # lists have commands of their own
     try:
-        value = int(raw.strip())
+        value: Any = int(raw.strip()) if annotation is int else raw.strip()
         PlaceSettings.model_validate({name: value})
     except (ValueError, ValidationError):
         return None

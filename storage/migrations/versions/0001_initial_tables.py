@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: 5e468dff666f
+Revision ID: eca845f04915
 Revises: 
-Create Date: 2026-11-25 18:44:59.397620
+Create Date: 2026-11-25 18:57:06.973019
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = '5e468dff666f'
+revision: str = 'eca845f04915'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -81,6 +81,46 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('place', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_place_parent_id'), ['parent_id'], unique=False)
+
+    op.create_table('daily_mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('series', sa.String(length=32), nullable=False),
+    sa.Column('last_day', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['place_id'], ['place.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('place_id', 'series')
+    )
+    op.create_table('duty_shift',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=True),
+    sa.Column('day', sa.Date(), nullable=True),
+    sa.Column('post', sa.String(length=1), nullable=False),
+    sa.Column('person_id', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['place.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('duty_shift', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_duty_shift_community_id'), ['community_id'], unique=False)
+        batch_op.create_index('uq_duty_swap', ['community_id', 'day', 'post'], unique=True, sqlite_where=sa.text('day IS NOT NULL'), postgresql_where=sa.text('day IS NOT NULL'))
+        batch_op.create_index('uq_duty_weekly', ['community_id', 'weekday', 'post'], unique=True, sqlite_where=sa.text('day IS NULL'), postgresql_where=sa.text('day IS NULL'))
+
+    op.create_table('question',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.BigInteger(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered_by', sa.BigInteger(), nullable=True),
+    sa.Column('answered_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['place.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_question_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_question_resident_id'), ['resident_id'], unique=False)
 
     op.create_table('rolegrant',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -176,6 +216,27 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['state', 'not_before'], unique=False)
 
+    op.create_table('page',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('wish_id', sa.Integer(), nullable=True),
+    sa.Column('question_id', sa.Integer(), nullable=True),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('person_id', sa.BigInteger(), nullable=True),
+    sa.Column('next_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_by', sa.BigInteger(), nullable=True),
+    sa.Column('acknowledged_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['place.id'], ),
+    sa.ForeignKeyConstraint(['question_id'], ['question.id'], ),
+    sa.ForeignKeyConstraint(['wish_id'], ['wish.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('page', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_page_community_id'), ['community_id'], unique=False)
+        batch_op.create_index('ix_page_due', ['acknowledged_at', 'next_at'], unique=False)
+
     op.create_table('wish_post',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('wish_id', sa.Integer(), nullable=False),
@@ -220,6 +281,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_wish_post_wish_id'))
 
     op.drop_table('wish_post')
+    with op.batch_alter_table('page', schema=None) as batch_op:
+        batch_op.drop_index('ix_page_due')
+        batch_op.drop_index(batch_op.f('ix_page_community_id'))
+
+    op.drop_table('page')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 
@@ -246,6 +312,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rolegrant_person_id'))
 
     op.drop_table('rolegrant')
+    with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_question_resident_id'))
+        batch_op.drop_index(batch_op.f('ix_question_community_id'))
+
+    op.drop_table('question')
+    with op.batch_alter_table('duty_shift', schema=None) as batch_op:
+        batch_op.drop_index('uq_duty_weekly', sqlite_where=sa.text('day IS NULL'), postgresql_where=sa.text('day IS NULL'))
+        batch_op.drop_index('uq_duty_swap', sqlite_where=sa.text('day IS NOT NULL'), postgresql_where=sa.text('day IS NOT NULL'))
+        batch_op.drop_index(batch_op.f('ix_duty_shift_community_id'))
+
+    op.drop_table('duty_shift')
+    op.drop_table('daily_mark')
     with op.batch_alter_table('place', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_place_parent_id'))
 

@@ -1,0 +1,84 @@
+"""What a page to the social worker on duty says, rendered inside the transaction that opens
+or passes it on, in the language of whoever receives it."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards
+from bot.i18n import chat_locale, person_locale
+from bot.messenger import Messenger, Render
+from bot.notices import contact_lines, summary
+from storage.duty import CHAT, PageDue
+from storage.models import OutboxMessage, Page, PageKind, Person, Place, Question, Wish
+
+
+def _why(page: Page, wish: Wish | None, grid: Place | None, question: Question | None,
+         asker: Person | None) -> str:
+    where = escape(grid.name) if grid else ""
+    match page.kind:
+        case PageKind.RISK:
+            return _("⚠️ Risk alert: micro-wish #{id} in “{grid}” may need help at once.").format(
+                id=page.wish_id, grid=where)
+        case PageKind.URGENT:
+            return _("🚨 Urgent micro-wish #{id} in “{grid}”.").format(id=page.wish_id,
+                                                                      grid=where)
+        case PageKind.QUESTION:
+            return _("❓ A question from {name}: {text}\nReply to this message to answer; your "
+                     "reply goes to the resident.").format(
+                name=escape(asker.full_name if asker else ""),
+                text=escape(question.text if question else ""))
+        case _:
+            return _("🔔 Nobody took micro-wish #{id} of “{grid}” in time, so it was passed "
+                     "up. Please see that it is taken on.").format(id=page.wish_id, grid=where)
+
+
+def _ladder(page: Page) -> str:
+    if page.level == "B":
+        return _("Post A did not acknowledge this in time, so it comes to you (post B).")
+    if page.level == CHAT:
+        return _("Nobody on duty acknowledged this in time.")
+    return ""
+
+
+class PageNotices:
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+
+    async def __call__(self, due: PageDue) -> list[OutboxMessage]:
+        page, session = due.page, due.session
+        wish = await session.get(Wish, page.wish_id) if page.wish_id else None
+        grid = await session.get(Place, wish.grid_id) if wish else None
+        question = await session.get(Question, page.question_id) if page.question_id else None
+        asker = await session.get(Person, question.resident_id) if question else None
+
+        def render() -> tuple[str, object]:
+            parts = [_ladder(page), _why(page, wish, grid, question, asker)]
+            if wish is not None:
+                parts += [summary(wish), contact_lines(wish)]
+            return "\n\n".join(p for p in parts if p), keyboards.acknowledge(page.id or 0)
+
+        locale, chat_id = await self._recipient(session, page, due.community)
+        if chat_id is None:
+            return []
+        text, markup = self.messenger.render(locale, render)  # type: ignore[arg-type]
+        return [OutboxMessage(key=f"page:{page.id}:{page.level}", chat_id=chat_id, text=text,
+                              markup=markup.model_dump(exclude_none=True),
+                              not_before=due.not_before, created_at=due.not_before)]
+
+    async def _recipient(self, session: AsyncSession, page: Page,
+                         community: Place) -> tuple[str, int | None]:
+        default = self.messenger.default_locale
+        if page.level == CHAT or page.person_id is None:
+            return chat_locale(community, default), community.chat_id
+        person = await session.get(Person, page.person_id)
+        return (person_locale(person, default) if person else default), page.person_id
+
+
+def morning_reminder(post: str) -> Render:
+    return lambda: (_("Good morning! You are on duty today at post {post}. Pages and residents' "
+                      "questions come to you first; /duty shows the roster.").format(post=post),
+                    None)

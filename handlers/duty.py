@@ -1,0 +1,231 @@
+"""The front desk: the duty roster, acknowledging pages, residents' questions (/ask), and the
+community's risk words."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from babel.dates import get_day_names
+
+from bot.callbacks import PageCb
+from bot.clock import Clock
+from bot.filters import in_group
+from bot.i18n import current_locale
+from bot.messenger import Messenger
+from bot.pages import PageNotices
+from handlers.admin import administers, find_person, not_bound, not_met
+from storage import duty, people, places
+from storage.calendar import local_day
+from storage.db import Database
+from storage.duty import Ack
+from storage.models import DutyPost, Place, PlaceKind, Role
+from storage.people import Actor
+from storage.risk import words_of
+from storage.wishes import MAX_TEXT, Result, check_text
+
+STAFF = (Role.SOCIAL_WORKER, Role.ADMIN, Role.CADRE)
+
+
+def _weekday_names() -> dict[int, str]:
+    return dict(get_day_names("wide", locale=current_locale()))
+
+
+async def _community(db: Database, place: Place | None) -> Place | None:
+    if place is None:
+        return None
+    return next((p for p in await places.chain_of(db, place.id or 0)
+                 if p.kind == PlaceKind.COMMUNITY), None)
+
+
+async def show_roster(message: Message, db: Database, place: Place | None,
+                      clock: Clock) -> None:
+    community = await _community(db, place)
+    if community is None:
+        await message.reply(not_bound() if place is None else _(
+            "The duty roster belongs to a community: send /duty in a community or grid chat."))
+        return
+    today = local_day(clock.now(), community.timezone)
+    names: dict[int, str] = {}
+
+    async def name(person_id: int) -> str:
+        if person_id not in names:
+            person = await people.get(db, person_id)
+            names[person_id] = escape(person.full_name if person else f"#{person_id}")
+        return names[person_id]
+
+    async with db.transaction() as session:
+        posts = await duty.on_duty(session, community.id or 0, today)
+    nobody = _("nobody")
+    lines = [_("<b>On duty today in “{community}”</b>").format(community=escape(community.name)),
+             _("Post A: {name}").format(name=await name(posts[DutyPost.A])
+                                        if DutyPost.A in posts else nobody),
+             _("Post B (backup): {name}").format(name=await name(posts[DutyPost.B])
+                                                 if DutyPost.B in posts else nobody),
+             "", _("<b>The roster</b>")]
+    weekdays = _weekday_names()
+    for shift in await duty.roster(db, community.id or 0, today):
+        when = weekdays[shift.weekday or 0] if shift.day is None else shift.day.isoformat()
+        lines.append(f"{when} · {shift.post} · {await name(shift.person_id)}")
+    lines.append(escape(_("Admins: /duty_set <weekday 1–7> <A|B> @user, "
+                          "/swap <YYYY-MM-DD> <A|B> @user (add - instead of @user to clear).")))
+    await message.reply("\n".join(lines))
+
+
+async def _set_post(message: Message, command: CommandObject, db: Database, actor: Actor,
+                    place: Place | None, clock: Clock, *, weekly: bool) -> None:
+    community = await _community(db, place)
+    if place is None or community is None or community.id != place.id:
+        await message.reply(_("Please change the roster in the community's chat."))
+        return
+    if not await administers(message, db, actor, place):
+        return
+    words = (command.args or "").split()
+    when = _parse_when(words[0] if words else "", weekly=weekly)
+    post = words[1].upper() if len(words) > 1 else ""
+    usage = escape(_("Usage: /duty_set <weekday 1–7> <A|B> @user, or /swap <YYYY-MM-DD> <A|B> "
+                     "@user; - instead of @user clears the post."))
+    if when is None or post not in (DutyPost.A, DutyPost.B):
+        await message.reply(usage)
+        return
+    clearing = len(words) > 2 and words[2] == "-"
+    person, asked = (None, None) if clearing else await find_person(
+        message, words[2] if len(words) > 2 else None, db, clock)
+    if person is None and not clearing:
+        await message.reply(usage if asked is None else not_met(asked))
+        return
+    await duty.set_shift(db, community_id=community.id, post=DutyPost(post),
+                         person_id=person.id if person else None,
+                         weekday=when if isinstance(when, int) else None,
+                         day=when if isinstance(when, date) else None,
+                         actor_id=actor.id, now=clock.now())
+    await show_roster(message, db, place, clock)
+
+
+def _parse_when(word: str, *, weekly: bool) -> int | date | None:
+    if weekly:
+        return int(word) - 1 if word.isdigit() and 1 <= int(word) <= 7 else None
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        return None
+
+
+async def set_weekly(message: Message, command: CommandObject, db: Database, actor: Actor,
+                     place: Place | None, clock: Clock) -> None:
+    await _set_post(message, command, db, actor, place, clock, weekly=True)
+
+
+async def set_swap(message: Message, command: CommandObject, db: Database, actor: Actor,
+                   place: Place | None, clock: Clock) -> None:
+    await _set_post(message, command, db, actor, place, clock, weekly=False)
+
+
+async def acknowledge(query: CallbackQuery, callback_data: PageCb, db: Database, actor: Actor,
+                      clock: Clock) -> None:
+    page = await duty.get_page(db, callback_data.page_id)
+    if page is None or not await people.has_role(db, actor, page.community_id, *STAFF):
+        await query.answer(_("Only the staff of this community can acknowledge pages."),
+                           show_alert=True)
+        return
+    result = await duty.acknowledge(db, page.id or 0, person_id=actor.id, now=clock.now())
+    if result is Ack.ALREADY:
+        await query.answer(_("Someone has already acknowledged this."), show_alert=True)
+        return
+    note = _("Acknowledged by {name}.").format(name=actor.person.full_name)
+    await query.answer(note)
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(escape(note))
+
+
+async def ask(message: Message, command: CommandObject, db: Database, actor: Actor,
+              place: Place | None, clock: Clock, messenger: Messenger) -> None:
+    text = (command.args or "").strip()
+    if check_text(text, MAX_TEXT) is not Result.OK:
+        await message.reply(escape(_("Usage: /ask <your question>, in at most {limit} characters. "
+                                     "The social worker on duty will answer you privately.")
+                                   .format(limit=MAX_TEXT)))
+        return
+    if place is None:
+        await message.reply(_("Please send /ask in your grid group, so I know which community "
+                              "should answer."))
+        return
+    question = await duty.ask(db, place=place, resident_id=actor.id, text=text,
+                              now=clock.now(), notify=PageNotices(messenger))
+    if question is None:
+        await message.reply(_("Questions go to a community's front desk: please ask in your "
+                              "grid group."))
+        return
+    reply = _("Your question is with the social worker on duty. The answer will come to you "
+              "in a private chat with me.")
+    if not actor.person.reachable:
+        reply += "\n" + _("Please open a private chat with me and press Start, so that I can "
+                          "write to you.")
+    await message.reply(reply)
+
+
+async def answer_question(message: Message, db: Database, actor: Actor, clock: Clock,
+                          messenger: Messenger) -> None:
+    """A reply to a page about a question is the answer; it goes to the resident."""
+    replied = message.reply_to_message
+    page = await duty.page_of_message(db, message.chat.id, replied.message_id) if replied else None
+    if page is None or page.question_id is None:
+        return
+    if not await people.has_role(db, actor, page.community_id, *STAFF):
+        return
+    question = await duty.answer(db, page.question_id, staff_id=actor.id,
+                                 text=message.text or "", now=clock.now())
+    if question is None:
+        await message.reply(_("This question has already been answered."))
+        return
+    community = await places.by_id(db, question.community_id)
+    await messenger.tell(question.resident_id, f"answer:{question.id}", lambda: (
+        _("The answer to your question “{question}”:\n{answer}\n— {name}, on duty at "
+          "“{community}”").format(question=escape(question.text),
+                                 answer=escape(question.answer or ""),
+                                 name=escape(actor.person.full_name),
+                                 community=escape(community.name if community else "")),
+        None))
+    await message.reply(_("Sent to the resident. Thank you!"))
+
+
+async def risk_words(message: Message, command: CommandObject, db: Database, actor: Actor,
+                     place: Place | None, clock: Clock) -> None:
+    community = await _community(db, place)
+    if place is None or community is None or community.id != place.id:
+        await message.reply(_("Risk words belong to a community: send this in its chat."))
+        return
+    current = list(words_of((await places.settings_of(db, community.id or 0)).risk_words))
+    words = (command.args or "").split(maxsplit=1)
+    if words and words[0] in ("add", "remove") and len(words) == 2:
+        if not await administers(message, db, actor, place):
+            return
+        word = words[1].strip()
+        current = ([*current, word] if words[0] == "add" and word not in current
+                   else [w for w in current if w != word] if words[0] == "remove" else current)
+        await places.change_setting(db, community.id or 0, "risk_words", current,
+                                    actor_id=actor.id, now=clock.now())
+    elif words:
+        await message.reply(escape(_("Usage: /riskwords, /riskwords add <word>, "
+                                     "/riskwords remove <word>")))
+        return
+    await message.reply(_("<b>Risk words</b> (a wish that contains one pages the duty worker at "
+                          "once):") + "\n" + escape("、".join(current)))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(show_roster, Command("duty"), in_group)
+    router.message.register(set_weekly, Command("duty_set"), in_group)
+    router.message.register(set_swap, Command("swap"), in_group)
+    router.message.register(ask, Command("ask"))
+    router.message.register(risk_words, Command("riskwords"), in_group)
+    router.callback_query.register(acknowledge, PageCb.filter())
+    router.message.register(answer_question, F.reply_to_message.from_user.is_bot, F.text,
+                            ~F.text.startswith("/"))
+    return router
