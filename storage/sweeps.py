@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, outbox
+from storage.calendar import add_hours
 from storage.db import Database
 from storage.models import OutboxMessage, Place, Tier, Wish, WishState
 from storage.places import chain
@@ -64,11 +65,13 @@ RULES = (
 )
 
 
-def _changes(step: Step, now: datetime, settings: PlaceSettings) -> dict[str, Any]:
+def _changes(step: Step, now: datetime, settings: PlaceSettings,
+             timezone: str) -> dict[str, Any]:
     match step:
         case Step.TO_COMMUNITY:
-            return {"tier": Tier.COMMUNITY, "community_deadline_at":
-                    now + timedelta(hours=settings.community_deadline_hours)}
+            return {"tier": Tier.COMMUNITY, "community_deadline_at": add_hours(
+                now, settings.community_deadline_hours, timezone,
+                working_days=settings.working_days)}
         case Step.TO_STREET:
             return {"tier": Tier.STREET}
         case Step.RELEASE_CLAIM:
@@ -117,7 +120,8 @@ async def _one(db: Database, rule: Rule, now: datetime, notify: Notify) -> bool:
         previous_claimer = wish.claimer_id
         moved = await session.exec(
             update(Wish).where(col(Wish.id) == wish.id, rule.due(now))
-            .values(state=rule.to_state, **_changes(rule.step, now, settings))
+            .values(state=rule.to_state,
+                    **_changes(rule.step, now, settings, grid.timezone if grid else "UTC"))
             .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
             return True  # another sweep took it between our read and our write

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
+from storage.calendar import add_hours
 from storage.db import Database
 from storage.models import (
     Category,
@@ -125,7 +126,7 @@ async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, no
                     contact_address=draft.address, state=WishState.SUBMITTED, created_at=now,
                     source_key=source_key)
         if not settings.verify:
-            _open(wish, now, settings.grid_deadline_hours)
+            _open(wish, now, grid_deadline(now, settings, grid.timezone))
         session.add(wish)
         await session.flush()
         entry = audit.record(session, entity="wish", entity_id=wish.id or 0,
@@ -134,10 +135,15 @@ async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, no
         return Outcome(Result.OK, wish, event_id=entry.id)
 
 
-def _open(wish: Wish, now: datetime, deadline_hours: int) -> None:
+def grid_deadline(now: datetime, settings: PlaceSettings, timezone: str) -> datetime:
+    return add_hours(now, settings.grid_deadline_hours, timezone,
+                     working_days=settings.working_days)
+
+
+def _open(wish: Wish, now: datetime, deadline: datetime) -> None:
     wish.state = WishState.OPEN
     wish.opened_at = now
-    wish.grid_deadline_at = now + timedelta(hours=deadline_hours)
+    wish.grid_deadline_at = deadline
 
 
 async def _move(
@@ -177,21 +183,26 @@ async def _move(
 
 
 async def _settings_of_wish(session: AsyncSession, wish_id: int) -> PlaceSettings | None:
-    wish = await session.get(Wish, wish_id)
-    grid = await session.get(Place, wish.grid_id) if wish is not None else None
+    grid = await _grid_of_wish(session, wish_id)
     return None if grid is None else effective(await chain(session, grid))
+
+
+async def _grid_of_wish(session: AsyncSession, wish_id: int) -> Place | None:
+    wish = await session.get(Wish, wish_id)
+    return await session.get(Place, wish.grid_id) if wish is not None else None
 
 
 async def approve(db: Database, wish_id: int, *, actor_id: int, now: datetime) -> Outcome:
     async with db.transaction() as session:
-        settings = await _settings_of_wish(session, wish_id)
-        if settings is None:
+        grid = await _grid_of_wish(session, wish_id)
+        if grid is None:
             return Outcome(Result.NOT_FOUND)
-        hours = settings.grid_deadline_hours
+        settings = effective(await chain(session, grid))
         return await _move(
             session, wish_id, expected=[WishState.SUBMITTED], to=WishState.OPEN,
             actor_id=actor_id, action="approve", now=now,
-            values={"opened_at": now, "grid_deadline_at": now + timedelta(hours=hours)},
+            values={"opened_at": now,
+                    "grid_deadline_at": grid_deadline(now, settings, grid.timezone)},
         )
 
 

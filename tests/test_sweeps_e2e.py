@@ -192,3 +192,18 @@ async def test_the_sweep_leaves_wishes_that_are_not_due(harness: Harness) -> Non
         tiers = (await session.exec(select(wishes.Wish.tier).order_by(
             col(wishes.Wish.id)))).all()
     assert tiers == [Tier.COMMUNITY, Tier.GRID]
+
+
+async def test_deadlines_can_count_working_days_only(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(ADMIN, "/set working_days on", COMMUNITY_CHAT)
+    h.clock.advance(timedelta(days=2))  # Friday 14:00 in Shanghai
+    await h.send(RESIDENT, "/wish 周末前的心愿", GRID_CHAT)
+    wish = await wishes.get(h.db, 1)
+    # 48 working hours from Friday 14:00: Friday's 10 hours, then Monday, then Tuesday 14:00.
+    assert wish.grid_deadline_at == h.clock.now() + timedelta(days=4)
+    h.clock.advance(timedelta(days=3))  # Monday 14:00: 48 plain hours have passed
+    assert (await sweep(h))[Step.TO_COMMUNITY] == 0
+    h.clock.advance(timedelta(days=1, minutes=1))
+    assert (await sweep(h))[Step.TO_COMMUNITY] == 1
