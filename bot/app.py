@@ -24,7 +24,7 @@ from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.jobs import make_scheduler
 from bot.messenger import Messenger
-from bot.middlewares import ActorMiddleware
+from bot.middlewares import ActorMiddleware, OnceMiddleware
 from bot.sender import Sender
 from bot.settings import Mode, Settings
 from handlers import routers
@@ -79,6 +79,7 @@ def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
         i18n=i18n,
         messenger=messenger,
     )
+    dispatcher.update.outer_middleware(OnceMiddleware(db, clock))
     dispatcher.update.outer_middleware(ActorMiddleware(db, clock, settings.admin_ids))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*routers())
@@ -121,16 +122,24 @@ async def serve(app: App) -> None:
         await sending
 
 
+def make_webhook_app(app: App) -> web.Application:
+    """aiogram's request handler: a request without the secret token gets 401 and nothing is
+    processed; an update Telegram delivers twice is dropped by OnceMiddleware."""
+    secret = app.settings.webhook_secret
+    web_app = web.Application()
+    SimpleRequestHandler(app.dispatcher, app.bot,
+                         secret_token=secret.get_secret_value() if secret else None).register(
+        web_app, path=WEBHOOK_PATH)
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    return web_app
+
+
 async def _serve_webhook(app: App) -> None:
     settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    web_app = web.Application()
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(
-        web_app, path=WEBHOOK_PATH)
-    setup_application(web_app, app.dispatcher, bot=app.bot)
     await app.bot.set_webhook(f"{(settings.webhook_url or '').rstrip('/')}{WEBHOOK_PATH}",
                               secret_token=secret)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(make_webhook_app(app))
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("webhook listening on %s:%s", settings.host, settings.port)

@@ -18,7 +18,7 @@ from bot import cards, keyboards
 from bot.i18n import chat_locale, person_locale
 from bot.messenger import Messenger, Render
 from bot.pages import PageNotices, morning_reminder
-from storage import duty, sweeps
+from storage import duty, sweeps, updates
 from storage.models import OutboxMessage, PageKind, Person, Place, Wish
 from storage.places import chain
 
@@ -136,6 +136,7 @@ async def sweep_once(messenger: Messenger) -> dict[str, int]:
     done: dict[str, int] = dict(await sweeps.sweep(db, now=now, notify=SweepNotices(messenger)))
     done["pages_passed_on"] = await duty.pass_on_unacknowledged(
         db, now=now, notify=PageNotices(messenger))
+    done["updates_forgotten"] = await updates.forget_old(db, now=now)
     done["morning_reminders"] = await duty.morning_reminders(
         db, now=now, notify=lambda *args: _morning_notices(messenger, *args))
     if any(done.values()):

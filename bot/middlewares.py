@@ -6,11 +6,30 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Chat, TelegramObject, User
+from aiogram.types import Chat, TelegramObject, Update, User
 
 from bot.clock import Clock
-from storage import people, places
+from storage import people, places, updates
 from storage.db import Database
+
+
+class OnceMiddleware(BaseMiddleware):
+    """Drops an update that was already taken in (same update_id): it is handled once."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update) and not await updates.first_time(
+                self.db, event.update_id, now=self.clock.now()):
+            return None
+        return await handler(event, data)
 
 
 class ActorMiddleware(BaseMiddleware):

@@ -364,3 +364,13 @@ class DailyMark(SQLModel, table=True):
     place_id: int = Field(foreign_key="place.id")
     series: str = Field(sa_type=String(32))
     last_day: date
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Updates already taken in: Telegram redelivers a webhook update after a timeout, and
+    with several instances no process can remember this for the others."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    received_at: datetime = _time(index=True)

@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: eca845f04915
+Revision ID: 472542be4876
 Revises: 
-Create Date: 2026-11-25 18:57:06.973019
+Create Date: 2026-11-25 19:07:54.863834
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = 'eca845f04915'
+revision: str = '472542be4876'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -81,6 +81,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('place', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_place_parent_id'), ['parent_id'], unique=False)
+
+    op.create_table('processed_update',
+    sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('received_at', storage.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('update_id')
+    )
+    with op.batch_alter_table('processed_update', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_processed_update_received_at'), ['received_at'], unique=False)
 
     op.create_table('daily_mark',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -324,6 +332,10 @@ def downgrade() -> None:
 
     op.drop_table('duty_shift')
     op.drop_table('daily_mark')
+    with op.batch_alter_table('processed_update', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_processed_update_received_at'))
+
+    op.drop_table('processed_update')
     with op.batch_alter_table('place', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_place_parent_id'))
 
