@@ -31,6 +31,8 @@ def private_commands() -> list[BotCommand]:
 def group_commands() -> list[BotCommand]:
     return [
         BotCommand(command="wish", description=_("Post a micro-wish")),
+        BotCommand(command="ask", description=_("Ask the social worker on duty")),
+        BotCommand(command="duty", description=_("Who is on duty today")),
         BotCommand(command="help", description=_("What I can do")),
         BotCommand(command="lang", description=_("Choose the group's language")),
     ]

@@ -37,6 +37,9 @@ async def help_(message: Message) -> None:
         escape(_("/wish <text> — post a micro-wish in your grid group "
                  "(/wish alone opens the form)")),
         escape(_("/mywishes — your micro-wishes, to withdraw or rate them")),
+        escape(_("/ask <question> — ask the social worker on duty (in your grid group); "
+                 "the answer comes privately")),
+        escape(_("/duty — who is on duty today")),
         escape(_("/lang — choose the language")),
         escape(_("/cancel — stop filling in a form")),
         "",
@@ -45,6 +48,7 @@ async def help_(message: Message) -> None:
         "",
         _("<b>For social workers</b>"),
         escape(_("/reject <number> <reason> — reject a micro-wish; the resident sees the reason")),
+        escape(_("Reply to a question you were paged about to answer the resident.")),
         "",
         _("<b>For admins</b>"),
         escape(_("/bind street|community|grid [parent number] <name> — bind this chat as a place")),
@@ -54,6 +58,9 @@ async def help_(message: Message) -> None:
         escape(_("/revoke <role> @username|id (or in reply) — take a role back")),
         escape(_("/people — who holds which role here")),
         escape(_("/settings — this place's settings; /set <name> <value> changes one")),
+        escape(_("/duty_set <weekday 1–7> <A|B> @user, /swap <YYYY-MM-DD> <A|B> @user — "
+                 "the duty roster (in the community chat)")),
+        escape(_("/riskwords [add|remove <word>] — the words that raise a risk alert")),
     ]))
 
 
