@@ -36,11 +36,13 @@ def _why(page: Page, wish: Wish | None, grid: Place | None, question: Question |
                      "up. Please see that it is taken on.").format(id=page.wish_id, grid=where)
 
 
-def _ladder(page: Page) -> str:
-    if page.level == "B":
+def _ladder(page: Page, passed_on: bool) -> str:
+    if page.level == "B" and passed_on:
         return _("Post A did not acknowledge this in time, so it comes to you (post B).")
-    if page.level == CHAT:
+    if page.level == CHAT and passed_on:
         return _("Nobody on duty acknowledged this in time.")
+    if page.level == CHAT:
+        return _("Nobody is on the duty roster today, so this comes to the community chat.")
     return ""
 
 
@@ -56,7 +58,7 @@ class PageNotices:
         asker = await session.get(Person, question.resident_id) if question else None
 
         def render() -> tuple[str, object]:
-            parts = [_ladder(page), _why(page, wish, grid, question, asker)]
+            parts = [_ladder(page, due.passed_on), _why(page, wish, grid, question, asker)]
             if wish is not None:
                 parts += [summary(wish), contact_lines(wish)]
             return "\n\n".join(p for p in parts if p), keyboards.acknowledge(page.id or 0)

@@ -90,6 +90,7 @@ class PageDue:
     settings: PlaceSettings
     not_before: datetime
     session: AsyncSession
+    passed_on: bool = False  # it comes here because the post before did not acknowledge
 
 
 PageNotify = Callable[[PageDue], Awaitable[list[OutboxMessage]]]
@@ -153,7 +154,7 @@ async def pass_on_unacknowledged(db: Database, *, now: datetime, notify: PageNot
                         now + timedelta(minutes=settings.page_ack_minutes)))
             await session.refresh(page)
             await outbox.add(session, await notify(PageDue(page, community, settings, now,
-                                                           session)))
+                                                           session, passed_on=True)))
             moved += 1
     return moved
 
