@@ -15,11 +15,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import cards, keyboards
-from bot.i18n import chat_locale, person_locale
 from bot.messenger import Messenger, Render
 from bot.pages import PageNotices, morning_reminder
 from storage import duty, sweeps, updates
-from storage.models import OutboxMessage, PageKind, Person, Place, Wish
+from storage.models import OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
 
 log = logging.getLogger(__name__)
@@ -35,25 +34,7 @@ class SweepNotices:
                          render: Render) -> list[OutboxMessage]:
         if person_id is None:
             return []
-        person = await session.get(Person, person_id)
-        default = self.messenger.default_locale
-        locale = person_locale(person, default) if person else default
-        now = self.messenger.clock.now()
-        text, markup = self.messenger.render(locale, render)
-        return [OutboxMessage(key=f"{key}>{person_id}", chat_id=person_id, text=text,
-                              markup=markup.model_dump(exclude_none=True) if markup else None,
-                              not_before=now, created_at=now)]
-
-    async def _to_place(self, place: Place | None, key: str,
-                        render: Render) -> list[OutboxMessage]:
-        if place is None or place.chat_id is None:
-            return []
-        now = self.messenger.clock.now()
-        text, markup = self.messenger.render(
-            chat_locale(place, self.messenger.default_locale), render)
-        return [OutboxMessage(key=f"{key}>{place.chat_id}", chat_id=place.chat_id, text=text,
-                              markup=markup.model_dump(exclude_none=True) if markup else None,
-                              not_before=now, created_at=now)]
+        return [await self.messenger.for_person(session, person_id, key, render)]
 
     async def _page(self, session: AsyncSession, grid: Place | None, wish: Wish) -> None:
         """Each escalation pages the community's social worker on duty."""
@@ -103,9 +84,10 @@ class SweepNotices:
                                               lambda: (_(
                     "The volunteer could not go on with your micro-wish #{id}. "
                     "It is open again for other volunteers.").format(id=wish.id), None))
-                rows += await self._to_place(grid, f"{key}:again", lambda: (
-                    _("Micro-wish #{id} is open again. Can anyone help?").format(id=wish.id),
-                    None))
+                if grid is not None:
+                    rows += self.messenger.for_place(grid, f"{key}:again", lambda: (
+                        _("Micro-wish #{id} is open again. Can anyone help?").format(
+                            id=wish.id), None))
             case sweeps.Step.CLOSE_UNCONFIRMED:
                 rows += await cards.card_rows(session, wish, reason=key, now=now)
                 rows += await self._to_person(session, due.previous_claimer, f"{key}:closed",
@@ -117,17 +99,9 @@ class SweepNotices:
 
 async def _morning_notices(messenger: Messenger, session: AsyncSession, community: Place,
                           posts: dict[str, int], today: date) -> list[OutboxMessage]:
-    now = messenger.clock.now()
-    rows: list[OutboxMessage] = []
-    for post, person_id in sorted(posts.items()):
-        person = await session.get(Person, person_id)
-        locale = person_locale(person, messenger.default_locale) if person else \
-            messenger.default_locale
-        text, _markup = messenger.render(locale, morning_reminder(post))
-        rows.append(OutboxMessage(key=f"duty:{community.id}:{today}:{post}>{person_id}",
-                                  chat_id=person_id, text=text, not_before=now,
-                                  created_at=now))
-    return rows
+    return [await messenger.for_person(session, person_id, f"duty:{community.id}:{today}:{post}",
+                                       morning_reminder(post))
+            for post, person_id in sorted(posts.items())]
 
 
 async def sweep_once(messenger: Messenger) -> dict[str, int]:

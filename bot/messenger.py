@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import chat_locale, person_locale, speaking
 from storage import outbox, people, places
 from storage.db import Database
-from storage.models import OutboxMessage, Place
+from storage.models import OutboxMessage, Person, Place
 
 log = logging.getLogger(__name__)
 
@@ -43,28 +46,41 @@ class Messenger:
         with speaking(self.i18n, locale):
             return render()
 
-    def _queued(self, key: str, chat_id: int, rendered: Rendered,
-                on_undeliverable: str | None) -> OutboxMessage:
-        text, markup = rendered
+    def queued(self, key: str, chat_id: int, locale: str, render: Render, *,
+               on_undeliverable: str | None = None,
+               not_before: datetime | None = None) -> OutboxMessage:
+        """An outbox row for ``chat_id``, rendered in ``locale``, keyed to happen once."""
+        text, markup = self.render(locale, render)
         now = self.clock.now()
-        return OutboxMessage(key=key, chat_id=chat_id, text=text,
+        return OutboxMessage(key=f"{key}>{chat_id}", chat_id=chat_id, text=text,
                              markup=markup.model_dump(exclude_none=True) if markup else None,
-                             on_undeliverable=on_undeliverable, not_before=now, created_at=now)
+                             on_undeliverable=on_undeliverable,
+                             not_before=not_before or now, created_at=now)
+
+    async def for_person(self, session: AsyncSession, person_id: int, key: str,
+                         render: Render, **options: Any) -> OutboxMessage:
+        """A private message in the person's language, inside the caller's transaction."""
+        person = await session.get(Person, person_id)
+        locale = person_locale(person, self.default_locale) if person else self.default_locale
+        return self.queued(key, person_id, locale, render, **options)
+
+    def for_place(self, place: Place, key: str, render: Render,
+                  **options: Any) -> list[OutboxMessage]:
+        """A message to a place's chat in its language (none when it has no chat)."""
+        if place.chat_id is None:
+            return []
+        return [self.queued(key, place.chat_id, self.locale_of_place(place), render, **options)]
 
     async def tell(self, person_id: int, key: str, render: Render, *,
                    on_undeliverable: str | None = None) -> None:
         """Queue a private message in the person's language; ``key`` makes it happen once."""
-        rendered = self.render(await self.locale_of_person(person_id), render)
-        await outbox.enqueue(self.db, [self._queued(f"{key}>{person_id}", person_id, rendered,
-                                                    on_undeliverable)])
+        async with self.db.transaction() as session:
+            await outbox.add(session, [await self.for_person(
+                session, person_id, key, render, on_undeliverable=on_undeliverable)])
 
     async def announce(self, place: Place, key: str, render: Render) -> None:
         """Queue a message to a place's chat in its language."""
-        if place.chat_id is None:
-            return
-        rendered = self.render(self.locale_of_place(place), render)
-        await outbox.enqueue(self.db, [self._queued(f"{key}>{place.chat_id}", place.chat_id,
-                                                    rendered, None)])
+        await outbox.enqueue(self.db, self.for_place(place, key, render))
 
     async def to_person(self, person_id: int, render: Render) -> Message | None:
         """Write privately at once (to the person acting now); None when they never opened a

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
 from bot.i18n import chat_locale, person_locale
-from bot.messenger import Messenger, Render
+from bot.messenger import Messenger, Render, Rendered
 from bot.notices import contact_lines, summary
 from storage.duty import CHAT, PageDue
 from storage.models import OutboxMessage, Page, PageKind, Person, Place, Question, Wish
@@ -57,7 +57,7 @@ class PageNotices:
         question = await session.get(Question, page.question_id) if page.question_id else None
         asker = await session.get(Person, question.resident_id) if question else None
 
-        def render() -> tuple[str, object]:
+        def render() -> Rendered:
             parts = [_ladder(page, due.passed_on), _why(page, wish, grid, question, asker)]
             if wish is not None:
                 parts += [summary(wish), contact_lines(wish)]
@@ -66,10 +66,8 @@ class PageNotices:
         locale, chat_id = await self._recipient(session, page, due.community)
         if chat_id is None:
             return []
-        text, markup = self.messenger.render(locale, render)  # type: ignore[arg-type]
-        return [OutboxMessage(key=f"page:{page.id}:{page.level}", chat_id=chat_id, text=text,
-                              markup=markup.model_dump(exclude_none=True),
-                              not_before=due.not_before, created_at=due.not_before)]
+        return [self.messenger.queued(f"page:{page.id}:{page.level}", chat_id, locale, render,
+                                      not_before=due.not_before)]
 
     async def _recipient(self, session: AsyncSession, page: Page,
                          community: Place) -> tuple[str, int | None]:
