@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install run test lint catalogs bench
+.PHONY: install run test lint catalogs
 
 install: $(INSTALLED) $(COMPILED)
 

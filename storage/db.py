@@ -6,14 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -54,7 +55,10 @@ class Database:
 def _make_engine(url: str, *, echo: bool) -> AsyncEngine:
     if not url.startswith("sqlite"):
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+    # Every SQLite transaction takes the write lock, so more connections only queue inside
+    # SQLite's busy handler; one connection queues them in the pool instead, in order.
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30},
+                                 pool_size=1, max_overflow=0, pool_timeout=60)
     _serialize_sqlite_writers(engine)
     return engine
 
@@ -82,6 +86,8 @@ def _serialize_sqlite_writers(engine: AsyncEngine) -> None:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config  # only when migrating: it costs memory on every start
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -90,6 +96,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade_to_head(connection: Connection) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(connection), "head")
 
 

@@ -120,8 +120,8 @@ class Wish(SQLModel, table=True):
 
     # One index per sweep, so finding what is due never scans the table.
     __table_args__ = (
-        Index("ix_wish_state_grid_deadline", "state", "grid_deadline_at"),
-        Index("ix_wish_state_community_deadline", "state", "community_deadline_at"),
+        Index("ix_wish_state_grid_deadline", "state", "tier", "grid_deadline_at"),
+        Index("ix_wish_state_community_deadline", "state", "tier", "community_deadline_at"),
         Index("ix_wish_state_confirm_deadline", "state", "confirm_deadline_at"),
         Index("ix_wish_state_claim_remind", "state", "claim_remind_at"),
         Index("ix_wish_state_claim_release", "state", "claim_release_at"),

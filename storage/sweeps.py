@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.models import OutboxMessage, Place, Tier, Wish, WishState
 from storage.places import chain
 from storage.settings import PlaceSettings, effective
-from storage.wishes import NO_CLAIM_TIMERS, end_live_claim
+from storage.wishes import NO_CLAIM_TIMERS, end_live_claim, fresh_deadline
 
 
 class Step(StrEnum):
@@ -65,7 +65,7 @@ RULES = (
 )
 
 
-def _changes(step: Step, now: datetime, settings: PlaceSettings,
+def _changes(step: Step, wish: Wish, now: datetime, settings: PlaceSettings,
              timezone: str) -> dict[str, Any]:
     match step:
         case Step.TO_COMMUNITY:
@@ -75,7 +75,8 @@ def _changes(step: Step, now: datetime, settings: PlaceSettings,
         case Step.TO_STREET:
             return {"tier": Tier.STREET}
         case Step.RELEASE_CLAIM:
-            return {"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS}
+            return {"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS,
+                    **fresh_deadline(wish, now, settings, timezone)}
         case Step.REMIND_CLAIMER:
             return {"claim_remind_at": None}
         case Step.CLOSE_UNCONFIRMED:
@@ -121,7 +122,7 @@ async def _one(db: Database, rule: Rule, now: datetime, notify: Notify) -> bool:
         moved = await session.exec(
             update(Wish).where(col(Wish.id) == wish.id, rule.due(now))
             .values(state=rule.to_state,
-                    **_changes(rule.step, now, settings, grid.timezone if grid else "UTC"))
+                    **_changes(rule.step, wish, now, settings, grid.timezone if grid else "UTC"))
             .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
             return True  # another sweep took it between our read and our write

@@ -140,6 +140,25 @@ def grid_deadline(now: datetime, settings: PlaceSettings, timezone: str) -> date
                      working_days=settings.working_days)
 
 
+def fresh_deadline(wish: Wish, now: datetime, settings: PlaceSettings,
+                   timezone: str) -> dict[str, Any]:
+    """A wish open again gets a new deadline at its tier, so it is not passed up at once."""
+    if wish.tier == Tier.COMMUNITY:
+        return {"community_deadline_at": add_hours(now, settings.community_deadline_hours,
+                                                   timezone, working_days=settings.working_days)}
+    if wish.tier == Tier.GRID:
+        return {"grid_deadline_at": grid_deadline(now, settings, timezone)}
+    return {}
+
+
+async def _reopened(session: AsyncSession, wish_id: int, now: datetime) -> dict[str, Any]:
+    wish = await session.get(Wish, wish_id)
+    grid = await _grid_of_wish(session, wish_id)
+    if wish is None or grid is None:
+        return {}
+    return fresh_deadline(wish, now, effective(await chain(session, grid)), grid.timezone)
+
+
 def _open(wish: Wish, now: datetime, deadline: datetime) -> None:
     wish.state = WishState.OPEN
     wish.opened_at = now
@@ -263,7 +282,8 @@ async def release(db: Database, wish_id: int, *, volunteer_id: int, now: datetim
             session, wish_id, expected=[WishState.CLAIMED], to=WishState.OPEN,
             actor_id=volunteer_id, action="release", now=now,
             conditions=[col(Wish.claimer_id) == volunteer_id],
-            values={"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS},
+            values={"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS,
+                    **await _reopened(session, wish_id, now)},
         )
         if outcome.ok:
             await end_live_claim(session, wish_id, "released", now)
@@ -301,7 +321,8 @@ async def confirm(db: Database, wish_id: int, *, resident_id: int, score: int,
         values: dict[str, Any] = (
             {"closed_at": now, "confirm_deadline_at": None} if solved else
             {"follow_up": True, "claimer_id": None, "claimed_at": None, "fulfilled_at": None,
-             "confirm_deadline_at": None, "opened_at": now}
+             "confirm_deadline_at": None, "opened_at": now,
+             **await _reopened(session, wish_id, now)}
         )
         before = await session.get(Wish, wish_id)
         claimer = before.claimer_id if before else None

@@ -131,6 +131,8 @@ async def test_a_stalled_claim_is_reminded_then_released(harness: Harness) -> No
     assert (await sweep(h))[Step.RELEASE_CLAIM] == 1
     wish = await wishes.get(h.db, 1)
     assert (wish.state, wish.claimer_id) == (WishState.OPEN, None)
+    assert wish.grid_deadline_at == h.clock.now() + timedelta(hours=48), "a fresh deadline"
+    assert (await sweep_once(h.app.messenger))[Step.TO_COMMUNITY] == 0
     assert "open again for others" in h.fake.last_to(VOLUNTEER.id).text
     assert h.fake.last_to(GRID_CHAT).text == zh(h, "Micro-wish #{id} is open again. Can anyone "
                                                    "help?", id=1)

@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: 472542be4876
+Revision ID: 608ad2c639b6
 Revises: 
-Create Date: 2026-11-25 19:07:54.863834
+Create Date: 2026-11-25 19:56:10.816321
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = '472542be4876'
+revision: str = '608ad2c639b6'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -182,9 +182,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_wish_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index('ix_wish_state_claim_release', ['state', 'claim_release_at'], unique=False)
         batch_op.create_index('ix_wish_state_claim_remind', ['state', 'claim_remind_at'], unique=False)
-        batch_op.create_index('ix_wish_state_community_deadline', ['state', 'community_deadline_at'], unique=False)
+        batch_op.create_index('ix_wish_state_community_deadline', ['state', 'tier', 'community_deadline_at'], unique=False)
         batch_op.create_index('ix_wish_state_confirm_deadline', ['state', 'confirm_deadline_at'], unique=False)
-        batch_op.create_index('ix_wish_state_grid_deadline', ['state', 'grid_deadline_at'], unique=False)
+        batch_op.create_index('ix_wish_state_grid_deadline', ['state', 'tier', 'grid_deadline_at'], unique=False)
 
     op.create_table('claim',
     sa.Column('id', sa.Integer(), nullable=False),
