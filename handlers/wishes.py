@@ -9,6 +9,7 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
@@ -142,6 +143,17 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
             _("{name}, please open a private chat with me to receive the contact details of "
               "micro-wish #{id}.").format(name=escape(actor.person.full_name), id=wish.id),
             reply_markup=keyboards.link(_("Open private chat"), url))
+
+
+async def _ask_for_reply(query: CallbackQuery, state: FSMContext, step: State, wish_id: int,
+                         prompt: str) -> None:
+    """Wait for a reply about a wish; ForceReply makes the client reply, which a bot in
+    privacy mode still receives in a group."""
+    await state.set_state(step)
+    await state.update_data(wish_id=wish_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(prompt, reply_markup=ForceReply(selective=True))
 
 
 async def _close_buttons(query: CallbackQuery, note: str) -> None:
@@ -281,14 +293,9 @@ async def ask_reject_reason(query: CallbackQuery, callback_data: WishCb, db: Dat
     if wish.state not in wishes.REJECTABLE:
         await query.answer(state_now(wish), show_alert=True)
         return
-    await state.set_state(RejectReason.reason)
-    await state.update_data(wish_id=wish.id)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            _("Why is micro-wish #{id} not accepted? Reply with the reason; the resident will "
-              "see it. /cancel to stop.").format(id=wish.id),
-            reply_markup=ForceReply(selective=True))
+    await _ask_for_reply(query, state, RejectReason.reason, wish.id or 0, _(
+        "Why is micro-wish #{id} not accepted? Reply with the reason; the resident will "
+        "see it. /cancel to stop.").format(id=wish.id))
 
 
 async def reject_with_reason(message: Message, db: Database, actor: Actor, state: FSMContext,
@@ -340,15 +347,10 @@ async def ask_adoption_note(query: CallbackQuery, callback_data: WishCb, db: Dat
                              "projects.") if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
                            show_alert=True)
         return
-    await state.set_state(AdoptionNote.note)
-    await state.update_data(wish_id=wish.id)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            _("How will the street office take up micro-wish #{id}? Reply with a short note "
-              "(the project, who runs it); the resident will see it. /cancel to stop.").format(
-                id=wish.id),
-            reply_markup=ForceReply(selective=True))
+    await _ask_for_reply(query, state, AdoptionNote.note, wish.id or 0, _(
+        "How will the street office take up micro-wish #{id}? Reply with a short note "
+        "(the project, who runs it); the resident will see it. /cancel to stop.").format(
+        id=wish.id))
 
 
 async def adopt_with_note(message: Message, db: Database, actor: Actor, state: FSMContext,
