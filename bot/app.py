@@ -24,7 +24,7 @@ from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.jobs import make_scheduler
 from bot.messenger import Messenger
-from bot.middlewares import ActorMiddleware, OnceMiddleware
+from bot.middlewares import IntakeMiddleware
 from bot.sender import Sender
 from bot.settings import Mode, Settings
 from handlers import routers
@@ -79,8 +79,7 @@ def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
         i18n=i18n,
         messenger=messenger,
     )
-    dispatcher.update.outer_middleware(OnceMiddleware(db, clock))
-    dispatcher.update.outer_middleware(ActorMiddleware(db, clock, settings.admin_ids))
+    dispatcher.update.outer_middleware(IntakeMiddleware(db, clock, settings.admin_ids))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*routers())
     return dispatcher
@@ -124,7 +123,7 @@ async def serve(app: App) -> None:
 
 def make_webhook_app(app: App) -> web.Application:
     """aiogram's request handler: a request without the secret token gets 401 and nothing is
-    processed; an update Telegram delivers twice is dropped by OnceMiddleware."""
+    processed; an update Telegram delivers twice is dropped by IntakeMiddleware."""
     secret = app.settings.webhook_secret
     web_app = web.Application()
     SimpleRequestHandler(app.dispatcher, app.bot,

@@ -19,10 +19,11 @@ from bot import keyboards, labels
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
-from storage import outbox, people, places, wishes
+from storage import outbox, wishes
 from storage.models import (
     OutboxKind,
     OutboxMessage,
+    Person,
     Place,
     PlaceKind,
     Tier,
@@ -41,13 +42,18 @@ class CardView:
     score: int | None
 
 
-async def load_view(messenger: Messenger, wish: Wish) -> CardView:
-    grid = await places.by_id(messenger.db, wish.grid_id)
-    claimer = await people.get(messenger.db, wish.claimer_id) if wish.claimer_id else None
-    rating = (await wishes.rating_of(messenger.db, wish.id or 0)
+async def view_in(session: AsyncSession, wish: Wish) -> CardView:
+    grid = await session.get(Place, wish.grid_id)
+    claimer = await session.get(Person, wish.claimer_id) if wish.claimer_id else None
+    rating = (await wishes.rating_in(session, wish.id or 0)
               if wish.state == WishState.CLOSED else None)
     return CardView(wish, grid.timezone if grid else "Asia/Shanghai",
                     claimer.full_name if claimer else None, rating.score if rating else None)
+
+
+async def load_views(messenger: Messenger, shown: Iterable[Wish]) -> list[CardView]:
+    async with messenger.db.transaction() as session:
+        return [await view_in(session, wish) for wish in shown]
 
 
 def headline(wish: Wish) -> str:
@@ -133,14 +139,15 @@ async def show(messenger: Messenger, wish: Wish) -> None:
 
 async def sync(messenger: Messenger, wish_id: int, chat_id: int) -> int | None:
     """Post or edit the card in one chat so it shows the wish as it is now (for the sender)."""
-    wish = await wishes.get(messenger.db, wish_id)
-    if wish is None:
-        return None
-    view = await load_view(messenger, wish)
+    async with messenger.db.transaction() as session:
+        wish = await session.get(Wish, wish_id)
+        if wish is None:
+            return None
+        view = await view_in(session, wish)
+        post = await wishes.post_in(session, wish_id, chat_id)
     place = await messenger.place_of_chat(chat_id)
     kind = place.kind if place else PlaceKind.GRID
     locale = messenger.locale_of_place(place)
-    post = await wishes.post_in(messenger.db, wish_id, chat_id)
     if post is not None and await messenger.edit(chat_id, post.message_id, locale,
                                                  lambda: render(view, kind)):
         return post.message_id

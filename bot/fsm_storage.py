@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,42 +13,69 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, 
 from storage.db import Database
 from storage.models import FsmRecord
 
+KEPT_AT_MOST = 10_000
+
 
 class DatabaseStorage(BaseStorage):
+    """Writes go to the database at once; reads are answered from memory once a key has
+    been read or written. This storage is paired with SimpleEventIsolation, which already
+    assumes one bot process (with several, GRIDLINK_REDIS_URL selects Redis), so memory
+    cannot go stale. Most updates are chatter whose sender fills no form: "no state" is
+    remembered too, which spares a database read per update."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
         self.keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        self._kept: OrderedDict[str, tuple[str | None, dict[str, Any]]] = OrderedDict()
 
-    async def _record(self, key: StorageKey) -> FsmRecord | None:
+    async def _record(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
+        name = self.keys.build(key)
+        if name in self._kept:
+            self._kept.move_to_end(name)
+            return self._kept[name]
         async with self.db.transaction() as session:
-            return await session.get(FsmRecord, self.keys.build(key))
+            record = await session.get(FsmRecord, name)
+        return self._keep(name, record.state if record else None,
+                          dict(record.data) if record and record.data else {})
+
+    def _keep(self, name: str, state: str | None,
+              data: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+        self._kept[name] = (state, data)
+        self._kept.move_to_end(name)
+        if len(self._kept) > KEPT_AT_MOST:
+            self._kept.popitem(last=False)
+        return state, data
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
+        name = self.keys.build(key)
+        self._kept.pop(name, None)  # a failed write must not leave memory ahead of the table
         async with self.db.transaction() as session:
-            stored = await session.get(FsmRecord, self.keys.build(key))
-            record = stored or FsmRecord(key=self.keys.build(key))
-            for name, value in values.items():
-                setattr(record, name, value)
-            if record.state is None and not record.data:
+            stored = await session.get(FsmRecord, name)
+            record = stored or FsmRecord(key=name)
+            for field, value in values.items():
+                setattr(record, field, value)
+            state, data = record.state, copy.deepcopy(dict(record.data or {}))
+            if state is None and not data:
                 if stored is not None:
                     await session.delete(stored)
             elif stored is None:
                 session.add(record)
+        self._keep(name, state, data)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         name = state.state if isinstance(state, State) else state
         await self._write(key, state=name)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        record = await self._record(key)
-        return record.state if record else None
+        state, _data = await self._record(key)
+        return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         await self._write(key, data=dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        record = await self._record(key)
-        return dict(record.data) if record else {}
+        _state, data = await self._record(key)
+        return copy.deepcopy(data)
 
     async def close(self) -> None:
         """The database belongs to the application, which closes it."""

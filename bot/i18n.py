@@ -80,7 +80,7 @@ def speaking(i18n: I18n, locale: str) -> Iterator[None]:
 
 
 class LocaleMiddleware(I18nMiddleware):
-    """Uses what ActorMiddleware found: the chat's place and the person."""
+    """Uses what IntakeMiddleware found: the chat's place and the person."""
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         chat = data.get("event_chat")

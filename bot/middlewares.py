@@ -1,4 +1,4 @@
-"""Update middlewares: who is acting, and in which place."""
+"""The update middleware: each update is taken in once, with who is acting and where."""
 
 from __future__ import annotations
 
@@ -13,27 +13,10 @@ from storage import people, places, updates
 from storage.db import Database
 
 
-class OnceMiddleware(BaseMiddleware):
-    """Drops an update that was already taken in (same update_id): it is handled once."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if isinstance(event, Update) and not await updates.first_time(
-                self.db, event.update_id, now=self.clock.now()):
-            return None
-        return await handler(event, data)
-
-
-class ActorMiddleware(BaseMiddleware):
-    """Remembers the person behind the update and finds the place bound to the chat."""
+class IntakeMiddleware(BaseMiddleware):
+    """Drops an update that was already taken in (same update_id), so it is handled once;
+    remembers the person behind it and finds the place bound to the chat. The update's
+    record and the person are written in one transaction."""
 
     def __init__(self, db: Database, clock: Clock, admin_ids: frozenset[int]) -> None:
         self.db = db
@@ -48,16 +31,19 @@ class ActorMiddleware(BaseMiddleware):
     ) -> Any:
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
-        data["place"] = None
-        data["actor"] = None
-        if chat is not None and chat.type != "private":
-            data["place"] = await places.by_chat(self.db, chat.id)
-        if user is not None and not user.is_bot:
-            person = await people.remember(
-                self.db, user_id=user.id, full_name=user.full_name, username=user.username,
-                language_code=user.language_code,
-                in_private_chat=chat is not None and chat.type == "private",
-                now=self.clock.now(),
-            )
-            data["actor"] = people.Actor(person, superadmin=user.id in self.admin_ids)
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            if isinstance(event, Update) and not await updates.first_time_in(
+                    session, event.update_id, now=now):
+                return None
+            person = None
+            if user is not None and not user.is_bot:
+                person = await people.remember_in(
+                    session, user_id=user.id, full_name=user.full_name,
+                    username=user.username, language_code=user.language_code,
+                    in_private_chat=chat is not None and chat.type == "private", now=now)
+        data["actor"] = (people.Actor(person, superadmin=person.id in self.admin_ids)
+                         if person else None)
+        data["place"] = (await places.by_chat(self.db, chat.id)
+                         if chat is not None and chat.type != "private" else None)
         return await handler(event, data)

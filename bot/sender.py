@@ -34,6 +34,7 @@ from storage.models import OutboxKind, OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
+SETTLE_EVERY = 20
 Consequence = Callable[[Messenger, OutboxMessage], Awaitable[None]]
 
 
@@ -46,6 +47,7 @@ class Sender:
         self.concurrency = asyncio.Semaphore(concurrency)
         self.on_undeliverable = on_undeliverable
         self._stopping = asyncio.Event()
+        self._results: list[outbox.Result] = []
 
     @property
     def db(self):
@@ -57,7 +59,11 @@ class Sender:
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)
-        await asyncio.gather(*(self._deliver_in_order(chat_rows) for chat_rows in by_chat.values()))
+        try:
+            await asyncio.gather(*(self._deliver_in_order(chat_rows)
+                                   for chat_rows in by_chat.values()))
+        finally:
+            await self._settle()
         return len(rows)
 
     async def drain(self) -> None:
@@ -106,11 +112,12 @@ class Sender:
         try:
             telegram_id = await self._send_counted(row)
         except TelegramRetryAfter as error:
-            await outbox.postpone(self.db, row, until=now + timedelta(seconds=error.retry_after),
-                                  error=error.message, count_attempt=False)
+            await self._record(outbox.postponed(
+                row, until=now + timedelta(seconds=error.retry_after), error=error.message,
+                count_attempt=False))
         except (TelegramServerError, TelegramNetworkError) as error:
             backoff = min(timedelta(seconds=2 ** min(row.attempts, 12)), MAX_BACKOFF)
-            await outbox.postpone(self.db, row, until=now + backoff, error=str(error))
+            await self._record(outbox.postponed(row, until=now + backoff, error=str(error)))
         except TelegramForbiddenError as error:
             await self._undeliverable(row, error.message)
         except TelegramBadRequest as error:
@@ -118,12 +125,25 @@ class Sender:
                 await self._undeliverable(row, error.message)
             else:
                 log.error("outbox row %s refused by Telegram: %s", row.id, error.message)
-                await outbox.give_up(self.db, row, state=OutboxState.FAILED, error=error.message)
+                await self._record(outbox.given_up(row, state=OutboxState.FAILED,
+                                                   error=error.message))
         else:
-            await outbox.mark_sent(self.db, row, telegram_id=telegram_id, now=now)
+            await self._record(outbox.sent(row, telegram_id=telegram_id, now=now))
+
+    async def _record(self, result: outbox.Result) -> None:
+        """Results are written together (one transaction rather than one per message). A row
+        whose result was not written yet when the process died is sent again after its lease:
+        at least once, never lost; SETTLE_EVERY bounds how many that can be."""
+        self._results.append(result)
+        if len(self._results) >= SETTLE_EVERY:
+            await self._settle()
+
+    async def _settle(self) -> None:
+        results, self._results = self._results, []
+        await outbox.settle(self.db, results)
 
     async def _undeliverable(self, row: OutboxMessage, error: str) -> None:
-        await outbox.give_up(self.db, row, state=OutboxState.UNDELIVERABLE, error=error)
+        await self._record(outbox.given_up(row, state=OutboxState.UNDELIVERABLE, error=error))
         if row.chat_id > 0:
             await people.mark_unreachable(self.db, row.chat_id)
         if self.on_undeliverable is not None:

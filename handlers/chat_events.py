@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import labels
 from bot.clock import Clock
+from bot.filters import Magic
 from bot.messenger import Messenger
 from bot.settings import Settings
 from storage import people, places
@@ -58,10 +59,10 @@ async def anonymous_admin(message: Message) -> None:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(group_upgraded, F.migrate_to_chat_id)
-    router.message.register(supergroup_created, F.migrate_from_chat_id)
+    router.message.register(group_upgraded, Magic(F.migrate_to_chat_id))
+    router.message.register(supergroup_created, Magic(F.migrate_from_chat_id))
     router.my_chat_member.register(
         removed_from_chat, ChatMemberUpdatedFilter(member_status_changed=LEFT | KICKED)
     )
-    router.message.register(anonymous_admin, F.sender_chat, F.text.startswith("/"))
+    router.message.register(anonymous_admin, Magic(F.sender_chat), Magic(F.text.startswith("/")))
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -15,6 +15,7 @@ from bot import keyboards
 from bot.callbacks import LangCb
 from bot.clock import Clock
 from bot.commands import set_chat_commands
+from bot.filters import in_private
 from storage import people, places
 from storage.db import Database
 from storage.models import Place, Role
@@ -116,5 +117,5 @@ def router() -> Router:
 def welcome_router() -> Router:
     """/start with a payload is taken by the flows first; what is left gets the welcome."""
     router = Router(name=f"{__name__}.welcome")
-    router.message.register(start, CommandStart(), F.chat.type == "private")
+    router.message.register(start, CommandStart(), in_private)
     return router

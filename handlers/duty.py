@@ -14,7 +14,7 @@ from babel.dates import get_day_names
 
 from bot.callbacks import PageCb
 from bot.clock import Clock
-from bot.filters import in_group
+from bot.filters import Magic, in_group, typed
 from bot.i18n import current_locale
 from bot.messenger import Messenger
 from bot.pages import PageNotices
@@ -226,6 +226,5 @@ def router() -> Router:
     router.message.register(ask, Command("ask"))
     router.message.register(risk_words, Command("riskwords"), in_group)
     router.callback_query.register(acknowledge, PageCb.filter())
-    router.message.register(answer_question, F.reply_to_message.from_user.is_bot, F.text,
-                            ~F.text.startswith("/"))
+    router.message.register(answer_question, Magic(F.reply_to_message.from_user.is_bot), typed)
     return router

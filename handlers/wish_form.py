@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards, labels, notices
 from bot.callbacks import FormCb, FormStep
 from bot.clock import Clock
-from bot.filters import not_a_command, typed
+from bot.filters import in_private, not_a_command, typed
 from bot.messenger import Messenger
 from bot.refusals import refusal
 from bot.states import WishForm
@@ -200,25 +200,25 @@ async def use_buttons(message: Message) -> None:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(in_private)
     router.message.register(begin, CommandStart(deep_link=True, magic=F.args.regexp(r"^wish_\d+$")))
     router.callback_query.register(
-        chose_category, WishForm.category, FormCb.filter(F.step == FormStep.CATEGORY)
+        chose_category, StateFilter(WishForm.category), FormCb.filter(F.step == FormStep.CATEGORY)
     )
-    router.message.register(wrote_text, WishForm.text, typed)
+    router.message.register(wrote_text, StateFilter(WishForm.text), typed)
     router.callback_query.register(
-        chose_urgency, WishForm.urgency, FormCb.filter(F.step == FormStep.URGENT)
+        chose_urgency, StateFilter(WishForm.urgency), FormCb.filter(F.step == FormStep.URGENT)
     )
-    router.message.register(wrote_phone, WishForm.phone, typed)
-    router.message.register(wrote_address, WishForm.address, typed)
+    router.message.register(wrote_phone, StateFilter(WishForm.phone), typed)
+    router.message.register(wrote_address, StateFilter(WishForm.address), typed)
     router.callback_query.register(
-        skipped_phone, WishForm.phone, FormCb.filter(F.step == FormStep.SKIP)
-    )
-    router.callback_query.register(
-        skipped_address, WishForm.address, FormCb.filter(F.step == FormStep.SKIP)
+        skipped_phone, StateFilter(WishForm.phone), FormCb.filter(F.step == FormStep.SKIP)
     )
     router.callback_query.register(
-        submitted, WishForm.confirm, FormCb.filter(F.step == FormStep.SUBMIT)
+        skipped_address, StateFilter(WishForm.address), FormCb.filter(F.step == FormStep.SKIP)
+    )
+    router.callback_query.register(
+        submitted, StateFilter(WishForm.confirm), FormCb.filter(F.step == FormStep.SUBMIT)
     )
     router.callback_query.register(cancelled, FormCb.filter(F.step == FormStep.CANCEL))
     typing_steps = StateFilter(WishForm.text, WishForm.phone, WishForm.address)

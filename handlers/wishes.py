@@ -7,7 +7,7 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, ForceReply, Message
@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import cards, keyboards, notices
 from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
 from bot.clock import Clock
-from bot.filters import in_group, in_private, not_a_command
+from bot.filters import in_group, in_private, typed
 from bot.messenger import Messenger
 from bot.refusals import claimer_refusal, refusal, state_now
 from bot.states import AdoptionNote, RatingComment, RejectReason
@@ -390,8 +390,7 @@ async def my_wishes(message: Message, db: Database, actor: Actor,
         return
     live = [w for w in mine if w.state in wishes.LIVE_STATES]
     done = [w for w in mine if w.state not in wishes.LIVE_STATES]
-    for wish in live:
-        view = await cards.load_view(messenger, wish)
+    for wish, view in zip(live, await cards.load_views(messenger, live), strict=True):
         text, _markup = cards.render(view)
         markup = (keyboards.rating(wish.id or 0) if wish.state == WishState.FULFILLED
                   else keyboards.withdraw(wish.id or 0))
@@ -434,16 +433,16 @@ def router() -> Router:
     router.callback_query.register(
         claim, WishCb.filter(F.action.in_({WishAction.CLAIM, WishAction.TAKE_ON})))
     router.callback_query.register(ask_adoption_note, WishCb.filter(F.action == WishAction.ADOPT))
-    router.message.register(adopt_with_note, AdoptionNote.note, F.text, not_a_command)
+    router.message.register(adopt_with_note, StateFilter(AdoptionNote.note), typed)
     router.callback_query.register(release, WishCb.filter(F.action == WishAction.RELEASE))
     router.callback_query.register(fulfilled, WishCb.filter(F.action == WishAction.DONE))
     router.callback_query.register(withdraw, WishCb.filter(F.action == WishAction.WITHDRAW))
     router.callback_query.register(rate, RateCb.filter())
     router.callback_query.register(ask_comment, CommentCb.filter())
-    router.message.register(save_comment, RatingComment.comment, F.text, not_a_command)
+    router.message.register(save_comment, StateFilter(RatingComment.comment), typed)
     router.callback_query.register(approve, WishCb.filter(F.action == WishAction.APPROVE))
     router.callback_query.register(ask_reject_reason, WishCb.filter(F.action == WishAction.REJECT))
-    router.message.register(reject_with_reason, RejectReason.reason, F.text, not_a_command)
+    router.message.register(reject_with_reason, StateFilter(RejectReason.reason), typed)
     router.message.register(reject_command, Command("reject"))
     router.message.register(lists_are_private, Command("mywishes", "mytasks"), in_group)
     router.message.register(

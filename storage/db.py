@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,32 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+REMEMBERED_AT_MOST = 10_000
+CHAT_PLACES_TTL = 30.0  # seconds another bot instance's /bind may take to be seen here
+
+
+class Remembered:
+    """Answers kept for ``ttl`` seconds. This process forgets them when it changes what they
+    depend on; a change made by another instance is seen once they expire."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._answers: dict[Any, tuple[float, Any]] = {}
+
+    def get(self, key: Any) -> tuple[bool, Any]:
+        """(True, answer) when one is kept and fresh, else (False, None)."""
+        kept = self._answers.get(key)
+        if kept is None or kept[0] < time.monotonic():
+            return False, None
+        return True, kept[1]
+
+    def put(self, key: Any, answer: Any) -> None:
+        if len(self._answers) >= REMEMBERED_AT_MOST:
+            self._answers.clear()
+        self._answers[key] = (time.monotonic() + self.ttl, answer)
+
+    def clear(self) -> None:
+        self._answers.clear()
 
 
 class Database:
@@ -24,6 +51,7 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
+        self.chat_places = Remembered(ttl=CHAT_PLACES_TTL)
         self.engine: AsyncEngine = _make_engine(url, echo=echo)
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
@@ -78,6 +106,7 @@ def _serialize_sqlite_writers(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -59,26 +59,38 @@ async def claim_due(db: Database, *, now: datetime, limit: int) -> list[OutboxMe
         return rows
 
 
-async def _set(db: Database, row_id: int, **values: object) -> None:
+Result = dict[str, object]  # what became of one row: its id and the columns to change
+
+
+def sent(row: OutboxMessage, *, telegram_id: int | None, now: datetime) -> Result:
+    return {"id": row.id, "state": OutboxState.SENT, "sent_at": now, "message_id": telegram_id,
+            "attempts": row.attempts + 1, "error": None}
+
+
+def postponed(row: OutboxMessage, *, until: datetime, error: str,
+              count_attempt: bool = True) -> Result:
+    return {"id": row.id, "state": OutboxState.PENDING, "not_before": until, "error": error,
+            "attempts": row.attempts + (1 if count_attempt else 0)}
+
+
+def given_up(row: OutboxMessage, *, state: OutboxState, error: str) -> Result:
+    return {"id": row.id, "state": state, "error": error, "attempts": row.attempts + 1}
+
+
+async def settle(db: Database, results: Sequence[Result]) -> None:
+    """Record what became of several rows in one transaction."""
+    if not results:
+        return
     async with db.transaction() as session:
-        await session.exec(
-            update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(**values))
+        for result in results:
+            values = {k: v for k, v in result.items() if k != "id"}
+            await session.exec(update(OutboxMessage)
+                               .where(col(OutboxMessage.id) == result["id"]).values(**values))
 
 
 async def mark_sent(db: Database, row: OutboxMessage, *, telegram_id: int | None,
                     now: datetime) -> None:
-    await _set(db, row.id or 0, state=OutboxState.SENT, sent_at=now, message_id=telegram_id,
-               attempts=row.attempts + 1, error=None)
-
-
-async def postpone(db: Database, row: OutboxMessage, *, until: datetime, error: str,
-                   count_attempt: bool = True) -> None:
-    await _set(db, row.id or 0, state=OutboxState.PENDING, not_before=until, error=error,
-               attempts=row.attempts + (1 if count_attempt else 0))
-
-
-async def give_up(db: Database, row: OutboxMessage, *, state: OutboxState, error: str) -> None:
-    await _set(db, row.id or 0, state=state, error=error, attempts=row.attempts + 1)
+    await settle(db, [sent(row, telegram_id=telegram_id, now=now)])
 
 
 async def counts(db: Database) -> dict[str, int]:

@@ -40,23 +40,38 @@ async def remember(
 ) -> Person:
     """Create or refresh the person; writes only when something changed."""
     async with db.transaction() as session:
-        person = await session.get(Person, user_id)
-        name = (username or "").lower() or None
-        if person is None:
-            person = Person(id=user_id, full_name=full_name, username=name,
-                            language_code=language_code, reachable=in_private_chat,
-                            created_at=now)
-            session.add(person)
-            return person
-        if (person.full_name, person.username, person.language_code) != (
-            full_name, name, language_code
-        ):
-            person.full_name, person.username, person.language_code = (
-                full_name, name, language_code
-            )
-        if in_private_chat and not person.reachable:
-            person.reachable = True
+        return await remember_in(session, user_id=user_id, full_name=full_name,
+                                 username=username, language_code=language_code,
+                                 in_private_chat=in_private_chat, now=now)
+
+
+async def remember_in(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    full_name: str,
+    username: str | None,
+    language_code: str | None,
+    in_private_chat: bool,
+    now: datetime,
+) -> Person:
+    """``remember`` inside the caller's transaction."""
+    person = await session.get(Person, user_id)
+    name = (username or "").lower() or None
+    if person is None:
+        person = Person(id=user_id, full_name=full_name, username=name,
+                        language_code=language_code, reachable=in_private_chat, created_at=now)
+        session.add(person)
         return person
+    if (person.full_name, person.username, person.language_code) != (
+        full_name, name, language_code
+    ):
+        person.full_name, person.username, person.language_code = (
+            full_name, name, language_code
+        )
+    if in_private_chat and not person.reachable:
+        person.reachable = True
+    return person
 
 
 async def get(db: Database, person_id: int) -> Person | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -33,13 +35,30 @@ class BindOutcome:
 
 
 async def by_chat(db: Database, chat_id: int) -> Place | None:
-    async with db.transaction() as session:
-        return await _by_chat(session, chat_id)
+    """The place bound to the chat. Nearly every update asks and bindings rarely change, so
+    the answer is remembered for a short while (``Database.chat_places``)."""
+    found, place = db.chat_places.get(chat_id)
+    if not found:
+        async with db.transaction() as session:
+            place = await _by_chat(session, chat_id)
+        db.chat_places.put(chat_id, place)
+    return place
 
 
 async def by_id(db: Database, place_id: int) -> Place | None:
     async with db.transaction() as session:
         return await session.get(Place, place_id)
+
+
+@asynccontextmanager
+async def _changing(db: Database) -> AsyncIterator[AsyncSession]:
+    """A transaction that changes places; what ``by_chat`` remembers is forgotten once it
+    has ended, committed or not."""
+    try:
+        async with db.transaction() as session:
+            yield session
+    finally:
+        db.chat_places.clear()
 
 
 async def _by_chat(session: AsyncSession, chat_id: int) -> Place | None:
@@ -79,7 +98,7 @@ async def bind(
     now: datetime,
 ) -> BindOutcome:
     """Bind a chat as a place; binding it again renames it."""
-    async with db.transaction() as session:
+    async with _changing(db) as session:
         parent = None
         if PARENT_KIND[kind] is not None:
             parent = await session.get(Place, parent_id) if parent_id is not None else None
@@ -112,7 +131,7 @@ async def bind(
 async def attach(db: Database, *, chat_id: int, place_id: int, actor_id: int,
                  now: datetime) -> BindOutcome:
     """Give an existing place that lost its chat a new one."""
-    async with db.transaction() as session:
+    async with _changing(db) as session:
         if await _by_chat(session, chat_id) is not None:
             return BindOutcome(BindResult.CHAT_HAS_OTHER_KIND, await _by_chat(session, chat_id))
         place = await session.get(Place, place_id)
@@ -129,7 +148,7 @@ async def attach(db: Database, *, chat_id: int, place_id: int, actor_id: int,
 async def unbind_chat(db: Database, chat_id: int, *, actor_id: int | None,
                       now: datetime) -> Place | None:
     """Detach the chat from its place; the place, its people and wishes stay."""
-    async with db.transaction() as session:
+    async with _changing(db) as session:
         place = await _by_chat(session, chat_id)
         if place is None:
             return None
@@ -141,7 +160,7 @@ async def unbind_chat(db: Database, chat_id: int, *, actor_id: int | None,
 
 async def move_chat(db: Database, old_chat_id: int, new_chat_id: int, *, now: datetime) -> bool:
     """A group became a supergroup and got a new id: the place follows it."""
-    async with db.transaction() as session:
+    async with _changing(db) as session:
         moved = await session.exec(
             update(Place).where(col(Place.chat_id) == old_chat_id).values(chat_id=new_chat_id)
         )
@@ -155,7 +174,7 @@ async def move_chat(db: Database, old_chat_id: int, new_chat_id: int, *, now: da
 
 async def set_locale(db: Database, place_id: int, locale: str, *, actor_id: int,
                      now: datetime) -> None:
-    async with db.transaction() as session:
+    async with _changing(db) as session:
         await session.exec(update(Place).where(col(Place.id) == place_id).values(locale=locale))
         audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
                      action="locale", at=now, detail=locale)
@@ -163,7 +182,7 @@ async def set_locale(db: Database, place_id: int, locale: str, *, actor_id: int,
 
 async def change_setting(db: Database, place_id: int, name: str, value: Any, *,
                          actor_id: int, now: datetime) -> None:
-    async with db.transaction() as session:
+    async with _changing(db) as session:
         place = await session.get(Place, place_id, with_for_update=True)
         if place is None:
             return

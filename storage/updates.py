@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.models import ProcessedUpdate
@@ -17,11 +18,16 @@ KEEP = timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
 async def first_time(db: Database, update_id: int, *, now: datetime) -> bool:
     """Record the update; False when it was recorded before."""
     async with db.transaction() as session:
-        dialect = postgresql if not db.is_sqlite else sqlite
-        inserted = await session.exec(
-            dialect.insert(ProcessedUpdate).values(update_id=update_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=["update_id"]))
-        return inserted.rowcount == 1
+        return await first_time_in(session, update_id, now=now)
+
+
+async def first_time_in(session: AsyncSession, update_id: int, *, now: datetime) -> bool:
+    """``first_time`` inside the caller's transaction."""
+    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
+    inserted = await session.exec(
+        dialect.insert(ProcessedUpdate).values(update_id=update_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=["update_id"]))
+    return inserted.rowcount == 1
 
 
 async def forget_old(db: Database, *, now: datetime) -> int:

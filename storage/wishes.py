@@ -377,18 +377,16 @@ async def withdraw(db: Database, wish_id: int, *, resident_id: int, now: datetim
 
 async def record_post(db: Database, wish_id: int, *, chat_id: int, message_id: int) -> None:
     async with db.transaction() as session:
-        post = (await session.exec(select(WishPost).where(
-            WishPost.wish_id == wish_id, WishPost.chat_id == chat_id))).first()
+        post = await post_in(session, wish_id, chat_id)
         if post is None:
             session.add(WishPost(wish_id=wish_id, chat_id=chat_id, message_id=message_id))
         else:
             post.message_id = message_id
 
 
-async def post_in(db: Database, wish_id: int, chat_id: int) -> WishPost | None:
-    async with db.transaction() as session:
-        return (await session.exec(select(WishPost).where(
-            WishPost.wish_id == wish_id, WishPost.chat_id == chat_id))).first()
+async def post_in(session: AsyncSession, wish_id: int, chat_id: int) -> WishPost | None:
+    return (await session.exec(select(WishPost).where(
+        WishPost.wish_id == wish_id, WishPost.chat_id == chat_id))).first()
 
 
 async def posts_of(db: Database, wish_id: int) -> list[WishPost]:
@@ -420,5 +418,9 @@ async def of_claimer(db: Database, volunteer_id: int) -> list[Wish]:
 
 async def rating_of(db: Database, wish_id: int) -> Rating | None:
     async with db.transaction() as session:
-        statement = select(Rating).where(Rating.wish_id == wish_id).order_by(col(Rating.id).desc())
-        return (await session.exec(statement)).first()
+        return await rating_in(session, wish_id)
+
+
+async def rating_in(session: AsyncSession, wish_id: int) -> Rating | None:
+    statement = select(Rating).where(Rating.wish_id == wish_id).order_by(col(Rating.id).desc())
+    return (await session.exec(statement)).first()
