@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -14,8 +15,6 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-from aiohttp import web
 
 from bot import notices
 from bot.clock import Clock, SystemClock
@@ -29,6 +28,9 @@ from bot.sender import Sender
 from bot.settings import Mode, Settings
 from handlers import routers
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
@@ -124,6 +126,9 @@ async def serve(app: App) -> None:
 def make_webhook_app(app: App) -> web.Application:
     """aiogram's request handler: a request without the secret token gets 401 and nothing is
     processed; an update Telegram delivers twice is dropped by IntakeMiddleware."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web  # the web server costs memory; polling never needs it
+
     secret = app.settings.webhook_secret
     web_app = web.Application()
     SimpleRequestHandler(app.dispatcher, app.bot,
@@ -134,6 +139,8 @@ def make_webhook_app(app: App) -> web.Application:
 
 
 async def _serve_webhook(app: App) -> None:
+    from aiohttp import web
+
     settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     await app.bot.set_webhook(f"{(settings.webhook_url or '').rstrip('/')}{WEBHOOK_PATH}",

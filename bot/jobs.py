@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from datetime import date
 from html import escape
+from typing import TYPE_CHECKING
 
 from aiogram.utils.i18n import gettext as _
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import cards, keyboards
@@ -20,6 +20,9 @@ from bot.pages import PageNotices, morning_reminder
 from storage import duty, sweeps, updates
 from storage.models import OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +122,8 @@ async def sweep_once(messenger: Messenger) -> dict[str, int]:
 
 
 def make_scheduler(messenger: Messenger, *, sweep_seconds: int) -> AsyncIOScheduler:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     scheduler = AsyncIOScheduler(timezone="UTC")
     # One sweep at a time; runs missed while the process slept collapse into one.
     scheduler.add_job(sweep_once, "interval", seconds=sweep_seconds, args=[messenger],

@@ -11,13 +11,13 @@ import logging
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
 log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
 
 
 def is_working_day(day: date) -> bool:
+    import chinese_calendar  # loaded by the first place that counts working days
+
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:

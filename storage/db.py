@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.migrations import HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -69,8 +72,20 @@ class Database:
 
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
+        if await self.schema_version() == HEAD:
+            return
         async with self.engine.begin() as connection:
             await connection.run_sync(_upgrade_to_head)
+
+    async def schema_version(self) -> str | None:
+        """The Alembic revision the database is at; None for an empty or unreachable one
+        (migrating then says which)."""
+        try:
+            async with self.engine.connect() as connection:
+                found = await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+                return found.scalar()
+        except DBAPIError:
+            return None
 
     async def check_connection(self) -> None:
         async with self.engine.connect() as connection:
@@ -106,7 +121,6 @@ def _serialize_sqlite_writers(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
