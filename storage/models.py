@@ -366,6 +366,82 @@ class DailyMark(SQLModel, table=True):
     last_day: date
 
 
+class Skill(StrEnum):
+    ELDER_CARE = "elder_care"
+    TUTORING = "tutoring"
+    REPAIRS = "repairs"
+    ERRANDS = "errands"
+    MEDICAL = "medical"
+    LEGAL = "legal"
+    PSYCHOLOGICAL = "psychological"
+    OTHER = "other"
+
+
+class Period(StrEnum):
+    """Parts of the day a volunteer can give, in the place's time zone."""
+
+    MORNING = "morning"  # 06:00-12:00
+    AFTERNOON = "afternoon"  # 12:00-18:00
+    EVENING = "evening"  # 18:00-22:00
+
+
+class VolunteerStatus(StrEnum):
+    APPLIED = "applied"  # waiting for a social worker
+    NEEDS_INFO = "needs_info"  # a social worker asked a question
+    APPROVED = "approved"
+    DECLINED = "declined"
+    PAUSED = "paused"  # by the volunteer (a holiday): no claims, no pings
+    SUSPENDED = "suspended"  # by staff, with a reason
+
+
+class Volunteer(SQLModel, table=True):
+    """A volunteer's application and standing (志愿者登记); the grids served are in
+    volunteer_grid."""
+
+    person_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    real_name: str = Field(sa_type=String(100))
+    phone: str | None = Field(default=None, sa_type=String(32))
+    skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    other_skill: str | None = Field(default=None, sa_type=String(200))
+    days: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    periods: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(sa_type=String(16), index=True)
+    # The question asked, the reason declined or suspended: whatever the last decision said.
+    reason: str | None = Field(default=None, sa_type=Text)
+    answer: str | None = Field(default=None, sa_type=Text)
+    pings: bool = True  # told privately about new wishes that match
+    public: bool = True  # may be named on the honour roll
+    applied_at: datetime = _time()
+    consented_at: datetime = _time()
+    decided_at: datetime | None = _time(default=None)
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+
+
+class VolunteerGrid(SQLModel, table=True):
+    """A grid a volunteer serves."""
+
+    __tablename__ = "volunteer_grid"
+    __table_args__ = (UniqueConstraint("person_id", "grid_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    grid_id: int = Field(foreign_key="place.id", index=True)
+
+
+class VolunteerPing(SQLModel, table=True):
+    """A volunteer told privately about a wish that matches them; counts toward the daily cap."""
+
+    __tablename__ = "volunteer_ping"
+    __table_args__ = (UniqueConstraint("person_id", "wish_id"),
+                      Index("ix_volunteer_ping_day", "person_id", "day"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    wish_id: int = Field(foreign_key="wish.id")
+    day: date  # the local day in the wish's place
+    sent_at: datetime = _time()
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """Updates already taken in: Telegram redelivers a webhook update after a timeout, and
     with several instances no process can remember this for the others."""
