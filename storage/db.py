@@ -97,7 +97,10 @@ class Database:
 
 def _make_engine(url: str, *, echo: bool) -> AsyncEngine:
     if not url.startswith("sqlite"):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip on every checkout. After the server restarts,
+        # the first statement on a dead connection fails (that update is kept and apologised
+        # for) and SQLAlchemy then replaces the whole pool.
+        return create_async_engine(url, echo=echo, pool_recycle=1800)
     # Every SQLite transaction takes the write lock, so more connections only queue inside
     # SQLite's busy handler; one connection queues them in the pool instead, in order.
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30},
