@@ -54,3 +54,33 @@ CATEGORY_ORDER = list(Category)
 
 class PageCb(CallbackData, prefix="pg"):
     page_id: int
+
+
+class VolStep(StrEnum):
+    SKIP_PHONE = "sp"
+    SKILL = "s"
+    SKILLS_DONE = "sd"
+    GRID = "g"
+    GRIDS_DONE = "gd"
+    DAY = "d"
+    PERIOD = "p"
+    TIMES_DONE = "td"
+    AGREE = "ok"
+    CANCEL = "no"
+
+
+class VolFormCb(CallbackData, prefix="vf"):
+    step: VolStep
+    value: str = ""
+
+
+class VolAction(StrEnum):
+    APPROVE = "a"
+    ASK = "q"
+    DECLINE = "x"
+    ANSWER = "r"
+
+
+class VolCb(CallbackData, prefix="v"):
+    action: VolAction
+    person_id: int

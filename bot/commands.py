@@ -22,6 +22,7 @@ def private_commands() -> list[BotCommand]:
     return [
         BotCommand(command="mywishes", description=_("My micro-wishes")),
         BotCommand(command="mytasks", description=_("Wishes I claimed")),
+        BotCommand(command="volunteer", description=_("Sign up as a volunteer")),
         BotCommand(command="lang", description=_("Choose the language")),
         BotCommand(command="cancel", description=_("Stop filling in a form")),
         BotCommand(command="help", description=_("What I can do")),
@@ -33,6 +34,7 @@ def group_commands() -> list[BotCommand]:
         BotCommand(command="wish", description=_("Post a micro-wish")),
         BotCommand(command="ask", description=_("Ask the social worker on duty")),
         BotCommand(command="duty", description=_("Who is on duty today")),
+        BotCommand(command="volunteer", description=_("Sign up as a volunteer")),
         BotCommand(command="help", description=_("What I can do")),
         BotCommand(command="lang", description=_("Choose the group's language")),
     ]

@@ -1,5 +1,7 @@
 """Inline keyboards. Buttons are verbs; labels come from the current language."""
 
+from collections.abc import Collection
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -13,10 +15,14 @@ from bot.callbacks import (
     LangCb,
     PageCb,
     RateCb,
+    VolAction,
+    VolCb,
+    VolFormCb,
+    VolStep,
     WishAction,
     WishCb,
 )
-from storage.models import PlaceKind, Tier, Wish, WishState
+from storage.models import Period, PlaceKind, Skill, Tier, Wish, WishState
 
 TIER_CHAT = {Tier.GRID: PlaceKind.GRID, Tier.COMMUNITY: PlaceKind.COMMUNITY,
              Tier.STREET: PlaceKind.STREET}
@@ -124,4 +130,79 @@ def link(text: str, url: str) -> InlineKeyboardMarkup:
 def acknowledge(page_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Acknowledge"), callback_data=PageCb(page_id=page_id))
+    return builder.as_markup()
+
+
+# --- volunteers -------------------------------------------------------------------------------
+
+def _ticked(label: str, chosen: bool) -> str:
+    return f"✅ {label}" if chosen else label
+
+
+def _finish(builder: InlineKeyboardBuilder, done: VolStep) -> None:
+    builder.button(text=_("Next"), callback_data=VolFormCb(step=done))
+    builder.button(text=_("Cancel"), callback_data=VolFormCb(step=VolStep.CANCEL))
+
+
+def volunteer_skip_phone() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Skip"), callback_data=VolFormCb(step=VolStep.SKIP_PHONE))
+    return builder.as_markup()
+
+
+def volunteer_skills(chosen: Collection[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for skill in Skill:
+        builder.button(text=_ticked(labels.skill(skill), skill in chosen),
+                       callback_data=VolFormCb(step=VolStep.SKILL, value=skill))
+    _finish(builder, VolStep.SKILLS_DONE)
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def volunteer_grids(offered: list[tuple[int, str]],
+                    chosen: Collection[int]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for grid_id, name in offered:
+        builder.button(text=_ticked(name, grid_id in chosen),
+                       callback_data=VolFormCb(step=VolStep.GRID, value=str(grid_id)))
+    _finish(builder, VolStep.GRIDS_DONE)
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def volunteer_times(days: Collection[int], periods: Collection[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for day in range(7):
+        builder.button(text=_ticked(labels.weekday(day), day in days),
+                       callback_data=VolFormCb(step=VolStep.DAY, value=str(day)))
+    for period in Period:
+        builder.button(text=_ticked(labels.period(period), period in periods),
+                       callback_data=VolFormCb(step=VolStep.PERIOD, value=period))
+    _finish(builder, VolStep.TIMES_DONE)
+    builder.adjust(4, 3, 1, 1, 1, 2)
+    return builder.as_markup()
+
+
+def volunteer_consent() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("I agree, send my application"),
+                   callback_data=VolFormCb(step=VolStep.AGREE))
+    builder.button(text=_("Cancel"), callback_data=VolFormCb(step=VolStep.CANCEL))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def volunteer_decision(person_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, action in ((_("Approve"), VolAction.APPROVE), (_("Ask for more"), VolAction.ASK),
+                          (_("Decline"), VolAction.DECLINE)):
+        builder.button(text=label, callback_data=VolCb(action=action, person_id=person_id))
+    return builder.as_markup()
+
+
+def volunteer_answer(person_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Answer"), callback_data=VolCb(action=VolAction.ANSWER,
+                                                         person_id=person_id))
     return builder.as_markup()

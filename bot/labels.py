@@ -2,7 +2,7 @@
 
 from aiogram.utils.i18n import gettext as _
 
-from storage.models import Category, PlaceKind, Role, Tier
+from storage.models import Category, Period, PlaceKind, Role, Skill, Tier, VolunteerStatus
 
 
 def category(value: str) -> str:
@@ -14,6 +14,43 @@ def category(value: str) -> str:
         Category.LEARNING: _("Learning"),
         Category.OTHER: _("Other"),
     }[Category(value)]
+
+
+def skill(value: str) -> str:
+    return {
+        Skill.ELDER_CARE: _("Elder care"),
+        Skill.TUTORING: _("Tutoring"),
+        Skill.REPAIRS: _("Repairs"),
+        Skill.ERRANDS: _("Shopping and errands"),
+        Skill.MEDICAL: _("Medical"),
+        Skill.LEGAL: _("Legal advice"),
+        Skill.PSYCHOLOGICAL: _("Psychological support"),
+        Skill.OTHER: _("Other"),
+    }[Skill(value)]
+
+
+def period(value: str) -> str:
+    return {
+        Period.MORNING: _("Mornings (6–12)"),
+        Period.AFTERNOON: _("Afternoons (12–18)"),
+        Period.EVENING: _("Evenings (18–22)"),
+    }[Period(value)]
+
+
+def weekday(day: int) -> str:
+    """Short weekday name, 0 = Monday."""
+    return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))[day]
+
+
+def volunteer_status(value: str) -> str:
+    return {
+        VolunteerStatus.APPLIED: _("waiting for approval"),
+        VolunteerStatus.NEEDS_INFO: _("asked for more information"),
+        VolunteerStatus.APPROVED: _("active"),
+        VolunteerStatus.DECLINED: _("declined"),
+        VolunteerStatus.PAUSED: _("paused"),
+        VolunteerStatus.SUSPENDED: _("suspended"),
+    }[VolunteerStatus(value)]
 
 
 def place_kind(value: str) -> str:

@@ -182,6 +182,9 @@ async def publish(messenger: Messenger, wish: Wish, event: int | None) -> None:
     urgent one, or one that names a risk, pages the duty worker at once, whatever its state."""
     if wish.state == WishState.OPEN:
         await cards.show(messenger, wish)
+        from bot.volunteering import ping_volunteers  # it renders wishes with this module
+
+        await ping_volunteers(messenger, wish)
     else:
         await ask_verification(messenger, wish, event)
     await page_if_at_risk(messenger, wish)

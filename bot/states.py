@@ -22,3 +22,22 @@ class RatingComment(StatesGroup):
 
 class AdoptionNote(StatesGroup):
     note = State()
+
+
+class VolunteerForm(StatesGroup):
+    name = State()
+    phone = State()
+    skills = State()
+    other_skill = State()
+    grids = State()
+    times = State()
+    consent = State()
+
+
+class VolunteerDecision(StatesGroup):
+    question = State()
+    decline_reason = State()
+
+
+class VolunteerAnswer(StatesGroup):
+    answer = State()

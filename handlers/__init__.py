@@ -2,12 +2,13 @@
 
 from aiogram import Router
 
-from handlers import admin, chat_events, common, duty, errors, wish_form, wishes
+from handlers import admin, chat_events, common, duty, errors, volunteers, wish_form, wishes
 
 
 def routers() -> list[Router]:
     # chat_events first: it answers anonymous admins before any command handler runs;
     # common next, so /cancel and /help work in the middle of any form;
     # errors.fallback last: it answers buttons that nothing else understood.
-    return [chat_events.router(), common.router(), wish_form.router(), wishes.router(),
+    return [chat_events.router(), common.router(), wish_form.router(), volunteers.router(),
+            wishes.router(),
             admin.router(), duty.router(), common.welcome_router(), errors.router()]

@@ -259,6 +259,7 @@ def _setting_label(name: str) -> str:
         "duty_reminder_time": _("Time of the morning reminder to the workers on duty"),
         "quiet_hours": _("Quiet hours (pages and reminders wait; risk alerts do not)"),
         "working_days": _("Deadlines count working days only"),
+        "volunteer_pings_per_day": _("New wishes a volunteer is told about per day, at most"),
     }[name]
 
 

@@ -27,7 +27,7 @@ async def start(message: Message) -> None:
         "Hello! I am GridLink, the helper of your community.\n\n"
         "• Residents: post a micro-wish from your grid group with /wish, "
         "and follow it with /mywishes.\n"
-        "• Volunteers: see the wishes you claimed with /mytasks.\n"
+        "• Volunteers: sign up with /volunteer; see the wishes you claimed with /mytasks.\n"
         "• /lang changes the language, /help lists everything I can do."
     ))
 
@@ -45,11 +45,17 @@ async def help_(message: Message) -> None:
         escape(_("/cancel — stop filling in a form")),
         "",
         _("<b>For volunteers</b>"),
+        escape(_("/volunteer — sign up as a volunteer (in a private chat)")),
         escape(_("/mytasks — the wishes you claimed")),
+        escape(_("/pause, /resume — stop and start volunteering for a while")),
+        escape(_("/pings on|off — whether I tell you about new wishes that suit you")),
         "",
         _("<b>For social workers</b>"),
         escape(_("/reject <number> <reason> — reject a micro-wish; the resident sees the reason")),
         escape(_("Reply to a question you were paged about to answer the resident.")),
+        escape(_("/volunteers — the volunteers of this place")),
+        escape(_("/suspend @username|id <reason>, /reinstate @username|id — a volunteer's "
+                 "service")),
         "",
         _("<b>For admins</b>"),
         escape(_("/bind street|community|grid [parent number] <name> — bind this chat as a place")),

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import cards, keyboards, notices
+from bot import cards, keyboards, notices, volunteering
 from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, typed
@@ -22,9 +22,9 @@ from bot.messenger import Messenger
 from bot.refusals import claimer_refusal, refusal, state_now
 from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
-from storage import people, places, wishes
+from storage import people, places, volunteers, wishes
 from storage.db import Database
-from storage.models import Place, PlaceKind, Role, Tier, WishState
+from storage.models import Place, PlaceKind, Role, Tier, VolunteerStatus, WishState
 from storage.people import Actor
 from storage.privacy import mask_numbers
 from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
@@ -117,6 +117,9 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
     if not await people.has_role(db, actor, wish.grid_id, *roles):
         await query.answer(_not_a_taker(callback_data.action), show_alert=True)
         return
+    if (held_back := await _held_back(db, actor)) is not None:
+        await query.answer(held_back, show_alert=True)
+        return
     outcome = await wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now(),
                                  tier=tier)
     if not outcome.ok or outcome.wish is None:
@@ -143,6 +146,18 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
             _("{name}, please open a private chat with me to receive the contact details of "
               "micro-wish #{id}.").format(name=escape(actor.person.full_name), id=wish.id),
             reply_markup=keyboards.link(_("Open private chat"), url))
+
+
+async def _held_back(db: Database, actor: Actor) -> str | None:
+    """Why a paused or suspended volunteer may not claim now; None when they may."""
+    standing = await volunteers.get(db, actor.id)
+    if standing is None or standing.status not in (VolunteerStatus.PAUSED,
+                                                    VolunteerStatus.SUSPENDED):
+        return None
+    if standing.status == VolunteerStatus.PAUSED:
+        return _("You paused your volunteering. Send me /resume in a private chat first.")
+    return _("Your volunteer service is suspended, so you cannot claim. Please talk to your "
+             "social worker.")
 
 
 async def _ask_for_reply(query: CallbackQuery, state: FSMContext, step: State, wish_id: int,
@@ -277,6 +292,7 @@ async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, act
         return
     await cards.show(messenger, outcome.wish)
     await notices.resident_approved(messenger, outcome.wish, outcome.event_id)
+    await volunteering.ping_volunteers(messenger, outcome.wish)
     note = _("Approved by {name}; it is now posted in the grid group.").format(
         name=actor.person.full_name)
     await _close_buttons(query, note)

@@ -224,3 +224,20 @@ async def subtree(db: Database, root_ids: list[int] | None) -> list[tuple[Place,
     for root in roots:
         walk(root, 0)
     return ordered
+
+
+async def grids(db: Database, *, parent_id: int | None = None, limit: int = 24) -> list[Place]:
+    """Grids by name: those of one community, or all of them."""
+    async with db.transaction() as session:
+        statement = select(Place).where(Place.kind == PlaceKind.GRID)
+        if parent_id is not None:
+            statement = statement.where(Place.parent_id == parent_id)
+        return list((await session.exec(
+            statement.order_by(col(Place.name), col(Place.id)).limit(limit))).all())
+
+
+async def grids_under(db: Database, place: Place) -> list[Place]:
+    """The place itself when it is a grid, else every grid below it."""
+    if place.kind == PlaceKind.GRID:
+        return [place]
+    return [p for p, _depth in await subtree(db, [place.id or 0]) if p.kind == PlaceKind.GRID]

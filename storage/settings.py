@@ -25,6 +25,8 @@ class PlaceSettings(BaseModel):
                              pattern=r"^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$")
     working_days: bool = Field(default=False, description="deadlines count working days only")
     risk_words: list[str] | None = None
+    # How many new wishes a volunteer is told about privately in one day, at most.
+    volunteer_pings_per_day: int = Field(default=3, ge=0, le=50)
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(
