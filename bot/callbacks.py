@@ -84,3 +84,28 @@ class VolAction(StrEnum):
 class VolCb(CallbackData, prefix="v"):
     action: VolAction
     person_id: int
+
+
+class HoursCb(CallbackData, prefix="hw"):
+    """The claimer says how long a fulfilled wish took."""
+
+    wish_id: int
+    minutes: int
+
+
+class ServiceStep(StrEnum):
+    GRID = "g"
+    DAY = "d"
+    HOURS = "h"
+
+
+class ServiceFormCb(CallbackData, prefix="sf"):
+    step: ServiceStep
+    value: str
+
+
+class ServiceCb(CallbackData, prefix="sv"):
+    """A social worker confirms (or not) logged service."""
+
+    entry_id: int
+    confirm: bool

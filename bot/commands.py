@@ -23,6 +23,8 @@ def private_commands() -> list[BotCommand]:
         BotCommand(command="mywishes", description=_("My micro-wishes")),
         BotCommand(command="mytasks", description=_("Wishes I claimed")),
         BotCommand(command="volunteer", description=_("Sign up as a volunteer")),
+        BotCommand(command="myhours", description=_("My service hours")),
+        BotCommand(command="logservice", description=_("Log other volunteer service")),
         BotCommand(command="lang", description=_("Choose the language")),
         BotCommand(command="cancel", description=_("Stop filling in a form")),
         BotCommand(command="help", description=_("What I can do")),

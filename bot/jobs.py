@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import cards, keyboards
-from bot.messenger import Messenger, Render
+from bot import cards, formatting, keyboards
+from bot.i18n import current_locale
+from bot.messenger import Messenger, Render, Rendered
 from bot.pages import PageNotices, morning_reminder
-from storage import duty, sweeps, updates
+from storage import duty, hours, sweeps, updates
 from storage.models import OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
 
@@ -107,8 +108,53 @@ async def _morning_notices(messenger: Messenger, session: AsyncSession, communit
             for post, person_id in sorted(posts.items())]
 
 
+HONOUR_NAMED = 5  # volunteers named on a grid's honour roll, ties included
+
+
+def ranked(standings: list[hours.Standing]) -> list[tuple[int, hours.Standing]]:
+    """The volunteers who may be named, with their rank (equal hours and wishes share one),
+    up to HONOUR_NAMED places."""
+    named: list[tuple[int, hours.Standing]] = []
+    for standing in (s for s in standings if s.public):
+        previous = named[-1] if named else None
+        tied = previous is not None and (previous[1].minutes, previous[1].wishes) == (
+            standing.minutes, standing.wishes)
+        rank = previous[0] if tied and previous else len(named) + 1
+        if rank > HONOUR_NAMED:
+            break
+        named.append((rank, standing))
+    return named
+
+
+def honour_roll(grid: Place, standings: list[hours.Standing], month: date) -> Render:
+    def render() -> Rendered:
+        locale = current_locale()
+        named = ranked(standings)
+        lines = [_("🏅 <b>Honour roll of {grid}, {month}</b>").format(
+            grid=escape(grid.name), month=formatting.month(month, locale)), ""]
+        lines += [_("{rank}. {name}: {hours} h, micro-wishes fulfilled: {wishes}").format(
+            rank=rank, name=escape(s.name), hours=formatting.hours(s.minutes, locale),
+            wishes=s.wishes) for rank, s in named]
+        others = len(standings) - len(named)
+        if others:
+            lines += ["", _("Thanks also to {count} more volunteers.").format(count=others)]
+        total = sum(s.minutes for s in standings)
+        lines += ["", _("Together you gave {hours} hours to our neighbours. Thank you all!")
+                  .format(hours=formatting.hours(total, locale))]
+        return "\n".join(lines), None
+
+    return render
+
+
+async def _honour_notices(messenger: Messenger, session: AsyncSession, grid: Place,
+                          standings: list[hours.Standing], month: date) -> list[OutboxMessage]:
+    return messenger.for_place(grid, f"honour:{grid.id}:{month:%Y-%m}",
+                               honour_roll(grid, standings, month))
+
+
 async def sweep_once(messenger: Messenger) -> dict[str, int]:
-    """Everything whose time has come: wish deadlines, unanswered pages, morning reminders."""
+    """Everything whose time has come: wish deadlines, unanswered pages, morning reminders,
+    monthly honour rolls."""
     db, now = messenger.db, messenger.clock.now()
     done: dict[str, int] = dict(await sweeps.sweep(db, now=now, notify=SweepNotices(messenger)))
     done["pages_passed_on"] = await duty.pass_on_unacknowledged(
@@ -116,6 +162,8 @@ async def sweep_once(messenger: Messenger) -> dict[str, int]:
     done["updates_forgotten"] = await updates.forget_old(db, now=now)
     done["morning_reminders"] = await duty.morning_reminders(
         db, now=now, notify=lambda *args: _morning_notices(messenger, *args))
+    done["honour_rolls"] = await hours.honour_rolls(
+        db, now=now, notify=lambda *args: _honour_notices(messenger, *args))
     if any(done.values()):
         log.info("sweep: %s", {step: n for step, n in done.items() if n})
     return done

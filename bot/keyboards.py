@@ -12,9 +12,13 @@ from bot.callbacks import (
     CommentCb,
     FormCb,
     FormStep,
+    HoursCb,
     LangCb,
     PageCb,
     RateCb,
+    ServiceCb,
+    ServiceFormCb,
+    ServiceStep,
     VolAction,
     VolCb,
     VolFormCb,
@@ -22,6 +26,8 @@ from bot.callbacks import (
     WishAction,
     WishCb,
 )
+from bot.formatting import hours
+from bot.i18n import current_locale
 from storage.models import Period, PlaceKind, Skill, Tier, Wish, WishState
 
 TIER_CHAT = {Tier.GRID: PlaceKind.GRID, Tier.COMMUNITY: PlaceKind.COMMUNITY,
@@ -205,4 +211,56 @@ def volunteer_answer(person_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Answer"), callback_data=VolCb(action=VolAction.ANSWER,
                                                          person_id=person_id))
+    return builder.as_markup()
+
+
+# --- service hours ----------------------------------------------------------------------------
+
+QUICK_MINUTES = (30, 60, 90, 120, 180, 240)
+
+
+def _hour_label(minutes: int) -> str:
+    return _("{hours} h").format(hours=hours(minutes, current_locale()))
+
+
+def wish_hours(wish_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for minutes in QUICK_MINUTES:
+        builder.button(text=_hour_label(minutes),
+                       callback_data=HoursCb(wish_id=wish_id, minutes=minutes))
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def service_hours() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for minutes in QUICK_MINUTES:
+        builder.button(text=_hour_label(minutes),
+                       callback_data=ServiceFormCb(step=ServiceStep.HOURS, value=str(minutes)))
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def service_days(days: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """(label, ISO date) pairs: today, yesterday."""
+    builder = InlineKeyboardBuilder()
+    for label, iso in days:
+        builder.button(text=label, callback_data=ServiceFormCb(step=ServiceStep.DAY, value=iso))
+    return builder.as_markup()
+
+
+def service_grids(grids: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for grid_id, name in grids:
+        builder.button(text=name, callback_data=ServiceFormCb(step=ServiceStep.GRID,
+                                                              value=str(grid_id)))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def service_decision(entry_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Confirm"), callback_data=ServiceCb(entry_id=entry_id, confirm=True))
+    builder.button(text=_("Not confirmed"), callback_data=ServiceCb(entry_id=entry_id,
+                                                                    confirm=False))
     return builder.as_markup()

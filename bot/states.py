@@ -41,3 +41,14 @@ class VolunteerDecision(StatesGroup):
 
 class VolunteerAnswer(StatesGroup):
     answer = State()
+
+
+class WishHours(StatesGroup):
+    hours = State()
+
+
+class ServiceForm(StatesGroup):
+    grid = State()
+    day = State()
+    hours = State()
+    description = State()

@@ -97,7 +97,7 @@ def decision_for_applicant(volunteer: Volunteer, grids: list[Place]) -> Rendered
                 "Welcome aboard! Your volunteer application for {grids} is approved.\n\n"
                 "Claim micro-wishes with the 🙋 button in your grid group; I will also tell you "
                 "privately about new ones that suit your skills and times (/pings off stops "
-                "that). /pause when you are away."
+                "that). /pause when you are away, /myhours for your service hours."
             ).format(grids=names), None
         case VolunteerStatus.NEEDS_INFO:
             return _("The social worker has a question about your volunteer application:\n\n"

@@ -2,7 +2,17 @@
 
 from aiogram import Router
 
-from handlers import admin, chat_events, common, duty, errors, volunteers, wish_form, wishes
+from handlers import (
+    admin,
+    chat_events,
+    common,
+    duty,
+    errors,
+    hours,
+    volunteers,
+    wish_form,
+    wishes,
+)
 
 
 def routers() -> list[Router]:
@@ -10,5 +20,5 @@ def routers() -> list[Router]:
     # common next, so /cancel and /help work in the middle of any form;
     # errors.fallback last: it answers buttons that nothing else understood.
     return [chat_events.router(), common.router(), wish_form.router(), volunteers.router(),
-            wishes.router(),
+            hours.router(), wishes.router(),
             admin.router(), duty.router(), common.welcome_router(), errors.router()]

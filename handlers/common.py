@@ -49,11 +49,15 @@ async def help_(message: Message) -> None:
         escape(_("/mytasks — the wishes you claimed")),
         escape(_("/pause, /resume — stop and start volunteering for a while")),
         escape(_("/pings on|off — whether I tell you about new wishes that suit you")),
+        escape(_("/myhours — your service hours; /logservice — log other service")),
+        escape(_("/honour on|off — whether your name may appear on the honour roll")),
         "",
         _("<b>For social workers</b>"),
         escape(_("/reject <number> <reason> — reject a micro-wish; the resident sees the reason")),
         escape(_("Reply to a question you were paged about to answer the resident.")),
         escape(_("/volunteers — the volunteers of this place")),
+        escape(_("/hours @username|id — a volunteer's service hours; /fixhours <number> "
+                 "<hours> corrects one")),
         escape(_("/suspend @username|id <reason>, /reinstate @username|id — a volunteer's "
                  "service")),
         "",

@@ -22,6 +22,7 @@ from bot.messenger import Messenger
 from bot.refusals import claimer_refusal, refusal, state_now
 from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
+from handlers.hours import ask_wish_hours
 from storage import people, places, volunteers, wishes
 from storage.db import Database
 from storage.models import Place, PlaceKind, Role, Tier, VolunteerStatus, WishState
@@ -194,7 +195,7 @@ async def release(query: CallbackQuery, callback_data: WishCb, db: Database, act
 
 
 async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
-                    clock: Clock, messenger: Messenger) -> None:
+                    clock: Clock, messenger: Messenger, state: FSMContext) -> None:
     outcome = await wishes.mark_fulfilled(db, callback_data.wish_id, volunteer_id=actor.id,
                                           now=clock.now())
     if not outcome.ok or outcome.wish is None:
@@ -205,6 +206,8 @@ async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, a
                                      actor.person.full_name)
     note = _("Marked fulfilled. Thank you! The resident will be asked to confirm.")
     await _close_buttons(query, note)
+    if isinstance(query.message, Message):
+        await ask_wish_hours(query.message, state, callback_data.wish_id)
 
 
 # --- the resident: withdraw, confirm and rate -----------------------------------------------

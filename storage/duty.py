@@ -23,7 +23,6 @@ from storage import audit, outbox
 from storage.calendar import after_quiet_hours, local_day
 from storage.db import Database
 from storage.models import (
-    DailyMark,
     DutyPost,
     DutyShift,
     OutboxMessage,
@@ -34,6 +33,7 @@ from storage.models import (
     Question,
 )
 from storage.places import chain
+from storage.series import claim_run
 from storage.settings import PlaceSettings, effective
 
 CHAT = "chat"
@@ -257,23 +257,8 @@ async def _remind_one(db: Database, community_id: int, now: datetime,
                                local_now.tzinfo)
         if not due <= local_now < due + MORNING_WINDOW:
             return 0  # before the time, or too late in the day for a morning reminder
-        if not await _mark_day(session, community_id, today):
+        if not await claim_run(session, community_id, MORNING, today):
             return 0
         posts = await on_duty(session, community_id, today)
         await outbox.add(session, await notify(session, community, posts, today))
         return 1
-
-
-async def _mark_day(session: AsyncSession, place_id: int, today: date) -> bool:
-    """Claim today's run of the series; False when it already ran (here or elsewhere)."""
-    moved = await session.exec(update(DailyMark).where(
-        col(DailyMark.place_id) == place_id, col(DailyMark.series) == MORNING,
-        col(DailyMark.last_day) < today).values(last_day=today))
-    if moved.rowcount == 1:
-        return True
-    if (await session.exec(select(DailyMark).where(
-            DailyMark.place_id == place_id, DailyMark.series == MORNING))).first():
-        return False
-    session.add(DailyMark(place_id=place_id, series=MORNING, last_day=today))
-    await session.flush()
-    return True

@@ -442,6 +442,38 @@ class VolunteerPing(SQLModel, table=True):
     sent_at: datetime = _time()
 
 
+class ServiceState(StrEnum):
+    PENDING = "pending"  # logged by the volunteer, waiting for a social worker
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class ServiceLog(SQLModel, table=True):
+    """Service hours (志愿服务记录): from a fulfilled wish, stated by its claimer, or logged
+    by the volunteer and confirmed by a social worker. Kept in minutes."""
+
+    __tablename__ = "service_log"
+    __table_args__ = (
+        Index("uq_service_log_wish", "wish_id", unique=True,
+              sqlite_where=text("wish_id IS NOT NULL"),
+              postgresql_where=text("wish_id IS NOT NULL")),
+        Index("ix_service_log_person_day", "person_id", "served_on"),
+        Index("ix_service_log_grid_day", "grid_id", "served_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    grid_id: int = Field(foreign_key="place.id")
+    wish_id: int | None = Field(default=None, foreign_key="wish.id")
+    served_on: date  # the local day of the service
+    minutes: int
+    description: str = Field(sa_type=Text)
+    state: str = Field(sa_type=String(16))
+    logged_at: datetime = _time()
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    decided_at: datetime | None = _time(default=None)
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """Updates already taken in: Telegram redelivers a webhook update after a timeout, and
     with several instances no process can remember this for the others."""

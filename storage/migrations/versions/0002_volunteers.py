@@ -1,8 +1,8 @@
-"""volunteers
+"""volunteers and service hours
 
-Revision ID: 1c0ca569918f
+Revision ID: 86b77bd199a1
 Revises: 608ad2c639b6
-Create Date: 2026-11-25 22:30:52.823001
+Create Date: 2026-11-25 22:44:44.493008
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = '1c0ca569918f'
+revision: str = '86b77bd199a1'
 down_revision: str | None = '608ad2c639b6'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -53,6 +53,27 @@ def upgrade() -> None:
     with op.batch_alter_table('volunteer_grid', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_volunteer_grid_grid_id'), ['grid_id'], unique=False)
 
+    op.create_table('service_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.BigInteger(), nullable=False),
+    sa.Column('grid_id', sa.Integer(), nullable=False),
+    sa.Column('wish_id', sa.Integer(), nullable=True),
+    sa.Column('served_on', sa.Date(), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('logged_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('decided_by', sa.BigInteger(), nullable=True),
+    sa.Column('decided_at', storage.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['grid_id'], ['place.id'], ),
+    sa.ForeignKeyConstraint(['wish_id'], ['wish.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('service_log', schema=None) as batch_op:
+        batch_op.create_index('ix_service_log_grid_day', ['grid_id', 'served_on'], unique=False)
+        batch_op.create_index('ix_service_log_person_day', ['person_id', 'served_on'], unique=False)
+        batch_op.create_index('uq_service_log_wish', ['wish_id'], unique=True, sqlite_where=sa.text('wish_id IS NOT NULL'), postgresql_where=sa.text('wish_id IS NOT NULL'))
+
     op.create_table('volunteer_ping',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.BigInteger(), nullable=False),
@@ -75,6 +96,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_volunteer_ping_day')
 
     op.drop_table('volunteer_ping')
+    with op.batch_alter_table('service_log', schema=None) as batch_op:
+        batch_op.drop_index('uq_service_log_wish', sqlite_where=sa.text('wish_id IS NOT NULL'), postgresql_where=sa.text('wish_id IS NOT NULL'))
+        batch_op.drop_index('ix_service_log_person_day')
+        batch_op.drop_index('ix_service_log_grid_day')
+
+    op.drop_table('service_log')
     with op.batch_alter_table('volunteer_grid', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_volunteer_grid_grid_id'))
 

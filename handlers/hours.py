@@ -1,0 +1,424 @@
+"""Service hours: stated for a fulfilled wish, logged and confirmed, shown with /myhours,
+/hours and corrected with /fixhours; /honour chooses whether one is named on the honour roll."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import formatting, keyboards
+from bot.callbacks import HoursCb, ServiceCb, ServiceFormCb, ServiceStep
+from bot.clock import Clock
+from bot.filters import in_group, in_private, not_a_command, typed
+from bot.i18n import current_locale
+from bot.messenger import Messenger, Rendered
+from bot.states import ServiceForm, WishHours
+from bot.volunteering import DECIDERS
+from handlers.admin import find_person, not_bound, not_met
+from handlers.wish_form import not_text, use_buttons
+from storage import hours, people, places, volunteers
+from storage.db import Database
+from storage.hours import Outcome, Result
+from storage.models import STAFF_ROLES, Place, ServiceLog, ServiceState
+from storage.people import Actor
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+RECENT = 10  # entries /hours lists
+
+
+def _hours(minutes: int) -> str:
+    return formatting.hours(minutes, current_locale())
+
+
+def _bad_hours() -> str:
+    return _("Please give the hours as a number from 0.25 to 12, e.g. 1.5.")
+
+
+def _refusal(outcome: Outcome) -> str:
+    match outcome.result:
+        case Result.BAD_HOURS:
+            return _bad_hours()
+        case Result.BAD_DAY:
+            return _("Please give a day in the last {days} days, not in the future.").format(
+                days=hours.DAYS_BACK)
+        case Result.EMPTY:
+            return _("The text is empty. Please write a few words.")
+        case Result.TOO_LONG:
+            return _("Please keep it under {limit} characters.").format(
+                limit=hours.MAX_DESCRIPTION)
+        case Result.NOT_A_VOLUNTEER:
+            return _("You are not a volunteer yet. /volunteer signs you up.")
+        case Result.NOT_YOURS:
+            return _("Only the volunteer who claimed it can do that.")
+        case Result.WRONG_STATE if outcome.entry is not None:
+            return _("Already decided: {state}.").format(state=_state(outcome.entry.state))
+        case _:
+            return _("This button is no longer valid.")
+
+
+def _state(state: str) -> str:
+    return {ServiceState.PENDING: _("waiting for confirmation"),
+            ServiceState.CONFIRMED: _("confirmed"),
+            ServiceState.REJECTED: _("not confirmed")}[ServiceState(state)]
+
+
+# --- hours of a fulfilled wish ---------------------------------------------------------------
+
+async def ask_wish_hours(message: Message, state: FSMContext, wish_id: int) -> None:
+    """Asked of the claimer right after Mark fulfilled."""
+    await state.set_state(WishHours.hours)
+    await state.update_data(wish_id=wish_id)
+    await message.answer(_("How long did it take? Tap, or type the hours (e.g. 1.5). They "
+                           "count as your service hours."),
+                         reply_markup=keyboards.wish_hours(wish_id))
+
+
+async def wish_hours_pressed(query: CallbackQuery, callback_data: HoursCb, db: Database,
+                             actor: Actor, clock: Clock, state: FSMContext) -> None:
+    outcome = await hours.for_wish(db, callback_data.wish_id, volunteer_id=actor.id,
+                                   minutes=callback_data.minutes, now=clock.now())
+    if not outcome.ok:
+        await query.answer(_refusal(outcome), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(_wish_hours_noted(outcome, callback_data.wish_id))
+
+
+async def wish_hours_typed(message: Message, db: Database, actor: Actor, clock: Clock,
+                           state: FSMContext) -> None:
+    minutes = hours.parse_minutes(message.text or "")
+    if minutes is None:
+        await message.answer(_bad_hours())
+        return
+    wish_id = int((await state.get_data()).get("wish_id", 0))
+    outcome = await hours.for_wish(db, wish_id, volunteer_id=actor.id, minutes=minutes,
+                                   now=clock.now())
+    await state.clear()
+    await message.answer(_wish_hours_noted(outcome, wish_id) if outcome.ok
+                         else _refusal(outcome))
+
+
+def _wish_hours_noted(outcome: Outcome, wish_id: int) -> str:
+    minutes = outcome.entry.minutes if outcome.entry else 0
+    return _("Noted: {hours} h of service for micro-wish #{id}. Thank you! /myhours shows "
+             "all your hours.").format(hours=_hours(minutes), id=wish_id)
+
+
+# --- other service, logged and confirmed ------------------------------------------------------
+
+async def log_service(message: Message, db: Database, actor: Actor, clock: Clock,
+                      state: FSMContext) -> None:
+    standing, grids = await volunteers.with_grids(db, actor.id)
+    if standing is None or standing.status not in hours.MAY_LOG or not grids:
+        await message.answer(_("Only active volunteers can log service. /volunteer signs you "
+                               "up."))
+        return
+    await state.clear()
+    await state.set_data({"grids": [[g.id, g.name, g.timezone] for g in grids]})
+    if len(grids) == 1:
+        await _chose_grid(message, state, grids[0].id or 0, clock)
+        return
+    await state.set_state(ServiceForm.grid)
+    await message.answer(_("In which grid did you serve?"),
+                         reply_markup=keyboards.service_grids([(g.id or 0, g.name)
+                                                               for g in grids]))
+
+
+async def grid_pressed(query: CallbackQuery, callback_data: ServiceFormCb, state: FSMContext,
+                       clock: Clock) -> None:
+    grids = {int(g[0]) for g in (await state.get_data()).get("grids", [])}
+    if not callback_data.value.isdigit() or int(callback_data.value) not in grids:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await _chose_grid(query.message, state, int(callback_data.value), clock)
+
+
+async def _today(state: FSMContext, clock: Clock) -> date:
+    data = await state.get_data()
+    zone = next((g[2] for g in data.get("grids", []) if g[0] == data.get("grid_id")),
+                DEFAULT_TIMEZONE)
+    return hours.local_day(clock.now(), zone)
+
+
+async def _chose_grid(message: Message, state: FSMContext, grid_id: int, clock: Clock) -> None:
+    await state.update_data(grid_id=grid_id)
+    await state.set_state(ServiceForm.day)
+    today = await _today(state, clock)
+    locale = current_locale()
+    await message.answer(
+        _("On which day? Tap, or type the date as YYYY-MM-DD. /cancel stops."),
+        reply_markup=keyboards.service_days([
+            (_("Today, {day}").format(day=formatting.day(today, locale)), today.isoformat()),
+            (_("Yesterday, {day}").format(day=formatting.day(today - timedelta(days=1), locale)),
+             (today - timedelta(days=1)).isoformat())]))
+
+
+async def day_pressed(query: CallbackQuery, callback_data: ServiceFormCb, state: FSMContext,
+                      clock: Clock) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await _chose_day(query.message, state, callback_data.value, clock)
+
+
+async def day_typed(message: Message, state: FSMContext, clock: Clock) -> None:
+    await _chose_day(message, state, (message.text or "").strip(), clock)
+
+
+async def _chose_day(message: Message, state: FSMContext, raw: str, clock: Clock) -> None:
+    today = await _today(state, clock)
+    try:
+        served_on = date.fromisoformat(raw)
+    except ValueError:
+        served_on = None
+    if served_on is None or served_on > today or served_on < today - timedelta(
+            days=hours.DAYS_BACK):
+        await message.answer(_refusal(Outcome(Result.BAD_DAY)))
+        return
+    await state.update_data(served_on=served_on.isoformat())
+    await state.set_state(ServiceForm.hours)
+    await message.answer(_("How many hours? Tap, or type them (e.g. 1.5)."),
+                         reply_markup=keyboards.service_hours())
+
+
+async def hours_pressed(query: CallbackQuery, callback_data: ServiceFormCb,
+                        state: FSMContext) -> None:
+    await query.answer()
+    if isinstance(query.message, Message) and callback_data.value.isdigit():
+        await query.message.edit_reply_markup(reply_markup=None)
+        await _chose_hours(query.message, state, int(callback_data.value))
+
+
+async def hours_typed(message: Message, state: FSMContext) -> None:
+    minutes = hours.parse_minutes(message.text or "")
+    if minutes is None:
+        await message.answer(_bad_hours())
+        return
+    await _chose_hours(message, state, minutes)
+
+
+async def _chose_hours(message: Message, state: FSMContext, minutes: int) -> None:
+    await state.update_data(minutes=minutes)
+    await state.set_state(ServiceForm.description)
+    await message.answer(_("What did you do? One or two sentences (at most {limit} "
+                           "characters).").format(limit=hours.MAX_DESCRIPTION))
+
+
+async def description_typed(message: Message, state: FSMContext, db: Database, actor: Actor,
+                            clock: Clock, messenger: Messenger) -> None:
+    data = await state.get_data()
+    outcome = await hours.log(
+        db, actor.id, grid_id=int(data.get("grid_id", 0)),
+        served_on=date.fromisoformat(str(data.get("served_on"))),
+        minutes=int(data.get("minutes", 0)), description=message.text or "",
+        today=await _today(state, clock), now=clock.now())
+    if outcome.result in (Result.EMPTY, Result.TOO_LONG):
+        await message.answer(_refusal(outcome))
+        return
+    await state.clear()
+    if not outcome.ok or outcome.entry is None:
+        await message.answer(_refusal(outcome))
+        return
+    await _ask_confirmation(messenger, outcome, actor.person.full_name)
+    await message.answer(_("Logged {hours} h. A social worker will confirm them; /myhours "
+                           "shows them as pending until then.").format(
+        hours=_hours(outcome.entry.minutes)))
+
+
+def entry_text(entry: ServiceLog, name: str) -> str:
+    locale = current_locale()
+    return _("{name}: {hours} h on {day} — {what}").format(
+        name=escape(name), hours=_hours(entry.minutes), day=formatting.day(entry.served_on,
+                                                                            locale),
+        what=escape(entry.description))
+
+
+async def _ask_confirmation(messenger: Messenger, outcome: Outcome, name: str) -> None:
+    entry = outcome.entry
+    if entry is None:
+        return
+
+    def render() -> Rendered:
+        return "\n\n".join([_("<b>Service hours to confirm</b>"), entry_text(entry, name)]), \
+            keyboards.service_decision(entry.id or 0)
+
+    workers = await people.holders(messenger.db, entry.grid_id, *DECIDERS)
+    for worker in workers:
+        await messenger.tell(worker.id, f"audit:{outcome.event_id}:hours", render)
+
+
+async def decide(query: CallbackQuery, callback_data: ServiceCb, db: Database, actor: Actor,
+                 clock: Clock, messenger: Messenger) -> None:
+    entry = await hours.get(db, callback_data.entry_id)
+    if entry is None or not await people.has_role(db, actor, entry.grid_id,
+                                                  *DECIDERS):
+        await query.answer(_("Only a social worker of that grid can confirm service hours."),
+                           show_alert=True)
+        return
+    outcome = await hours.decide(db, entry.id or 0, by=actor.id,
+                                 confirm=callback_data.confirm, now=clock.now())
+    if not outcome.ok or outcome.entry is None:
+        await query.answer(_refusal(outcome), show_alert=True)
+        return
+    done = outcome.entry
+
+    def told() -> Rendered:
+        said = (_("Your {hours} h of service on {day} are confirmed. Thank you!")
+                if callback_data.confirm else
+                _("Your {hours} h of service on {day} were not confirmed. Please ask your "
+                  "social worker if you think this is wrong."))
+        return said.format(hours=_hours(done.minutes),
+                           day=formatting.day(done.served_on, current_locale())), None
+
+    await messenger.tell(done.person_id, f"audit:{outcome.event_id}:hours-decided", told)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(_("Confirmed.") if callback_data.confirm
+                                   else _("Marked as not confirmed; the volunteer is told."))
+
+
+# --- seeing and correcting ------------------------------------------------------------------
+
+def totals_text(totals: hours.Totals) -> str:
+    def line(label: str, span: tuple[int, int]) -> str:
+        text = _("{span}: {confirmed} h").format(span=label, confirmed=_hours(span[0]))
+        if span[1]:
+            text += _(" (and {pending} h waiting for confirmation)").format(
+                pending=_hours(span[1]))
+        return text
+
+    return "\n".join([line(_("This month"), totals.month), line(_("This year"), totals.year),
+                      line(_("In total"), totals.total),
+                      _("Micro-wishes fulfilled: {count}").format(count=totals.wishes)])
+
+
+async def _local_today(db: Database, person_id: int, clock: Clock) -> date:
+    """Today in the time zone of the volunteer's (first) grid."""
+    _standing, grids = await volunteers.with_grids(db, person_id)
+    return hours.local_day(clock.now(), grids[0].timezone if grids else DEFAULT_TIMEZONE)
+
+
+async def my_hours(message: Message, db: Database, actor: Actor, clock: Clock) -> None:
+    totals = await hours.totals(db, actor.id, today=await _local_today(db, actor.id, clock))
+    await message.answer("\n".join([_("<b>Your service hours</b>"), totals_text(totals)]))
+
+
+async def _staff_here(message: Message, db: Database, actor: Actor,
+                      place: Place | None) -> bool:
+    if place is None:
+        await message.reply(not_bound())
+        return False
+    if not await people.has_role(db, actor, place.id or 0, *STAFF_ROLES):
+        await message.reply(_("Only the staff of this place can do that."))
+        return False
+    return True
+
+
+async def hours_of(message: Message, command: CommandObject, db: Database, actor: Actor,
+                   place: Place | None, clock: Clock) -> None:
+    if not await _staff_here(message, db, actor, place) or place is None:
+        return
+    who = (command.args or "").strip() or None
+    person, asked = await find_person(message, who, db, clock)
+    if person is None:
+        await message.reply(not_met(asked) if asked else escape(_(
+            "Usage: /hours @username|id, or reply to the volunteer's message with /hours.")))
+        return
+    here = {g.id for g in await places.grids_under(db, place)}
+    standing, grids = await volunteers.with_grids(db, person.id)
+    if standing is None or not here & {g.id for g in grids}:
+        await message.reply(_("{name} is not a volunteer of this place.").format(
+            name=escape(person.full_name)))
+        return
+    totals = await hours.totals(db, person.id, today=await _local_today(db, person.id, clock))
+    entries = await hours.recent(db, person.id, limit=RECENT)
+    lines = [_("<b>Service hours of {name}</b>").format(name=escape(standing.real_name)),
+             totals_text(totals), ""]
+    lines += [_("#{number} {entry} ({state})").format(
+        number=e.id, entry=entry_text(e, standing.real_name), state=_state(e.state))
+        for e in entries]
+    lines.append(escape(_("/fixhours <number> <hours> corrects an entry.")))
+    await message.reply("\n".join(lines))
+
+
+async def fix_hours(message: Message, command: CommandObject, db: Database, actor: Actor,
+                    place: Place | None, clock: Clock, messenger: Messenger) -> None:
+    if not await _staff_here(message, db, actor, place):
+        return
+    words = (command.args or "").split()
+    minutes = hours.parse_minutes(words[1]) if len(words) == 2 else None
+    entry = (await hours.get(db, int(words[0].lstrip("#")))
+             if words and words[0].lstrip("#").isdigit() else None)
+    if entry is None or minutes is None:
+        await message.reply(escape(_("Usage: /fixhours <number> <hours>, e.g. /fixhours 12 "
+                                     "1.5. /hours @username shows the numbers.")))
+        return
+    if not await people.has_role(db, actor, entry.grid_id, *STAFF_ROLES):
+        await message.reply(_("Only the staff of this place can do that."))
+        return
+    before = entry.minutes
+    outcome = await hours.correct(db, entry.id or 0, by=actor.id, minutes=minutes,
+                                  now=clock.now())
+    if not outcome.ok or outcome.entry is None:
+        await message.reply(_refusal(outcome))
+        return
+    fixed = outcome.entry
+    await messenger.tell(fixed.person_id, f"audit:{outcome.event_id}:hours-fixed", lambda: (
+        _("A social worker corrected your service on {day}: {before} h → {after} h.").format(
+            day=formatting.day(fixed.served_on, current_locale()), before=_hours(before),
+            after=_hours(fixed.minutes)), None))
+    await message.reply(_("Entry #{number} now counts {hours} h; the volunteer is told.").format(
+        number=fixed.id, hours=_hours(fixed.minutes)))
+
+
+async def honour_choice(message: Message, command: CommandObject, db: Database,
+                        actor: Actor) -> None:
+    wanted = {"on": True, "off": False}.get((command.args or "").strip().lower())
+    if wanted is None:
+        await message.answer(escape(_("Usage: /honour on|off — whether your name may appear "
+                                      "on the monthly honour roll.")))
+        return
+    if not await volunteers.set_choice(db, actor.id, public=wanted):
+        await message.answer(_("You are not a volunteer yet. /volunteer signs you up."))
+        return
+    await message.answer(_("Your name may appear on the honour roll. Thank you!") if wanted
+                         else _("Your name will stay off the honour roll; your hours still "
+                                "count."))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(wish_hours_pressed, HoursCb.filter())
+    router.message.register(wish_hours_typed, StateFilter(WishHours.hours), typed)
+    router.message.register(log_service, Command("logservice"), in_private)
+    form = ServiceForm
+    router.callback_query.register(grid_pressed, StateFilter(form.grid),
+                                   ServiceFormCb.filter(F.step == ServiceStep.GRID))
+    router.callback_query.register(day_pressed, StateFilter(form.day),
+                                   ServiceFormCb.filter(F.step == ServiceStep.DAY))
+    router.callback_query.register(hours_pressed, StateFilter(form.hours),
+                                   ServiceFormCb.filter(F.step == ServiceStep.HOURS))
+    router.message.register(day_typed, StateFilter(form.day), typed)
+    router.message.register(hours_typed, StateFilter(form.hours), typed)
+    router.message.register(description_typed, StateFilter(form.description), typed)
+    router.message.register(not_text, StateFilter(form.day, form.hours, form.description,
+                                                  WishHours.hours), not_a_command)
+    router.message.register(use_buttons, StateFilter(form.grid), not_a_command)
+    router.callback_query.register(decide, ServiceCb.filter())
+    router.message.register(my_hours, Command("myhours"))
+    router.message.register(hours_of, Command("hours"), in_group)
+    router.message.register(fix_hours, Command("fixhours"), in_group)
+    router.message.register(honour_choice, Command("honour"))
+    return router

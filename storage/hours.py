@@ -1,0 +1,288 @@
+"""Service hours (志愿服务记录): from fulfilled wishes and from logs a social worker confirms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit, outbox
+from storage.db import Database
+from storage.models import (
+    OutboxMessage,
+    Place,
+    PlaceKind,
+    ServiceLog,
+    ServiceState,
+    Volunteer,
+    VolunteerStatus,
+    Wish,
+    WishState,
+)
+from storage.series import claim_run
+
+MIN_MINUTES = 15
+MAX_MINUTES = 12 * 60  # one entry, one day
+MAX_DESCRIPTION = 200
+DAYS_BACK = 60  # how old a service may be when it is logged
+HOURS = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*"
+                   r"(?:h|hr|hrs|hours?|小时|小時|个小时|個小時)?\s*$", re.IGNORECASE)
+MAY_LOG = (VolunteerStatus.APPROVED, VolunteerStatus.PAUSED)
+HONOUR = "honour_roll"
+HONOUR_TIME = time(9)  # on the first of the month, local time
+HONOUR_LATE = 7  # a roll the bot could not post by this day of the month is skipped
+
+
+class Result(StrEnum):
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    NOT_YOURS = "not_yours"
+    WRONG_STATE = "wrong_state"
+    BAD_HOURS = "bad_hours"
+    BAD_DAY = "bad_day"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    NOT_A_VOLUNTEER = "not_a_volunteer"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    entry: ServiceLog | None = None
+    event_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is Result.OK
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Minutes and wishes fulfilled, confirmed and pending, over three spans."""
+
+    month: tuple[int, int]  # (confirmed minutes, pending minutes)
+    year: tuple[int, int]
+    total: tuple[int, int]
+    wishes: int
+
+
+def parse_minutes(raw: str) -> int | None:
+    """"1.5", "1,5 h", "2小时" → minutes; None when it is not a sensible length."""
+    found = HOURS.match(raw)
+    if found is None:
+        return None
+    minutes = round(float(found.group(1).replace(",", ".")) * 60)
+    return minutes if MIN_MINUTES <= minutes <= MAX_MINUTES else None
+
+
+def local_day(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+async def for_wish(db: Database, wish_id: int, *, volunteer_id: int, minutes: int,
+                   now: datetime) -> Outcome:
+    """The claimer states how long a fulfilled wish took; stating it again corrects it."""
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        return Outcome(Result.BAD_HOURS)
+    async with db.transaction() as session:
+        wish = await session.get(Wish, wish_id)
+        if wish is None:
+            return Outcome(Result.NOT_FOUND)
+        if wish.claimer_id != volunteer_id:
+            return Outcome(Result.NOT_YOURS)
+        if wish.state not in (WishState.FULFILLED, WishState.CLOSED) or wish.fulfilled_at is None:
+            return Outcome(Result.WRONG_STATE)
+        grid = await session.get(Place, wish.grid_id)
+        entry = (await session.exec(select(ServiceLog).where(
+            ServiceLog.wish_id == wish_id))).first()
+        if entry is None:
+            entry = ServiceLog(person_id=volunteer_id, grid_id=wish.grid_id, wish_id=wish_id,
+                               served_on=local_day(wish.fulfilled_at, grid.timezone if grid
+                                                   else "Asia/Shanghai"),
+                               minutes=minutes, description=wish.text[:MAX_DESCRIPTION],
+                               state=ServiceState.CONFIRMED, logged_at=now)
+            session.add(entry)
+        else:
+            entry.minutes = minutes
+        await session.flush()
+        record = audit.record(session, entity="hours", entity_id=entry.id or 0,
+                              actor_id=volunteer_id, action="wish_hours", at=now,
+                              detail=f"wish {wish_id}: {minutes} min")
+        await session.flush()
+        return Outcome(Result.OK, entry, record.id)
+
+
+async def log(db: Database, person_id: int, *, grid_id: int, served_on: date, minutes: int,
+              description: str, today: date, now: datetime) -> Outcome:
+    """Other service, logged by the volunteer; it waits for a social worker."""
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        return Outcome(Result.BAD_HOURS)
+    if served_on > today or served_on < today - timedelta(days=DAYS_BACK):
+        return Outcome(Result.BAD_DAY)
+    if not description.strip():
+        return Outcome(Result.EMPTY)
+    if len(description.strip()) > MAX_DESCRIPTION:
+        return Outcome(Result.TOO_LONG)
+    async with db.transaction() as session:
+        volunteer = await session.get(Volunteer, person_id)
+        if volunteer is None or volunteer.status not in MAY_LOG:
+            return Outcome(Result.NOT_A_VOLUNTEER)
+        entry = ServiceLog(person_id=person_id, grid_id=grid_id, served_on=served_on,
+                           minutes=minutes, description=description.strip(),
+                           state=ServiceState.PENDING, logged_at=now)
+        session.add(entry)
+        await session.flush()
+        record = audit.record(session, entity="hours", entity_id=entry.id or 0,
+                              actor_id=person_id, action="log", at=now,
+                              to_state=ServiceState.PENDING, detail=f"{minutes} min")
+        await session.flush()
+        return Outcome(Result.OK, entry, record.id)
+
+
+async def decide(db: Database, entry_id: int, *, by: int, confirm: bool,
+                 now: datetime) -> Outcome:
+    """Confirm or reject a pending log; of two social workers at once, one decides."""
+    to = ServiceState.CONFIRMED if confirm else ServiceState.REJECTED
+    async with db.transaction() as session:
+        entry = await session.get(ServiceLog, entry_id)
+        if entry is None:
+            return Outcome(Result.NOT_FOUND)
+        changed = await session.exec(
+            update(ServiceLog)
+            .where(col(ServiceLog.id) == entry_id, col(ServiceLog.state) == ServiceState.PENDING)
+            .values(state=to, decided_by=by, decided_at=now)
+            .execution_options(synchronize_session=False))
+        await session.refresh(entry)
+        if changed.rowcount != 1:
+            return Outcome(Result.WRONG_STATE, entry)
+        record = audit.record(session, entity="hours", entity_id=entry_id, actor_id=by,
+                              action="confirm" if confirm else "reject", at=now,
+                              from_state=ServiceState.PENDING, to_state=to)
+        await session.flush()
+        return Outcome(Result.OK, entry, record.id)
+
+
+async def correct(db: Database, entry_id: int, *, by: int, minutes: int,
+                  now: datetime) -> Outcome:
+    """Staff put the length right; the audit log keeps what it was."""
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        return Outcome(Result.BAD_HOURS)
+    async with db.transaction() as session:
+        entry = await session.get(ServiceLog, entry_id, with_for_update=True)
+        if entry is None:
+            return Outcome(Result.NOT_FOUND)
+        before, entry.minutes = entry.minutes, minutes
+        record = audit.record(session, entity="hours", entity_id=entry_id, actor_id=by,
+                              action="correct", at=now, detail=f"{before} -> {minutes} min")
+        await session.flush()
+        return Outcome(Result.OK, entry, record.id)
+
+
+async def get(db: Database, entry_id: int) -> ServiceLog | None:
+    async with db.transaction() as session:
+        return await session.get(ServiceLog, entry_id)
+
+
+async def recent(db: Database, person_id: int, *, limit: int) -> list[ServiceLog]:
+    async with db.transaction() as session:
+        return list((await session.exec(
+            select(ServiceLog).where(ServiceLog.person_id == person_id)
+            .order_by(col(ServiceLog.served_on).desc(), col(ServiceLog.id).desc())
+            .limit(limit))).all())
+
+
+async def totals(db: Database, person_id: int, *, today: date) -> Totals:
+    """A volunteer's minutes this month, this year and ever, by the local ``today``."""
+    async with db.transaction() as session:
+        rows = (await session.exec(
+            select(ServiceLog.state, ServiceLog.served_on, ServiceLog.minutes,
+                   ServiceLog.wish_id)
+            .where(ServiceLog.person_id == person_id,
+                   col(ServiceLog.state) != ServiceState.REJECTED))).all()
+    month, year, total = [0, 0], [0, 0], [0, 0]
+    wishes = 0
+    for state, served_on, minutes, wish_id in rows:
+        slot = 0 if state == ServiceState.CONFIRMED else 1
+        total[slot] += minutes
+        if served_on.year == today.year:
+            year[slot] += minutes
+            if served_on.month == today.month:
+                month[slot] += minutes
+        wishes += wish_id is not None
+    return Totals(tuple(month), tuple(year), tuple(total), wishes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One volunteer's line on a grid's honour roll."""
+
+    person_id: int
+    name: str
+    public: bool
+    minutes: int
+    wishes: int
+
+
+async def honour_roll(session: AsyncSession, grid_id: int, *, first: date,
+                      last: date) -> list[Standing]:
+    """Volunteers by confirmed minutes served in the grid between the days (both included),
+    then by wishes fulfilled; the caller decides how many to name."""
+    rows = (await session.exec(
+        select(ServiceLog.person_id, func.sum(ServiceLog.minutes),
+               func.count(col(ServiceLog.wish_id)))
+        .where(ServiceLog.grid_id == grid_id, ServiceLog.state == ServiceState.CONFIRMED,
+               col(ServiceLog.served_on) >= first, col(ServiceLog.served_on) <= last)
+        .group_by(col(ServiceLog.person_id)))).all()
+    people = {v.person_id: v for v in (await session.exec(select(Volunteer).where(
+        col(Volunteer.person_id).in_([r[0] for r in rows])))).all()}
+    standings = [Standing(person_id, people[person_id].real_name if person_id in people
+                          else f"#{person_id}",
+                          people[person_id].public if person_id in people else False,
+                          int(minutes or 0), int(wishes or 0))
+                 for person_id, minutes, wishes in rows]
+    return sorted(standings, key=lambda s: (-s.minutes, -s.wishes, s.name))
+
+
+HonourNotify = Callable[[AsyncSession, Place, list[Standing], date],
+                        Awaitable[list[OutboxMessage]]]
+
+
+async def honour_rolls(db: Database, *, now: datetime, notify: HonourNotify) -> int:
+    """Once a month, from 09:00 on the first, each grid group gets last month's honour roll
+    (光荣榜). A bot that was down posts it late, within the first week; a grid whose
+    volunteers logged no confirmed hours gets nothing."""
+    async with db.transaction() as session:
+        grids = (await session.exec(select(Place.id, Place.timezone).where(
+            Place.kind == PlaceKind.GRID, col(Place.chat_id).is_not(None)))).all()
+    posted = 0
+    for grid_id, timezone in grids:
+        local = now.astimezone(ZoneInfo(timezone))
+        if local.day > HONOUR_LATE or (local.day == 1 and local.time() < HONOUR_TIME):
+            continue
+        with suppress(IntegrityError):  # another instance marked the month first
+            posted += await _honour_one(db, grid_id or 0, local.date(), notify)
+    return posted
+
+
+async def _honour_one(db: Database, grid_id: int, today: date, notify: HonourNotify) -> int:
+    async with db.transaction() as session:
+        first = today.replace(day=1)
+        grid = await session.get(Place, grid_id)
+        if grid is None or not await claim_run(session, grid_id, HONOUR, first):
+            return 0
+        last_month = (first - timedelta(days=1)).replace(day=1)
+        standings = await honour_roll(session, grid_id, first=last_month,
+                                      last=first - timedelta(days=1))
+        if not standings:
+            return 0
+        await outbox.add(session, await notify(session, grid, standings, last_month))
+        return 1
