@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
+from aiogram import Bot
+from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 from sqlmodel import col, select
 
@@ -13,12 +15,20 @@ from bot import keyboards, labels
 from bot.messenger import Messenger, Render, Rendered
 from bot.notices import summary
 from storage import outbox, people, volunteers
-from storage.models import Place, Role, Skill, Volunteer, VolunteerStatus, Wish
+from storage.models import Place, PlaceKind, Role, Skill, Volunteer, VolunteerStatus, Wish
 from storage.places import chain
 from storage.privacy import mask_numbers
 from storage.settings import effective
 
 DECIDERS = (Role.SOCIAL_WORKER, Role.ADMIN)
+START_PREFIX = "vol_"
+
+
+async def sign_up_link(bot: Bot, place: Place | None) -> str:
+    """The deep link that opens the sign-up form, with the grid ticked when there is one."""
+    grid = place is not None and place.kind == PlaceKind.GRID
+    return await create_start_link(bot, f"{START_PREFIX}{place.id}" if grid and place
+                                   else "vol")
 
 
 def skills_text(volunteer: Volunteer) -> str:

@@ -11,14 +11,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
+from bot import keyboards, volunteering
 from bot.callbacks import LangCb
 from bot.clock import Clock
 from bot.commands import set_chat_commands
 from bot.filters import in_private
 from storage import people, places
 from storage.db import Database
-from storage.models import Place, Role
+from storage.models import Place, PlaceKind, Role
 from storage.people import Actor
 
 
@@ -32,7 +32,13 @@ async def start(message: Message) -> None:
     ))
 
 
-async def help_(message: Message) -> None:
+async def help_(message: Message, bot: Bot, place: Place | None) -> None:
+    """In a grid group the help carries the volunteer sign-up button, so pinning it there
+    leaves the way in one tap away."""
+    markup = None
+    if place is not None and place.kind == PlaceKind.GRID:
+        markup = keyboards.link(_("Sign up as a volunteer"),
+                                await volunteering.sign_up_link(bot, place))
     await message.answer("\n".join([
         _("<b>For everyone</b>"),
         escape(_("/wish <text> — post a micro-wish in your grid group "
@@ -72,7 +78,7 @@ async def help_(message: Message) -> None:
         escape(_("/duty_set <weekday 1–7> <A|B> @user, /swap <YYYY-MM-DD> <A|B> @user — "
                  "the duty roster (in the community chat)")),
         escape(_("/riskwords [add|remove <word>] — the words that raise a risk alert")),
-    ]))
+    ]), reply_markup=markup)
 
 
 async def cancel(message: Message, state: FSMContext) -> None:

@@ -14,7 +14,6 @@ from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
-from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, labels, volunteering
@@ -39,15 +38,11 @@ from storage.models import (
 from storage.people import Actor
 from storage.volunteers import MAX_NAME, MAX_OTHER_SKILL, Outcome, Result
 
-START_PREFIX = "vol_"
-
-
 # --- entering the form ------------------------------------------------------------------------
 
 async def volunteer_in_group(message: Message, bot: Bot, place: Place | None) -> None:
     """The form is private: the group gets a button that opens it, for this grid."""
-    payload = f"{START_PREFIX}{place.id}" if place and place.kind == PlaceKind.GRID else "vol"
-    url = await create_start_link(bot, payload)
+    url = await volunteering.sign_up_link(bot, place)
     await message.reply(_("Thank you for wanting to help! Signing up takes a few questions in "
                           "a private chat."),
                         reply_markup=keyboards.link(_("Sign up as a volunteer"), url))
@@ -60,7 +55,7 @@ async def volunteer_in_private(message: Message, db: Database, actor: Actor,
 
 async def volunteer_link(message: Message, command: CommandObject, db: Database, actor: Actor,
                          state: FSMContext) -> None:
-    raw = (command.args or "").removeprefix(START_PREFIX)
+    raw = (command.args or "").removeprefix(volunteering.START_PREFIX)
     await _begin(message, db, actor, state, grid_id=int(raw) if raw.isdigit() else None)
 
 

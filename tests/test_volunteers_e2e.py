@@ -210,22 +210,44 @@ async def test_ask_for_more_then_decline_with_a_reason(harness: Harness) -> None
     assert h.last_alert() == "Already decided: the volunteer is declined now."
 
 
-async def test_an_interrupted_form_resumes_and_cancel_saves_nothing(harness: Harness) -> None:
+async def test_an_interrupted_form_resumes_after_a_restart_and_cancel_saves_nothing(
+        harness: Harness, fake, database_url) -> None:
+    from bot.app import build
+    from tests.conftest import make_settings
+
     h = harness
     await set_up_grid(h)
     await h.send(HELPER, "/start")
     await open_form(h, HELPER)
     await h.send(HELPER, "Sun Li")
     await h.send(HELPER, "/help")  # off to something else
+    await h.app.close()
+    h.app = await build(make_settings(fake, database_url), h.clock)  # and the bot restarts
+
     await h.send(HELPER, "/volunteer")
     assert "where you left off" in h.fake.texts_to(HELPER.id)[-2]
     assert "Your phone number" in last(h, HELPER).text
     await h.send(HELPER, "13900001111")
+    await h.press_text(HELPER, last(h, HELPER), "Tutoring")
+    await h.press_text(HELPER, last(h, HELPER), "Next")
+    grids = last(h, HELPER)
+    await h.press_text(HELPER, grids, "第三网格")  # untick the grid of the link
+    await h.press(HELPER, grids, button(grids, "Next"))
+    assert h.last_alert() == "Please choose at least one."
     await h.send(HELPER, "/cancel")
     assert "Cancelled. Nothing was saved." in last(h, HELPER).text
     assert await standing(h, HELPER) is None
     await h.send(HELPER, "/volunteer")
     assert "Your name" in last(h, HELPER).text, "a new form starts from the beginning"
+
+
+async def test_the_grid_groups_help_carries_the_sign_up_button(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/help", GRID_CHAT)
+    assert url_button(h.fake.last_to(GRID_CHAT)).endswith(f"start=vol_{await grid_id(h)}")
+    await h.send(RESIDENT, "/help", COMMUNITY_CHAT)
+    assert h.fake.last_to(COMMUNITY_CHAT).buttons() == []
 
 
 async def test_the_form_speaks_the_applicants_language(harness: Harness) -> None:
