@@ -1,5 +1,5 @@
-"""Service hours: stated for a fulfilled wish, logged and confirmed, shown with /myhours,
-/hours and corrected with /fixhours; /honour chooses whether one is named on the honour roll."""
+"""Service hours: stated for a fulfilled wish, logged and confirmed, shown with /myhours and
+/hours, corrected with /fixhours."""
 
 from __future__ import annotations
 
@@ -383,21 +383,6 @@ async def fix_hours(message: Message, command: CommandObject, db: Database, acto
         number=fixed.id, hours=_hours(fixed.minutes)))
 
 
-async def honour_choice(message: Message, command: CommandObject, db: Database,
-                        actor: Actor) -> None:
-    wanted = {"on": True, "off": False}.get((command.args or "").strip().lower())
-    if wanted is None:
-        await message.answer(escape(_("Usage: /honour on|off — whether your name may appear "
-                                      "on the monthly honour roll.")))
-        return
-    if not await volunteers.set_choice(db, actor.id, public=wanted):
-        await message.answer(_("You are not a volunteer yet. /volunteer signs you up."))
-        return
-    await message.answer(_("Your name may appear on the honour roll. Thank you!") if wanted
-                         else _("Your name will stay off the honour roll; your hours still "
-                                "count."))
-
-
 def router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(wish_hours_pressed, HoursCb.filter())
@@ -420,5 +405,4 @@ def router() -> Router:
     router.message.register(my_hours, Command("myhours"))
     router.message.register(hours_of, Command("hours"), in_group)
     router.message.register(fix_hours, Command("fixhours"), in_group)
-    router.message.register(honour_choice, Command("honour"))
     return router

@@ -1,4 +1,5 @@
-"""Volunteers: the sign-up form, the staff's decision, pausing and suspending, /volunteers.
+"""Volunteers: the sign-up form, the staff's decision, pausing and suspending, their choices
+(/pings, /honour), /volunteers.
 
 The form lives in FSM storage (the database by default), so an interrupted sign-up resumes
 where it stopped: /volunteer asks the pending question again.
@@ -478,19 +479,32 @@ def _standing_or_none(outcome: Outcome) -> str:
     return _standing(outcome.volunteer)
 
 
-async def pings(message: Message, command: CommandObject, db: Database, actor: Actor) -> None:
-    word = (command.args or "").strip().lower()
-    wanted = {"on": True, "off": False}.get(word)
+async def _switch(message: Message, command: CommandObject, db: Database, actor: Actor, *,
+                  choice: str, usage: str, on: str, off: str) -> None:
+    """/pings and /honour: a volunteer turns one of their choices on or off."""
+    wanted = {"on": True, "off": False}.get((command.args or "").strip().lower())
     if wanted is None:
-        await message.answer(escape(_("Usage: /pings on|off — whether I tell you privately "
-                                      "about new micro-wishes that suit you.")))
+        await message.answer(escape(usage))
         return
-    if not await volunteers.set_choice(db, actor.id, pings=wanted):
+    if not await volunteers.set_choice(db, actor.id, **{choice: wanted}):
         await message.answer(_("You are not a volunteer yet. /volunteer signs you up."))
         return
-    await message.answer(_("I will tell you about new micro-wishes that suit you.") if wanted
-                         else _("I will no longer tell you about new micro-wishes; you can "
-                                "still claim them in your grid group."))
+    await message.answer(on if wanted else off)
+
+
+async def pings(message: Message, command: CommandObject, db: Database, actor: Actor) -> None:
+    await _switch(message, command, db, actor, choice="pings", usage=_(
+        "Usage: /pings on|off — whether I tell you privately about new micro-wishes that suit "
+        "you."), on=_("I will tell you about new micro-wishes that suit you."), off=_(
+        "I will no longer tell you about new micro-wishes; you can still claim them in your "
+        "grid group."))
+
+
+async def honour(message: Message, command: CommandObject, db: Database, actor: Actor) -> None:
+    await _switch(message, command, db, actor, choice="public", usage=_(
+        "Usage: /honour on|off — whether your name may appear on the monthly honour roll."),
+        on=_("Your name may appear on the honour roll. Thank you!"),
+        off=_("Your name will stay off the honour roll; your hours still count."))
 
 
 async def _staff_here(message: Message, db: Database, actor: Actor,
@@ -615,6 +629,7 @@ def router() -> Router:
     router.message.register(pause, Command("pause"))
     router.message.register(resume, Command("resume"))
     router.message.register(pings, Command("pings"))
+    router.message.register(honour, Command("honour"))
     router.message.register(list_volunteers, Command("volunteers"), in_group)
     router.message.register(suspend, Command("suspend"), in_group)
     router.message.register(reinstate, Command("reinstate"), in_group)
