@@ -19,6 +19,7 @@ from storage import audit, outbox
 from storage.db import Database
 from storage.models import (
     OutboxMessage,
+    Person,
     Place,
     PlaceKind,
     ServiceLog,
@@ -37,6 +38,8 @@ DAYS_BACK = 60  # how old a service may be when it is logged
 HOURS = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*"
                    r"(?:h|hr|hrs|hours?|小时|小時|个小时|個小時)?\s*$", re.IGNORECASE)
 MAY_LOG = (VolunteerStatus.APPROVED, VolunteerStatus.PAUSED)
+# A wish reopened as "not solved" loses its claimer, so it no longer counts for them.
+FULFILLED = (WishState.FULFILLED, WishState.CLOSED)
 HONOUR = "honour_roll"
 HONOUR_TIME = time(9)  # on the first of the month, local time
 HONOUR_LATE = 7  # a roll the bot could not post by this day of the month is skipped
@@ -204,20 +207,19 @@ async def totals(db: Database, person_id: int, *, today: date) -> Totals:
     """A volunteer's minutes this month, this year and ever, by the local ``today``."""
     async with db.transaction() as session:
         rows = (await session.exec(
-            select(ServiceLog.state, ServiceLog.served_on, ServiceLog.minutes,
-                   ServiceLog.wish_id)
+            select(ServiceLog.state, ServiceLog.served_on, ServiceLog.minutes)
             .where(ServiceLog.person_id == person_id,
                    col(ServiceLog.state) != ServiceState.REJECTED))).all()
+        wishes = (await session.exec(select(func.count()).select_from(Wish).where(
+            Wish.claimer_id == person_id, col(Wish.state).in_(FULFILLED)))).one()
     month, year, total = [0, 0], [0, 0], [0, 0]
-    wishes = 0
-    for state, served_on, minutes, wish_id in rows:
+    for state, served_on, minutes in rows:
         slot = 0 if state == ServiceState.CONFIRMED else 1
         total[slot] += minutes
         if served_on.year == today.year:
             year[slot] += minutes
             if served_on.month == today.month:
                 month[slot] += minutes
-        wishes += wish_id is not None
     return Totals(tuple(month), tuple(year), tuple(total), wishes)  # type: ignore[arg-type]
 
 
@@ -232,23 +234,35 @@ class Standing:
     wishes: int
 
 
-async def honour_roll(session: AsyncSession, grid_id: int, *, first: date,
+async def honour_roll(session: AsyncSession, grid: Place, *, first: date,
                       last: date) -> list[Standing]:
-    """Volunteers by confirmed minutes served in the grid between the days (both included),
-    then by wishes fulfilled; the caller decides how many to name."""
-    rows = (await session.exec(
-        select(ServiceLog.person_id, func.sum(ServiceLog.minutes),
-               func.count(col(ServiceLog.wish_id)))
-        .where(ServiceLog.grid_id == grid_id, ServiceLog.state == ServiceState.CONFIRMED,
+    """Volunteers by confirmed minutes served in the grid between the local days (both
+    included), then by the grid's wishes they fulfilled then; the caller decides how many to
+    name."""
+    minutes = dict((await session.exec(
+        select(ServiceLog.person_id, func.sum(ServiceLog.minutes))
+        .where(ServiceLog.grid_id == grid.id, ServiceLog.state == ServiceState.CONFIRMED,
                col(ServiceLog.served_on) >= first, col(ServiceLog.served_on) <= last)
-        .group_by(col(ServiceLog.person_id)))).all()
-    people = {v.person_id: v for v in (await session.exec(select(Volunteer).where(
-        col(Volunteer.person_id).in_([r[0] for r in rows])))).all()}
-    standings = [Standing(person_id, people[person_id].real_name if person_id in people
-                          else f"#{person_id}",
-                          people[person_id].public if person_id in people else False,
-                          int(minutes or 0), int(wishes or 0))
-                 for person_id, minutes, wishes in rows]
+        .group_by(col(ServiceLog.person_id)))).all())
+    zone = ZoneInfo(grid.timezone)
+    wishes = dict((await session.exec(
+        select(Wish.claimer_id, func.count())
+        .where(Wish.grid_id == grid.id, col(Wish.state).in_(FULFILLED),
+               col(Wish.fulfilled_at) >= datetime.combine(first, time(), zone),
+               col(Wish.fulfilled_at) < datetime.combine(last + timedelta(days=1), time(), zone))
+        .group_by(col(Wish.claimer_id)))).all())
+    ids = [person_id for person_id in {**minutes, **wishes} if person_id is not None]
+    signed_up = {v.person_id: v for v in (await session.exec(select(Volunteer).where(
+        col(Volunteer.person_id).in_(ids)))).all()}
+    # Volunteers given the role with /grant never filled in the form: their Telegram name.
+    named = {p.id: p.full_name for p in (await session.exec(select(Person).where(
+        col(Person.id).in_(ids)))).all()}
+    standings = [Standing(person_id,
+                          signed_up[person_id].real_name if person_id in signed_up
+                          else named.get(person_id, f"#{person_id}"),
+                          signed_up[person_id].public if person_id in signed_up else True,
+                          int(minutes.get(person_id) or 0), int(wishes.get(person_id) or 0))
+                 for person_id in ids]
     return sorted(standings, key=lambda s: (-s.minutes, -s.wishes, s.name))
 
 
@@ -280,7 +294,7 @@ async def _honour_one(db: Database, grid_id: int, today: date, notify: HonourNot
         if grid is None or not await claim_run(session, grid_id, HONOUR, first):
             return 0
         last_month = (first - timedelta(days=1)).replace(day=1)
-        standings = await honour_roll(session, grid_id, first=last_month,
+        standings = await honour_roll(session, grid, first=last_month,
                                       last=first - timedelta(days=1))
         if not standings:
             return 0

@@ -86,6 +86,9 @@ async def test_the_claimer_states_the_hours_of_a_fulfilled_wish(harness: Harness
     await h.press_text(RESIDENT, asked, "3 h")
     assert h.last_alert() == "Only the volunteer who claimed it can do that."
     assert [e.minutes for e in await entries(h, VOLUNTEER)] == [120]
+    await h.send(VOLUNTEER, "/myhours")
+    assert "This month: 2 h\nThis year: 2 h\nIn total: 2 h\nMicro-wishes fulfilled: 1" in last(
+        h, VOLUNTEER).text
 
 
 async def test_logged_service_waits_for_a_social_worker(harness: Harness) -> None:

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 from sqlmodel import col
 
-from storage import hours, volunteers
+from storage import hours, people, volunteers, wishes
 from storage.db import Database
 from storage.hours import Result
-from storage.models import AuditEntry, ServiceLog, ServiceState, VolunteerStatus
+from storage.models import AuditEntry, Place, ServiceLog, ServiceState, VolunteerStatus
 from tests.harness import START
-from tests.test_storage_wishes import BIG_USER, count, make_grid
+from tests.test_storage_wishes import BIG_USER, VOLUNTEER, count, make_grid, open_wish
 
 TODAY = date(2026, 11, 25)
 
@@ -97,8 +97,17 @@ async def test_the_honour_roll_counts_confirmed_hours_of_the_grid_and_month(
     await logged(BIG_USER, date(2026, 10, 31), 600, True)  # last month
     await logged(BIG_USER + 1, date(2026, 11, 20), 120, True)
     await logged(BIG_USER + 1, date(2026, 11, 3), 300, False)  # rejected
+    for claimer in (BIG_USER, VOLUNTEER):  # VOLUNTEER holds the role but never signed up
+        wish = await open_wish(db, grid_id)
+        assert (await wishes.claim(db, wish.id, volunteer_id=claimer, now=START)).ok
+        assert (await wishes.mark_fulfilled(db, wish.id, volunteer_id=claimer, now=START)).ok
+    await people.remember(db, user_id=VOLUNTEER, full_name="陈志愿", username=None,
+                          language_code=None, in_private_chat=True, now=START)
     async with db.transaction() as session:
-        standings = await hours.honour_roll(session, grid_id, first=date(2026, 11, 1),
+        grid = await session.get(Place, grid_id)
+        standings = await hours.honour_roll(session, grid, first=date(2026, 11, 1),
                                             last=date(2026, 11, 30))
-    assert [(s.person_id, s.minutes) for s in standings] == [(BIG_USER + 1, 120), (BIG_USER, 90)]
+    assert [(s.name, s.minutes, s.wishes) for s in standings] == [
+        ("孙丽", 120, 0), ("孙丽", 90, 1), ("陈志愿", 0, 1)]
+    assert (await hours.totals(db, BIG_USER, today=TODAY)).wishes == 1
     assert await count(db, ServiceLog, ServiceLog.state == ServiceState.PENDING) == 1
