@@ -103,6 +103,8 @@ async def test_sign_up_goes_to_the_social_worker_and_approval_lets_the_volunteer
                               h.fake.sent("editMessageReplyMarkup")[-1].buttons()]
     await h.press(HELPER, skills, button(h.fake.sent("editMessageReplyMarkup")[-1], "Next"))
     assert "what else can you do" in last(h, HELPER).text
+    await h.send(HELPER, "x" * 101)
+    assert last(h, HELPER).text == "Please keep it under 100 characters."
     await h.send(HELPER, "Haircuts")
 
     grids = last(h, HELPER)
@@ -114,8 +116,11 @@ async def test_sign_up_goes_to_the_social_worker_and_approval_lets_the_volunteer
     for choice in ("Wed", "Sat", "Afternoons"):
         await h.press_text(HELPER, times, choice)
     await h.press_text(HELPER, times, "Next")
-    assert "Our volunteer rules" in last(h, HELPER).text
-    await h.press_text(HELPER, last(h, HELPER), "I agree")
+    rules = last(h, HELPER)
+    assert "Our volunteer rules" in rules.text
+    await h.send(HELPER, "yes")
+    assert "tap one of the buttons" in last(h, HELPER).text
+    await h.press_text(HELPER, rules, "I agree")
     assert "Your application is with the social workers of 第三网格" in last(h, HELPER).text
 
     stored = await standing(h, HELPER)
