@@ -109,3 +109,8 @@ class ServiceCb(CallbackData, prefix="sv"):
 
     entry_id: int
     confirm: bool
+
+
+class RsvpCb(CallbackData, prefix="mr"):
+    meeting_id: int
+    attend: bool

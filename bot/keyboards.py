@@ -16,6 +16,7 @@ from bot.callbacks import (
     LangCb,
     PageCb,
     RateCb,
+    RsvpCb,
     ServiceCb,
     ServiceFormCb,
     ServiceStep,
@@ -263,4 +264,12 @@ def service_decision(entry_id: int) -> InlineKeyboardMarkup:
     builder.button(text=_("Confirm"), callback_data=ServiceCb(entry_id=entry_id, confirm=True))
     builder.button(text=_("Not confirmed"), callback_data=ServiceCb(entry_id=entry_id,
                                                                     confirm=False))
+    return builder.as_markup()
+
+
+def rsvp(meeting_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Attend"), callback_data=RsvpCb(meeting_id=meeting_id, attend=True))
+    builder.button(text=_("Cannot attend"), callback_data=RsvpCb(meeting_id=meeting_id,
+                                                                 attend=False))
     return builder.as_markup()

@@ -26,7 +26,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import cards
+from bot import cards, meeting_notices
 from bot.limits import Limits
 from bot.messenger import Messenger
 from storage import outbox, people
@@ -93,6 +93,8 @@ class Sender:
     async def _send(self, row: OutboxMessage) -> int | None:
         if row.kind == OutboxKind.CARD:
             return await cards.sync(self.messenger, row.wish_id or 0, row.chat_id)
+        if row.kind == OutboxKind.MEETING_NOTICE:
+            return await meeting_notices.sync(self.messenger, row.meeting_id or 0, row.chat_id)
         markup = InlineKeyboardMarkup.model_validate(row.markup) if row.markup else None
         message = await self.messenger.bot.send_message(row.chat_id, row.text,
                                                         reply_markup=markup)

@@ -52,3 +52,7 @@ class ServiceForm(StatesGroup):
     day = State()
     hours = State()
     description = State()
+
+
+class AbsenceReason(StatesGroup):
+    reason = State()

@@ -9,6 +9,7 @@ from handlers import (
     duty,
     errors,
     hours,
+    meetings,
     volunteers,
     wish_form,
     wishes,
@@ -20,5 +21,5 @@ def routers() -> list[Router]:
     # common next, so /cancel and /help work in the middle of any form;
     # errors.fallback last: it answers buttons that nothing else understood.
     return [chat_events.router(), common.router(), wish_form.router(), volunteers.router(),
-            hours.router(), wishes.router(),
+            hours.router(), meetings.router(), wishes.router(),
             admin.router(), duty.router(), common.welcome_router(), errors.router()]

@@ -260,6 +260,8 @@ class OutboxKind(StrEnum):
     MESSAGE = "message"
     # The card of a wish: rendered from the wish's state when it is sent, posted or edited.
     CARD = "card"
+    # A meeting's notice with its live RSVP counts, rendered and posted or edited likewise.
+    MEETING_NOTICE = "meeting_notice"
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -279,6 +281,7 @@ class OutboxMessage(SQLModel, table=True):
     text: str = Field(default="", sa_type=Text)
     markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     wish_id: int | None = Field(default=None, foreign_key="wish.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     # Who is told when the message cannot be delivered (e.g. a resident who blocked the bot).
     on_undeliverable: str | None = Field(default=None, sa_type=String(200))
     state: str = Field(default=OutboxState.PENDING, sa_type=String(16))
@@ -472,6 +475,75 @@ class ServiceLog(SQLModel, table=True):
     logged_at: datetime = _time()
     decided_by: int | None = Field(default=None, sa_column=Column(BigInteger))
     decided_at: datetime | None = _time(default=None)
+
+
+class MeetingRule(StrEnum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"  # the n-th (or last) weekday of each month
+
+
+class MeetingSeries(SQLModel, table=True):
+    """A recurring joint meeting (联席会议) of a place, hosted by a cadre."""
+
+    __tablename__ = "meeting_series"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True)
+    title: str = Field(sa_type=String(100))
+    rule: str = Field(sa_type=String(8))
+    weekday: int  # 0 = Monday
+    nth: int | None = None  # monthly: 1-4, or -1 for the last
+    start_time: str = Field(sa_type=String(5))  # HH:MM, local to the place
+    duration_minutes: int = 90
+    location: str | None = Field(default=None, sa_type=Text)
+    host_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    member_roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    member_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notice_hours: int = 24  # the notice goes out this long before the start
+    reminder_hours: int = 3  # members who have not answered are reminded this long before
+    paused: bool = False
+    ended_at: datetime | None = _time(default=None)
+    created_at: datetime = _time()
+
+
+class MeetingState(StrEnum):
+    SCHEDULED = "scheduled"
+    SKIPPED = "skipped"
+
+
+class Meeting(SQLModel, table=True):
+    """One occurrence of a series. ``planned_at`` is when the rule puts it; ``starts_at``
+    differs when it was moved. Each step's time is recorded, so each happens once."""
+
+    __table_args__ = (UniqueConstraint("series_id", "planned_at"),
+                      Index("ix_meeting_state_start", "state", "starts_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="meeting_series.id", index=True)
+    planned_at: datetime = _time()
+    starts_at: datetime = _time()
+    state: str = Field(default=MeetingState.SCHEDULED, sa_type=String(16))
+    noticed_at: datetime | None = _time(default=None)
+    reminded_at: datetime | None = _time(default=None)
+    start_reminded_at: datetime | None = _time(default=None)
+    notice_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    notice_message_id: int | None = Field(default=None, sa_column=Column(Integer))
+
+
+class RsvpAnswer(StrEnum):
+    ATTEND = "attend"
+    ABSENT = "absent"  # cannot attend (请假), always with a reason
+
+
+class Rsvp(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    answer: str = Field(sa_type=String(8))
+    reason: str | None = Field(default=None, sa_type=Text)
+    answered_at: datetime = _time()
 
 
 class ProcessedUpdate(SQLModel, table=True):

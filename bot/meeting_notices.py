@@ -1,0 +1,143 @@
+"""What the bot says about a joint meeting: the notice with its live answers, the reminders,
+and word of a skipped or moved occurrence, each in the reader's language and the place's
+time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards
+from bot.formatting import when
+from bot.i18n import current_locale
+from bot.messenger import Messenger, Render, Rendered
+from storage import meetings
+from storage.models import Meeting, MeetingSeries, MeetingState, OutboxMessage, Place
+
+
+def starts(meeting: Meeting, place: Place) -> str:
+    return when(meeting.starts_at, place.timezone, current_locale())
+
+
+def heading(series: MeetingSeries, meeting: Meeting, place: Place) -> str:
+    return _("📋 <b>{title}</b>, {when}").format(title=escape(series.title),
+                                                 when=starts(meeting, place))
+
+
+def notice(meeting: Meeting, series: MeetingSeries, place: Place, host: str,
+           counts: meetings.Counts) -> Rendered:
+    lines = [heading(series, meeting, place)]
+    if meeting.state == MeetingState.SKIPPED:
+        return "\n".join([*lines, _("This meeting will not take place.")]), None
+    if meeting.starts_at != meeting.planned_at:
+        lines.append(_("Moved from {planned}.").format(
+            planned=when(meeting.planned_at, place.timezone, current_locale())))
+    lines.append(_("Duration: {minutes} minutes · Host: {host}").format(
+        minutes=series.duration_minutes, host=escape(host)))
+    if series.location:
+        lines.append(_("Where: {location}").format(location=escape(series.location)))
+    if meetings.late(meeting, series):
+        lines.append(_("(This notice comes late: I was not running when it was due.)"))
+    lines += ["", _("Attending: {attend} · Cannot attend: {absent} · Not answered yet: "
+                    "{silent}").format(attend=len(counts.attend), absent=len(counts.absent),
+                                       silent=len(counts.silent)),
+              _("Members: please answer below. Whoever cannot attend says why."),
+              ]
+    return "\n".join(lines), keyboards.rsvp(meeting.id or 0)
+
+
+async def sync(messenger: Messenger, meeting_id: int, chat_id: int) -> int | None:
+    """Post or edit a meeting's notice in a chat so it shows the answers as they are now."""
+    async with messenger.db.transaction() as session:
+        found = await meetings.context(session, meeting_id)
+        if found is None:
+            return None
+        meeting, series, place = found
+        counts = await meetings.counts(session, meeting, series)
+        host = (await meetings.names(session, [series.host_id])).get(series.host_id, "")
+    chat_place = await messenger.place_of_chat(chat_id)
+    locale = messenger.locale_of_place(chat_place) if chat_place else (
+        await messenger.locale_of_person(chat_id))
+
+    def render() -> Rendered:
+        return notice(meeting, series, place, host, counts)
+
+    if meeting.notice_chat_id == chat_id and meeting.notice_message_id and await messenger.edit(
+            chat_id, meeting.notice_message_id, locale, render):
+        return meeting.notice_message_id
+    text, markup = messenger.render(locale, render)
+    sent = await messenger.bot.send_message(chat_id, text, reply_markup=markup)
+    if chat_place is not None:
+        await meetings.record_notice(messenger.db, meeting_id, chat_id=chat_id,
+                                     message_id=sent.message_id)
+    return sent.message_id
+
+
+class StepNotices:
+    """Renders, inside the sweep's transaction, what each step of a meeting says to whom."""
+
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+
+    async def __call__(self, session: AsyncSession, step: meetings.Step, meeting: Meeting,
+                       series: MeetingSeries, place: Place,
+                       now: datetime) -> list[OutboxMessage]:
+        if step is meetings.Step.NOTICE:
+            return await self._notice(session, meeting, series, place, now)
+        counts = await meetings.counts(session, meeting, series)
+        # The start time is in the key: a moved meeting is reminded of again.
+        key = f"meeting:{meeting.id}:{meeting.starts_at:%Y%m%d%H%M}:{step}"
+        if step is meetings.Step.REMINDER:
+            return [await self.messenger.for_person(
+                session, person_id, key, _answer_please(meeting, series, place))
+                for person_id in counts.silent]
+        return [await self.messenger.for_person(
+            session, person_id, key, _starting_soon(meeting, series, place))
+            for person_id in counts.attend]
+
+    async def _notice(self, session: AsyncSession, meeting: Meeting, series: MeetingSeries,
+                      place: Place, now: datetime) -> list[OutboxMessage]:
+        """In the place's chat; a place without a chat gets it to each member privately."""
+        if place.chat_id is not None:
+            return [meetings.notice_row(meeting, place.chat_id, "posted", now)]
+        return [meetings.notice_row(meeting, person_id, "posted", now)
+                for person_id in await meetings.members(session, series)]
+
+
+def _answer_please(meeting: Meeting, series: MeetingSeries, place: Place) -> Render:
+    def render() -> Rendered:
+        return "\n".join([heading(series, meeting, place), _(
+            "You have not said yet whether you will come. Please answer; if you cannot "
+            "attend, say why.")]), keyboards.rsvp(meeting.id or 0)
+
+    return render
+
+
+def _starting_soon(meeting: Meeting, series: MeetingSeries, place: Place) -> Render:
+    def render() -> Rendered:
+        lines = [heading(series, meeting, place), _("Starting soon. See you there!")]
+        if series.location:
+            lines.append(_("Where: {location}").format(location=escape(series.location)))
+        return "\n".join(lines), None
+
+    return render
+
+
+def changed(meeting: Meeting, series: MeetingSeries, place: Place) -> Render:
+    """Word to every member that an occurrence was skipped or moved."""
+    def render() -> Rendered:
+        if meeting.state == MeetingState.SKIPPED:
+            text = _("{title} on {when} will not take place.").format(
+                title=escape(series.title),
+                when=when(meeting.planned_at, place.timezone, current_locale()))
+        else:
+            text = _("{title} is moved from {planned} to {when}.").format(
+                title=escape(series.title),
+                planned=when(meeting.planned_at, place.timezone, current_locale()),
+                when=starts(meeting, place))
+        return text, None
+
+    return render

@@ -1,0 +1,366 @@
+"""Joint meetings: the host sets up a series in the place's chat, members answer the notice.
+
+/meeting_new weekly <weekday 1-7> <HH:MM> <minutes> <title>
+/meeting_new monthly <1-4|last> <weekday 1-7> <HH:MM> <minutes> <title>
+/meetings — the series here and their next occurrences
+/meeting <number> where <text> | notice <hours> | pause | resume | end
+/meeting <number> skip <YYYY-MM-DD> | move <YYYY-MM-DD> <YYYY-MM-DD> <HH:MM>
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.types import CallbackQuery, ForceReply, Message
+from aiogram.utils.deep_linking import create_start_link
+from aiogram.utils.i18n import gettext as _
+
+from bot import labels, meeting_notices
+from bot.callbacks import RsvpCb
+from bot.clock import Clock
+from bot.filters import in_group, in_private, not_a_command, typed
+from bot.formatting import when
+from bot.i18n import current_locale
+from bot.messenger import Messenger
+from bot.states import AbsenceReason
+from handlers.admin import not_bound
+from handlers.wish_form import not_text
+from storage import meetings, people
+from storage.db import Database
+from storage.meetings import Outcome, Result, Rule
+from storage.models import (
+    Meeting,
+    MeetingRule,
+    MeetingSeries,
+    MeetingState,
+    Place,
+    Role,
+    RsvpAnswer,
+)
+from storage.people import Actor
+
+HOSTS = (Role.CADRE, Role.ADMIN)
+SHOWN = 3  # next occurrences /meetings lists per series
+TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+ABSENT_LINK = "absent_"
+
+
+def _usage() -> str:
+    return escape(_(
+        "Usage: /meeting_new weekly <weekday 1–7> <HH:MM> <minutes> <title>, or /meeting_new "
+        "monthly <1–4|last> <weekday 1–7> <HH:MM> <minutes> <title>. Example: /meeting_new "
+        "weekly 3 19:00 90 Joint meeting"))
+
+
+def _parse_rule(words: list[str]) -> tuple[Rule, int, str] | None:
+    """The rule, the duration and the title from the command's words."""
+    kind = words[0].lower() if words else ""
+    if kind == "weekly" and len(words) >= 5:
+        nth, rest = None, words[1:]
+    elif kind == "monthly" and len(words) >= 6:
+        nth = -1 if words[1].lower() in {"last", "末", "最后", "最後"} else (
+            int(words[1]) if words[1] in {"1", "2", "3", "4"} else 0)
+        rest = words[2:]
+    else:
+        return None
+    weekday, at, minutes = rest[0], TIME.match(rest[1]), rest[2]
+    if nth == 0 or weekday not in {str(d) for d in range(1, 8)} or at is None \
+            or not minutes.isdigit() or not 15 <= int(minutes) <= 480:
+        return None
+    rule = Rule(MeetingRule(kind), int(weekday) - 1, time(int(at.group(1)), int(at.group(2))),
+                nth)
+    return rule, int(minutes), " ".join(rest[3:])
+
+
+async def _may_host(db: Database, actor: Actor, place: Place) -> bool:
+    return await people.has_role(db, actor, place.id or 0, *HOSTS)
+
+
+async def new_series(message: Message, command: CommandObject, db: Database, actor: Actor,
+                     place: Place | None, clock: Clock) -> None:
+    if place is None:
+        await message.reply(not_bound())
+        return
+    if not await _may_host(db, actor, place):
+        await message.reply(_("Only a cadre or an admin of this place can set up meetings."))
+        return
+    parsed = _parse_rule((command.args or "").split())
+    if parsed is None:
+        await message.reply(_usage())
+        return
+    rule, minutes, title = parsed
+    outcome = await meetings.create_series(db, place=place, title=title, rule=rule,
+                                           duration_minutes=minutes, host_id=actor.id,
+                                           now=clock.now())
+    if not outcome.ok or outcome.series is None:
+        await message.reply(_usage() if outcome.result is Result.EMPTY else _(
+            "The title is too long: please keep it under {limit} characters.").format(
+            limit=meetings.MAX_TITLE))
+        return
+    await message.reply("\n".join([
+        _("Meeting series #{number} is set up. You host it; cadres and social workers of "
+          "this place are its members.").format(number=outcome.series.id),
+        await _describe(db, outcome.series, place, clock),
+        escape(_("/meeting {number} where <place or link> sets where it is held.").format(
+            number=outcome.series.id)),
+    ]))
+
+
+def _rule_text(series: MeetingSeries) -> str:
+    day = labels.weekday(series.weekday)
+    if series.rule == MeetingRule.WEEKLY:
+        return _("every {weekday} at {time}").format(weekday=day, time=series.start_time)
+    if series.nth == -1:
+        return _("the last {weekday} of each month at {time}").format(weekday=day,
+                                                                      time=series.start_time)
+    nth = (_("first"), _("second"), _("third"), _("fourth"))[(series.nth or 1) - 1]
+    return _("the {nth} {weekday} of each month at {time}").format(
+        nth=nth, weekday=day, time=series.start_time)
+
+
+async def _describe(db: Database, series: MeetingSeries, place: Place, clock: Clock) -> str:
+    """One series: its rule, where, and its next occurrences."""
+    lines = [_("<b>#{number} {title}</b>: {rule}, {minutes} minutes").format(
+        number=series.id, title=escape(series.title), rule=_rule_text(series),
+        minutes=series.duration_minutes)]
+    if series.location:
+        lines.append(_("Where: {location}").format(location=escape(series.location)))
+    if series.paused:
+        lines.append(_("Paused: no notices until it is resumed."))
+    for meeting in await _next(db, series, place, clock):
+        moment = when(meeting.starts_at, place.timezone, current_locale())
+        if meeting.state == MeetingState.SKIPPED:
+            lines.append(_("• {when}: will not take place").format(when=moment))
+        elif meeting.starts_at != meeting.planned_at:
+            lines.append(_("• {when} (moved)").format(when=moment))
+        else:
+            lines.append(f"• {moment}")
+    return "\n".join(lines)
+
+
+async def _next(db: Database, series: MeetingSeries, place: Place,
+                clock: Clock) -> list[Meeting]:
+    """The next occurrences: the ones already planned, then the rule's."""
+    now = clock.now()
+    known = await meetings.upcoming(db, series.id or 0, now=now)
+    shown = list(known)
+    after = max([m.planned_at for m in known], default=now)
+    while len(shown) < SHOWN:
+        after = meetings.rule_of(series).next_after(after, place.timezone)
+        shown.append(Meeting(series_id=series.id or 0, planned_at=after, starts_at=after))
+    return sorted(shown, key=lambda m: m.starts_at)[:SHOWN]
+
+
+async def list_series(message: Message, db: Database, place: Place | None,
+                      clock: Clock) -> None:
+    if place is None:
+        await message.reply(not_bound())
+        return
+    found = await meetings.series_of(db, [place.id or 0])
+    if not found:
+        await message.reply(escape(_("No meetings are set up here. A cadre can start a series "
+                                     "with /meeting_new.")))
+        return
+    await message.reply("\n\n".join([await _describe(db, s, place, clock) for s in found]))
+
+
+# --- the host changes a series ----------------------------------------------------------------
+
+def _change_usage() -> str:
+    return escape(_("Usage: /meeting <number> where <place or link> | notice <hours before> | "
+                    "pause | resume | end | skip <YYYY-MM-DD> | move <YYYY-MM-DD> <YYYY-MM-DD> "
+                    "<HH:MM>"))
+
+
+async def change(message: Message, command: CommandObject, db: Database, actor: Actor,
+                 place: Place | None, clock: Clock, messenger: Messenger) -> None:
+    words = (command.args or "").split(maxsplit=2)
+    series = (await meetings.get_series(db, int(words[0].lstrip("#")))
+              if words and words[0].lstrip("#").isdigit() else None)
+    if len(words) < 2 or series is None or place is None or series.place_id != place.id:
+        await message.reply(_change_usage() if series is None or place is None else _(
+            "Meeting series #{number} belongs to another place.").format(number=series.id))
+        return
+    if actor.id != series.host_id and not await people.has_role(db, actor, place.id or 0,
+                                                                Role.ADMIN):
+        await message.reply(_("Only the host or an admin can change this meeting series."))
+        return
+    action, rest = words[1].lower(), words[2] if len(words) > 2 else ""
+    if action in {"skip", "move"}:
+        await _reschedule(message, series, place, action, rest, db, actor, clock, messenger)
+        return
+    values = _series_values(action, rest, clock)
+    if values is None:
+        await message.reply(_change_usage())
+        return
+    outcome = await meetings.change_series(db, series.id or 0, by=actor.id, now=clock.now(),
+                                           **values)
+    if not outcome.ok or outcome.series is None:
+        await message.reply(_refusal(outcome))
+        return
+    await message.reply("\n".join([_("Done."), await _describe(db, outcome.series, place,
+                                                                clock)])
+                        if action != "end" else _("Meeting series #{number} has ended.").format(
+        number=series.id))
+
+
+def _series_values(action: str, rest: str, clock: Clock) -> dict[str, object] | None:
+    match action:
+        case "where" if rest.strip():
+            return {"location": rest.strip()}
+        case "notice" if rest.strip().isdigit() and 1 <= int(rest) <= 24 * 14:
+            return {"notice_hours": int(rest)}
+        case "pause":
+            return {"paused": True}
+        case "resume":
+            return {"paused": False}
+        case "end":
+            return {"ended_at": clock.now()}
+    return None
+
+
+async def _reschedule(message: Message, series: MeetingSeries, place: Place, action: str,
+                      rest: str, db: Database, actor: Actor, clock: Clock,
+                      messenger: Messenger) -> None:
+    words = rest.split()
+    try:
+        day = date.fromisoformat(words[0]) if words else None
+        to = (datetime.combine(date.fromisoformat(words[1]), time.fromisoformat(words[2]),
+                               ZoneInfo(place.timezone))
+              if action == "move" and len(words) == 3 else None)
+    except ValueError:
+        day = to = None
+    if day is None or (action == "move" and to is None):
+        await message.reply(_change_usage())
+        return
+    outcome = await meetings.reschedule(db, series.id or 0, day, by=actor.id, now=clock.now(),
+                                        to=to)
+    if not outcome.ok or outcome.meeting is None:
+        await message.reply(_refusal(outcome))
+        return
+    meeting = outcome.meeting
+    async with db.transaction() as session:
+        members = await meetings.members(session, series)
+    for person_id in members:
+        await messenger.tell(person_id, f"audit:{outcome.event_id}:meeting-changed",
+                             meeting_notices.changed(meeting, series, place))
+    await message.reply(_("Done; every member is told."))
+
+
+def _refusal(outcome: Outcome) -> str:
+    match outcome.result:
+        case Result.STARTED:
+            return _("That meeting has already started.")
+        case Result.SKIPPED:
+            return _("That meeting will not take place anyway.")
+        case Result.BAD_TIME:
+            return _("The series does not meet on that day, or the new time has passed.")
+        case Result.ENDED:
+            return _("This meeting series has ended.")
+        case Result.TOO_LONG:
+            return _("That is too long: please keep it under {limit} characters.").format(
+                limit=meetings.MAX_LOCATION)
+        case Result.NOT_A_MEMBER:
+            return _("Only members of this meeting can answer.")
+        case _:
+            return _("This meeting no longer exists.")
+
+
+# --- members answer -------------------------------------------------------------------------
+
+async def rsvp(query: CallbackQuery, callback_data: RsvpCb, bot: Bot, db: Database,
+               actor: Actor, clock: Clock, messenger: Messenger, state: FSMContext) -> None:
+    if callback_data.attend:
+        outcome = await meetings.answer(db, callback_data.meeting_id, actor.id,
+                                        RsvpAnswer.ATTEND, reason=None, now=clock.now())
+        await query.answer(_("Thank you, you are on the list. See you there!") if outcome.ok
+                           else _refusal(outcome), show_alert=not outcome.ok)
+        return
+    found = await meetings.get(db, callback_data.meeting_id)
+    if found is None:
+        await query.answer(_refusal(Outcome(Result.NOT_FOUND)), show_alert=True)
+        return
+    meeting, series, place = found
+    async with db.transaction() as session:
+        is_member = actor.id in await meetings.members(session, series)
+    if not is_member or meeting.starts_at <= clock.now():
+        await query.answer(_refusal(Outcome(Result.NOT_A_MEMBER if not is_member
+                                            else Result.STARTED)), show_alert=True)
+        return
+    private = FSMContext(storage=state.storage, key=StorageKey(
+        bot_id=bot.id, chat_id=actor.id, user_id=actor.id))
+    if await _ask_reason(messenger, private, actor.id, meeting, series, place):
+        await query.answer(_("I have written to you privately: please tell me why."))
+        return
+    await query.answer(url=await create_start_link(bot, f"{ABSENT_LINK}{meeting.id}"))
+
+
+async def _ask_reason(messenger: Messenger, state: FSMContext, person_id: int,
+                      meeting: Meeting, series: MeetingSeries, place: Place) -> bool:
+    """Ask privately why they cannot attend; False when they never opened a private chat."""
+    sent = await messenger.to_person(person_id, lambda: (
+        _("{heading}\nWhy can you not attend? Reply with the reason; the host will see it. "
+          "Your answer counts once you have given it.").format(
+            heading=meeting_notices.heading(series, meeting, place)),
+        ForceReply()))
+    if sent is None:
+        return False
+    await state.set_state(AbsenceReason.reason)
+    await state.update_data(meeting_id=meeting.id)
+    return True
+
+
+async def absent_link(message: Message, command: CommandObject, db: Database, actor: Actor,
+                      messenger: Messenger, state: FSMContext) -> None:
+    meeting_id = int((command.args or "").removeprefix(ABSENT_LINK))
+    found = await meetings.get(db, meeting_id)
+    if found is None:
+        await message.answer(_refusal(Outcome(Result.NOT_FOUND)))
+        return
+    await _ask_reason(messenger, state, actor.id, *found)
+
+
+async def wrote_reason(message: Message, db: Database, actor: Actor, clock: Clock,
+                       messenger: Messenger, state: FSMContext) -> None:
+    meeting_id = int((await state.get_data()).get("meeting_id", 0))
+    outcome = await meetings.answer(db, meeting_id, actor.id, RsvpAnswer.ABSENT,
+                                    reason=message.text, now=clock.now())
+    if outcome.result is Result.TOO_LONG:
+        await message.answer(_("Please keep it under {limit} characters.").format(
+            limit=meetings.MAX_REASON))
+        return
+    await state.clear()
+    if not outcome.ok or outcome.series is None or outcome.meeting is None:
+        await message.answer(_refusal(outcome))
+        return
+    found = await meetings.get(db, meeting_id)
+    if found is not None:
+        meeting, series, place = found
+        name, reason = actor.person.full_name, (message.text or "").strip()
+        await messenger.tell(series.host_id, f"audit:{outcome.event_id}:absence", lambda: (
+            _("{name} cannot attend {title} on {when}: {reason}").format(
+                name=escape(name), title=escape(series.title),
+                when=meeting_notices.starts(meeting, place), reason=escape(reason)), None))
+    await message.answer(_("Noted: you cannot attend, and the host has your reason. You can "
+                           "still change your answer on the notice until the meeting starts."))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(new_series, Command("meeting_new"), in_group)
+    router.message.register(list_series, Command("meetings"), in_group)
+    router.message.register(change, Command("meeting"), in_group)
+    router.callback_query.register(rsvp, RsvpCb.filter())
+    router.message.register(
+        absent_link, CommandStart(deep_link=True, magic=F.args.regexp(rf"^{ABSENT_LINK}\d+$")),
+        in_private)
+    router.message.register(wrote_reason, StateFilter(AbsenceReason.reason), typed)
+    router.message.register(not_text, StateFilter(AbsenceReason.reason), not_a_command)
+    return router

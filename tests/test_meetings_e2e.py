@@ -1,0 +1,246 @@
+"""Joint meetings end to end with an injected clock: series, notice, answers, reminders."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from bot.jobs import sweep_once
+from storage.models import Meeting, MeetingState, Rsvp
+from tests.fake_telegram import Call
+from tests.harness import (
+    ADMIN,
+    COMMUNITY_CHAT,
+    RESIDENT,
+    WORKER,
+    Harness,
+    Someone,
+    set_up_grid,
+    translate,
+)
+
+CADRE = Someone(5001, "Cadre Zhou", language_code="en", username="zhou")
+DEPUTY = Someone(5002, "Cadre Wu", language_code="en", username="wu")
+
+
+def zh(h: Harness, msgid: str, **values: object) -> str:
+    return translate(h, "zh_Hans", msgid, **values)
+
+
+async def sweep(h: Harness) -> None:
+    await sweep_once(h.app.messenger)
+    await h.app.sender.drain()
+
+
+def at(h: Harness, moment: datetime) -> None:
+    h.clock.advance(moment - h.clock.now())
+
+
+def notices(h: Harness) -> list[Call]:
+    return [c for c in h.fake.sent("sendMessage", COMMUNITY_CHAT) if "📋" in c.text]
+
+
+def notice_now(h: Harness) -> str:
+    [posted] = notices(h)
+    return str(h.fake.message(COMMUNITY_CHAT, posted.message_id)["text"])
+
+
+def counts(h: Harness, attend: int, absent: int, silent: int) -> str:
+    return zh(h, "Attending: {attend} · Cannot attend: {absent} · Not answered yet: {silent}",
+              attend=attend, absent=absent, silent=silent)
+
+
+async def set_up(h: Harness) -> None:
+    await set_up_grid(h)
+    for cadre in (CADRE, DEPUTY):
+        await h.send(ADMIN, f"/grant cadre {cadre.id}", COMMUNITY_CHAT)
+        await h.send(cadre, "/start")
+    h.fake.clear()
+
+
+async def test_a_weekly_meeting_from_notice_to_start(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    # START is Wednesday 2026-11-25 14:00 in Shanghai; the meeting is on Fridays at 19:00.
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    created = h.fake.last_to(COMMUNITY_CHAT).text
+    assert "#1" in created and "11月27日周五 19:00" in created and "12月4日周五 19:00" in created
+    await h.send(CADRE, "/meeting 1 where 社区党群服务中心二楼", COMMUNITY_CHAT)
+    await h.send(RESIDENT, "/meetings", COMMUNITY_CHAT)
+    assert "社区党群服务中心二楼" in h.fake.last_to(COMMUNITY_CHAT).text
+
+    await sweep(h)
+    assert notices(h) == [], "the notice waits until 24 hours before"
+    at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))  # Thursday 19:00 local
+    await sweep(h)
+    text = notice_now(h)
+    for part in ("三工联席会议", "11月27日周五 19:00", "社区党群服务中心二楼"):
+        assert part in text
+    assert counts(h, 0, 0, 3) in text  # the two cadres and the social worker
+    assert zh(h, "(This notice comes late: I was not running when it was due.)") not in text
+    posted = notices(h)[0]
+
+    await h.press_text(RESIDENT, posted, zh(h, "✅ Attend"))
+    assert h.last_alert() == zh(h, "Only members of this meeting can answer.")
+    await h.press_text(WORKER, posted, zh(h, "✅ Attend"))
+    assert counts(h, 1, 0, 2) in notice_now(h)
+
+    await h.press_text(DEPUTY, posted, zh(h, "Cannot attend"))
+    assert "Why can you not attend?" in h.fake.last_to(DEPUTY.id).text
+    assert counts(h, 1, 0, 2) in notice_now(h), "no absence without a reason"
+    await h.send(DEPUTY, "区里同一时间开培训会")
+    assert "host has your reason" in h.fake.last_to(DEPUTY.id).text
+    told = h.fake.last_to(CADRE.id).text
+    assert "Cadre Wu cannot attend 三工联席会议" in told and "区里同一时间开培训会" in told
+    assert counts(h, 1, 1, 1) in notice_now(h)
+
+    await h.press_text(WORKER, posted, zh(h, "Cannot attend"))  # changed their mind
+    await h.send(WORKER, "孩子发烧，要去医院")
+    assert counts(h, 0, 2, 1) in notice_now(h)
+    async with h.db.transaction() as session:
+        answers = {r.person_id: r.answer for r in (await session.exec(select(Rsvp))).all()}
+    assert answers == {WORKER.id: "absent", DEPUTY.id: "absent"}
+
+    at(h, datetime(2026, 11, 27, 8, 0, tzinfo=UTC))  # three hours before
+    await sweep(h)
+    reminder = h.fake.last_to(CADRE.id)
+    assert "You have not said yet whether you will come" in reminder.text
+    assert not [t for t in h.fake.texts_to(WORKER.id) if "not said yet" in t]
+    await h.press_text(CADRE, reminder, "Attend")
+    assert counts(h, 1, 2, 0) in notice_now(h)
+
+    at(h, datetime(2026, 11, 27, 10, 31, tzinfo=UTC))  # 18:31 local
+    await sweep(h)
+    assert "Starting soon" in h.fake.last_to(CADRE.id).text
+    await sweep(h)
+    assert len([t for t in h.fake.texts_to(CADRE.id) if "Starting soon" in t]) == 1
+
+    at(h, datetime(2026, 11, 27, 11, 5, tzinfo=UTC))
+    await h.press_text(WORKER, posted, zh(h, "✅ Attend"))
+    assert h.last_alert() == zh(h, "That meeting has already started.")
+    await sweep(h)
+    async with h.db.transaction() as session:
+        planned = [m.planned_at for m in (await session.exec(
+            select(Meeting).order_by(Meeting.planned_at))).all()]
+    assert planned[-1] == datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
+    assert len(notices(h)) == 1
+
+
+async def test_a_monthly_series_on_the_last_friday_crosses_months(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await h.send(CADRE, "/meeting_new monthly last 5 09:30 60 街道领导小组会", COMMUNITY_CHAT)
+    text = h.fake.last_to(COMMUNITY_CHAT).text
+    for day in ("11月27日周五 09:30", "12月25日周五 09:30", "1月29日周五 09:30"):
+        assert day in text
+    assert zh(h, "the last {weekday} of each month at {time}", weekday=zh(h, "Fri"),
+              time="09:30") in text
+    await h.send(CADRE, "/meeting_new monthly 2 1 09:30 60 社区月度例会", COMMUNITY_CHAT)
+    assert zh(h, "the {nth} {weekday} of each month at {time}", nth=zh(h, "second"),
+              weekday=zh(h, "Mon"), time="09:30") in h.fake.last_to(COMMUNITY_CHAT).text
+    assert "12月14日周一 09:30" in h.fake.last_to(COMMUNITY_CHAT).text
+    await h.send(CADRE, "/meeting_new monthly 5 5 09:30 60 x", COMMUNITY_CHAT)
+    assert "/meeting_new" in h.fake.last_to(COMMUNITY_CHAT).text  # there is no 5th: usage
+
+
+async def test_skip_and_move_tell_every_member(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    await h.send(CADRE, "/meeting 1 skip 2026-12-04", COMMUNITY_CHAT)
+    assert "will not take place" in h.fake.last_to(WORKER.id).text
+    await h.send(CADRE, "/meeting 1 skip 2026-12-05", COMMUNITY_CHAT)
+    assert h.fake.last_to(COMMUNITY_CHAT).text == zh(
+        h, "The series does not meet on that day, or the new time has passed.")
+    await h.send(CADRE, "/meeting 1 move 2026-12-11 2026-12-12 10:00", COMMUNITY_CHAT)
+    assert "is moved from" in h.fake.last_to(DEPUTY.id).text
+    await h.send(RESIDENT, "/meetings", COMMUNITY_CHAT)
+    listed = h.fake.last_to(COMMUNITY_CHAT).text
+    assert zh(h, "• {when}: will not take place", when="12月4日周五 19:00") in listed
+    assert zh(h, "• {when} (moved)", when="12月12日周六 10:00") in listed
+
+    at(h, datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # the skipped one gets no notice
+    await sweep(h)
+    assert notices(h) == []
+    at(h, datetime(2026, 12, 11, 3, 0, tzinfo=UTC))  # 24 h before the moved time
+    await sweep(h)
+    assert "12月12日周六 10:00" in notice_now(h)
+
+
+async def test_only_the_host_and_admins_change_a_series(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await h.send(RESIDENT, "/meeting_new weekly 5 19:00 90 会", COMMUNITY_CHAT)
+    assert h.fake.last_to(COMMUNITY_CHAT).text == zh(
+        h, "Only a cadre or an admin of this place can set up meetings.")
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    for who in (WORKER, DEPUTY):
+        await h.send(who, "/meeting 1 pause", COMMUNITY_CHAT)
+        assert h.fake.last_to(COMMUNITY_CHAT).text == zh(
+            h, "Only the host or an admin can change this meeting series.")
+    await h.send(ADMIN, "/meeting 1 pause", COMMUNITY_CHAT)
+    at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))
+    await sweep(h)
+    assert notices(h) == [], "a paused series sends nothing"
+    await h.send(CADRE, "/meeting 1 resume", COMMUNITY_CHAT)
+    await sweep(h)
+    assert len(notices(h)) == 1
+    await h.send(CADRE, "/meeting 1 end", COMMUNITY_CHAT)
+    await h.send(CADRE, "/meetings", COMMUNITY_CHAT)
+    assert "/meeting_new" in h.fake.last_to(COMMUNITY_CHAT).text
+
+
+async def test_a_restart_in_the_notice_window_sends_the_notice_once(
+        harness: Harness, fake, database_url) -> None:
+    from bot.app import build
+    from tests.conftest import make_settings
+
+    h = harness
+    await set_up(h)
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))
+    await sweep_once(h.app.messenger)  # the notice is queued, then the bot stops
+    await h.app.close()
+    h.app = await build(make_settings(fake, database_url), h.clock)
+    await sweep(h)
+    await sweep(h)
+    assert len(notices(h)) == 1
+
+
+async def test_a_notice_missed_while_down_is_sent_late_or_skipped(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    at(h, datetime(2026, 11, 27, 5, 0, tzinfo=UTC))  # down from Thursday till Friday 13:00
+    await sweep(h)
+    assert zh(h, "(This notice comes late: I was not running when it was due.)") in notice_now(h)
+    at(h, datetime(2026, 12, 4, 12, 0, tzinfo=UTC))  # down through the next one altogether
+    await sweep(h)
+    assert len(notices(h)) == 1, "a meeting that has happened gets no notice"
+    async with h.db.transaction() as session:
+        states = [m.state for m in (await session.exec(select(Meeting))).all()]
+    assert states.count(MeetingState.SCHEDULED) == len(states)
+
+
+async def test_a_series_in_berlin_keeps_its_wall_clock_time_across_daylight_saving(
+        harness: Harness, fake, database_url) -> None:
+    from bot.app import build
+    from tests.conftest import make_settings
+
+    h = harness
+    await h.app.close()
+    h.app = await build(make_settings(fake, database_url, timezone="Europe/Berlin"), h.clock)
+    await set_up(h)
+    at(h, datetime(2027, 3, 20, 12, 0, tzinfo=UTC))
+    await h.send(CADRE, "/meeting_new weekly 3 19:00 90 Runder Tisch", COMMUNITY_CHAT)
+    for _week in range(3):
+        await sweep(h)
+        h.clock.advance(timedelta(days=7))
+    async with h.db.transaction() as session:
+        starts = [m.starts_at for m in (await session.exec(
+            select(Meeting).order_by(Meeting.planned_at))).all()]
+    # 19:00 in Berlin: 18:00 UTC in winter time, 17:00 UTC from 28 March 2027.
+    assert starts[:3] == [datetime(2027, 3, 24, 18, 0, tzinfo=UTC),
+                          datetime(2027, 3, 31, 17, 0, tzinfo=UTC),
+                          datetime(2027, 4, 7, 17, 0, tzinfo=UTC)]
