@@ -15,7 +15,14 @@ from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Render, Rendered
 from storage import meetings
-from storage.models import Meeting, MeetingSeries, MeetingState, OutboxMessage, Place
+from storage.models import (
+    Meeting,
+    MeetingSeries,
+    MeetingState,
+    MeetingTopic,
+    OutboxMessage,
+    Place,
+)
 
 
 def starts(meeting: Meeting, place: Place) -> str:
@@ -27,8 +34,24 @@ def heading(series: MeetingSeries, meeting: Meeting, place: Place) -> str:
                                                  when=starts(meeting, place))
 
 
+def topic_line(number: int, topic: MeetingTopic) -> str:
+    text = escape(topic.text)
+    if topic.wish_id is not None:
+        text = _("{text} (micro-wish #{id})").format(text=text, id=topic.wish_id)
+    return f"{number}. {text}"
+
+
+def agenda_lines(meeting: Meeting, found: list[MeetingTopic]) -> list[str]:
+    on_agenda = meetings.agenda(found)
+    if not on_agenda:
+        return []
+    heading = (_("<b>Agenda</b>") if meeting.agenda_confirmed_at
+               else _("<b>Agenda</b> (not yet confirmed by the host)"))
+    return ["", heading, *(topic_line(n, t) for n, t in enumerate(on_agenda, start=1))]
+
+
 def notice(meeting: Meeting, series: MeetingSeries, place: Place, host: str,
-           counts: meetings.Counts) -> Rendered:
+           counts: meetings.Counts, found: list[MeetingTopic]) -> Rendered:
     lines = [heading(series, meeting, place)]
     if meeting.state == MeetingState.SKIPPED:
         return "\n".join([*lines, _("This meeting will not take place.")]), None
@@ -41,6 +64,7 @@ def notice(meeting: Meeting, series: MeetingSeries, place: Place, host: str,
         lines.append(_("Where: {location}").format(location=escape(series.location)))
     if meetings.late(meeting, series):
         lines.append(_("(This notice comes late: I was not running when it was due.)"))
+    lines += agenda_lines(meeting, found)
     lines += ["", _("Attending: {attend} · Cannot attend: {absent} · Not answered yet: "
                     "{silent}").format(attend=len(counts.attend), absent=len(counts.absent),
                                        silent=len(counts.silent)),
@@ -57,13 +81,14 @@ async def sync(messenger: Messenger, meeting_id: int, chat_id: int) -> int | Non
             return None
         meeting, series, place = found
         counts = await meetings.counts(session, meeting, series)
+        found = await meetings.topics(session, meeting_id)
         host = (await meetings.names(session, [series.host_id])).get(series.host_id, "")
     chat_place = await messenger.place_of_chat(chat_id)
     locale = messenger.locale_of_place(chat_place) if chat_place else (
         await messenger.locale_of_person(chat_id))
 
     def render() -> Rendered:
-        return notice(meeting, series, place, host, counts)
+        return notice(meeting, series, place, host, counts, found)
 
     if meeting.notice_chat_id == chat_id and meeting.notice_message_id and await messenger.edit(
             chat_id, meeting.notice_message_id, locale, render):
@@ -87,6 +112,8 @@ class StepNotices:
                        now: datetime) -> list[OutboxMessage]:
         if step is meetings.Step.NOTICE:
             return await self._notice(session, meeting, series, place, now)
+        if step is meetings.Step.CALL:
+            return self._call(meeting, series, place)
         counts = await meetings.counts(session, meeting, series)
         # The start time is in the key: a moved meeting is reminded of again.
         key = f"meeting:{meeting.id}:{meeting.starts_at:%Y%m%d%H%M}:{step}"
@@ -97,6 +124,16 @@ class StepNotices:
         return [await self.messenger.for_person(
             session, person_id, key, _starting_soon(meeting, series, place))
             for person_id in counts.attend]
+
+    def _call(self, meeting: Meeting, series: MeetingSeries,
+              place: Place) -> list[OutboxMessage]:
+        def render() -> Rendered:
+            return "\n".join([heading(series, meeting, place), escape(_(
+                "Topics for this meeting are open until {cutoff}: send /topic <your topic> in "
+                "this chat.").format(cutoff=when(meetings.cutoff(meeting, series),
+                                                 place.timezone, current_locale())))]), None
+
+        return self.messenger.for_place(place, f"meeting:{meeting.id}:call", render)
 
     async def _notice(self, session: AsyncSession, meeting: Meeting, series: MeetingSeries,
                       place: Place, now: datetime) -> list[OutboxMessage]:

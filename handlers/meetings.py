@@ -32,7 +32,7 @@ from bot.messenger import Messenger
 from bot.states import AbsenceReason
 from handlers.admin import not_bound
 from handlers.wish_form import not_text
-from storage import meetings, people
+from storage import meetings, people, places
 from storage.db import Database
 from storage.meetings import Outcome, Result, Rule
 from storage.models import (
@@ -40,9 +40,11 @@ from storage.models import (
     MeetingRule,
     MeetingSeries,
     MeetingState,
+    MeetingTopic,
     Place,
     Role,
     RsvpAnswer,
+    TopicState,
 )
 from storage.people import Actor
 
@@ -273,6 +275,134 @@ def _refusal(outcome: Outcome) -> str:
             return _("This meeting no longer exists.")
 
 
+# --- topics and the agenda --------------------------------------------------------------------
+
+async def topic(message: Message, command: CommandObject, db: Database, actor: Actor,
+                place: Place | None, clock: Clock, messenger: Messenger) -> None:
+    if place is None:
+        await message.reply(not_bound())
+        return
+    text = (command.args or "").strip()
+    if not text:
+        await message.reply(escape(_("Usage: /topic <your topic for the next meeting>")))
+        return
+    open_meeting = await meetings.taking_topics(db, place.id or 0, now=clock.now())
+    if open_meeting is None:
+        await message.reply(_("No meeting here is taking topics now."))
+        return
+    meeting, series = open_meeting
+    outcome = await meetings.propose(db, meeting.id or 0, actor.id, text, now=clock.now())
+    if not outcome.ok:
+        await message.reply(_("Please keep it under {limit} characters.").format(
+            limit=meetings.MAX_TOPIC) if outcome.result is Result.TOO_LONG else _refusal(outcome))
+        return
+    name = actor.person.full_name
+    await messenger.tell(series.host_id, f"audit:{outcome.event_id}:topic", lambda: (
+        _("New topic for {title} from {name}: {text}\n/agenda {number} to review the "
+          "topics.").format(title=escape(series.title), name=escape(name), text=escape(text),
+                            number=series.id), None))
+    await message.reply(_("Thank you: your topic is in for {title} on {when}. The host decides "
+                          "the agenda.").format(title=escape(series.title),
+                                                when=meeting_notices.starts(meeting, place)))
+
+
+def _agenda_usage() -> str:
+    return escape(_("Usage: /agenda <number> [order <topic numbers in order> | decline <topic> "
+                    "<reason> | merge <topic> <into topic> | confirm]"))
+
+
+async def agenda(message: Message, command: CommandObject, db: Database, actor: Actor,
+                 clock: Clock, messenger: Messenger) -> None:
+    words = (command.args or "").split(maxsplit=1)
+    series = (await meetings.get_series(db, int(words[0].lstrip("#")))
+              if words and words[0].lstrip("#").isdigit() else None)
+    if series is None:
+        await message.reply(_agenda_usage())
+        return
+    place = await places.by_id(db, series.place_id)
+    if place is None or (actor.id != series.host_id and not await people.has_role(
+            db, actor, place.id or 0, Role.ADMIN)):
+        await message.reply(_("Only the host or an admin can change this meeting series."))
+        return
+    upcoming = [m for m in await meetings.upcoming(db, series.id or 0, now=clock.now())
+                if m.state == MeetingState.SCHEDULED]
+    if not upcoming:
+        await message.reply(_refusal(Outcome(Result.NOT_FOUND)))
+        return
+    meeting = upcoming[0]
+    if len(words) > 1 and not await _arrange(message, words[1], meeting, series, place, db,
+                                             actor, clock, messenger):
+        return
+    await message.reply(await _agenda_text(db, meeting.id or 0))
+
+
+async def _arrange(message: Message, request: str, meeting: Meeting, series: MeetingSeries,
+                   place: Place, db: Database, actor: Actor, clock: Clock,
+                   messenger: Messenger) -> bool:
+    action, _space, rest = request.partition(" ")
+    words = rest.split(maxsplit=1) if action == "decline" else rest.split()
+    numbers = [int(w) for w in (words[:1] if action == "decline" else words) if w.isdigit()]
+    note = words[1] if action == "decline" and len(words) > 1 else None
+    if action not in {"order", "decline", "merge", "confirm"}:
+        await message.reply(_agenda_usage())
+        return False
+    change = await meetings.arrange(db, meeting.id or 0, by=actor.id, now=clock.now(),
+                                    action=action, numbers=numbers, note=note)
+    if change.result is not Result.OK:
+        await message.reply(_agenda_usage() if change.result is Result.BAD_TIME
+                            else _("The agenda is already confirmed."))
+        return False
+    for changed in change.changed:
+        if changed.proposer_id is not None:
+            await messenger.tell(changed.proposer_id,
+                                 f"audit:{change.event_id}:topic:{changed.id}",
+                                 _topic_news(changed, series, meeting, place))
+    return True
+
+
+def _topic_news(changed: MeetingTopic, series: MeetingSeries, meeting: Meeting,
+                place: Place):
+    def render() -> tuple[str, None]:
+        about = _("Your topic for {title} on {when}: “{text}”").format(
+            title=escape(series.title), when=meeting_notices.starts(meeting, place),
+            text=escape(changed.text))
+        if changed.state == TopicState.DECLINED:
+            news = _("The host will not take it up this time: {reason}").format(
+                reason=escape(changed.note or ""))
+        elif changed.state == TopicState.MERGED:
+            news = _("The host merged it into “{other}”.").format(other=escape(changed.note or ""))
+        else:
+            news = _("It is not on this meeting's agenda. You are welcome to propose it again "
+                     "for the next one.")
+        return f"{about}\n{news}", None
+
+    return render
+
+
+async def _agenda_text(db: Database, meeting_id: int) -> str:
+    found = await meetings.get(db, meeting_id)
+    async with db.transaction() as session:
+        listed = await meetings.topics(session, meeting_id)
+        names = await meetings.names(session, [t.proposer_id for t in listed if t.proposer_id])
+    if found is None:
+        return _refusal(Outcome(Result.NOT_FOUND))
+    meeting, series, place = found
+    lines = [meeting_notices.heading(series, meeting, place)]
+    if not listed:
+        lines.append(_("No topics yet."))
+    states = {TopicState.PROPOSED: _("proposed"), TopicState.ACCEPTED: _("on the agenda"),
+              TopicState.DECLINED: _("declined"), TopicState.MERGED: _("merged")}
+    for number, listed_topic in enumerate(listed, start=1):
+        who = (names.get(listed_topic.proposer_id, "") if listed_topic.proposer_id
+               else _("offered from the grids"))
+        lines.append(_("{line} — {who} ({state})").format(
+            line=meeting_notices.topic_line(number, listed_topic), who=escape(who),
+            state=states[TopicState(listed_topic.state)]))
+    lines += meeting_notices.agenda_lines(meeting, listed)
+    lines += ["", _agenda_usage()]
+    return "\n".join(lines)
+
+
 # --- members answer -------------------------------------------------------------------------
 
 async def rsvp(query: CallbackQuery, callback_data: RsvpCb, bot: Bot, db: Database,
@@ -357,6 +487,8 @@ def router() -> Router:
     router.message.register(new_series, Command("meeting_new"), in_group)
     router.message.register(list_series, Command("meetings"), in_group)
     router.message.register(change, Command("meeting"), in_group)
+    router.message.register(topic, Command("topic"), in_group)
+    router.message.register(agenda, Command("agenda"))
     router.callback_query.register(rsvp, RsvpCb.filter())
     router.message.register(
         absent_link, CommandStart(deep_link=True, magic=F.args.regexp(rf"^{ABSENT_LINK}\d+$")),

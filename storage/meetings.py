@@ -23,10 +23,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import audit, outbox
 from storage.db import Database
 from storage.models import (
+    AuditEntry,
     Meeting,
     MeetingRule,
     MeetingSeries,
     MeetingState,
+    MeetingTopic,
     OutboxKind,
     OutboxMessage,
     Person,
@@ -35,6 +37,8 @@ from storage.models import (
     RoleGrant,
     Rsvp,
     RsvpAnswer,
+    TopicState,
+    Wish,
 )
 
 MAX_TITLE = 100
@@ -279,6 +283,7 @@ async def record_notice(db: Database, meeting_id: int, *, chat_id: int, message_
 # --- the sweep ---------------------------------------------------------------------------------
 
 class Step(StrEnum):
+    CALL = "call"  # for topics, in the place's chat
     NOTICE = "notice"
     REMINDER = "reminder"  # members who have not answered
     START = "start"  # attendees, shortly before the start
@@ -286,12 +291,13 @@ class Step(StrEnum):
 
 StepNotify = Callable[[AsyncSession, Step, Meeting, MeetingSeries, Place, datetime],
                       Awaitable[list[OutboxMessage]]]
-STEP_COLUMN = {Step.NOTICE: "noticed_at", Step.REMINDER: "reminded_at",
+STEP_COLUMN = {Step.CALL: "called_at", Step.NOTICE: "noticed_at", Step.REMINDER: "reminded_at",
                Step.START: "start_reminded_at"}
 
 
 def due_at(step: Step, meeting: Meeting, series: MeetingSeries) -> datetime:
-    lead = {Step.NOTICE: timedelta(hours=series.notice_hours),
+    lead = {Step.CALL: timedelta(days=series.topic_days),
+            Step.NOTICE: timedelta(hours=series.notice_hours),
             Step.REMINDER: timedelta(hours=series.reminder_hours),
             Step.START: START_REMINDER}[step]
     return meeting.starts_at - lead
@@ -347,6 +353,8 @@ async def _take_step(db: Database, meeting_id: int, step: Step, now: datetime,
             {STEP_COLUMN[step]: now}).execution_options(synchronize_session=False))
         if claimed.rowcount != 1:
             return 0  # another sweep took it
+        if step is Step.CALL:
+            await offer_wishes(session, meeting, series)
         await outbox.add(session, await notify(session, step, meeting, series, place, now))
         return 1
 
@@ -422,3 +430,157 @@ async def reschedule(db: Database, series_id: int, day: date, *, by: int, now: d
         await session.flush()
         await outbox.add(session, notice_update(meeting, f"audit:{entry.id}", now))
         return Outcome(Result.OK, series, meeting, event_id=entry.id)
+
+
+# --- topics and the agenda --------------------------------------------------------------------
+
+MAX_TOPIC = 200
+# What happened to a wish that the grid could not solve: passed up, or rated "not solved".
+UNSOLVED_ACTIONS = ("to_community", "to_street", "reopen")
+
+
+def cutoff(meeting: Meeting, series: MeetingSeries) -> datetime:
+    return meeting.starts_at - timedelta(hours=series.cutoff_hours)
+
+
+async def _places_under(session: AsyncSession, place_id: int) -> list[int]:
+    ids, frontier = [place_id], [place_id]
+    while frontier:
+        frontier = list((await session.exec(select(Place.id).where(
+            col(Place.parent_id).in_(frontier)))).all())
+        ids += [i for i in frontier if i is not None]
+    return ids
+
+
+async def offer_wishes(session: AsyncSession, meeting: Meeting, series: MeetingSeries) -> int:
+    """Wishes of the place that went up to the community or street, or were rated not solved,
+    since the series last met, become proposed topics for the host to take or leave."""
+    previous = (await session.exec(select(Meeting.starts_at).where(
+        Meeting.series_id == series.id, col(Meeting.starts_at) < meeting.starts_at,
+        Meeting.state == MeetingState.SCHEDULED).order_by(col(Meeting.starts_at).desc()))).first()
+    since = previous or series.created_at - timedelta(days=31)
+    grids = await _places_under(session, series.place_id)
+    rows = (await session.exec(
+        select(Wish.id, Wish.text).join(AuditEntry, col(AuditEntry.entity_id) == col(Wish.id))
+        .where(AuditEntry.entity == "wish", col(AuditEntry.action).in_(UNSOLVED_ACTIONS),
+               col(AuditEntry.at) >= since, col(Wish.grid_id).in_(grids))
+        .distinct().order_by(col(Wish.id)))).all()
+    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
+    for wish_id, text in rows:
+        await session.exec(dialect.insert(MeetingTopic).values(
+            meeting_id=meeting.id, wish_id=wish_id, text=text[:MAX_TOPIC],
+            state=TopicState.PROPOSED, created_at=meeting.called_at or series.created_at)
+            .on_conflict_do_nothing(index_elements=["meeting_id", "wish_id"]))
+    return len(rows)
+
+
+async def taking_topics(db: Database, place_id: int, *, now: datetime
+                        ) -> tuple[Meeting, MeetingSeries] | None:
+    """The place's soonest meeting whose topic cut-off has not passed."""
+    async with db.transaction() as session:
+        rows = (await session.exec(
+            select(Meeting, MeetingSeries)
+            .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
+            .where(MeetingSeries.place_id == place_id, Meeting.state == MeetingState.SCHEDULED,
+                   col(MeetingSeries.ended_at).is_(None), col(Meeting.starts_at) > now)
+            .order_by(col(Meeting.starts_at)))).all()
+    for meeting, series in rows:
+        if cutoff(meeting, series) > now and meeting.agenda_confirmed_at is None:
+            return meeting, series
+    return None
+
+
+async def propose(db: Database, meeting_id: int, person_id: int, text: str, *,
+                  now: datetime) -> Outcome:
+    if not text.strip():
+        return Outcome(Result.EMPTY)
+    if len(text.strip()) > MAX_TOPIC:
+        return Outcome(Result.TOO_LONG)
+    async with db.transaction() as session:
+        found = await context(session, meeting_id)
+        if found is None:
+            return Outcome(Result.NOT_FOUND)
+        meeting, series, _place = found
+        if cutoff(meeting, series) <= now or meeting.agenda_confirmed_at is not None:
+            return Outcome(Result.STARTED, series, meeting)
+        topic = MeetingTopic(meeting_id=meeting_id, proposer_id=person_id, text=text.strip(),
+                             created_at=now)
+        session.add(topic)
+        await session.flush()
+        entry = audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=person_id,
+                             action="topic", at=now, detail=text.strip())
+        await session.flush()
+        return Outcome(Result.OK, series, meeting, event_id=entry.id)
+
+
+async def topics(session: AsyncSession, meeting_id: int) -> list[MeetingTopic]:
+    """A meeting's topics in the order they came; their number is their place here, from 1."""
+    return list((await session.exec(select(MeetingTopic).where(
+        MeetingTopic.meeting_id == meeting_id).order_by(col(MeetingTopic.id)))).all())
+
+
+def agenda(found: list[MeetingTopic]) -> list[MeetingTopic]:
+    """The accepted topics, in the host's order."""
+    return sorted((t for t in found if t.state == TopicState.ACCEPTED),
+                  key=lambda t: (t.position or 0, t.id or 0))
+
+
+@dataclass(frozen=True)
+class AgendaChange:
+    result: Result
+    changed: list[MeetingTopic]  # the topics whose proposers should hear of it
+    event_id: int | None = None
+
+
+async def arrange(db: Database, meeting_id: int, *, by: int, now: datetime, action: str,
+                  numbers: list[int], note: str | None = None) -> AgendaChange:
+    """The host's work on the agenda: ``order`` (these topics, in this order), ``decline``
+    one (with a reason), ``merge`` one into another, ``confirm`` the agenda."""
+    async with db.transaction() as session:
+        meeting = await session.get(Meeting, meeting_id, with_for_update=True)
+        if meeting is None:
+            return AgendaChange(Result.NOT_FOUND, [])
+        if meeting.agenda_confirmed_at is not None and action != "confirm":
+            return AgendaChange(Result.STARTED, [])
+        found = await topics(session, meeting_id)
+        if any(not 1 <= n <= len(found) for n in numbers):
+            return AgendaChange(Result.BAD_TIME, [])
+        chosen = [found[n - 1] for n in numbers]
+        changed = _apply(action, found, chosen, note)
+        if changed is None:
+            return AgendaChange(Result.BAD_TIME, [])
+        if action == "confirm":
+            meeting.agenda_confirmed_at = now
+        entry = audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                             action=f"agenda_{action}", at=now,
+                             detail=" ".join(str(n) for n in numbers) or note)
+        await session.flush()
+        await outbox.add(session, notice_update(meeting, f"audit:{entry.id}", now))
+        return AgendaChange(Result.OK, changed, entry.id)
+
+
+def _apply(action: str, found: list[MeetingTopic], chosen: list[MeetingTopic],
+           note: str | None) -> list[MeetingTopic] | None:
+    """Change the topics in memory; the ones whose proposers are to be told, or None when the
+    action does not fit."""
+    if action == "order" and chosen:
+        for topic in found:
+            if topic.state == TopicState.ACCEPTED and topic not in chosen:
+                topic.state, topic.position = TopicState.PROPOSED, None
+        for position, topic in enumerate(chosen, start=1):
+            topic.state, topic.position = TopicState.ACCEPTED, position
+        return []
+    if action == "decline" and len(chosen) == 1 and (note or "").strip():
+        chosen[0].state, chosen[0].note, chosen[0].position = TopicState.DECLINED, note, None
+        return chosen
+    if action == "merge" and len(chosen) == 2 and chosen[0] is not chosen[1]:
+        chosen[0].state, chosen[0].position = TopicState.MERGED, None
+        chosen[0].note = chosen[1].text
+        return chosen[:1]
+    if action == "confirm" and not chosen:
+        if not agenda(found):
+            waiting = [t for t in found if t.state == TopicState.PROPOSED]
+            for position, topic in enumerate(waiting, start=1):
+                topic.state, topic.position = TopicState.ACCEPTED, position
+        return [t for t in found if t.state == TopicState.PROPOSED]
+    return None

@@ -499,6 +499,8 @@ class MeetingSeries(SQLModel, table=True):
     host_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     member_roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     member_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    topic_days: int = 3  # the call for topics goes out this many days before the start
+    cutoff_hours: int = 24  # topics are taken until this long before the start
     notice_hours: int = 24  # the notice goes out this long before the start
     reminder_hours: int = 3  # members who have not answered are reminded this long before
     paused: bool = False
@@ -523,11 +525,38 @@ class Meeting(SQLModel, table=True):
     planned_at: datetime = _time()
     starts_at: datetime = _time()
     state: str = Field(default=MeetingState.SCHEDULED, sa_type=String(16))
+    called_at: datetime | None = _time(default=None)
+    agenda_confirmed_at: datetime | None = _time(default=None)
     noticed_at: datetime | None = _time(default=None)
     reminded_at: datetime | None = _time(default=None)
     start_reminded_at: datetime | None = _time(default=None)
     notice_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     notice_message_id: int | None = Field(default=None, sa_column=Column(Integer))
+
+
+class TopicState(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"  # on the agenda, at ``position``
+    DECLINED = "declined"
+    MERGED = "merged"  # into another topic
+
+
+class MeetingTopic(SQLModel, table=True):
+    """A topic proposed for a meeting's agenda (议题): by a member, or offered from a wish the
+    grid could not solve."""
+
+    __tablename__ = "meeting_topic"
+    __table_args__ = (UniqueConstraint("meeting_id", "wish_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    proposer_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    wish_id: int | None = Field(default=None, foreign_key="wish.id")
+    text: str = Field(sa_type=Text)
+    state: str = Field(default=TopicState.PROPOSED, sa_type=String(16))
+    position: int | None = None
+    note: str | None = Field(default=None, sa_type=Text)  # why declined, or merged into what
+    created_at: datetime = _time()
 
 
 class RsvpAnswer(StrEnum):

@@ -38,7 +38,9 @@ def at(h: Harness, moment: datetime) -> None:
 
 
 def notices(h: Harness) -> list[Call]:
-    return [c for c in h.fake.sent("sendMessage", COMMUNITY_CHAT) if "📋" in c.text]
+    """The notices posted in the community chat (the call for topics has no buttons)."""
+    return [c for c in h.fake.sent("sendMessage", COMMUNITY_CHAT)
+            if "📋" in c.text and c.buttons()]
 
 
 def notice_now(h: Harness) -> str:
@@ -244,3 +246,58 @@ async def test_a_series_in_berlin_keeps_its_wall_clock_time_across_daylight_savi
     assert starts[:3] == [datetime(2027, 3, 24, 18, 0, tzinfo=UTC),
                           datetime(2027, 3, 31, 17, 0, tzinfo=UTC),
                           datetime(2027, 4, 7, 17, 0, tzinfo=UTC)]
+
+
+async def test_topics_from_members_and_unsolved_wishes_make_the_agenda(
+        harness: Harness) -> None:
+    from tests.harness import GRID_CHAT
+
+    h = harness
+    await set_up(h)
+    await h.send(RESIDENT, "/wish 楼道灯坏了很久没人修", GRID_CHAT)
+    at(h, datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # Friday 15:00: past the grid deadline
+    await sweep(h)  # the wish goes up to the community
+    # Mondays at 19:00: topics from Friday 19:00, until Sunday 19:00.
+    await h.send(CADRE, "/meeting_new weekly 1 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    await h.send(WORKER, "/topic 太早了", COMMUNITY_CHAT)
+    assert await _topics(h) == ["太早了"], "taken before the call too, until the cut-off"
+    at(h, datetime(2026, 11, 27, 11, 1, tzinfo=UTC))
+    await sweep(h)
+    call = [t for t in h.fake.texts_to(COMMUNITY_CHAT) if "/topic" in t and "📋" in t]
+    assert len(call) == 1 and "11月29日周日 19:00" in call[0]
+
+    await h.send(DEPUTY, "/topic 社区食堂试运营情况", COMMUNITY_CHAT)
+    await h.send(RESIDENT, "/topic 小区停车难", COMMUNITY_CHAT)
+    assert "New topic for 三工联席会议 from Resident Zhang: 小区停车难" in h.fake.last_to(
+        CADRE.id).text
+    await h.send(RESIDENT, "/agenda 1")
+    assert "Only the host or an admin" in h.fake.last_to(RESIDENT.id).text
+
+    await h.send(CADRE, "/agenda 1")
+    listed = h.fake.last_to(CADRE.id).text
+    assert "1. 太早了 — Worker Li (proposed)" in listed
+    assert "2. 楼道灯坏了很久没人修 (micro-wish #1) — offered from the grids (proposed)" in listed
+    await h.send(CADRE, "/agenda 1 merge 3 1")
+    assert "merged it into “太早了”" in h.fake.last_to(DEPUTY.id).text
+    await h.send(CADRE, "/agenda 1 decline 4")
+    assert "Usage: /agenda" in h.fake.last_to(CADRE.id).text
+    await h.send(CADRE, "/agenda 1 decline 4 请在业主大会上反映")
+    assert "请在业主大会上反映" in h.fake.last_to(RESIDENT.id).text
+    await h.send(CADRE, "/agenda 1 order 1 2")
+    await h.send(CADRE, "/agenda 1 confirm")
+    assert "<b>Agenda</b>\n1. 太早了\n2. 楼道灯坏了很久没人修 (micro-wish #1)" in h.fake.last_to(
+        CADRE.id).text
+    await h.send(WORKER, "/topic 再加一个", COMMUNITY_CHAT)
+    assert h.fake.last_to(COMMUNITY_CHAT).text == zh(h, "No meeting here is taking topics now.")
+
+    at(h, datetime(2026, 11, 29, 11, 0, tzinfo=UTC))
+    await sweep(h)
+    text = notice_now(h)
+    assert zh(h, "<b>Agenda</b>") + "\n1. 太早了\n2. " in text
+
+
+async def _topics(h: Harness) -> list[str]:
+    from storage.models import MeetingTopic
+
+    async with h.db.transaction() as session:
+        return [t.text for t in (await session.exec(select(MeetingTopic))).all()]

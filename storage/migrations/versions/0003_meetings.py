@@ -1,8 +1,8 @@
 """meetings
 
-Revision ID: 3ff118d13eb7
+Revision ID: df27a9fd70bd
 Revises: 86b77bd199a1
-Create Date: 2026-11-25 23:00:09.270755
+Create Date: 2026-11-25 23:10:50.958288
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = '3ff118d13eb7'
+revision: str = 'df27a9fd70bd'
 down_revision: str | None = '86b77bd199a1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -33,6 +33,8 @@ def upgrade() -> None:
     sa.Column('host_id', sa.BigInteger(), nullable=False),
     sa.Column('member_roles', sa.JSON(), nullable=False),
     sa.Column('member_ids', sa.JSON(), nullable=False),
+    sa.Column('topic_days', sa.Integer(), nullable=False),
+    sa.Column('cutoff_hours', sa.Integer(), nullable=False),
     sa.Column('notice_hours', sa.Integer(), nullable=False),
     sa.Column('reminder_hours', sa.Integer(), nullable=False),
     sa.Column('paused', sa.Boolean(), nullable=False),
@@ -50,6 +52,8 @@ def upgrade() -> None:
     sa.Column('planned_at', storage.types.UTCDateTime(), nullable=False),
     sa.Column('starts_at', storage.types.UTCDateTime(), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('called_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('agenda_confirmed_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('noticed_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('reminded_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('start_reminded_at', storage.types.UTCDateTime(), nullable=True),
@@ -62,6 +66,24 @@ def upgrade() -> None:
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_series_id'), ['series_id'], unique=False)
         batch_op.create_index('ix_meeting_state_start', ['state', 'starts_at'], unique=False)
+
+    op.create_table('meeting_topic',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('proposer_id', sa.BigInteger(), nullable=True),
+    sa.Column('wish_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ),
+    sa.ForeignKeyConstraint(['wish_id'], ['wish.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('meeting_id', 'wish_id')
+    )
+    with op.batch_alter_table('meeting_topic', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_topic_meeting_id'), ['meeting_id'], unique=False)
 
     op.create_table('rsvp',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -97,6 +119,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rsvp_meeting_id'))
 
     op.drop_table('rsvp')
+    with op.batch_alter_table('meeting_topic', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_topic_meeting_id'))
+
+    op.drop_table('meeting_topic')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index('ix_meeting_state_start')
         batch_op.drop_index(batch_op.f('ix_meeting_series_id'))
