@@ -114,3 +114,9 @@ class ServiceCb(CallbackData, prefix="sv"):
 class RsvpCb(CallbackData, prefix="mr"):
     meeting_id: int
     attend: bool
+
+
+class ActionCb(CallbackData, prefix="ai"):
+    """The owner marks an action item done."""
+
+    item_id: int

@@ -16,10 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import cards, formatting, keyboards
 from bot.i18n import current_locale
-from bot.meeting_notices import StepNotices
+from bot.meeting_notices import ActionNotices, StepNotices
 from bot.messenger import Messenger, Render, Rendered
 from bot.pages import PageNotices, morning_reminder
-from storage import duty, hours, meetings, sweeps, updates
+from storage import duty, hours, meetings, minutes, sweeps, updates
 from storage.models import OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
 
@@ -155,7 +155,7 @@ async def _honour_notices(messenger: Messenger, session: AsyncSession, grid: Pla
 
 async def sweep_once(messenger: Messenger) -> dict[str, int]:
     """Everything whose time has come: wish deadlines, unanswered pages, morning reminders,
-    meeting notices and reminders, monthly honour rolls."""
+    meeting notices and reminders, action items, monthly honour rolls."""
     db, now = messenger.db, messenger.clock.now()
     done: dict[str, int] = dict(await sweeps.sweep(db, now=now, notify=SweepNotices(messenger)))
     done["pages_passed_on"] = await duty.pass_on_unacknowledged(
@@ -164,6 +164,7 @@ async def sweep_once(messenger: Messenger) -> dict[str, int]:
     done["morning_reminders"] = await duty.morning_reminders(
         db, now=now, notify=lambda *args: _morning_notices(messenger, *args))
     done["meeting_steps"] = await meetings.sweep(db, now=now, notify=StepNotices(messenger))
+    done["action_items"] = await minutes.sweep(db, now=now, notify=ActionNotices(messenger))
     done["honour_rolls"] = await hours.honour_rolls(
         db, now=now, notify=lambda *args: _honour_notices(messenger, *args))
     if any(done.values()):

@@ -9,6 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot import labels
 from bot.callbacks import (
     CATEGORY_ORDER,
+    ActionCb,
     CommentCb,
     FormCb,
     FormStep,
@@ -272,4 +273,10 @@ def rsvp(meeting_id: int) -> InlineKeyboardMarkup:
     builder.button(text=_("✅ Attend"), callback_data=RsvpCb(meeting_id=meeting_id, attend=True))
     builder.button(text=_("Cannot attend"), callback_data=RsvpCb(meeting_id=meeting_id,
                                                                  attend=False))
+    return builder.as_markup()
+
+
+def action_done(item_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Done"), callback_data=ActionCb(item_id=item_id))
     return builder.as_markup()

@@ -4,18 +4,21 @@ time zone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import keyboards
+from bot import formatting, keyboards
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Render, Rendered
-from storage import meetings
+from storage import meetings, minutes
 from storage.models import (
+    ActionItem,
+    ActionState,
     Meeting,
     MeetingSeries,
     MeetingState,
@@ -50,8 +53,19 @@ def agenda_lines(meeting: Meeting, found: list[MeetingTopic]) -> list[str]:
     return ["", heading, *(topic_line(n, t) for n, t in enumerate(on_agenda, start=1))]
 
 
+def action_line(item: ActionItem, owner: str, place: Place, today: date) -> str:
+    line = _("• {text} — {owner}, due {day}").format(
+        text=escape(item.text), owner=escape(owner),
+        day=formatting.day(item.due_on, current_locale()))
+    if item.state == ActionState.DONE:
+        return _("{line} (done)").format(line=line)
+    return _("{line} (overdue)").format(line=line) if item.due_on < today else line
+
+
 def notice(meeting: Meeting, series: MeetingSeries, place: Place, host: str,
-           counts: meetings.Counts, found: list[MeetingTopic]) -> Rendered:
+           counts: meetings.Counts, found: list[MeetingTopic],
+           actions: list[tuple[ActionItem, str]] | None = None,
+           today: date | None = None) -> Rendered:
     lines = [heading(series, meeting, place)]
     if meeting.state == MeetingState.SKIPPED:
         return "\n".join([*lines, _("This meeting will not take place.")]), None
@@ -65,6 +79,10 @@ def notice(meeting: Meeting, series: MeetingSeries, place: Place, host: str,
     if meetings.late(meeting, series):
         lines.append(_("(This notice comes late: I was not running when it was due.)"))
     lines += agenda_lines(meeting, found)
+    if actions:
+        lines += ["", _("<b>Open action items</b>"),
+                  *(action_line(item, owner, place, today or item.due_on)
+                    for item, owner in actions)]
     lines += ["", _("Attending: {attend} · Cannot attend: {absent} · Not answered yet: "
                     "{silent}").format(attend=len(counts.attend), absent=len(counts.absent),
                                        silent=len(counts.silent)),
@@ -82,13 +100,18 @@ async def sync(messenger: Messenger, meeting_id: int, chat_id: int) -> int | Non
         meeting, series, place = found
         counts = await meetings.counts(session, meeting, series)
         found = await meetings.topics(session, meeting_id)
-        host = (await meetings.names(session, [series.host_id])).get(series.host_id, "")
+        open_items = await minutes.open_actions(session, series.id or 0, meeting.starts_at)
+        names = await meetings.names(session, [series.host_id,
+                                               *(i.owner_id for i in open_items)])
+        host = names.get(series.host_id, "")
+    actions = [(item, names.get(item.owner_id, "")) for item in open_items]
+    today = messenger.clock.now().astimezone(ZoneInfo(place.timezone)).date()
     chat_place = await messenger.place_of_chat(chat_id)
     locale = messenger.locale_of_place(chat_place) if chat_place else (
         await messenger.locale_of_person(chat_id))
 
     def render() -> Rendered:
-        return notice(meeting, series, place, host, counts, found)
+        return notice(meeting, series, place, host, counts, found, actions, today)
 
     if meeting.notice_chat_id == chat_id and meeting.notice_message_id and await messenger.edit(
             chat_id, meeting.notice_message_id, locale, render):
@@ -178,3 +201,54 @@ def changed(meeting: Meeting, series: MeetingSeries, place: Place) -> Render:
         return text, None
 
     return render
+
+
+def action_news(step: minutes.ActionStep, item: ActionItem, series: MeetingSeries,
+                place: Place, owner: str) -> Render:
+    def render() -> Rendered:
+        day = formatting.day(item.due_on, current_locale())
+        if step is minutes.ActionStep.REMIND:
+            return _("Reminder from {title}: “{text}” is due {day}. Tap Done when it is.").format(
+                title=escape(series.title), text=escape(item.text), day=day), \
+                keyboards.action_done(item.id or 0)
+        return _("Overdue: “{text}” ({owner}) from {title} was due {day}.").format(
+            text=escape(item.text), owner=escape(owner), title=escape(series.title),
+            day=day), keyboards.action_done(item.id or 0)
+
+    return render
+
+
+class ActionNotices:
+    """Renders, inside the sweep's transaction, an action item's reminder (to its owner) and
+    its overdue notice (to the owner and the host)."""
+
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+
+    async def __call__(self, session: AsyncSession, step: minutes.ActionStep, item: ActionItem,
+                       series: MeetingSeries, place: Place) -> list[OutboxMessage]:
+        owner = (await meetings.names(session, [item.owner_id])).get(item.owner_id, "")
+        told = [item.owner_id] if step is minutes.ActionStep.REMIND else list(
+            dict.fromkeys([item.owner_id, series.host_id]))
+        return [await self.messenger.for_person(session, person_id,
+                                                f"action:{item.id}:{step}",
+                                                action_news(step, item, series, place, owner))
+                for person_id in told]
+
+
+def minutes_text(meeting: Meeting, series: MeetingSeries, place: Place,
+                 present: list[str], away: list[str],
+                 actions: list[tuple[ActionItem, str]]) -> str:
+    today = meeting.starts_at.astimezone(ZoneInfo(place.timezone)).date()
+    lines = [_("📝 <b>Minutes: {title}</b>, {when}").format(title=escape(series.title),
+                                                          when=starts(meeting, place)),
+             _("Present: {names}").format(names=escape(_(", ").join(present) or "—")),
+             _("Absent: {names}").format(names=escape(_(", ").join(away) or "—"))]
+    if meeting.minutes:
+        lines += ["", _("<b>Minutes</b>"), escape(meeting.minutes)]
+    if meeting.decisions:
+        lines += ["", _("<b>Decisions</b>"), escape(meeting.decisions)]
+    if actions:
+        lines += ["", _("<b>Action items</b>"),
+                  *(action_line(item, owner, place, today) for item, owner in actions)]
+    return "\n".join(lines)

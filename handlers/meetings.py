@@ -22,20 +22,21 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import labels, meeting_notices
-from bot.callbacks import RsvpCb
+from bot import formatting, keyboards, labels, meeting_notices
+from bot.callbacks import ActionCb, RsvpCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger
 from bot.states import AbsenceReason
-from handlers.admin import not_bound
+from handlers.admin import find_person, not_bound, not_met
 from handlers.wish_form import not_text
-from storage import meetings, people, places
+from storage import meetings, minutes, people, places
 from storage.db import Database
 from storage.meetings import Outcome, Result, Rule
 from storage.models import (
+    ActionItem,
     Meeting,
     MeetingRule,
     MeetingSeries,
@@ -311,19 +312,30 @@ def _agenda_usage() -> str:
                     "<reason> | merge <topic> <into topic> | confirm]"))
 
 
-async def agenda(message: Message, command: CommandObject, db: Database, actor: Actor,
-                 clock: Clock, messenger: Messenger) -> None:
-    words = (command.args or "").split(maxsplit=1)
-    series = (await meetings.get_series(db, int(words[0].lstrip("#")))
-              if words and words[0].lstrip("#").isdigit() else None)
+async def _hosted(message: Message, number: str, db: Database, actor: Actor,
+                  usage: str) -> tuple[MeetingSeries, Place] | None:
+    """The series a host-only command names, when the actor hosts it or is an admin there;
+    otherwise they are told why and None is returned."""
+    series = (await meetings.get_series(db, int(number.lstrip("#")))
+              if number.lstrip("#").isdigit() else None)
     if series is None:
-        await message.reply(_agenda_usage())
-        return
+        await message.reply(usage)
+        return None
     place = await places.by_id(db, series.place_id)
     if place is None or (actor.id != series.host_id and not await people.has_role(
             db, actor, place.id or 0, Role.ADMIN)):
         await message.reply(_("Only the host or an admin can change this meeting series."))
+        return None
+    return series, place
+
+
+async def agenda(message: Message, command: CommandObject, db: Database, actor: Actor,
+                 clock: Clock, messenger: Messenger) -> None:
+    words = (command.args or "").split(maxsplit=1)
+    hosted = await _hosted(message, words[0] if words else "", db, actor, _agenda_usage())
+    if hosted is None:
         return
+    series, place = hosted
     upcoming = [m for m in await meetings.upcoming(db, series.id or 0, now=clock.now())
                 if m.state == MeetingState.SCHEDULED]
     if not upcoming:
@@ -401,6 +413,153 @@ async def _agenda_text(db: Database, meeting_id: int) -> str:
     lines += meeting_notices.agenda_lines(meeting, listed)
     lines += ["", _agenda_usage()]
     return "\n".join(lines)
+
+
+# --- minutes and action items -----------------------------------------------------------------
+
+def _minutes_usage() -> str:
+    return escape(_("Usage: /minutes <number> [present|absent @username|id | note <text> | "
+                    "decide <text> | action @username|id <YYYY-MM-DD> <text> | send]"))
+
+
+async def minutes_command(message: Message, command: CommandObject, db: Database,
+                          actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    words = (command.args or "").split(maxsplit=1)
+    hosted = await _hosted(message, words[0] if words else "", db, actor, _minutes_usage())
+    if hosted is None:
+        return
+    series, place = hosted
+    meeting = await minutes.last_held(db, series.id or 0, now=clock.now())
+    if meeting is None:
+        await message.reply(_("No meeting of this series has taken place yet."))
+        return
+    # The draft is shown again after each change, except when the change said enough.
+    if len(words) > 1 and not await _write_minutes(message, words[1], meeting, series, place,
+                                                   db, actor, clock, messenger):
+        return
+    await message.reply("\n\n".join([await _minutes_of(db, meeting, series, place),
+                                       _minutes_usage()]))
+
+
+async def _write_minutes(message: Message, request: str, meeting: Meeting,
+                         series: MeetingSeries, place: Place, db: Database, actor: Actor,
+                         clock: Clock, messenger: Messenger) -> bool:
+    action, _space, rest = request.partition(" ")
+    now = clock.now()
+    if action in {"present", "absent"}:
+        person, asked = await find_person(message, rest.strip() or None, db, clock)
+        if person is None:
+            await message.reply(not_met(asked) if asked else _minutes_usage())
+            return False
+        await minutes.set_present(db, meeting.id or 0, person.id, action == "present", by=actor.id,
+                                  now=now)
+        return True
+    if action in {"note", "decide"}:
+        result = await minutes.add_text(db, meeting.id or 0,
+                                        "minutes" if action == "note" else "decisions", rest,
+                                        by=actor.id, now=now)
+        if result is not minutes.Result.OK:
+            await message.reply(_minutes_usage() if result is minutes.Result.EMPTY else _(
+                "Please keep it under {limit} characters.").format(limit=minutes.MAX_TEXT))
+        return result is minutes.Result.OK
+    if action == "action":
+        return await _add_action(message, rest, meeting, series, place, db, actor, clock,
+                                 messenger)
+    if action == "send":
+        return await _send_minutes(message, meeting, series, place, db, actor, now, messenger)
+    await message.reply(_minutes_usage())
+    return False
+
+
+async def _add_action(message: Message, rest: str, meeting: Meeting, series: MeetingSeries,
+                      place: Place, db: Database, actor: Actor, clock: Clock,
+                      messenger: Messenger) -> bool:
+    parts = rest.split(maxsplit=2)
+    try:
+        due_on = date.fromisoformat(parts[1]) if len(parts) == 3 else None
+    except ValueError:
+        due_on = None
+    person, asked = (await find_person(message, parts[0], db, clock) if len(parts) == 3
+                     else (None, None))
+    if person is None or due_on is None:
+        await message.reply(not_met(asked) if asked and due_on else _minutes_usage())
+        return False
+    today = clock.now().astimezone(ZoneInfo(place.timezone)).date()
+    outcome = await minutes.add_action(db, meeting.id or 0, owner_id=person.id, due_on=due_on,
+                                       text=parts[2], today=today, by=actor.id,
+                                       now=clock.now())
+    if not outcome.ok or outcome.item is None:
+        await message.reply(_("The due day has passed already.") if
+                            outcome.result is minutes.Result.BAD_DAY else _minutes_usage())
+        return False
+    item = outcome.item
+    await messenger.tell(item.owner_id, f"audit:{outcome.event_id}:action", lambda: (
+        _("New action item for you from {title}: “{text}”, due {day}. Tap Done when it is.")
+        .format(title=escape(series.title), text=escape(item.text),
+                day=formatting.day(item.due_on, current_locale())),
+        keyboards.action_done(item.id or 0)))
+    return True
+
+
+async def _send_minutes(message: Message, meeting: Meeting, series: MeetingSeries,
+                        place: Place, db: Database, actor: Actor, now: datetime,
+                        messenger: Messenger) -> bool:
+    if await minutes.mark_sent(db, meeting.id or 0, by=actor.id,
+                               now=now) is not minutes.Result.OK:
+        await message.reply(_("The minutes of this meeting were sent already."))
+        return False
+    present, away, actions = await _minutes_parts(db, meeting, series)
+    async with db.transaction() as session:
+        everyone = await meetings.members(session, series)
+    for person_id in everyone:
+        await messenger.tell(person_id, f"minutes:{meeting.id}", lambda: (
+            meeting_notices.minutes_text(meeting, series, place, present, away, actions), None))
+    await message.reply(_("The minutes went to {count} members.").format(count=len(everyone)))
+    return False  # said: no need to show the draft again
+
+
+async def _minutes_parts(db: Database, meeting: Meeting, series: MeetingSeries
+                         ) -> tuple[list[str], list[str], list[tuple[ActionItem, str]]]:
+    """Who was there, who was not, and the action items with their owners' names."""
+    fresh = await meetings.get(db, meeting.id or 0)
+    meeting = fresh[0] if fresh else meeting
+    rows = await minutes.attendance(db, meeting, series)
+    async with db.transaction() as session:
+        items = await minutes.actions_of(session, meeting.id or 0)
+        names = await meetings.names(session, [p for p, _present in rows]
+                                     + [i.owner_id for i in items])
+    present = [names.get(p, f"#{p}") for p, here in rows if here]
+    away = [names.get(p, f"#{p}") for p, here in rows if not here]
+    return present, away, [(i, names.get(i.owner_id, f"#{i.owner_id}")) for i in items]
+
+
+async def _minutes_of(db: Database, meeting: Meeting, series: MeetingSeries,
+                      place: Place) -> str:
+    fresh = await meetings.get(db, meeting.id or 0)
+    present, away, actions = await _minutes_parts(db, meeting, series)
+    return meeting_notices.minutes_text(fresh[0] if fresh else meeting, series, place, present,
+                                        away, actions)
+
+
+async def action_done(query: CallbackQuery, callback_data: ActionCb, db: Database,
+                      actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    host = await minutes.host_of(db, callback_data.item_id)
+    outcome = await minutes.mark_done(db, callback_data.item_id, person_id=actor.id,
+                                      host_id=host, now=clock.now())
+    if not outcome.ok or outcome.item is None:
+        await query.answer({
+            minutes.Result.NOT_YOURS: _("Only the owner of this action item can mark it done."),
+            minutes.Result.DONE_ALREADY: _("This action item is done already."),
+        }.get(outcome.result, _("This button is no longer valid.")), show_alert=True)
+        return
+    item, name = outcome.item, actor.person.full_name
+    if host is not None and host != actor.id:
+        await messenger.tell(host, f"audit:{outcome.event_id}:action-done", lambda: (
+            _("{name} has done “{text}”.").format(name=escape(name), text=escape(item.text)),
+            None))
+    await query.answer(_("Marked done. Thank you!"))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
 
 
 # --- members answer -------------------------------------------------------------------------
@@ -489,6 +648,8 @@ def router() -> Router:
     router.message.register(change, Command("meeting"), in_group)
     router.message.register(topic, Command("topic"), in_group)
     router.message.register(agenda, Command("agenda"))
+    router.message.register(minutes_command, Command("minutes"))
+    router.callback_query.register(action_done, ActionCb.filter())
     router.callback_query.register(rsvp, RsvpCb.filter())
     router.message.register(
         absent_link, CommandStart(deep_link=True, magic=F.args.regexp(rf"^{ABSENT_LINK}\d+$")),

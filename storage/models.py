@@ -532,6 +532,10 @@ class Meeting(SQLModel, table=True):
     start_reminded_at: datetime | None = _time(default=None)
     notice_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     notice_message_id: int | None = Field(default=None, sa_column=Column(Integer))
+    # Written by the host afterwards: what was said (纪要) and what was decided (决议).
+    minutes: str | None = Field(default=None, sa_type=Text)
+    decisions: str | None = Field(default=None, sa_type=Text)
+    minutes_sent_at: datetime | None = _time(default=None)
 
 
 class TopicState(StrEnum):
@@ -556,6 +560,40 @@ class MeetingTopic(SQLModel, table=True):
     state: str = Field(default=TopicState.PROPOSED, sa_type=String(16))
     position: int | None = None
     note: str | None = Field(default=None, sa_type=Text)  # why declined, or merged into what
+    created_at: datetime = _time()
+
+
+class Attendance(SQLModel, table=True):
+    """Who was at a meeting, as the host records it (first filled in from the answers)."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    present: bool
+
+
+class ActionState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class ActionItem(SQLModel, table=True):
+    """A task a meeting decided (督办事项): one owner, a due day in the place's time zone."""
+
+    __tablename__ = "action_item"
+    __table_args__ = (Index("ix_action_item_state_due", "state", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    owner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(sa_type=Text)
+    due_on: date
+    state: str = Field(default=ActionState.OPEN, sa_type=String(8))
+    reminded_at: datetime | None = _time(default=None)
+    overdue_at: datetime | None = _time(default=None)
+    done_at: datetime | None = _time(default=None)
     created_at: datetime = _time()
 
 

@@ -301,3 +301,67 @@ async def _topics(h: Harness) -> list[str]:
 
     async with h.db.transaction() as session:
         return [t.text for t in (await session.exec(select(MeetingTopic))).all()]
+
+
+async def test_minutes_and_action_items_after_the_meeting(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))
+    await sweep(h)
+    await h.press_text(WORKER, notices(h)[0], zh(h, "✅ Attend"))
+    await h.send(CADRE, "/minutes 1")
+    assert "No meeting of this series has taken place yet." in h.fake.last_to(CADRE.id).text
+
+    at(h, datetime(2026, 11, 27, 12, 30, tzinfo=UTC))  # Friday 20:30, the meeting is over
+    await h.send(RESIDENT, "/minutes 1")
+    assert "Only the host or an admin" in h.fake.last_to(RESIDENT.id).text
+    await h.send(CADRE, "/minutes 1")
+    draft = h.fake.last_to(CADRE.id).text
+    assert "Present: Worker Li" in draft and "Absent: Cadre Zhou, Cadre Wu" in draft
+    await h.send(CADRE, "/minutes 1 present @zhou")
+    await h.send(CADRE, "/minutes 1 note 讨论了冬季走访安排")
+    await h.send(CADRE, "/minutes 1 decide 每周二下午走访独居老人")
+    await h.send(CADRE, "/minutes 1 action @worker_li 2026-11-01 过期的事")
+    assert "The due day has passed already." in h.fake.last_to(CADRE.id).text
+    await h.send(CADRE, "/minutes 1 action @worker_li 2026-12-01 整理独居老人名单")
+    task = h.fake.last_to(WORKER.id)
+    assert ("New action item for you from 三工联席会议: “整理独居老人名单”, due Tue, Dec 1"
+            in task.text)
+    draft = h.fake.last_to(CADRE.id).text
+    assert "Present: Cadre Zhou, Worker Li\nAbsent: Cadre Wu" in draft
+    assert "每周二下午走访独居老人" in draft
+    assert "• 整理独居老人名单 — Worker Li, due Tue, Dec 1" in draft
+
+    await h.send(CADRE, "/minutes 1 send")
+    assert "The minutes went to 3 members." in h.fake.texts_to(CADRE.id)
+    sent = h.fake.last_to(DEPUTY.id).text
+    assert "📝 <b>Minutes: 三工联席会议</b>" in sent and "讨论了冬季走访安排" in sent
+    await h.send(CADRE, "/minutes 1 send")
+    assert "were sent already" in h.fake.last_to(CADRE.id).text
+
+    at(h, datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # Monday: due tomorrow
+    await sweep(h)
+    assert "is due Tue, Dec 1" in h.fake.last_to(WORKER.id).text
+    await sweep(h)
+    assert len([t for t in h.fake.texts_to(WORKER.id) if "is due" in t]) == 1
+    at(h, datetime(2026, 12, 2, 2, 0, tzinfo=UTC))  # Wednesday: overdue
+    await sweep(h)
+    assert "Overdue: “整理独居老人名单” (Worker Li)" in h.fake.last_to(CADRE.id).text
+    assert "Overdue" in h.fake.last_to(WORKER.id).text
+
+    at(h, datetime(2026, 12, 3, 11, 0, tzinfo=UTC))  # the next meeting's notice
+    await sweep(h)
+    [_first, second] = notices(h)
+    assert zh(h, "<b>Open action items</b>") in second.text
+    item = zh(h, "• {text} — {owner}, due {day}", text="整理独居老人名单", owner="Worker Li",
+              day="12月1日周二")
+    assert zh(h, "{line} (overdue)", line=item) in second.text
+
+    await h.press_text(RESIDENT, task, "Done")
+    assert h.last_alert() == "Only the owner of this action item can mark it done."
+    await h.press_text(WORKER, task, "Done")
+    assert h.last_alert() == "Marked done. Thank you!"
+    assert "Worker Li has done “整理独居老人名单”." in h.fake.last_to(CADRE.id).text
+    await h.press_text(WORKER, task, "Done")
+    assert h.last_alert() == "This action item is done already."

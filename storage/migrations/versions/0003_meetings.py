@@ -1,8 +1,8 @@
 """meetings
 
-Revision ID: df27a9fd70bd
+Revision ID: 14b2bf30849a
 Revises: 86b77bd199a1
-Create Date: 2026-11-25 23:10:50.958288
+Create Date: 2026-11-25 23:17:33.047411
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = 'df27a9fd70bd'
+revision: str = '14b2bf30849a'
 down_revision: str | None = '86b77bd199a1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -59,6 +59,9 @@ def upgrade() -> None:
     sa.Column('start_reminded_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('notice_chat_id', sa.BigInteger(), nullable=True),
     sa.Column('notice_message_id', sa.Integer(), nullable=True),
+    sa.Column('minutes', sa.Text(), nullable=True),
+    sa.Column('decisions', sa.Text(), nullable=True),
+    sa.Column('minutes_sent_at', storage.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['series_id'], ['meeting_series.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('series_id', 'planned_at')
@@ -66,6 +69,36 @@ def upgrade() -> None:
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_series_id'), ['series_id'], unique=False)
         batch_op.create_index('ix_meeting_state_start', ['state', 'starts_at'], unique=False)
+
+    op.create_table('action_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.BigInteger(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=8), nullable=False),
+    sa.Column('reminded_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('overdue_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('done_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('action_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_action_item_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index('ix_action_item_state_due', ['state', 'due_on'], unique=False)
+
+    op.create_table('attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.BigInteger(), nullable=False),
+    sa.Column('present', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('meeting_id', 'person_id')
+    )
+    with op.batch_alter_table('attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attendance_meeting_id'), ['meeting_id'], unique=False)
 
     op.create_table('meeting_topic',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -123,6 +156,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meeting_topic_meeting_id'))
 
     op.drop_table('meeting_topic')
+    with op.batch_alter_table('attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attendance_meeting_id'))
+
+    op.drop_table('attendance')
+    with op.batch_alter_table('action_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_action_item_state_due')
+        batch_op.drop_index(batch_op.f('ix_action_item_meeting_id'))
+
+    op.drop_table('action_item')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index('ix_meeting_state_start')
         batch_op.drop_index(batch_op.f('ix_meeting_series_id'))

@@ -1,0 +1,239 @@
+"""After a meeting: attendance, minutes, decisions and action items (督办事项) with their
+reminders, in the place's time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit, outbox
+from storage.db import Database
+from storage.meetings import members
+from storage.models import (
+    ActionItem,
+    ActionState,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    MeetingState,
+    OutboxMessage,
+    Place,
+    Rsvp,
+    RsvpAnswer,
+)
+
+MAX_TEXT = 1000
+
+
+class Result(StrEnum):
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    NOT_YOURS = "not_yours"
+    DONE_ALREADY = "done_already"
+    SENT_ALREADY = "sent_already"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    BAD_DAY = "bad_day"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    item: ActionItem | None = None
+    event_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is Result.OK
+
+
+async def last_held(db: Database, series_id: int, *, now: datetime) -> Meeting | None:
+    """The series' latest meeting that has begun."""
+    async with db.transaction() as session:
+        return (await session.exec(
+            select(Meeting).where(Meeting.series_id == series_id,
+                                  Meeting.state == MeetingState.SCHEDULED,
+                                  col(Meeting.starts_at) <= now)
+            .order_by(col(Meeting.starts_at).desc()))).first()
+
+
+async def attendance(db: Database, meeting: Meeting,
+                     series: MeetingSeries) -> list[tuple[int, bool]]:
+    """Who was there; filled in from the answers the first time it is asked for."""
+    async with db.transaction() as session:
+        rows = (await session.exec(select(Attendance).where(
+            Attendance.meeting_id == meeting.id))).all()
+        if not rows:
+            coming = set((await session.exec(select(Rsvp.person_id).where(
+                Rsvp.meeting_id == meeting.id, Rsvp.answer == RsvpAnswer.ATTEND))).all())
+            rows = [Attendance(meeting_id=meeting.id or 0, person_id=p, present=p in coming)
+                    for p in await members(session, series)]
+            session.add_all(rows)
+        return [(r.person_id, r.present) for r in rows]
+
+
+async def set_present(db: Database, meeting_id: int, person_id: int, present: bool, *,
+                      by: int, now: datetime) -> None:
+    async with db.transaction() as session:
+        row = (await session.exec(select(Attendance).where(
+            Attendance.meeting_id == meeting_id, Attendance.person_id == person_id))).first()
+        if row is None:
+            session.add(Attendance(meeting_id=meeting_id, person_id=person_id, present=present))
+        else:
+            row.present = present
+        audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                     action="present" if present else "absent", at=now, detail=str(person_id))
+
+
+async def add_text(db: Database, meeting_id: int, field: str, text: str, *, by: int,
+                   now: datetime) -> Result:
+    """A line of the minutes or a decision, added to what is written."""
+    if not text.strip():
+        return Result.EMPTY
+    async with db.transaction() as session:
+        meeting = await session.get(Meeting, meeting_id, with_for_update=True)
+        if meeting is None:
+            return Result.NOT_FOUND
+        written = "\n".join(filter(None, [getattr(meeting, field), text.strip()]))
+        if len(written) > MAX_TEXT:
+            return Result.TOO_LONG
+        setattr(meeting, field, written)
+        audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                     action=field, at=now, detail=text.strip())
+        return Result.OK
+
+
+async def add_action(db: Database, meeting_id: int, *, owner_id: int, due_on: date,
+                     text: str, today: date, by: int, now: datetime) -> Outcome:
+    if not text.strip():
+        return Outcome(Result.EMPTY)
+    if len(text.strip()) > MAX_TEXT:
+        return Outcome(Result.TOO_LONG)
+    if due_on < today:
+        return Outcome(Result.BAD_DAY)
+    async with db.transaction() as session:
+        item = ActionItem(meeting_id=meeting_id, owner_id=owner_id, text=text.strip(),
+                          due_on=due_on, created_at=now)
+        session.add(item)
+        await session.flush()
+        entry = audit.record(session, entity="action", entity_id=item.id or 0, actor_id=by,
+                             action="create", at=now, detail=text.strip())
+        await session.flush()
+        return Outcome(Result.OK, item, entry.id)
+
+
+async def actions_of(session: AsyncSession, meeting_id: int) -> list[ActionItem]:
+    return list((await session.exec(select(ActionItem).where(
+        ActionItem.meeting_id == meeting_id).order_by(col(ActionItem.id)))).all())
+
+
+async def open_actions(session: AsyncSession, series_id: int,
+                       before: datetime) -> list[ActionItem]:
+    """Open items from the series' meetings that began before ``before``."""
+    return list((await session.exec(
+        select(ActionItem).join(Meeting, col(Meeting.id) == col(ActionItem.meeting_id))
+        .where(Meeting.series_id == series_id, ActionItem.state == ActionState.OPEN,
+               col(Meeting.starts_at) < before)
+        .order_by(col(ActionItem.due_on), col(ActionItem.id)))).all())
+
+
+async def mark_sent(db: Database, meeting_id: int, *, by: int, now: datetime) -> Result:
+    """The minutes go out once."""
+    async with db.transaction() as session:
+        sent = await session.exec(update(Meeting).where(
+            col(Meeting.id) == meeting_id, col(Meeting.minutes_sent_at).is_(None)).values(
+            minutes_sent_at=now))
+        if sent.rowcount != 1:
+            return Result.SENT_ALREADY
+        audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                     action="minutes_sent", at=now)
+        return Result.OK
+
+
+async def host_of(db: Database, item_id: int) -> int | None:
+    async with db.transaction() as session:
+        item = await session.get(ActionItem, item_id)
+        meeting = await session.get(Meeting, item.meeting_id) if item else None
+        series = await session.get(MeetingSeries, meeting.series_id) if meeting else None
+        return series.host_id if series else None
+
+
+async def mark_done(db: Database, item_id: int, *, person_id: int, host_id: int | None,
+                    now: datetime) -> Outcome:
+    """The owner (or the host) marks an item done; pressing twice does nothing more."""
+    async with db.transaction() as session:
+        item = await session.get(ActionItem, item_id)
+        if item is None:
+            return Outcome(Result.NOT_FOUND)
+        if person_id not in (item.owner_id, host_id):
+            return Outcome(Result.NOT_YOURS, item)
+        done = await session.exec(update(ActionItem).where(
+            col(ActionItem.id) == item_id, col(ActionItem.state) == ActionState.OPEN).values(
+            state=ActionState.DONE, done_at=now).execution_options(synchronize_session=False))
+        await session.refresh(item)
+        if done.rowcount != 1:
+            return Outcome(Result.DONE_ALREADY, item)
+        entry = audit.record(session, entity="action", entity_id=item_id, actor_id=person_id,
+                             action="done", at=now)
+        await session.flush()
+        return Outcome(Result.OK, item, entry.id)
+
+
+class ActionStep(StrEnum):
+    REMIND = "remind"  # the day before it is due
+    OVERDUE = "overdue"  # the day after it was due
+
+
+ActionNotify = Callable[[AsyncSession, ActionStep, ActionItem, MeetingSeries, Place],
+                        Awaitable[list[OutboxMessage]]]
+
+
+async def sweep(db: Database, *, now: datetime, notify: ActionNotify) -> int:
+    """Reminders before the due day and word when it has passed, each once."""
+    async with db.transaction() as session:
+        rows = (await session.exec(
+            select(ActionItem.id, Place.timezone)
+            .join(Meeting, col(Meeting.id) == col(ActionItem.meeting_id))
+            .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
+            .join(Place, col(Place.id) == col(MeetingSeries.place_id))
+            .where(ActionItem.state == ActionState.OPEN,
+                   col(ActionItem.overdue_at).is_(None),
+                   col(ActionItem.due_on) <= (now + timedelta(days=2)).date()))).all()
+    done = 0
+    for item_id, timezone in rows:
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        for step in ActionStep:
+            done += await _take(db, item_id or 0, step, today, now, notify)
+    return done
+
+
+async def _take(db: Database, item_id: int, step: ActionStep, today: date, now: datetime,
+                notify: ActionNotify) -> int:
+    column = ActionItem.reminded_at if step is ActionStep.REMIND else ActionItem.overdue_at
+    async with db.transaction() as session:
+        item = await session.get(ActionItem, item_id)
+        if item is None or item.state != ActionState.OPEN:
+            return 0
+        due = (item.due_on - timedelta(days=1) <= today <= item.due_on
+               if step is ActionStep.REMIND else today > item.due_on)
+        if not due:
+            return 0
+        taken = await session.exec(update(ActionItem).where(
+            col(ActionItem.id) == item_id, col(column).is_(None)).values(
+            {column.key: now}).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
+            return 0
+        meeting = await session.get(Meeting, item.meeting_id)
+        series = await session.get(MeetingSeries, meeting.series_id) if meeting else None
+        place = await session.get(Place, series.place_id) if series else None
+        if series is None or place is None:
+            return 0
+        await outbox.add(session, await notify(session, step, item, series, place))
+        return 1
