@@ -120,3 +120,9 @@ class ActionCb(CallbackData, prefix="ai"):
     """The owner marks an action item done."""
 
     item_id: int
+
+
+class SubstituteCb(CallbackData, prefix="ms"):
+    """Whoever cannot attend names who comes instead."""
+
+    meeting_id: int

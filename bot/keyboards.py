@@ -21,6 +21,7 @@ from bot.callbacks import (
     ServiceCb,
     ServiceFormCb,
     ServiceStep,
+    SubstituteCb,
     VolAction,
     VolCb,
     VolFormCb,
@@ -279,4 +280,10 @@ def rsvp(meeting_id: int) -> InlineKeyboardMarkup:
 def action_done(item_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Done"), callback_data=ActionCb(item_id=item_id))
+    return builder.as_markup()
+
+
+def name_substitute(meeting_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Name a substitute"), callback_data=SubstituteCb(meeting_id=meeting_id))
     return builder.as_markup()

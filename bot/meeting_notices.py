@@ -8,6 +8,7 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +27,8 @@ from storage.models import (
     OutboxMessage,
     Place,
 )
+
+TOPIC_LINK = "topic_"  # /start topic_<meeting> proposes a topic privately
 
 
 def starts(meeting: Meeting, place: Place) -> str:
@@ -86,6 +89,8 @@ def notice(meeting: Meeting, series: MeetingSeries, place: Place, host: str,
     lines += ["", _("Attending: {attend} · Cannot attend: {absent} · Not answered yet: "
                     "{silent}").format(attend=len(counts.attend), absent=len(counts.absent),
                                        silent=len(counts.silent)),
+              *([_("Coming in someone's place: {count}").format(count=len(counts.substitutes))]
+                if counts.substitutes else []),
               _("Members: please answer below. Whoever cannot attend says why."),
               ]
     return "\n".join(lines), keyboards.rsvp(meeting.id or 0)
@@ -136,7 +141,7 @@ class StepNotices:
         if step is meetings.Step.NOTICE:
             return await self._notice(session, meeting, series, place, now)
         if step is meetings.Step.CALL:
-            return self._call(meeting, series, place)
+            return await self._call(meeting, series, place)
         counts = await meetings.counts(session, meeting, series)
         # The start time is in the key: a moved meeting is reminded of again.
         key = f"meeting:{meeting.id}:{meeting.starts_at:%Y%m%d%H%M}:{step}"
@@ -148,13 +153,16 @@ class StepNotices:
             session, person_id, key, _starting_soon(meeting, series, place))
             for person_id in counts.attend]
 
-    def _call(self, meeting: Meeting, series: MeetingSeries,
-              place: Place) -> list[OutboxMessage]:
+    async def _call(self, meeting: Meeting, series: MeetingSeries,
+                    place: Place) -> list[OutboxMessage]:
+        link = await create_start_link(self.messenger.bot, f"{TOPIC_LINK}{meeting.id}")
+
         def render() -> Rendered:
             return "\n".join([heading(series, meeting, place), escape(_(
                 "Topics for this meeting are open until {cutoff}: send /topic <your topic> in "
-                "this chat.").format(cutoff=when(meetings.cutoff(meeting, series),
-                                                 place.timezone, current_locale())))]), None
+                "this chat, or tap the button.").format(cutoff=when(
+                    meetings.cutoff(meeting, series), place.timezone, current_locale())))]), \
+                keyboards.link(_("Propose a topic"), link)
 
         return self.messenger.for_place(place, f"meeting:{meeting.id}:call", render)
 

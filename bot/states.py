@@ -56,3 +56,11 @@ class ServiceForm(StatesGroup):
 
 class AbsenceReason(StatesGroup):
     reason = State()
+
+
+class TopicText(StatesGroup):
+    text = State()
+
+
+class SubstituteName(StatesGroup):
+    name = State()

@@ -23,13 +23,13 @@ from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
 from bot import formatting, keyboards, labels, meeting_notices
-from bot.callbacks import ActionCb, RsvpCb
+from bot.callbacks import ActionCb, RsvpCb, SubstituteCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger
-from bot.states import AbsenceReason
+from bot.states import AbsenceReason, SubstituteName, TopicText
 from handlers.admin import find_person, not_bound, not_met
 from handlers.wish_form import not_text
 from storage import meetings, minutes, people, places
@@ -177,9 +177,10 @@ async def list_series(message: Message, db: Database, place: Place | None,
 # --- the host changes a series ----------------------------------------------------------------
 
 def _change_usage() -> str:
-    return escape(_("Usage: /meeting <number> where <place or link> | notice <hours before> | "
-                    "pause | resume | end | skip <YYYY-MM-DD> | move <YYYY-MM-DD> <YYYY-MM-DD> "
-                    "<HH:MM>"))
+    return escape(_("Usage: /meeting <number> where <place or link> | add|remove @username|id "
+                    "| topics <days before> | cutoff <hours before> | notice <hours before> | "
+                    "reminder <hours before> | pause | resume | end | skip <YYYY-MM-DD> | move "
+                    "<YYYY-MM-DD> <YYYY-MM-DD> <HH:MM>"))
 
 
 async def change(message: Message, command: CommandObject, db: Database, actor: Actor,
@@ -199,9 +200,11 @@ async def change(message: Message, command: CommandObject, db: Database, actor: 
     if action in {"skip", "move"}:
         await _reschedule(message, series, place, action, rest, db, actor, clock, messenger)
         return
-    values = _series_values(action, rest, clock)
-    if values is None:
+    if action in {"add", "remove"}:
+        values = await _members_change(message, action, rest, series, db, clock)
+    elif (values := _series_values(action, rest, clock)) is None:
         await message.reply(_change_usage())
+    if values is None:
         return
     outcome = await meetings.change_series(db, series.id or 0, by=actor.id, now=clock.now(),
                                            **values)
@@ -214,12 +217,33 @@ async def change(message: Message, command: CommandObject, db: Database, actor: 
         number=series.id))
 
 
+async def _members_change(message: Message, action: str, rest: str, series: MeetingSeries,
+                          db: Database, clock: Clock) -> dict[str, object] | None:
+    """Name someone a member, or no longer; members by role stay members by their role."""
+    person, asked = await find_person(message, rest.strip() or None, db, clock)
+    if person is None:
+        await message.reply(not_met(asked) if asked else _change_usage())
+        return None
+    named = [p for p in series.member_ids if p != person.id]
+    return {"member_ids": [*named, person.id] if action == "add" else named}
+
+
+LEAD_TIMES = {  # word: (column, most allowed)
+    "topics": ("topic_days", 14),
+    "cutoff": ("cutoff_hours", 24 * 14),
+    "notice": ("notice_hours", 24 * 14),
+    "reminder": ("reminder_hours", 24 * 7),
+}
+
+
 def _series_values(action: str, rest: str, clock: Clock) -> dict[str, object] | None:
+    if action in LEAD_TIMES:
+        column, most = LEAD_TIMES[action]
+        value = rest.strip()
+        return {column: int(value)} if value.isdigit() and 1 <= int(value) <= most else None
     match action:
         case "where" if rest.strip():
             return {"location": rest.strip()}
-        case "notice" if rest.strip().isdigit() and 1 <= int(rest) <= 24 * 14:
-            return {"notice_hours": int(rest)}
         case "pause":
             return {"paused": True}
         case "resume":
@@ -291,11 +315,18 @@ async def topic(message: Message, command: CommandObject, db: Database, actor: A
     if open_meeting is None:
         await message.reply(_("No meeting here is taking topics now."))
         return
-    meeting, series = open_meeting
-    outcome = await meetings.propose(db, meeting.id or 0, actor.id, text, now=clock.now())
+    await _propose(message, *open_meeting, place, text, actor, clock, messenger)
+
+
+async def _propose(message: Message, meeting: Meeting, series: MeetingSeries, place: Place,
+                   text: str, actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    outcome = await meetings.propose(messenger.db, meeting.id or 0, actor.id, text,
+                                     now=clock.now())
     if not outcome.ok:
         await message.reply(_("Please keep it under {limit} characters.").format(
-            limit=meetings.MAX_TOPIC) if outcome.result is Result.TOO_LONG else _refusal(outcome))
+            limit=meetings.MAX_TOPIC) if outcome.result is Result.TOO_LONG else _(
+            "Topics for this meeting are closed.") if outcome.result is Result.STARTED
+            else _refusal(outcome))
         return
     name = actor.person.full_name
     await messenger.tell(series.host_id, f"audit:{outcome.event_id}:topic", lambda: (
@@ -305,6 +336,32 @@ async def topic(message: Message, command: CommandObject, db: Database, actor: A
     await message.reply(_("Thank you: your topic is in for {title} on {when}. The host decides "
                           "the agenda.").format(title=escape(series.title),
                                                 when=meeting_notices.starts(meeting, place)))
+
+
+async def topic_link(message: Message, command: CommandObject, db: Database,
+                     state: FSMContext) -> None:
+    """The call's button opens a private chat that asks for the topic."""
+    meeting_id = int((command.args or "").removeprefix(meeting_notices.TOPIC_LINK))
+    found = await meetings.get(db, meeting_id)
+    if found is None:
+        await message.answer(_refusal(Outcome(Result.NOT_FOUND)))
+        return
+    meeting, series, place = found
+    await state.set_state(TopicText.text)
+    await state.update_data(meeting_id=meeting_id)
+    await message.answer(_("{heading}\nWhat topic would you like to propose? Send it in one "
+                           "message (at most {limit} characters).").format(
+        heading=meeting_notices.heading(series, meeting, place), limit=meetings.MAX_TOPIC))
+
+
+async def wrote_topic(message: Message, db: Database, actor: Actor, clock: Clock,
+                      messenger: Messenger, state: FSMContext) -> None:
+    found = await meetings.get(db, int((await state.get_data()).get("meeting_id", 0)))
+    await state.clear()
+    if found is None:
+        await message.answer(_refusal(Outcome(Result.NOT_FOUND)))
+        return
+    await _propose(message, *found, message.text or "", actor, clock, messenger)
 
 
 def _agenda_usage() -> str:
@@ -638,7 +695,48 @@ async def wrote_reason(message: Message, db: Database, actor: Actor, clock: Cloc
                 name=escape(name), title=escape(series.title),
                 when=meeting_notices.starts(meeting, place), reason=escape(reason)), None))
     await message.answer(_("Noted: you cannot attend, and the host has your reason. You can "
-                           "still change your answer on the notice until the meeting starts."))
+                           "still change your answer on the notice until the meeting starts. "
+                           "If someone of your role comes in your place, name them."),
+                         reply_markup=keyboards.name_substitute(meeting_id))
+
+
+async def substitute_pressed(query: CallbackQuery, callback_data: SubstituteCb,
+                             state: FSMContext) -> None:
+    await state.set_state(SubstituteName.name)
+    await state.update_data(meeting_id=callback_data.meeting_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("Who comes in your place? Send their @username (someone "
+                                     "who holds the same role as you)."))
+
+
+async def wrote_substitute(message: Message, db: Database, actor: Actor, clock: Clock,
+                           messenger: Messenger, state: FSMContext) -> None:
+    person, asked = await find_person(message, (message.text or "").strip(), db, clock)
+    if person is None:
+        await message.answer(not_met(asked or "?"))
+        return
+    meeting_id = int((await state.get_data()).get("meeting_id", 0))
+    outcome = await meetings.name_substitute(db, meeting_id, actor.id, person.id,
+                                             now=clock.now())
+    if outcome.result is Result.BAD_TIME:
+        await message.answer(_("{name} does not hold your role here; please name someone "
+                               "who does.").format(name=escape(person.full_name)))
+        return
+    await state.clear()
+    if not outcome.ok or outcome.series is None or outcome.meeting is None:
+        await message.answer(_refusal(outcome))
+        return
+    series, meeting = outcome.series, outcome.meeting
+    found = await meetings.get(db, meeting_id)
+    when_text = meeting_notices.starts(meeting, found[2]) if found else ""
+    names = (escape(person.full_name), escape(actor.person.full_name), escape(series.title))
+    for told in dict.fromkeys([series.host_id, person.id]):
+        await messenger.tell(told, f"audit:{outcome.event_id}:substitute", lambda: (
+            _("{substitute} will attend {title} on {when} in place of {name}.").format(
+                substitute=names[0], name=names[1], title=names[2], when=when_text), None))
+    await message.answer(_("Thank you: {name} comes in your place; the host and they are "
+                           "told.").format(name=escape(person.full_name)))
 
 
 def router() -> Router:
@@ -654,6 +752,14 @@ def router() -> Router:
     router.message.register(
         absent_link, CommandStart(deep_link=True, magic=F.args.regexp(rf"^{ABSENT_LINK}\d+$")),
         in_private)
+    router.message.register(
+        topic_link, CommandStart(deep_link=True, magic=F.args.regexp(
+            rf"^{meeting_notices.TOPIC_LINK}\d+$")), in_private)
+    router.message.register(wrote_topic, StateFilter(TopicText.text), typed)
     router.message.register(wrote_reason, StateFilter(AbsenceReason.reason), typed)
-    router.message.register(not_text, StateFilter(AbsenceReason.reason), not_a_command)
+    router.callback_query.register(substitute_pressed, SubstituteCb.filter())
+    router.message.register(wrote_substitute, StateFilter(SubstituteName.name), typed)
+    router.message.register(not_text, StateFilter(AbsenceReason.reason, TopicText.text,
+                                                  SubstituteName.name),
+                            not_a_command)
     return router

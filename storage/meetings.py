@@ -252,11 +252,46 @@ def notice_row(meeting: Meeting, chat_id: int, key: str, now: datetime) -> Outbo
                          created_at=now)
 
 
+async def name_substitute(db: Database, meeting_id: int, person_id: int, substitute_id: int,
+                          *, now: datetime) -> Outcome:
+    """Someone who cannot attend names who comes instead: a person holding one of their roles
+    at the place (or below it)."""
+    async with db.transaction() as session:
+        found = await context(session, meeting_id)
+        if found is None:
+            return Outcome(Result.NOT_FOUND)
+        meeting, series, _place = found
+        if meeting.starts_at <= now:
+            return Outcome(Result.STARTED, series, meeting)
+        answered = (await session.exec(select(Rsvp).where(
+            Rsvp.meeting_id == meeting_id, Rsvp.person_id == person_id))).first()
+        if answered is None or answered.answer != RsvpAnswer.ABSENT:
+            return Outcome(Result.NOT_A_MEMBER, series, meeting)
+        places = await _places_under(session, series.place_id)
+        mine = await _roles_at(session, person_id, places)
+        if substitute_id == person_id or not mine & await _roles_at(session, substitute_id,
+                                                                    places):
+            return Outcome(Result.BAD_TIME, series, meeting)
+        answered.substitute_id = substitute_id
+        entry = audit.record(session, entity="meeting", entity_id=meeting_id,
+                             actor_id=person_id, action="substitute", at=now,
+                             detail=str(substitute_id))
+        await session.flush()
+        await outbox.add(session, notice_update(meeting, f"audit:{entry.id}", now))
+        return Outcome(Result.OK, series, meeting, event_id=entry.id)
+
+
+async def _roles_at(session: AsyncSession, person_id: int, places: list[int]) -> set[str]:
+    return set((await session.exec(select(RoleGrant.role).where(
+        RoleGrant.person_id == person_id, col(RoleGrant.place_id).in_(places)))).all())
+
+
 @dataclass(frozen=True)
 class Counts:
     attend: list[int]
     absent: list[tuple[int, str]]
     silent: list[int]
+    substitutes: list[int]
 
 
 async def counts(session: AsyncSession, meeting: Meeting, series: MeetingSeries) -> Counts:
@@ -266,7 +301,8 @@ async def counts(session: AsyncSession, meeting: Meeting, series: MeetingSeries)
     return Counts(
         attend=[p for p, r in answers.items() if r.answer == RsvpAnswer.ATTEND],
         absent=[(p, r.reason or "") for p, r in answers.items() if r.answer == RsvpAnswer.ABSENT],
-        silent=[p for p in everyone if p not in answers])
+        silent=[p for p in everyone if p not in answers],
+        substitutes=[r.substitute_id for r in answers.values() if r.substitute_id])
 
 
 async def names(session: AsyncSession, person_ids: list[int]) -> dict[int, str]:

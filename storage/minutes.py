@@ -71,10 +71,13 @@ async def attendance(db: Database, meeting: Meeting,
         rows = (await session.exec(select(Attendance).where(
             Attendance.meeting_id == meeting.id))).all()
         if not rows:
-            coming = set((await session.exec(select(Rsvp.person_id).where(
-                Rsvp.meeting_id == meeting.id, Rsvp.answer == RsvpAnswer.ATTEND))).all())
-            rows = [Attendance(meeting_id=meeting.id or 0, person_id=p, present=p in coming)
-                    for p in await members(session, series)]
+            answers = (await session.exec(select(Rsvp).where(
+                Rsvp.meeting_id == meeting.id))).all()
+            coming = {r.person_id for r in answers if r.answer == RsvpAnswer.ATTEND}
+            instead = [r.substitute_id for r in answers if r.substitute_id]
+            everyone = list(dict.fromkeys([*await members(session, series), *instead]))
+            rows = [Attendance(meeting_id=meeting.id or 0, person_id=p,
+                               present=p in coming or p in instead) for p in everyone]
             session.add_all(rows)
         return [(r.person_id, r.present) for r in rows]
 

@@ -610,6 +610,8 @@ class Rsvp(SQLModel, table=True):
     person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     answer: str = Field(sa_type=String(8))
     reason: str | None = Field(default=None, sa_type=Text)
+    # Someone of the same role who comes instead (代为参会), named by whoever cannot attend.
+    substitute_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     answered_at: datetime = _time()
 
 

@@ -18,6 +18,7 @@ from tests.harness import (
     Someone,
     set_up_grid,
     translate,
+    url_button,
 )
 
 CADRE = Someone(5001, "Cadre Zhou", language_code="en", username="zhou")
@@ -38,9 +39,9 @@ def at(h: Harness, moment: datetime) -> None:
 
 
 def notices(h: Harness) -> list[Call]:
-    """The notices posted in the community chat (the call for topics has no buttons)."""
+    """The notices posted in the community chat: the ones with answer buttons."""
     return [c for c in h.fake.sent("sendMessage", COMMUNITY_CHAT)
-            if "📋" in c.text and c.buttons()]
+            if "📋" in c.text and any("callback_data" in b for b in c.buttons())]
 
 
 def notice_now(h: Harness) -> str:
@@ -181,6 +182,9 @@ async def test_only_the_host_and_admins_change_a_series(harness: Harness) -> Non
         await h.send(who, "/meeting 1 pause", COMMUNITY_CHAT)
         assert h.fake.last_to(COMMUNITY_CHAT).text == zh(
             h, "Only the host or an admin can change this meeting series.")
+    await h.send(CADRE, "/meeting 1 notice soon", COMMUNITY_CHAT)
+    assert "/meeting &lt;" in h.fake.last_to(COMMUNITY_CHAT).text  # the usage
+    await h.send(CADRE, "/meeting 1 add @zhang", COMMUNITY_CHAT)  # a resident representative
     await h.send(ADMIN, "/meeting 1 pause", COMMUNITY_CHAT)
     at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))
     await sweep(h)
@@ -188,6 +192,9 @@ async def test_only_the_host_and_admins_change_a_series(harness: Harness) -> Non
     await h.send(CADRE, "/meeting 1 resume", COMMUNITY_CHAT)
     await sweep(h)
     assert len(notices(h)) == 1
+    assert counts(h, 0, 0, 4) in notice_now(h), "two cadres, the social worker, the resident"
+    await h.press_text(RESIDENT, notices(h)[0], zh(h, "✅ Attend"))
+    assert h.last_alert() == zh(h, "Thank you, you are on the list. See you there!")
     await h.send(CADRE, "/meeting 1 end", COMMUNITY_CHAT)
     await h.send(CADRE, "/meetings", COMMUNITY_CHAT)
     assert "/meeting_new" in h.fake.last_to(COMMUNITY_CHAT).text
@@ -263,10 +270,15 @@ async def test_topics_from_members_and_unsolved_wishes_make_the_agenda(
     assert await _topics(h) == ["太早了"], "taken before the call too, until the cut-off"
     at(h, datetime(2026, 11, 27, 11, 1, tzinfo=UTC))
     await sweep(h)
-    call = [t for t in h.fake.texts_to(COMMUNITY_CHAT) if "/topic" in t and "📋" in t]
-    assert len(call) == 1 and "11月29日周日 19:00" in call[0]
+    [call] = [c for c in h.fake.sent("sendMessage", COMMUNITY_CHAT)
+              if "/topic" in c.text and "📋" in c.text]
+    assert "11月29日周日 19:00" in call.text
 
-    await h.send(DEPUTY, "/topic 社区食堂试运营情况", COMMUNITY_CHAT)
+    link = url_button(call)  # the button opens a private chat that asks for the topic
+    await h.send(DEPUTY, "/start " + link.split("start=")[1])
+    assert "What topic would you like to propose?" in h.fake.last_to(DEPUTY.id).text
+    await h.send(DEPUTY, "社区食堂试运营情况")
+    assert "your topic is in for 三工联席会议" in h.fake.last_to(DEPUTY.id).text
     await h.send(RESIDENT, "/topic 小区停车难", COMMUNITY_CHAT)
     assert "New topic for 三工联席会议 from Resident Zhang: 小区停车难" in h.fake.last_to(
         CADRE.id).text
@@ -365,3 +377,30 @@ async def test_minutes_and_action_items_after_the_meeting(harness: Harness) -> N
     assert "Worker Li has done “整理独居老人名单”." in h.fake.last_to(CADRE.id).text
     await h.press_text(WORKER, task, "Done")
     assert h.last_alert() == "This action item is done already."
+
+
+async def test_whoever_cannot_attend_may_name_a_substitute_of_the_same_role(
+        harness: Harness) -> None:
+    from tests.harness import GRID_CHAT, NEIGHBOUR
+
+    h = harness
+    await set_up(h)
+    await h.send(ADMIN, f"/grant cadre {NEIGHBOUR.id}", GRID_CHAT)  # a grid's cadre
+    await h.send(NEIGHBOUR, "/start")
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))
+    await sweep(h)
+    await h.press_text(DEPUTY, notices(h)[0], zh(h, "Cannot attend"))
+    await h.send(DEPUTY, "出差")
+    await h.press_text(DEPUTY, h.fake.last_to(DEPUTY.id), "Name a substitute")
+    await h.send(DEPUTY, "@worker_li")
+    assert "does not hold your role here" in h.fake.last_to(DEPUTY.id).text
+    await h.send(DEPUTY, "@zhao")
+    assert "Neighbour Zhao comes in your place" in h.fake.last_to(DEPUTY.id).text
+    told = ("Neighbour Zhao will attend 三工联席会议 on Fri, Nov 27 7:00\u202fPM in place of "
+            "Cadre Wu.")
+    assert told in h.fake.texts_to(CADRE.id)
+    assert zh(h, "Coming in someone's place: {count}", count=1) in notice_now(h)
+    async with h.db.transaction() as session:
+        [answer] = (await session.exec(select(Rsvp))).all()
+    assert (answer.person_id, answer.substitute_id) == (DEPUTY.id, NEIGHBOUR.id)

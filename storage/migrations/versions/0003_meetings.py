@@ -1,8 +1,8 @@
 """meetings
 
-Revision ID: 14b2bf30849a
+Revision ID: 24b5291837b2
 Revises: 86b77bd199a1
-Create Date: 2026-11-25 23:17:33.047411
+Create Date: 2026-11-25 23:26:06.719638
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = '14b2bf30849a'
+revision: str = '24b5291837b2'
 down_revision: str | None = '86b77bd199a1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -124,6 +124,7 @@ def upgrade() -> None:
     sa.Column('person_id', sa.BigInteger(), nullable=False),
     sa.Column('answer', sa.String(length=8), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('substitute_id', sa.BigInteger(), nullable=True),
     sa.Column('answered_at', storage.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ),
     sa.PrimaryKeyConstraint('id'),
