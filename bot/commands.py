@@ -36,6 +36,8 @@ def group_commands() -> list[BotCommand]:
         BotCommand(command="wish", description=_("Post a micro-wish")),
         BotCommand(command="ask", description=_("Ask the social worker on duty")),
         BotCommand(command="duty", description=_("Who is on duty today")),
+        BotCommand(command="meetings", description=_("Joint meetings here")),
+        BotCommand(command="topic", description=_("Propose a meeting topic")),
         BotCommand(command="volunteer", description=_("Sign up as a volunteer")),
         BotCommand(command="help", description=_("What I can do")),
         BotCommand(command="lang", description=_("Choose the group's language")),

@@ -47,6 +47,7 @@ async def help_(message: Message, bot: Bot, place: Place | None) -> None:
         escape(_("/ask <question> — ask the social worker on duty (in your grid group); "
                  "the answer comes privately")),
         escape(_("/duty — who is on duty today")),
+        escape(_("/meetings — the joint meetings here; /topic <text> — propose a topic")),
         escape(_("/lang — choose the language")),
         escape(_("/cancel — stop filling in a form")),
         "",
@@ -66,6 +67,12 @@ async def help_(message: Message, bot: Bot, place: Place | None) -> None:
                  "<hours> corrects one")),
         escape(_("/suspend @username|id <reason>, /reinstate @username|id — a volunteer's "
                  "service")),
+        "",
+        _("<b>For cadres (meeting hosts)</b>"),
+        escape(_("/meeting_new weekly|monthly … — set up a meeting series; /meeting <number> "
+                 "… — change it, skip or move one meeting")),
+        escape(_("/agenda <number> — review the topics and confirm the agenda; /minutes "
+                 "<number> — attendance, minutes, decisions and action items")),
         "",
         _("<b>For admins</b>"),
         escape(_("/bind street|community|grid [parent number] <name> — bind this chat as a place")),
