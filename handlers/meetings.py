@@ -178,9 +178,9 @@ async def list_series(message: Message, db: Database, place: Place | None,
 
 def _change_usage() -> str:
     return escape(_("Usage: /meeting <number> where <place or link> | add|remove @username|id "
-                    "| topics <days before> | cutoff <hours before> | notice <hours before> | "
-                    "reminder <hours before> | pause | resume | end | skip <YYYY-MM-DD> | move "
-                    "<YYYY-MM-DD> <YYYY-MM-DD> <HH:MM>"))
+                    "| roles <role,role…> | topics <days before> | cutoff <hours before> | "
+                    "notice <hours before> | reminder <hours before> | pause | resume | end | "
+                    "skip <YYYY-MM-DD> | move <YYYY-MM-DD> <YYYY-MM-DD> <HH:MM>"))
 
 
 async def change(message: Message, command: CommandObject, db: Database, actor: Actor,
@@ -244,6 +244,11 @@ def _series_values(action: str, rest: str, clock: Clock) -> dict[str, object] | 
     match action:
         case "where" if rest.strip():
             return {"location": rest.strip()}
+        case "roles":
+            roles = [labels.ROLE_WORDS.get(w.lower()) for w in re.split(r"[,，、\s]+", rest)
+                     if w]
+            return {"member_roles": list(dict.fromkeys(str(r) for r in roles))} \
+                if roles and None not in roles else None
         case "pause":
             return {"paused": True}
         case "resume":

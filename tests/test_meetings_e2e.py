@@ -185,6 +185,9 @@ async def test_only_the_host_and_admins_change_a_series(harness: Harness) -> Non
     await h.send(CADRE, "/meeting 1 notice soon", COMMUNITY_CHAT)
     assert "/meeting &lt;" in h.fake.last_to(COMMUNITY_CHAT).text  # the usage
     await h.send(CADRE, "/meeting 1 add @zhang", COMMUNITY_CHAT)  # a resident representative
+    await h.send(CADRE, "/meeting 1 roles cadre,teacher", COMMUNITY_CHAT)
+    assert "/meeting &lt;" in h.fake.last_to(COMMUNITY_CHAT).text, "no such role: the usage"
+    await h.send(CADRE, "/meeting 1 roles 干部、社工", COMMUNITY_CHAT)
     await h.send(ADMIN, "/meeting 1 pause", COMMUNITY_CHAT)
     at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))
     await sweep(h)
