@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 from datetime import UTC, date, datetime, time
 
 from sqlmodel import select
