@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, date, datetime, time
 
 from sqlmodel import select
@@ -67,9 +68,13 @@ async def test_two_sweeps_at_once_take_each_step_once(db: Database) -> None:
     await series_with_a_member(db)
     meeting = await the_meeting(db)
 
-    async def queue(_session, step, meeting, _series, _place, now):
-        return [OutboxMessage(key=f"{step}:{meeting.id}:{now.isoformat()}:{id(object())}",
-                              chat_id=1, text=str(step), not_before=now, created_at=now)]
+    calls = itertools.count()
+
+    async def queue(_session: object, step: meetings.Step, meeting: Meeting, _series: object,
+                    _place: object, now: datetime) -> list[OutboxMessage]:
+        # A key of its own per call, so that a step taken twice would show as two rows.
+        return [OutboxMessage(key=f"{step}:{meeting.id}:{next(calls)}", chat_id=1,
+                              text=str(step), not_before=now, created_at=now)]
 
     at = meeting.starts_at - meetings.START_REMINDER
     done = await asyncio.gather(meetings.sweep(db, now=at, notify=queue),
