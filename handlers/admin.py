@@ -15,7 +15,7 @@ from bot.filters import in_group
 from bot.settings import Settings
 from storage import people, places
 from storage.db import Database
-from storage.models import PARENT_KIND, Person, Place, PlaceKind, Role
+from storage.models import PARENT_KIND, STAFF_ROLES, Person, Place, PlaceKind, Role
 from storage.people import Actor, GrantResult
 from storage.places import BindOutcome, BindResult
 from storage.settings import SETTING_NAMES, effective, parse_value
@@ -38,6 +38,18 @@ async def administers(message: Message, db: Database, actor: Actor,
         return False
     if not await _is_admin_of(db, actor, place.id):
         await message.reply(_("Only an admin of this place can do that."))
+        return False
+    return True
+
+
+async def staff_here(message: Message, db: Database, actor: Actor,
+                     place: Place | None) -> bool:
+    """Whether the chat is a place where the actor is staff; if not, they are told why."""
+    if place is None:
+        await message.reply(not_bound())
+        return False
+    if not await people.has_role(db, actor, place.id or 0, *STAFF_ROLES):
+        await message.reply(_("Only the staff of this place can do that."))
         return False
     return True
 

@@ -20,7 +20,7 @@ from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
 from bot.states import ServiceForm, WishHours
 from bot.volunteering import DECIDERS
-from handlers.admin import find_person, not_bound, not_met
+from handlers.admin import find_person, not_met, staff_here
 from handlers.wish_form import not_text, use_buttons
 from storage import hours, people, places, volunteers
 from storage.db import Database
@@ -315,20 +315,9 @@ async def my_hours(message: Message, db: Database, actor: Actor, clock: Clock) -
     await message.answer("\n".join([_("<b>Your service hours</b>"), totals_text(totals)]))
 
 
-async def _staff_here(message: Message, db: Database, actor: Actor,
-                      place: Place | None) -> bool:
-    if place is None:
-        await message.reply(not_bound())
-        return False
-    if not await people.has_role(db, actor, place.id or 0, *STAFF_ROLES):
-        await message.reply(_("Only the staff of this place can do that."))
-        return False
-    return True
-
-
 async def hours_of(message: Message, command: CommandObject, db: Database, actor: Actor,
                    place: Place | None, clock: Clock) -> None:
-    if not await _staff_here(message, db, actor, place) or place is None:
+    if not await staff_here(message, db, actor, place) or place is None:
         return
     who = (command.args or "").strip() or None
     person, asked = await find_person(message, who, db, clock)
@@ -355,7 +344,7 @@ async def hours_of(message: Message, command: CommandObject, db: Database, actor
 
 async def fix_hours(message: Message, command: CommandObject, db: Database, actor: Actor,
                     place: Place | None, clock: Clock, messenger: Messenger) -> None:
-    if not await _staff_here(message, db, actor, place):
+    if not await staff_here(message, db, actor, place):
         return
     words = (command.args or "").split()
     minutes = hours.parse_minutes(words[1]) if len(words) == 2 else None

@@ -23,12 +23,11 @@ from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
 from bot.messenger import Messenger
 from bot.states import VolunteerAnswer, VolunteerDecision, VolunteerForm
-from handlers.admin import find_person, not_bound, not_met
+from handlers.admin import find_person, not_met, staff_here
 from handlers.wish_form import PHONE, not_text, use_buttons
 from storage import people, places, volunteers
 from storage.db import Database
 from storage.models import (
-    STAFF_ROLES,
     Period,
     Place,
     PlaceKind,
@@ -507,20 +506,9 @@ async def honour(message: Message, command: CommandObject, db: Database, actor: 
         off=_("Your name will stay off the honour roll; your hours still count."))
 
 
-async def _staff_here(message: Message, db: Database, actor: Actor,
-                      place: Place | None) -> bool:
-    if place is None:
-        await message.reply(not_bound())
-        return False
-    if not await people.has_role(db, actor, place.id or 0, *STAFF_ROLES):
-        await message.reply(_("Only the staff of this place can do that."))
-        return False
-    return True
-
-
 async def list_volunteers(message: Message, db: Database, actor: Actor,
                           place: Place | None) -> None:
-    if not await _staff_here(message, db, actor, place) or place is None:
+    if not await staff_here(message, db, actor, place) or place is None:
         return
     grids = await places.grids_under(db, place)
     names = {g.id: g.name for g in grids}
@@ -558,7 +546,7 @@ async def _change_standing(message: Message, command: CommandObject, db: Databas
                      "message with /suspend <reason>.") if suspending else
                    _("Usage: /reinstate @username|id, or reply to the volunteer's message "
                      "with /reinstate."))
-    if not await _staff_here(message, db, actor, place):
+    if not await staff_here(message, db, actor, place):
         return
     replying = message.reply_to_message is not None
     words = (command.args or "").split(maxsplit=0 if replying else 1)

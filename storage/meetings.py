@@ -193,12 +193,7 @@ async def context(session: AsyncSession,
 
 async def members(session: AsyncSession, series: MeetingSeries) -> list[int]:
     """The host, the people named, and whoever holds a member role at the place or below."""
-    places = [series.place_id]
-    frontier = [series.place_id]
-    while frontier:
-        frontier = list((await session.exec(select(Place.id).where(
-            col(Place.parent_id).in_(frontier)))).all())
-        places += frontier
+    places = await _places_under(session, series.place_id)
     held = (await session.exec(select(RoleGrant.person_id).where(
         col(RoleGrant.place_id).in_(places),
         col(RoleGrant.role).in_(series.member_roles)))).all()
