@@ -7,7 +7,6 @@ where it stopped: /volunteer asks the pending question again.
 
 from __future__ import annotations
 
-import uuid
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -76,7 +75,7 @@ async def _begin(message: Message, db: Database, actor: Actor, state: FSMContext
                                "Please try again later."))
         return
     await state.clear()
-    await state.set_data({"form_id": uuid.uuid4().hex, "offered": offered,
+    await state.set_data({"offered": offered,
                           "grids": [grid_id] if grid_id in {g for g, _n in offered} else [],
                           "skills": [], "days": [], "periods": []})
     await message.answer(_("Thank you for volunteering! A few questions, and a social worker "
