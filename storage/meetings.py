@@ -140,14 +140,10 @@ async def create_series(db: Database, *, place: Place, title: str, rule: Rule,
 
 async def _ensure_next(session: AsyncSession, series: MeetingSeries, timezone: str,
                        now: datetime) -> None:
-    """The next occurrence exists once the last one has begun: a meeting missed while the bot
-    was down is not created after the fact."""
-    latest = (await session.exec(select(Meeting).where(Meeting.series_id == series.id)
-                                 .order_by(col(Meeting.planned_at).desc()))).first()
-    if latest is not None and latest.planned_at > now:
-        return
-    after = max(now, latest.planned_at) if latest is not None else now
-    planned = rule_of(series).next_after(after, timezone)
+    """The rule's next meeting after ``now`` has its row (one skipped or moved further ahead
+    may exist already). A meeting missed while the bot was down is not created after the
+    fact."""
+    planned = rule_of(series).next_after(now, timezone)
     dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
     await session.exec(dialect.insert(Meeting).values(
         series_id=series.id, planned_at=planned, starts_at=planned,

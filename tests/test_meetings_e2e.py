@@ -163,12 +163,15 @@ async def test_skip_and_move_tell_every_member(harness: Harness) -> None:
     assert zh(h, "• {when}: will not take place", when="12月4日周五 19:00") in listed
     assert zh(h, "• {when} (moved)", when="12月12日周六 10:00") in listed
 
+    at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))  # the one before the skipped one
+    await sweep(h)
+    assert "11月27日周五 19:00" in notice_now(h)
     at(h, datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # the skipped one gets no notice
     await sweep(h)
-    assert notices(h) == []
+    assert len(notices(h)) == 1
     at(h, datetime(2026, 12, 11, 3, 0, tzinfo=UTC))  # 24 h before the moved time
     await sweep(h)
-    assert "12月12日周六 10:00" in notice_now(h)
+    assert "12月12日周六 10:00" in notices(h)[-1].text
 
 
 async def test_only_the_host_and_admins_change_a_series(harness: Harness) -> None:
@@ -407,3 +410,13 @@ async def test_whoever_cannot_attend_may_name_a_substitute_of_the_same_role(
     async with h.db.transaction() as session:
         [answer] = (await session.exec(select(Rsvp))).all()
     assert (answer.person_id, answer.substitute_id) == (DEPUTY.id, NEIGHBOUR.id)
+
+
+async def test_skipping_a_later_meeting_leaves_the_ones_before_it(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    await h.send(CADRE, "/meeting 1 skip 2026-12-11", COMMUNITY_CHAT)  # two weeks ahead
+    at(h, datetime(2026, 12, 3, 11, 0, tzinfo=UTC))
+    await sweep(h)
+    assert "12月4日周五 19:00" in notices(h)[-1].text
