@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import audit, outbox
 from storage.db import Database
 from storage.models import (
+    DailyMark,
     OutboxMessage,
     Person,
     Place,
@@ -277,10 +278,15 @@ async def honour_rolls(db: Database, *, now: datetime, notify: HonourNotify) -> 
     async with db.transaction() as session:
         grids = (await session.exec(select(Place.id, Place.timezone).where(
             Place.kind == PlaceKind.GRID, col(Place.chat_id).is_not(None)))).all()
+        # Grids whose roll went out this month are passed over without a transaction each.
+        done = dict((await session.exec(select(DailyMark.place_id, DailyMark.last_day).where(
+            DailyMark.series == HONOUR))).all())
     posted = 0
     for grid_id, timezone in grids:
         local = now.astimezone(ZoneInfo(timezone))
         if local.day > HONOUR_LATE or (local.day == 1 and local.time() < HONOUR_TIME):
+            continue
+        if done.get(grid_id) == local.date().replace(day=1):
             continue
         with suppress(IntegrityError):  # another instance marked the month first
             posted += await _honour_one(db, grid_id or 0, local.date(), notify)
