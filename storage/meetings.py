@@ -351,14 +351,18 @@ async def sweep(db: Database, *, now: datetime, notify: StepNotify) -> int:
         for series, timezone in running:
             await _ensure_next(session, series, timezone, now)
         soon = (await session.exec(
-            select(Meeting.id).where(Meeting.state == MeetingState.SCHEDULED,
-                                     col(Meeting.starts_at) > now,
-                                     col(Meeting.starts_at) <= now + timedelta(days=40))
+            select(Meeting, MeetingSeries)
+            .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
+            .where(Meeting.state == MeetingState.SCHEDULED, col(Meeting.starts_at) > now,
+                   col(Meeting.starts_at) <= now + timedelta(days=40))
             .order_by(col(Meeting.starts_at)))).all()
     done = 0
-    for meeting_id in soon:
+    for meeting, series in soon:
         for step in Step:
-            done += await _take_step(db, meeting_id or 0, step, now, notify)
+            # Only a step that looks due costs a transaction; that one decides for sure.
+            if getattr(meeting, STEP_COLUMN[step]) is None and now >= due_at(step, meeting,
+                                                                           series):
+                done += await _take_step(db, meeting.id or 0, step, now, notify)
     return done
 
 
