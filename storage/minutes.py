@@ -202,7 +202,7 @@ async def sweep(db: Database, *, now: datetime, notify: ActionNotify) -> int:
     """Reminders before the due day and word when it has passed, each once."""
     async with db.transaction() as session:
         rows = (await session.exec(
-            select(ActionItem.id, Place.timezone)
+            select(ActionItem, Place.timezone)
             .join(Meeting, col(Meeting.id) == col(ActionItem.meeting_id))
             .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
             .join(Place, col(Place.id) == col(MeetingSeries.place_id))
@@ -210,11 +210,19 @@ async def sweep(db: Database, *, now: datetime, notify: ActionNotify) -> int:
                    col(ActionItem.overdue_at).is_(None),
                    col(ActionItem.due_on) <= (now + timedelta(days=2)).date()))).all()
     done = 0
-    for item_id, timezone in rows:
+    for item, timezone in rows:
         today = now.astimezone(ZoneInfo(timezone)).date()
         for step in ActionStep:
-            done += await _take(db, item_id or 0, step, today, now, notify)
+            if _due(step, item, today):  # only then a transaction, which decides for sure
+                done += await _take(db, item.id or 0, step, today, now, notify)
     return done
+
+
+def _due(step: ActionStep, item: ActionItem, today: date) -> bool:
+    if step is ActionStep.REMIND:
+        return item.reminded_at is None and item.due_on - timedelta(days=1) <= today <= (
+            item.due_on)
+    return item.overdue_at is None and today > item.due_on
 
 
 async def _take(db: Database, item_id: int, step: ActionStep, today: date, now: datetime,
@@ -222,11 +230,7 @@ async def _take(db: Database, item_id: int, step: ActionStep, today: date, now: 
     column = ActionItem.reminded_at if step is ActionStep.REMIND else ActionItem.overdue_at
     async with db.transaction() as session:
         item = await session.get(ActionItem, item_id)
-        if item is None or item.state != ActionState.OPEN:
-            return 0
-        due = (item.due_on - timedelta(days=1) <= today <= item.due_on
-               if step is ActionStep.REMIND else today > item.due_on)
-        if not due:
+        if item is None or item.state != ActionState.OPEN or not _due(step, item, today):
             return 0
         taken = await session.exec(update(ActionItem).where(
             col(ActionItem.id) == item_id, col(column).is_(None)).values(
