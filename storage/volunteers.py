@@ -146,7 +146,7 @@ async def apply(db: Database, person_id: int, application: Application, *,
                        event_id=entry.id)
 
 
-async def _change(session: AsyncSession, person_id: int, *, expected: Iterable[str], to: str,
+async def _change_in(session: AsyncSession, person_id: int, *, expected: Iterable[str], to: str,
                   actor_id: int | None, action: str, now: datetime,
                   values: dict[str, Any] | None = None, detail: str | None = None) -> Outcome:
     """The one conditional UPDATE every change of standing is made of, with its audit row:
@@ -175,7 +175,7 @@ async def _change(session: AsyncSession, person_id: int, *, expected: Iterable[s
 async def approve(db: Database, person_id: int, *, by: int, now: datetime) -> Outcome:
     """Approved volunteers hold the volunteer role in each grid they serve, so they can claim."""
     async with db.transaction() as session:
-        outcome = await _change(
+        outcome = await _change_in(
             session, person_id, expected=[VolunteerStatus.APPLIED, VolunteerStatus.NEEDS_INFO],
             to=VolunteerStatus.APPROVED, actor_id=by, action="approve", now=now,
             values={"decided_at": now, "decided_by": by, "reason": None})
@@ -194,76 +194,66 @@ async def _grant_volunteer(session: AsyncSession, person_id: int, grid_ids: list
                                   granted_by=by, granted_at=now))
 
 
+async def _change(db: Database, person_id: int, *, said: str | None = None,
+                  limit: int = MAX_REASON, **change: Any) -> Outcome:
+    """A change of standing in its own transaction; words it carries (a reason, a question,
+    an answer) are checked first and kept, trimmed, in the audit row."""
+    if said is not None:
+        checked = check_words(said, limit)
+        if checked is not Result.OK:
+            return Outcome(checked)
+        change["detail"] = said.strip()
+    async with db.transaction() as session:
+        return await _change_in(session, person_id, **change)
+
+
 async def decline(db: Database, person_id: int, *, by: int, reason: str,
                   now: datetime) -> Outcome:
-    checked = check_words(reason, MAX_REASON)
-    if checked is not Result.OK:
-        return Outcome(checked)
-    async with db.transaction() as session:
-        return await _change(
-            session, person_id, expected=[VolunteerStatus.APPLIED, VolunteerStatus.NEEDS_INFO],
-            to=VolunteerStatus.DECLINED, actor_id=by, action="decline", now=now,
-            values={"decided_at": now, "decided_by": by, "reason": reason.strip()},
-            detail=reason.strip())
+    return await _change(
+        db, person_id, said=reason, expected=[VolunteerStatus.APPLIED, VolunteerStatus.NEEDS_INFO],
+        to=VolunteerStatus.DECLINED, actor_id=by, action="decline", now=now,
+        values={"decided_at": now, "decided_by": by, "reason": reason.strip()})
 
 
 async def ask_more(db: Database, person_id: int, *, by: int, question: str,
                    now: datetime) -> Outcome:
-    checked = check_words(question, MAX_REASON)
-    if checked is not Result.OK:
-        return Outcome(checked)
-    async with db.transaction() as session:
-        return await _change(
-            session, person_id, expected=[VolunteerStatus.APPLIED], to=VolunteerStatus.NEEDS_INFO,
-            actor_id=by, action="ask_more", now=now,
-            values={"decided_by": by, "reason": question.strip()}, detail=question.strip())
+    return await _change(
+        db, person_id, said=question, expected=[VolunteerStatus.APPLIED],
+        to=VolunteerStatus.NEEDS_INFO, actor_id=by, action="ask_more", now=now,
+        values={"decided_by": by, "reason": question.strip()})
 
 
 async def answer(db: Database, person_id: int, *, text: str, now: datetime) -> Outcome:
     """The applicant's answer puts the application back before the social workers."""
-    checked = check_words(text, MAX_ANSWER)
-    if checked is not Result.OK:
-        return Outcome(checked)
-    async with db.transaction() as session:
-        return await _change(
-            session, person_id, expected=[VolunteerStatus.NEEDS_INFO],
-            to=VolunteerStatus.APPLIED, actor_id=person_id, action="answer", now=now,
-            values={"answer": text.strip()}, detail=text.strip())
+    return await _change(
+        db, person_id, said=text, limit=MAX_ANSWER, expected=[VolunteerStatus.NEEDS_INFO],
+        to=VolunteerStatus.APPLIED, actor_id=person_id, action="answer", now=now,
+        values={"answer": text.strip()})
 
 
 async def pause(db: Database, person_id: int, *, now: datetime) -> Outcome:
-    async with db.transaction() as session:
-        return await _change(session, person_id, expected=[VolunteerStatus.APPROVED],
-                             to=VolunteerStatus.PAUSED, actor_id=person_id, action="pause",
-                             now=now)
+    return await _change(db, person_id, expected=[VolunteerStatus.APPROVED],
+                         to=VolunteerStatus.PAUSED, actor_id=person_id, action="pause", now=now)
 
 
 async def resume(db: Database, person_id: int, *, now: datetime) -> Outcome:
-    async with db.transaction() as session:
-        return await _change(session, person_id, expected=[VolunteerStatus.PAUSED],
-                             to=VolunteerStatus.APPROVED, actor_id=person_id, action="resume",
-                             now=now)
+    return await _change(db, person_id, expected=[VolunteerStatus.PAUSED],
+                         to=VolunteerStatus.APPROVED, actor_id=person_id, action="resume",
+                         now=now)
 
 
 async def suspend(db: Database, person_id: int, *, by: int, reason: str,
                   now: datetime) -> Outcome:
-    checked = check_words(reason, MAX_REASON)
-    if checked is not Result.OK:
-        return Outcome(checked)
-    async with db.transaction() as session:
-        return await _change(
-            session, person_id, expected=[VolunteerStatus.APPROVED, VolunteerStatus.PAUSED],
-            to=VolunteerStatus.SUSPENDED, actor_id=by, action="suspend", now=now,
-            values={"reason": reason.strip(), "decided_by": by, "decided_at": now},
-            detail=reason.strip())
+    return await _change(
+        db, person_id, said=reason, expected=[VolunteerStatus.APPROVED, VolunteerStatus.PAUSED],
+        to=VolunteerStatus.SUSPENDED, actor_id=by, action="suspend", now=now,
+        values={"reason": reason.strip(), "decided_by": by, "decided_at": now})
 
 
 async def reinstate(db: Database, person_id: int, *, by: int, now: datetime) -> Outcome:
-    async with db.transaction() as session:
-        return await _change(session, person_id, expected=[VolunteerStatus.SUSPENDED],
-                             to=VolunteerStatus.APPROVED, actor_id=by, action="reinstate",
-                             now=now, values={"reason": None, "decided_by": by,
-                                              "decided_at": now})
+    return await _change(db, person_id, expected=[VolunteerStatus.SUSPENDED],
+                         to=VolunteerStatus.APPROVED, actor_id=by, action="reinstate", now=now,
+                         values={"reason": None, "decided_by": by, "decided_at": now})
 
 
 async def set_choice(db: Database, person_id: int, *, pings: bool | None = None,
