@@ -304,14 +304,14 @@ def totals_text(totals: hours.Totals) -> str:
                       _("Micro-wishes fulfilled: {count}").format(count=totals.wishes)])
 
 
-async def _local_today(db: Database, person_id: int, clock: Clock) -> date:
+def _local_today(grids: list[Place], clock: Clock) -> date:
     """Today in the time zone of the volunteer's (first) grid."""
-    _standing, grids = await volunteers.with_grids(db, person_id)
     return hours.local_day(clock.now(), grids[0].timezone if grids else DEFAULT_TIMEZONE)
 
 
 async def my_hours(message: Message, db: Database, actor: Actor, clock: Clock) -> None:
-    totals = await hours.totals(db, actor.id, today=await _local_today(db, actor.id, clock))
+    _standing, grids = await volunteers.with_grids(db, actor.id)
+    totals = await hours.totals(db, actor.id, today=_local_today(grids, clock))
     await message.answer("\n".join([_("<b>Your service hours</b>"), totals_text(totals)]))
 
 
@@ -331,7 +331,7 @@ async def hours_of(message: Message, command: CommandObject, db: Database, actor
         await message.reply(_("{name} is not a volunteer of this place.").format(
             name=escape(person.full_name)))
         return
-    totals = await hours.totals(db, person.id, today=await _local_today(db, person.id, clock))
+    totals = await hours.totals(db, person.id, today=_local_today(grids, clock))
     entries = await hours.recent(db, person.id, limit=RECENT)
     lines = [_("<b>Service hours of {name}</b>").format(name=escape(standing.real_name)),
              totals_text(totals), ""]

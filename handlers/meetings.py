@@ -583,8 +583,6 @@ async def _send_minutes(message: Message, meeting: Meeting, series: MeetingSerie
 async def _minutes_parts(db: Database, meeting: Meeting, series: MeetingSeries
                          ) -> tuple[list[str], list[str], list[tuple[ActionItem, str]]]:
     """Who was there, who was not, and the action items with their owners' names."""
-    fresh = await meetings.get(db, meeting.id or 0)
-    meeting = fresh[0] if fresh else meeting
     rows = await minutes.attendance(db, meeting, series)
     async with db.transaction() as session:
         items = await minutes.actions_of(session, meeting.id or 0)
@@ -597,7 +595,7 @@ async def _minutes_parts(db: Database, meeting: Meeting, series: MeetingSeries
 
 async def _minutes_of(db: Database, meeting: Meeting, series: MeetingSeries,
                       place: Place) -> str:
-    fresh = await meetings.get(db, meeting.id or 0)
+    fresh = await meetings.get(db, meeting.id or 0)  # with what was just written
     present, away, actions = await _minutes_parts(db, meeting, series)
     return meeting_notices.minutes_text(fresh[0] if fresh else meeting, series, place, present,
                                         away, actions)
