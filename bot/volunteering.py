@@ -9,7 +9,6 @@ from html import escape
 from aiogram import Bot
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
-from sqlmodel import col, select
 
 from bot import keyboards, labels
 from bot.messenger import Messenger, Render, Rendered
@@ -151,9 +150,3 @@ def _ping(wish: Wish, grid: Place) -> Render:
         return text, keyboards.card(wish, grid.kind)
 
     return render
-
-
-async def places_of(messenger: Messenger, grid_ids: list[int]) -> list[Place]:
-    async with messenger.db.transaction() as session:
-        return list((await session.exec(select(Place).where(col(Place.id).in_(grid_ids))
-                                        .order_by(col(Place.name)))).all())

@@ -298,7 +298,7 @@ async def agreed(query: CallbackQuery, state: FSMContext, db: Database, actor: A
     if not outcome.ok or outcome.volunteer is None:
         await query.message.answer(_standing_or_none(outcome))
         return
-    grids = await volunteering.places_of(messenger, outcome.grid_ids)
+    grids = await places.by_ids(messenger.db, outcome.grid_ids)
     await volunteering.ask_staff(messenger, outcome.volunteer, grids, outcome.event_id)
     await query.message.answer(_("Thank you! Your application is with the social workers of "
                                  "{grids}. I will tell you here when it is decided.").format(
@@ -388,7 +388,7 @@ async def _tell_decision(messenger: Messenger, outcome: Outcome) -> None:
     volunteer = outcome.volunteer
     if volunteer is None:
         return
-    grids = await volunteering.places_of(messenger, outcome.grid_ids)
+    grids = await places.by_ids(messenger.db, outcome.grid_ids)
     await volunteering.tell_applicant(messenger, volunteer.person_id, outcome.event_id,
                                       lambda: volunteering.decision_for_applicant(volunteer,
                                                                                    grids))
@@ -451,7 +451,7 @@ async def wrote_answer(message: Message, state: FSMContext, db: Database, actor:
         await message.answer(_("Your application has been decided meanwhile; nothing to answer "
                                "any more."))
         return
-    grids = await volunteering.places_of(messenger, outcome.grid_ids)
+    grids = await places.by_ids(messenger.db, outcome.grid_ids)
     await volunteering.ask_staff(messenger, outcome.volunteer, grids, outcome.event_id)
     await message.answer(_("Thank you, I passed your answer on."))
 

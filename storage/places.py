@@ -61,6 +61,13 @@ async def _changing(db: Database) -> AsyncIterator[AsyncSession]:
         db.chat_places.clear()
 
 
+async def by_ids(db: Database, place_ids: list[int]) -> list[Place]:
+    """The places, by name."""
+    async with db.transaction() as session:
+        return list((await session.exec(select(Place).where(col(Place.id).in_(place_ids))
+                                        .order_by(col(Place.name)))).all())
+
+
 async def _by_chat(session: AsyncSession, chat_id: int) -> Place | None:
     return (await session.exec(select(Place).where(Place.chat_id == chat_id))).first()
 
