@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.migrations import HEAD
+from storage.sqlite_inline import connector
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -103,7 +104,7 @@ def _make_engine(url: str, *, echo: bool) -> AsyncEngine:
         return create_async_engine(url, echo=echo, pool_recycle=1800)
     # Every SQLite transaction takes the write lock, so more connections only queue inside
     # SQLite's busy handler; one connection queues them in the pool instead, in order.
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30},
+    engine = create_async_engine(url, echo=echo, async_creator=connector(make_url(url).database),
                                  pool_size=1, max_overflow=0, pool_timeout=60)
     _serialize_sqlite_writers(engine)
     return engine
