@@ -23,7 +23,7 @@ from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.jobs import make_scheduler
 from bot.messenger import Messenger
-from bot.middlewares import IntakeMiddleware
+from bot.middlewares import IntakeMiddleware, KeepResponseTypes
 from bot.sender import Sender
 from bot.settings import Mode, Settings
 from handlers import routers
@@ -56,6 +56,7 @@ def make_bot(settings: Settings) -> Bot:
     session = AiohttpSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_url)
     ) if settings.telegram_api_url else AiohttpSession()
+    session.middleware(KeepResponseTypes())
     return Bot(settings.bot_token.get_secret_value(), session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 

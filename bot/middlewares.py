@@ -1,11 +1,18 @@
-"""The update middleware: each update is taken in once, with who is acting and where."""
+"""Middlewares: each update is taken in once, with who is acting and where; Bot API answers
+are read with models built once."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
 
 from bot.clock import Clock
@@ -47,3 +54,22 @@ class IntakeMiddleware(BaseMiddleware):
         data["place"] = (await places.by_chat(self.db, chat.id)
                          if chat is not None and chat.type != "private" else None)
         return await handler(event, data)
+
+
+class KeepResponseTypes(BaseRequestMiddleware):
+    """Keeps alive the ``Response[...]`` model that aiogram reads each Bot API answer with.
+
+    Pydantic remembers a parametrized generic model only while something refers to it, and
+    aiogram builds ``Response[Message]`` afresh for every call: whenever the garbage collector
+    has run in between, the model class and its validator are built again (milliseconds, most
+    of the cost of a send in a busy bot). Holding each one here makes it built once."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Any, type[Response[Any]]] = {}
+
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        returning = method.__returning__
+        if returning not in self._kept:
+            self._kept[returning] = Response[returning]  # type: ignore[valid-type]
+        return await make_request(bot, method)
