@@ -91,7 +91,7 @@ def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
 async def build(settings: Settings, clock: Clock | None = None) -> App:
     """Connect and migrate the database and build everything; Telegram is not called yet."""
     db = Database(settings.database_url)
-    await db.migrate()
+    await db.migrate_separately()
     i18n = make_i18n(settings.default_locale)
     bot = make_bot(settings)
     clock = clock or SystemClock()

@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from bot.app import App, build, serve
 from bot.settings import Settings
+from storage.db import MigrationFailed
 
 log = logging.getLogger("gridlink")
 
@@ -38,7 +39,7 @@ async def main() -> int:
         return 2
     try:
         app: App = await build(settings)
-    except (OperationalError, DBAPIError, ArgumentError, OSError) as error:
+    except (OperationalError, DBAPIError, ArgumentError, OSError, MigrationFailed) as error:
         reason = getattr(error, "orig", None) or error
         print(f"GridLink cannot start: the database at GRIDLINK_DATABASE_URL cannot be used "
               f"({reason}).", file=sys.stderr)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+PROJECT = str(Path(__file__).resolve().parent.parent)  # where ``storage`` can be imported from
 REMEMBERED_AT_MOST = 10_000
 CHAT_PLACES_TTL = 30.0  # seconds another bot instance's /bind may take to be seen here
 
@@ -72,11 +75,27 @@ class Database:
             yield session
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+        """Bring the schema to the newest Alembic revision, in this process."""
         if await self.schema_version() == HEAD:
             return
         async with self.engine.begin() as connection:
             await connection.run_sync(_upgrade_to_head)
+
+    async def migrate_separately(self) -> None:
+        """Bring the schema to the newest revision in a process of its own (``python -m
+        storage.migrate``), so that Alembic and the migration scripts never take memory in
+        the bot, which runs for months after a migration of seconds."""
+        if await self.schema_version() == HEAD:
+            return
+        path = os.pathsep.join(filter(None, (PROJECT, os.environ.get("PYTHONPATH"))))
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "storage.migrate", self.url,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": path})
+        _, complaint = await child.communicate()
+        if child.returncode != 0:
+            lines = complaint.decode(errors="replace").strip().splitlines() or ["no output"]
+            raise MigrationFailed(lines[-1])
 
     async def schema_version(self) -> str | None:
         """The Alembic revision the database is at; None for an empty or unreachable one
@@ -151,14 +170,5 @@ def _upgrade_to_head(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
-def run_sync_migrations(url: str) -> None:
-    """Blocking helper for scripts: migrate the database at ``url``."""
-
-    async def _run() -> None:
-        database = Database(url)
-        try:
-            await database.migrate()
-        finally:
-            await database.dispose()
-
-    asyncio.run(_run())
+class MigrationFailed(RuntimeError):
+    """The migrating process failed; the message is its last line of complaint."""

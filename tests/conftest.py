@@ -16,6 +16,7 @@ from bot.clock import FrozenClock
 from bot.limits import Limits
 from bot.settings import Settings
 from storage.db import Database
+from storage.migrate import migrate
 from tests.fake_telegram import GOOD_TOKEN, FakeTelegram
 from tests.harness import ADMIN, START, Harness
 
@@ -74,10 +75,16 @@ def make_settings(fake: FakeTelegram, database_url: str, **overrides: object) ->
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
+async def at_head(url: str) -> str:
+    """The database migrated here: build() would spawn a migrating process, a second a test."""
+    await migrate(url)
+    return url
+
+
 @pytest.fixture
 async def harness(fake: FakeTelegram, database_url: str) -> AsyncIterator[Harness]:
     clock = FrozenClock(START)
-    app = await build(make_settings(fake, database_url), clock)
+    app = await build(make_settings(fake, await at_head(database_url)), clock)
     # Flows are tested without waiting on Telegram's pace; test_outbox tests the pace.
     app.sender.limits = UNLIMITED
     yield Harness(app, fake, clock)

@@ -19,7 +19,7 @@ import pytest_asyncio
 
 from bot.app import build, serve
 from bot.clock import FrozenClock
-from tests.conftest import make_settings
+from tests.conftest import at_head, make_settings
 from tests.fake_telegram import GOOD_TOKEN, FakeTelegram
 from tests.harness import START
 
@@ -118,7 +118,7 @@ async def test_a_bad_setting_is_named(bad_starts: dict[str, asyncio.Task[Exit]])
 
 @pytest.mark.asyncio(loop_scope="function")
 async def test_polling_answers_a_private_start(fake: FakeTelegram, database_url: str) -> None:
-    app = await build(make_settings(fake, database_url), FrozenClock(START))
+    app = await build(make_settings(fake, await at_head(database_url)), FrozenClock(START))
     serving = asyncio.create_task(serve(app))
     try:
         fake.queue_update({"update_id": 1, "message": {

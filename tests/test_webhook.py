@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import WEBHOOK_PATH, App, build, make_webhook_app
 from bot.clock import FrozenClock
-from tests.conftest import make_settings
+from tests.conftest import at_head, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.harness import START
 
@@ -31,6 +31,7 @@ def start_update(update_id: int) -> dict[str, Any]:
 async def webhook(fake: FakeTelegram, database_url: str) -> AsyncIterator[tuple[App, TestClient]]:
     settings = make_settings(fake, database_url, mode="webhook",
                              webhook_url="https://bot.example.org", webhook_secret=SECRET)
+    await at_head(database_url)
     app = await build(settings, FrozenClock(START))
     client = TestClient(TestServer(make_webhook_app(app), host="127.0.0.1"))
     await client.start_server()
