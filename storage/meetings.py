@@ -16,12 +16,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, outbox
-from storage.db import Database
+from storage.db import Database, upsert
 from storage.models import (
     AuditEntry,
     Meeting,
@@ -144,8 +143,7 @@ async def _ensure_next(session: AsyncSession, series: MeetingSeries, timezone: s
     may exist already). A meeting missed while the bot was down is not created after the
     fact."""
     planned = rule_of(series).next_after(now, timezone)
-    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
-    await session.exec(dialect.insert(Meeting).values(
+    await session.exec(upsert(session, Meeting).values(
         series_id=series.id, planned_at=planned, starts_at=planned,
         state=MeetingState.SCHEDULED).on_conflict_do_nothing(
         index_elements=["series_id", "planned_at"]))
@@ -217,8 +215,7 @@ async def answer(db: Database, meeting_id: int, person_id: int, answer: RsvpAnsw
             return Outcome(Result.NOT_A_MEMBER, series, meeting)
         values = {"answer": answer, "reason": (reason or "").strip() or None,
                   "answered_at": now}
-        dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
-        await session.exec(dialect.insert(Rsvp).values(
+        await session.exec(upsert(session, Rsvp).values(
             meeting_id=meeting_id, person_id=person_id, **values).on_conflict_do_update(
             index_elements=["meeting_id", "person_id"], set_=values))
         entry = audit.record(session, entity="meeting", entity_id=meeting_id,
@@ -422,8 +419,7 @@ async def occurrence(session: AsyncSession, series: MeetingSeries, timezone: str
         datetime.combine(day, time(), zone) - timedelta(microseconds=1), timezone)
     if planned.astimezone(zone).date() != day:
         return None
-    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
-    await session.exec(dialect.insert(Meeting).values(
+    await session.exec(upsert(session, Meeting).values(
         series_id=series.id, planned_at=planned, starts_at=planned,
         state=MeetingState.SCHEDULED).on_conflict_do_nothing(
         index_elements=["series_id", "planned_at"]))
@@ -496,9 +492,8 @@ async def offer_wishes(session: AsyncSession, meeting: Meeting, series: MeetingS
         .where(AuditEntry.entity == "wish", col(AuditEntry.action).in_(UNSOLVED_ACTIONS),
                col(AuditEntry.at) >= since, col(Wish.grid_id).in_(grids))
         .distinct().order_by(col(Wish.id)))).all()
-    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
     for wish_id, text in rows:
-        await session.exec(dialect.insert(MeetingTopic).values(
+        await session.exec(upsert(session, MeetingTopic).values(
             meeting_id=meeting.id, wish_id=wish_id, text=text[:MAX_TOPIC],
             state=TopicState.PROPOSED, created_at=meeting.called_at or series.created_at)
             .on_conflict_do_nothing(index_elements=["meeting_id", "wish_id"]))

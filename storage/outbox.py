@@ -11,11 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import Database
+from storage.db import Database, upsert
 from storage.models import OutboxMessage, OutboxState
 
 LEASE = timedelta(seconds=60)
@@ -27,8 +26,7 @@ async def add(session: AsyncSession, messages: Iterable[OutboxMessage]) -> None:
     rows = [m.model_dump(exclude={"id"}) for m in messages]
     if not rows:
         return
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing(
+    statement = upsert(session, OutboxMessage).values(rows).on_conflict_do_nothing(
         index_elements=["key"])
     await session.exec(statement)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import Database
+from storage.db import Database, upsert
 from storage.models import ProcessedUpdate
 
 KEEP = timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
@@ -23,9 +22,8 @@ async def first_time(db: Database, update_id: int, *, now: datetime) -> bool:
 
 async def first_time_in(session: AsyncSession, update_id: int, *, now: datetime) -> bool:
     """``first_time`` inside the caller's transaction."""
-    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
     inserted = await session.exec(
-        dialect.insert(ProcessedUpdate).values(update_id=update_id, received_at=now)
+        upsert(session, ProcessedUpdate).values(update_id=update_id, received_at=now)
         .on_conflict_do_nothing(index_elements=["update_id"]))
     return inserted.rowcount == 1
 
