@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,10 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # The transaction open in the current task, if any (tasks started inside it get a
+        # copy of this variable but a transaction of their own: see ``transaction``).
+        self._open: ContextVar[tuple[asyncio.Task[Any] | None, AsyncSession] | None] = \
+            ContextVar(f"gridlink_transaction_{id(self)}", default=None)
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,9 +76,25 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """Commit on success, roll back on any error."""
+        """Commit on success, roll back on any error.
+
+        Inside another transaction of the same task this one joins it as a savepoint: its
+        error rolls back only its own work, and its work commits with the outer transaction.
+        A handler thus makes one step of several storage calls (the change, its audit row and
+        the outbox rows that tell people) by opening a transaction around them — one commit
+        instead of one each, and no moment where the change is stored but the news is not."""
+        task = asyncio.current_task()
+        outer = self._open.get()
+        if outer is not None and outer[0] is task:
+            async with outer[1].begin_nested():
+                yield outer[1]
+            return
         async with self._sessions() as session, session.begin():
-            yield session
+            token = self._open.set((task, session))
+            try:
+                yield session
+            finally:
+                self._open.reset(token)
 
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision, in this process."""
