@@ -161,9 +161,14 @@ async def _ask_confirmation(message: Message, state: FSMContext) -> None:
 async def submitted(query: CallbackQuery, state: FSMContext, db: Database, actor: Actor,
                     clock: Clock, messenger: Messenger) -> None:
     data = await state.get_data()
-    outcome = await wishes.submit(db, grid_id=int(str(data.get("grid_id", 0))),
-                                  resident_id=actor.id, draft=_draft(data), now=clock.now(),
-                                  source_key=f"form:{data.get('draft_id')}")
+    # Stored together with what others must see of it, before answering: a failed answer
+    # must not keep the card from going up.
+    async with db.transaction():
+        outcome = await wishes.submit(db, grid_id=int(str(data.get("grid_id", 0))),
+                                      resident_id=actor.id, draft=_draft(data),
+                                      now=clock.now(), source_key=f"form:{data.get('draft_id')}")
+        if outcome.ok and outcome.wish is not None and not outcome.duplicate:
+            await notices.publish(messenger, outcome.wish, outcome.event_id)
     await state.clear()
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)
@@ -178,9 +183,6 @@ async def submitted(query: CallbackQuery, state: FSMContext, db: Database, actor
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
         await query.message.answer(note)
-    if outcome.duplicate:
-        return
-    await notices.publish(messenger, wish, outcome.event_id)
 
 
 async def cancelled(query: CallbackQuery, state: FSMContext) -> None:

@@ -25,7 +25,7 @@ from handlers.admin import not_bound
 from handlers.hours import ask_wish_hours
 from storage import people, places, volunteers, wishes
 from storage.db import Database
-from storage.models import Place, PlaceKind, Role, Tier, VolunteerStatus, WishState
+from storage.models import Place, PlaceKind, Role, Tier, VolunteerStatus, Wish, WishState
 from storage.people import Actor
 from storage.privacy import mask_numbers
 from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
@@ -54,16 +54,19 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, db: 
               "me. Your phone and address stay private there."),
             reply_markup=keyboards.link(_("✍️ Fill in the form"), url))
         return
-    outcome = await wishes.submit(db, grid_id=place.id or 0, resident_id=actor.id,
-                                  draft=Draft(text=command.args or ""), now=clock.now(),
-                                  source_key=f"msg:{message.chat.id}:{message.message_id}")
+    # The wish and what others must see of it are stored together, before answering here:
+    # a failed reply must not lose either.
+    async with db.transaction():
+        outcome = await wishes.submit(db, grid_id=place.id or 0, resident_id=actor.id,
+                                      draft=Draft(text=command.args or ""), now=clock.now(),
+                                      source_key=f"msg:{message.chat.id}:{message.message_id}")
+        if outcome.ok and outcome.wish is not None and not outcome.duplicate:
+            await notices.publish(messenger, outcome.wish, outcome.event_id)
     if not outcome.ok or outcome.wish is None:
         await message.reply(refusal(outcome))
         return
     if outcome.duplicate:
         return
-    # Queue what others must see before answering here: a failed reply must not lose it.
-    await notices.publish(messenger, outcome.wish, outcome.event_id)
     if outcome.wish.state != WishState.OPEN:
         await message.answer(notices.waiting_for_verification(outcome.wish))
     await _protect_numbers(message, outcome.wish.text)
@@ -110,31 +113,15 @@ def _not_a_taker(action: WishAction) -> str:
 
 async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Database,
                 actor: Actor, clock: Clock, messenger: Messenger) -> None:
-    tier, roles = TAKERS[callback_data.action]
-    wish = await wishes.get(db, callback_data.wish_id)
-    if wish is None:
-        await query.answer(refusal(wishes.Outcome(Result.NOT_FOUND)), show_alert=True)
+    # The claim and the news of it (card, resident) are one transaction, stored before
+    # anyone is answered.
+    async with db.transaction():
+        taken = await _take(callback_data, db, actor, clock, messenger)
+    if isinstance(taken, str):
+        await query.answer(taken, show_alert=True)
         return
-    if not await people.has_role(db, actor, wish.grid_id, *roles):
-        await query.answer(_not_a_taker(callback_data.action), show_alert=True)
-        return
-    if (held_back := await _held_back(db, actor)) is not None:
-        await query.answer(held_back, show_alert=True)
-        return
-    outcome = await wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now(),
-                                 tier=tier)
-    if not outcome.ok or outcome.wish is None:
-        text = refusal(outcome)
-        if outcome.result is Result.WRONG_STATE and outcome.wish is not None \
-                and outcome.wish.state == WishState.CLAIMED:
-            text = _("Someone else was quicker: this micro-wish is already claimed. "
-                     "Thank you all the same!")
-        await query.answer(text, show_alert=True)
-        return
-    await cards.show(messenger, outcome.wish)
-    await notices.resident_claimed(messenger, outcome.wish, outcome.event_id,
-                                   actor.person.full_name)
-    if await notices.contact_to_claimer(messenger, outcome.wish):
+    wish = taken
+    if await notices.contact_to_claimer(messenger, wish):
         await query.answer(_("You claimed it! I sent you the contact details privately."),
                            show_alert=True)
         return
@@ -147,6 +134,31 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
             _("{name}, please open a private chat with me to receive the contact details of "
               "micro-wish #{id}.").format(name=escape(actor.person.full_name), id=wish.id),
             reply_markup=keyboards.link(_("Open private chat"), url))
+
+
+async def _take(callback_data: WishCb, db: Database, actor: Actor, clock: Clock,
+                messenger: Messenger) -> Wish | str:
+    """Claim or take on the wish and queue the news: the wish, or why not."""
+    tier, roles = TAKERS[callback_data.action]
+    wish = await wishes.get(db, callback_data.wish_id)
+    if wish is None:
+        return refusal(wishes.Outcome(Result.NOT_FOUND))
+    if not await people.has_role(db, actor, wish.grid_id, *roles):
+        return _not_a_taker(callback_data.action)
+    if (held_back := await _held_back(db, actor)) is not None:
+        return held_back
+    outcome = await wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now(),
+                                 tier=tier)
+    if not outcome.ok or outcome.wish is None:
+        if outcome.result is Result.WRONG_STATE and outcome.wish is not None \
+                and outcome.wish.state == WishState.CLAIMED:
+            return _("Someone else was quicker: this micro-wish is already claimed. "
+                     "Thank you all the same!")
+        return refusal(outcome)
+    await cards.show(messenger, outcome.wish)
+    await notices.resident_claimed(messenger, outcome.wish, outcome.event_id,
+                                   actor.person.full_name)
+    return outcome.wish
 
 
 async def _held_back(db: Database, actor: Actor) -> str | None:
