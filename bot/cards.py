@@ -19,12 +19,11 @@ from bot import keyboards, labels
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
-from storage import outbox, wishes
+from storage import outbox, places, wishes
 from storage.models import (
     OutboxKind,
     OutboxMessage,
     Person,
-    Place,
     PlaceKind,
     Tier,
     Wish,
@@ -43,7 +42,7 @@ class CardView:
 
 
 async def view_in(session: AsyncSession, wish: Wish) -> CardView:
-    grid = await session.get(Place, wish.grid_id)
+    grid = await places.get(session, wish.grid_id)
     claimer = await session.get(Person, wish.claimer_id) if wish.claimer_id else None
     rating = (await wishes.rating_in(session, wish.id or 0)
               if wish.state == WishState.CLOSED else None)
@@ -129,7 +128,7 @@ async def show(messenger: Messenger, wish: Wish) -> None:
     """Queue the card's update everywhere it stands; a wish that just opened is posted in its
     grid group."""
     async with messenger.db.transaction() as session:
-        grid = await session.get(Place, wish.grid_id)
+        grid = await places.get(session, wish.grid_id)
         fresh = await session.get(Wish, wish.id)
         first_post = grid.chat_id if grid and fresh and fresh.state == WishState.OPEN else None
         rows = await card_rows(session, wish, reason=uuid.uuid4().hex, now=messenger.clock.now(),

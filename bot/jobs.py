@@ -19,7 +19,7 @@ from bot.i18n import current_locale
 from bot.meeting_notices import ActionNotices, StepNotices
 from bot.messenger import Messenger, Render, Rendered
 from bot.pages import PageNotices, morning_reminder
-from storage import duty, hours, meetings, minutes, sweeps, updates
+from storage import duty, hours, meetings, minutes, places, sweeps, updates
 from storage.models import OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
 
@@ -50,7 +50,7 @@ class SweepNotices:
 
     async def __call__(self, due: sweeps.Due) -> list[OutboxMessage]:
         wish, session, key = due.wish, due.session, f"audit:{due.event_id}"
-        grid = await session.get(Place, wish.grid_id)
+        grid = await places.get(session, wish.grid_id)
         ladder = await chain(session, grid) if grid else []
         community = ladder[1] if len(ladder) > 1 else None
         street = ladder[2] if len(ladder) > 2 else None

@@ -14,7 +14,7 @@ from bot import cards, keyboards
 from bot.cards import headline
 from bot.messenger import Messenger, Render, Rendered
 from storage import duty, people, places, wishes
-from storage.models import OutboxMessage, PageKind, Place, Role, Wish, WishState
+from storage.models import OutboxMessage, PageKind, Role, Wish, WishState
 from storage.places import chain
 from storage.risk import risk_word, words_of
 from storage.settings import effective
@@ -194,7 +194,7 @@ async def page_if_at_risk(messenger: Messenger, wish: Wish) -> None:
     from bot.pages import PageNotices  # pages render wishes with this module's helpers
 
     async with messenger.db.transaction() as session:
-        grid = await session.get(Place, wish.grid_id)
+        grid = await places.get(session, wish.grid_id)
         if grid is None:
             return
         settings = effective(await chain(session, grid))

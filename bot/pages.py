@@ -12,6 +12,7 @@ from bot import keyboards
 from bot.i18n import chat_locale, person_locale
 from bot.messenger import Messenger, Render, Rendered
 from bot.notices import contact_lines, summary
+from storage import places
 from storage.duty import CHAT, PageDue
 from storage.models import OutboxMessage, Page, PageKind, Person, Place, Question, Wish
 
@@ -53,7 +54,7 @@ class PageNotices:
     async def __call__(self, due: PageDue) -> list[OutboxMessage]:
         page, session = due.page, due.session
         wish = await session.get(Wish, page.wish_id) if page.wish_id else None
-        grid = await session.get(Place, wish.grid_id) if wish else None
+        grid = await places.get(session, wish.grid_id) if wish else None
         question = await session.get(Question, page.question_id) if page.question_id else None
         asker = await session.get(Person, question.resident_id) if question else None
 

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards, labels
 from bot.messenger import Messenger, Render, Rendered
 from bot.notices import summary
-from storage import outbox, people, volunteers
+from storage import outbox, people, places, volunteers
 from storage.models import Place, PlaceKind, Role, Skill, Volunteer, VolunteerStatus, Wish
 from storage.places import chain
 from storage.privacy import mask_numbers
@@ -123,7 +123,7 @@ async def ping_volunteers(messenger: Messenger, wish: Wish) -> int:
     """Tell the grid's volunteers who suit a newly open wish about it, privately, with the
     Claim button; how many were told."""
     async with messenger.db.transaction() as session:
-        grid = await session.get(Place, wish.grid_id)
+        grid = await places.get(session, wish.grid_id)
         if grid is None:
             return 0
         settings = effective(await chain(session, grid))

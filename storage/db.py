@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 PROJECT = str(Path(__file__).resolve().parent.parent)  # where ``storage`` can be imported from
 REMEMBERED_AT_MOST = 10_000
-CHAT_PLACES_TTL = 30.0  # seconds another bot instance's /bind may take to be seen here
+PLACES_TTL = 30.0  # seconds another bot instance's /bind or /set may take to be seen here
 
 
 class Remembered:
@@ -60,10 +60,12 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        self.chat_places = Remembered(ttl=CHAT_PLACES_TTL)
+        self.chat_places = Remembered(ttl=PLACES_TTL)
+        self.places = Remembered(ttl=PLACES_TTL)
         self.engine: AsyncEngine = _make_engine(url, echo=echo)
         self._sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine, class_=AsyncSession, expire_on_commit=False,
+            info={"places": self.places},  # storage.places.get reaches it from a session
         )
         # The transaction open in the current task, if any (tasks started inside it get a
         # copy of this variable but a transaction of their own: see ``transaction``).

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox
+from storage import audit, outbox, places
 from storage.calendar import after_quiet_hours, local_day
 from storage.db import Database
 from storage.models import (
@@ -141,7 +141,7 @@ async def pass_on_unacknowledged(db: Database, *, now: datetime, notify: PageNot
             page = (await session.exec(statement)).first()
             if page is None:
                 return moved
-            community = await session.get(Place, page.community_id)
+            community = await places.get(session, page.community_id)
             assert community is not None
             settings = effective(await chain(session, community))
             posts = await on_duty(session, page.community_id,
@@ -247,7 +247,7 @@ async def morning_reminders(db: Database, *, now: datetime, notify: MorningNotif
 async def _remind_one(db: Database, community_id: int, now: datetime,
                       notify: MorningNotify) -> int:
     async with db.transaction() as session:
-        community = await session.get(Place, community_id)
+        community = await places.get(session, community_id)
         if community is None:
             return 0
         settings = effective(await chain(session, community))

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox
+from storage import audit, outbox, places
 from storage.db import Database
 from storage.models import (
     DailyMark,
@@ -105,7 +105,7 @@ async def for_wish(db: Database, wish_id: int, *, volunteer_id: int, minutes: in
             return Outcome(Result.NOT_YOURS)
         if wish.state not in (WishState.FULFILLED, WishState.CLOSED) or wish.fulfilled_at is None:
             return Outcome(Result.WRONG_STATE)
-        grid = await session.get(Place, wish.grid_id)
+        grid = await places.get(session, wish.grid_id)
         entry = (await session.exec(select(ServiceLog).where(
             ServiceLog.wish_id == wish_id))).first()
         if entry is None:
@@ -296,7 +296,7 @@ async def honour_rolls(db: Database, *, now: datetime, notify: HonourNotify) -> 
 async def _honour_one(db: Database, grid_id: int, today: date, notify: HonourNotify) -> int:
     async with db.transaction() as session:
         first = today.replace(day=1)
-        grid = await session.get(Place, grid_id)
+        grid = await places.get(session, grid_id)
         if grid is None or not await claim_run(session, grid_id, HONOUR, first):
             return 0
         last_month = (first - timedelta(days=1)).replace(day=1)

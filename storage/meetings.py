@@ -19,7 +19,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox
+from storage import audit, outbox, places
 from storage.db import Database, upsert
 from storage.models import (
     AuditEntry,
@@ -179,7 +179,7 @@ async def context(session: AsyncSession,
                    meeting_id: int) -> tuple[Meeting, MeetingSeries, Place] | None:
     meeting = await session.get(Meeting, meeting_id)
     series = await session.get(MeetingSeries, meeting.series_id) if meeting else None
-    place = await session.get(Place, series.place_id) if series else None
+    place = await places.get(session, series.place_id) if series else None
     if meeting is None or series is None or place is None:
         return None
     return meeting, series, place
@@ -432,7 +432,7 @@ async def reschedule(db: Database, series_id: int, day: date, *, by: int, now: d
     """Skip the occurrence of a local day (``to`` None) or move it to ``to``."""
     async with db.transaction() as session:
         series = await session.get(MeetingSeries, series_id)
-        place = await session.get(Place, series.place_id) if series else None
+        place = await places.get(session, series.place_id) if series else None
         if series is None or place is None:
             return Outcome(Result.NOT_FOUND)
         if series.ended_at is not None:

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox
+from storage import audit, outbox, places
 from storage.db import Database
 from storage.meetings import members
 from storage.models import (
@@ -239,7 +239,7 @@ async def _take(db: Database, item_id: int, step: ActionStep, today: date, now: 
             return 0
         meeting = await session.get(Meeting, item.meeting_id)
         series = await session.get(MeetingSeries, meeting.series_id) if meeting else None
-        place = await session.get(Place, series.place_id) if series else None
+        place = await places.get(session, series.place_id) if series else None
         if series is None or place is None:
             return 0
         await outbox.add(session, await notify(session, step, item, series, place))

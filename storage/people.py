@@ -10,9 +10,9 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
+from storage import audit, places
 from storage.db import Database
-from storage.models import Person, Place, Role, RoleGrant
+from storage.models import Person, Role, RoleGrant
 from storage.places import chain
 
 
@@ -135,7 +135,7 @@ async def revoke(db: Database, *, person_id: int, place_id: int, role: Role, by:
 
 
 async def _ancestor_ids(session: AsyncSession, place_id: int) -> list[int]:
-    place = await session.get(Place, place_id)
+    place = await places.get(session, place_id)
     return [] if place is None else [p.id for p in await chain(session, place) if p.id]
 
 

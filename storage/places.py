@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
-from storage.db import Database
+from storage.db import Database, Remembered
 from storage.models import PARENT_KIND, Place, PlaceKind
 from storage.settings import PlaceSettings, effective
 
@@ -47,18 +47,34 @@ async def by_chat(db: Database, chat_id: int) -> Place | None:
 
 async def by_id(db: Database, place_id: int) -> Place | None:
     async with db.transaction() as session:
-        return await session.get(Place, place_id)
+        return await get(session, place_id)
+
+
+async def get(session: AsyncSession, place_id: int | None) -> Place | None:
+    """A place to read (not to change): a wish's grid and its ancestors are looked up many
+    times per update, so places are remembered like ``by_chat``. What is remembered is a copy
+    that belongs to no session, so no other transaction's rollback can expire it."""
+    if place_id is None:
+        return None
+    remembered: Remembered = session.info["places"]
+    found, place = remembered.get(place_id)
+    if not found:
+        loaded = await session.get(Place, place_id)
+        place = None if loaded is None else Place(**loaded.model_dump())
+        remembered.put(place_id, place)
+    return place
 
 
 @asynccontextmanager
 async def _changing(db: Database) -> AsyncIterator[AsyncSession]:
-    """A transaction that changes places; what ``by_chat`` remembers is forgotten once it
-    has ended, committed or not."""
+    """A transaction that changes places; what ``by_chat`` and ``get`` remember is forgotten
+    once it has ended, committed or not."""
     try:
         async with db.transaction() as session:
             yield session
     finally:
         db.chat_places.clear()
+        db.places.clear()
 
 
 async def by_ids(db: Database, place_ids: list[int]) -> list[Place]:
@@ -76,7 +92,7 @@ async def chain(session: AsyncSession, place: Place) -> list[Place]:
     """The place and its ancestors, the place first."""
     places = [place]
     while places[-1].parent_id is not None:
-        parent = await session.get(Place, places[-1].parent_id)
+        parent = await get(session, places[-1].parent_id)
         if parent is None:
             break
         places.append(parent)
@@ -85,7 +101,7 @@ async def chain(session: AsyncSession, place: Place) -> list[Place]:
 
 async def chain_of(db: Database, place_id: int) -> list[Place]:
     async with db.transaction() as session:
-        place = await session.get(Place, place_id)
+        place = await get(session, place_id)
         return [] if place is None else await chain(session, place)
 
 

@@ -19,10 +19,10 @@ from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox
+from storage import audit, outbox, places
 from storage.calendar import add_hours
 from storage.db import Database
-from storage.models import OutboxMessage, Place, Tier, Wish, WishState
+from storage.models import OutboxMessage, Tier, Wish, WishState
 from storage.places import chain
 from storage.settings import PlaceSettings, effective
 from storage.wishes import NO_CLAIM_TIMERS, end_live_claim, fresh_deadline
@@ -116,7 +116,7 @@ async def _one(db: Database, rule: Rule, now: datetime, notify: Notify) -> bool:
         wish = (await session.exec(statement)).first()
         if wish is None:
             return False
-        grid = await session.get(Place, wish.grid_id)
+        grid = await places.get(session, wish.grid_id)
         settings = effective(await chain(session, grid)) if grid else PlaceSettings()
         previous_claimer = wish.claimer_id
         moved = await session.exec(

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
+from storage import audit, places
 from storage.db import Database
 from storage.models import (
     Category,
@@ -300,7 +300,7 @@ async def to_tell(session: AsyncSession, wish: Wish, *, now: datetime, timezone:
     """Volunteers of the wish's grid to tell about it privately, now: active, willing to be
     told, with a matching skill, free at this hour, not yet told about it, and told about
     fewer than ``per_day`` wishes today. Their pings are recorded here."""
-    grid = await session.get(Place, wish.grid_id)
+    grid = await places.get(session, wish.grid_id)
     if grid is None or grid.kind != PlaceKind.GRID or per_day <= 0:
         return []
     local = now.astimezone(ZoneInfo(timezone))

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
+from storage import audit, places
 from storage.calendar import add_hours
 from storage.db import Database
 from storage.models import (
@@ -117,7 +117,7 @@ async def _by_source(db: Database, source_key: str) -> Wish | None:
 async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, now: datetime,
                   source_key: str | None) -> Outcome:
     async with db.transaction() as session:
-        grid = await session.get(Place, grid_id)
+        grid = await places.get(session, grid_id)
         if grid is None or grid.kind != PlaceKind.GRID:
             return Outcome(Result.NOT_A_GRID)
         settings = effective(await chain(session, grid))
@@ -208,7 +208,7 @@ async def _settings_of_wish(session: AsyncSession, wish_id: int) -> PlaceSetting
 
 async def _grid_of_wish(session: AsyncSession, wish_id: int) -> Place | None:
     wish = await session.get(Wish, wish_id)
-    return await session.get(Place, wish.grid_id) if wish is not None else None
+    return await places.get(session, wish.grid_id) if wish is not None else None
 
 
 async def approve(db: Database, wish_id: int, *, actor_id: int, now: datetime) -> Outcome:
