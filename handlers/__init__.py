@@ -5,6 +5,7 @@ from aiogram import Router
 from handlers import (
     admin,
     chat_events,
+    chatter,
     common,
     duty,
     errors,
@@ -18,8 +19,9 @@ from handlers import (
 
 def routers() -> list[Router]:
     # chat_events first: it answers anonymous admins before any command handler runs;
+    # chatter next: people talking to each other in a group skip all the flows;
     # common next, so /cancel and /help work in the middle of any form;
     # errors.fallback last: it answers buttons that nothing else understood.
-    return [chat_events.router(), common.router(), wish_form.router(), volunteers.router(),
-            hours.router(), meetings.router(), wishes.router(),
+    return [chat_events.router(), chatter.router(), common.router(), wish_form.router(),
+            volunteers.router(), hours.router(), meetings.router(), wishes.router(),
             admin.router(), duty.router(), common.welcome_router(), errors.router()]
