@@ -116,7 +116,7 @@ async def _by_source(db: Database, source_key: str) -> Wish | None:
 
 async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, now: datetime,
                   source_key: str | None) -> Outcome:
-    async with db.transaction() as session:
+    async with db.transaction(savepoint=True) as session:  # submit() goes on after a clash
         grid = await places.get(session, grid_id)
         if grid is None or grid.kind != PlaceKind.GRID:
             return Outcome(Result.NOT_A_GRID)
