@@ -7,10 +7,11 @@ on PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several senders take disjoint batc
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,11 +80,17 @@ async def settle(db: Database, results: Sequence[Result]) -> None:
     """Record what became of several rows in one transaction."""
     if not results:
         return
+    alike: dict[tuple[str, ...], list[dict[str, object]]] = defaultdict(list)
+    for result in results:  # one executemany per kind of result (same columns)
+        columns = tuple(sorted(k for k in result if k != "id"))
+        alike[columns].append({"row_id": result["id"], **{c: result[c] for c in columns}})
+    table = OutboxMessage.__table__
     async with db.transaction() as session:
-        for result in results:
-            values = {k: v for k, v in result.items() if k != "id"}
-            await session.exec(update(OutboxMessage)
-                               .where(col(OutboxMessage.id) == result["id"]).values(**values))
+        connection = await session.connection()
+        for params in alike.values():
+            # SET takes the columns named in the parameters
+            await connection.execute(update(table).where(table.c.id == bindparam("row_id")),
+                                     params)
 
 
 async def mark_sent(db: Database, row: OutboxMessage, *, telegram_id: int | None,
