@@ -632,13 +632,13 @@ async def rsvp(query: CallbackQuery, callback_data: RsvpCb, bot: Bot, db: Databa
         await query.answer(_("Thank you, you are on the list. See you there!") if outcome.ok
                            else _refusal(outcome), show_alert=not outcome.ok)
         return
-    found = await meetings.get(db, callback_data.meeting_id)
+    async with db.transaction() as session:  # one read: the meeting and who is asked
+        found = await meetings.get(db, callback_data.meeting_id)
+        is_member = found is not None and actor.id in await meetings.members(session, found[1])
     if found is None:
         await query.answer(_refusal(Outcome(Result.NOT_FOUND)), show_alert=True)
         return
     meeting, series, place = found
-    async with db.transaction() as session:
-        is_member = actor.id in await meetings.members(session, series)
     if not is_member or meeting.starts_at <= clock.now():
         await query.answer(_refusal(Outcome(Result.NOT_A_MEMBER if not is_member
                                             else Result.STARTED)), show_alert=True)
