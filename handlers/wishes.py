@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from html import escape
 
@@ -111,6 +112,21 @@ def _not_a_taker(action: WishAction) -> str:
              "Ask your grid worker to sign you up.")
 
 
+News = Callable[[Wish, wishes.Outcome], Awaitable[None]]
+
+
+async def _stored_with_news(db: Database, messenger: Messenger,
+                            change: Awaitable[wishes.Outcome], news: News) -> wishes.Outcome:
+    """Make the change and queue its news (the card everywhere, then ``news``) in one
+    transaction, before anyone is answered: a failed answer loses neither."""
+    async with db.transaction():
+        outcome = await change
+        if outcome.ok and outcome.wish is not None:
+            await cards.show(messenger, outcome.wish)
+            await news(outcome.wish, outcome)
+    return outcome
+
+
 async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Database,
                 actor: Actor, clock: Clock, messenger: Messenger) -> None:
     # The claim and the news of it (card, resident) are one transaction, stored before
@@ -195,27 +211,27 @@ async def _close_buttons(query: CallbackQuery, note: str) -> None:
 
 async def release(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
                   clock: Clock, messenger: Messenger) -> None:
-    outcome = await wishes.release(db, callback_data.wish_id, volunteer_id=actor.id,
-                                   now=clock.now())
+    outcome = await _stored_with_news(
+        db, messenger, wishes.release(db, callback_data.wish_id, volunteer_id=actor.id,
+                                      now=clock.now()),
+        lambda wish, done: notices.resident_released(messenger, wish, done.event_id))
     if not outcome.ok or outcome.wish is None:
         await query.answer(claimer_refusal(outcome), show_alert=True)
         return
-    await cards.show(messenger, outcome.wish)
-    await notices.resident_released(messenger, outcome.wish, outcome.event_id)
     note = _("You let this micro-wish go; it is open again for other volunteers.")
     await _close_buttons(query, note)
 
 
 async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
                     clock: Clock, messenger: Messenger, state: FSMContext) -> None:
-    outcome = await wishes.mark_fulfilled(db, callback_data.wish_id, volunteer_id=actor.id,
-                                          now=clock.now())
+    outcome = await _stored_with_news(
+        db, messenger, wishes.mark_fulfilled(db, callback_data.wish_id, volunteer_id=actor.id,
+                                             now=clock.now()),
+        lambda wish, done: notices.resident_fulfilled(messenger, wish, done.event_id,
+                                                      actor.person.full_name))
     if not outcome.ok or outcome.wish is None:
         await query.answer(claimer_refusal(outcome), show_alert=True)
         return
-    await cards.show(messenger, outcome.wish)
-    await notices.resident_fulfilled(messenger, outcome.wish, outcome.event_id,
-                                     actor.person.full_name)
     note = _("Marked fulfilled. Thank you! The resident will be asked to confirm.")
     await _close_buttons(query, note)
     if isinstance(query.message, Message):
@@ -226,33 +242,39 @@ async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, a
 
 async def withdraw(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
                    clock: Clock, messenger: Messenger) -> None:
-    outcome = await wishes.withdraw(db, callback_data.wish_id, resident_id=actor.id,
-                                    now=clock.now())
+    async def tell_claimer(wish: Wish, done: wishes.Outcome) -> None:
+        if done.previous_claimer is not None:
+            await notices.claimer_withdrawn(messenger, wish, done.event_id,
+                                            done.previous_claimer)
+
+    outcome = await _stored_with_news(
+        db, messenger, wishes.withdraw(db, callback_data.wish_id, resident_id=actor.id,
+                                       now=clock.now()), tell_claimer)
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)
         return
-    await cards.show(messenger, outcome.wish)
-    if outcome.previous_claimer is not None:
-        await notices.claimer_withdrawn(messenger, outcome.wish, outcome.event_id,
-                                        outcome.previous_claimer)
     note = _("You withdrew micro-wish #{id}.").format(id=outcome.wish.id)
     await _close_buttons(query, note)
 
 
 async def rate(query: CallbackQuery, callback_data: RateCb, db: Database, actor: Actor,
                clock: Clock, messenger: Messenger) -> None:
-    outcome = await wishes.confirm(db, callback_data.wish_id, resident_id=actor.id,
-                                   score=callback_data.score, now=clock.now())
+    async def tell_claimer_and_staff(wish: Wish, done: wishes.Outcome) -> None:
+        if done.previous_claimer is not None:
+            await notices.claimer_rated(messenger, wish, done.event_id, done.previous_claimer,
+                                        callback_data.score)
+        if wish.state == WishState.OPEN:
+            await notices.staff_follow_up(messenger, wish, done.event_id, callback_data.score)
+
+    outcome = await _stored_with_news(
+        db, messenger, wishes.confirm(db, callback_data.wish_id, resident_id=actor.id,
+                                      score=callback_data.score, now=clock.now()),
+        tell_claimer_and_staff)
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)
         return
     wish = outcome.wish
-    await cards.show(messenger, wish)
-    if outcome.previous_claimer is not None:
-        await notices.claimer_rated(messenger, wish, outcome.event_id, outcome.previous_claimer,
-                                    callback_data.score)
     if wish.state == WishState.OPEN:
-        await notices.staff_follow_up(messenger, wish, outcome.event_id, callback_data.score)
         note = _("Thank you for telling us. A social worker will follow up, and the wish is "
                  "open again.")
     else:
@@ -301,13 +323,16 @@ async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, act
                            if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
                            show_alert=True)
         return
-    outcome = await wishes.approve(db, wish.id or 0, actor_id=actor.id, now=clock.now())
+    async def tell_resident_and_volunteers(approved: Wish, done: wishes.Outcome) -> None:
+        await notices.resident_approved(messenger, approved, done.event_id)
+        await volunteering.ping_volunteers(messenger, approved)
+
+    outcome = await _stored_with_news(
+        db, messenger, wishes.approve(db, wish.id or 0, actor_id=actor.id, now=clock.now()),
+        tell_resident_and_volunteers)
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)
         return
-    await cards.show(messenger, outcome.wish)
-    await notices.resident_approved(messenger, outcome.wish, outcome.event_id)
-    await volunteering.ping_volunteers(messenger, outcome.wish)
     note = _("Approved by {name}; it is now posted in the grid group.").format(
         name=actor.person.full_name)
     await _close_buttons(query, note)
@@ -352,13 +377,13 @@ async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, re
         await message.reply(_("Only a social worker of this grid can verify micro-wishes.")
                             if wish else refusal(wishes.Outcome(Result.NOT_FOUND)))
         return
-    outcome = await wishes.reject(db, wish_id, actor_id=actor.id, reason=reason,
-                                  now=clock.now())
+    outcome = await _stored_with_news(
+        db, messenger, wishes.reject(db, wish_id, actor_id=actor.id, reason=reason,
+                                     now=clock.now()),
+        lambda rejected, done: notices.resident_rejected(messenger, rejected, done.event_id))
     if not outcome.ok or outcome.wish is None:
         await message.reply(refusal(outcome, MAX_REASON))
         return
-    await cards.show(messenger, outcome.wish)
-    await notices.resident_rejected(messenger, outcome.wish, outcome.event_id)
     await message.reply(_("Micro-wish #{id} is rejected; the resident has been told the "
                           "reason.").format(id=wish_id))
 
@@ -393,13 +418,13 @@ async def adopt_with_note(message: Message, db: Database, actor: Actor, state: F
                                     MAX_REASON))
         return
     await state.clear()
-    outcome = await wishes.claim(db, wish_id, volunteer_id=actor.id, now=clock.now(),
-                                 tier=Tier.STREET, note=note)
+    outcome = await _stored_with_news(
+        db, messenger, wishes.claim(db, wish_id, volunteer_id=actor.id, now=clock.now(),
+                                    tier=Tier.STREET, note=note),
+        lambda adopted, done: notices.resident_adopted(messenger, adopted, done.event_id))
     if not outcome.ok or outcome.wish is None:
         await message.reply(refusal(outcome))
         return
-    await cards.show(messenger, outcome.wish)
-    await notices.resident_adopted(messenger, outcome.wish, outcome.event_id)
     await message.reply(_("Micro-wish #{id} is adopted as a project. When it is done, mark it "
                           "fulfilled from /mytasks.").format(id=wish_id))
 
