@@ -406,3 +406,17 @@ async def test_a_crash_keeps_the_residents_words_and_apologises(harness: Harness
         h, "Sorry, something went wrong on my side. What you sent has been kept, and the team "
         "will look into it. Please try again in a moment.")
     assert "needs your verification" in h.fake.last_to(WORKER.id).text
+
+
+
+async def test_a_failed_answer_loses_neither_the_step_nor_its_news(harness: Harness) -> None:
+    """Telegram refuses to take the buttons off the resident's summary, yet the wish is posted
+    in the group: the wish and its card were stored before anyone was answered."""
+    h = harness
+    await set_up_grid(h)
+    summary = await fill_form(h)
+    h.fake.failing["editMessageReplyMarkup"] = 1
+    await h.press_text(RESIDENT, summary, "Submit")
+    await h.app.sender.drain()
+    assert (await wishes.get(h.db, 1)).state == WishState.OPEN
+    assert "陪她去一次菜市场" in card(h).text
