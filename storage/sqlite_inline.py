@@ -38,7 +38,7 @@ class _RunAtOnce:
         future, function = item
         try:
             result = function()
-        except BaseException as error:  # handed to whoever awaits the future
+        except Exception as error:  # handed to whoever awaits the future
             if future is not None and not future.done():
                 future.set_exception(error)
             return
@@ -60,10 +60,12 @@ class InlineConnection(aiosqlite.Connection):
         return fn(*args, **kwargs)
 
 
-def connector(path: str) -> Callable[[], InlineConnection]:
-    """What ``create_async_engine(..., async_creator=...)`` calls for each new connection."""
+def connector(path: str | None) -> Callable[[], InlineConnection]:
+    """What ``create_async_engine(..., async_creator=...)`` calls for each new connection;
+    no path is a database in memory."""
 
     def connect() -> InlineConnection:
-        return InlineConnection(lambda: sqlite3.connect(path, timeout=BUSY_TIMEOUT))
+        return InlineConnection(lambda: sqlite3.connect(path or ":memory:",
+                                                        timeout=BUSY_TIMEOUT))
 
     return connect
