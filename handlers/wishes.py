@@ -163,18 +163,18 @@ async def _take(callback_data: WishCb, db: Database, actor: Actor, clock: Clock,
         return _not_a_taker(callback_data.action)
     if (held_back := await _held_back(db, actor)) is not None:
         return held_back
-    outcome = await wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now(),
-                                 tier=tier)
-    if not outcome.ok or outcome.wish is None:
-        if outcome.result is Result.WRONG_STATE and outcome.wish is not None \
-                and outcome.wish.state == WishState.CLAIMED:
-            return _("Someone else was quicker: this micro-wish is already claimed. "
-                     "Thank you all the same!")
-        return refusal(outcome)
-    await cards.show(messenger, outcome.wish)
-    await notices.resident_claimed(messenger, outcome.wish, outcome.event_id,
-                                   actor.person.full_name)
-    return outcome.wish
+    outcome = await _stored_with_news(
+        db, messenger, wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now(),
+                                    tier=tier),
+        lambda claimed, done: notices.resident_claimed(messenger, claimed, done.event_id,
+                                                       actor.person.full_name))
+    if outcome.ok and outcome.wish is not None:
+        return outcome.wish
+    if outcome.result is Result.WRONG_STATE and outcome.wish is not None \
+            and outcome.wish.state == WishState.CLAIMED:
+        return _("Someone else was quicker: this micro-wish is already claimed. "
+                 "Thank you all the same!")
+    return refusal(outcome)
 
 
 async def _held_back(db: Database, actor: Actor) -> str | None:
