@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox, places
+from storage import audit, outbox, places, words
 from storage.db import Database
 from storage.models import (
     DailyMark,
@@ -132,10 +132,8 @@ async def log(db: Database, person_id: int, *, grid_id: int, served_on: date, mi
         return Outcome(Result.BAD_HOURS)
     if served_on > today or served_on < today - timedelta(days=DAYS_BACK):
         return Outcome(Result.BAD_DAY)
-    if not description.strip():
-        return Outcome(Result.EMPTY)
-    if len(description.strip()) > MAX_DESCRIPTION:
-        return Outcome(Result.TOO_LONG)
+    if (checked := Result(words.check(description, MAX_DESCRIPTION))) is not Result.OK:
+        return Outcome(checked)
     async with db.transaction() as session:
         volunteer = await session.get(Volunteer, person_id)
         if volunteer is None or volunteer.status not in MAY_LOG:

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox, places
+from storage import audit, outbox, places, words
 from storage.db import Database, upsert
 from storage.models import (
     AuditEntry,
@@ -118,10 +118,8 @@ class Outcome:
 
 async def create_series(db: Database, *, place: Place, title: str, rule: Rule,
                         duration_minutes: int, host_id: int, now: datetime) -> Outcome:
-    if not title.strip():
-        return Outcome(Result.EMPTY)
-    if len(title.strip()) > MAX_TITLE:
-        return Outcome(Result.TOO_LONG)
+    if (checked := Result(words.check(title, MAX_TITLE))) is not Result.OK:
+        return Outcome(checked)
     async with db.transaction() as session:
         series = MeetingSeries(
             place_id=place.id or 0, title=title.strip(), rule=rule.kind, weekday=rule.weekday,
@@ -197,11 +195,9 @@ async def members(session: AsyncSession, series: MeetingSeries) -> list[int]:
 async def answer(db: Database, meeting_id: int, person_id: int, answer: RsvpAnswer, *,
                  reason: str | None, now: datetime) -> Outcome:
     """Attend, or cannot attend with a reason; changeable until the meeting starts."""
-    if answer is RsvpAnswer.ABSENT:
-        if not (reason or "").strip():
-            return Outcome(Result.EMPTY)
-        if len((reason or "").strip()) > MAX_REASON:
-            return Outcome(Result.TOO_LONG)
+    if answer is RsvpAnswer.ABSENT and \
+            (checked := Result(words.check(reason, MAX_REASON))) is not Result.OK:
+        return Outcome(checked)
     async with db.transaction() as session:
         found = await context(session, meeting_id)
         if found is None:
@@ -518,10 +514,8 @@ async def taking_topics(db: Database, place_id: int, *, now: datetime
 
 async def propose(db: Database, meeting_id: int, person_id: int, text: str, *,
                   now: datetime) -> Outcome:
-    if not text.strip():
-        return Outcome(Result.EMPTY)
-    if len(text.strip()) > MAX_TOPIC:
-        return Outcome(Result.TOO_LONG)
+    if (checked := Result(words.check(text, MAX_TOPIC))) is not Result.OK:
+        return Outcome(checked)
     async with db.transaction() as session:
         found = await context(session, meeting_id)
         if found is None:

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox, places
+from storage import audit, outbox, places, words
 from storage.db import Database
 from storage.meetings import members
 from storage.models import (
@@ -115,10 +115,8 @@ async def add_text(db: Database, meeting_id: int, field: str, text: str, *, by: 
 
 async def add_action(db: Database, meeting_id: int, *, owner_id: int, due_on: date,
                      text: str, today: date, by: int, now: datetime) -> Outcome:
-    if not text.strip():
-        return Outcome(Result.EMPTY)
-    if len(text.strip()) > MAX_TEXT:
-        return Outcome(Result.TOO_LONG)
+    if (checked := Result(words.check(text, MAX_TEXT))) is not Result.OK:
+        return Outcome(checked)
     if due_on < today:
         return Outcome(Result.BAD_DAY)
     async with db.transaction() as session:

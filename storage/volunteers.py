@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, places
+from storage import audit, places, words
 from storage.db import Database
 from storage.models import (
     Category,
@@ -88,9 +88,7 @@ class Outcome:
 
 
 def check_words(text: str, limit: int) -> Result:
-    if not text.strip():
-        return Result.EMPTY
-    return Result.TOO_LONG if len(text.strip()) > limit else Result.OK
+    return Result(words.check(text, limit))
 
 
 async def get(db: Database, person_id: int) -> Volunteer | None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, places
+from storage import audit, places, words
 from storage.calendar import add_hours
 from storage.db import Database
 from storage.models import (
@@ -83,10 +83,7 @@ class Draft:
 
 
 def check_text(text: str, limit: int = MAX_TEXT) -> Result:
-    stripped = text.strip()
-    if not stripped:
-        return Result.EMPTY
-    return Result.TOO_LONG if len(stripped) > limit else Result.OK
+    return Result(words.check(text, limit))
 
 
 async def submit(db: Database, *, grid_id: int, resident_id: int, draft: Draft,
