@@ -227,7 +227,7 @@ class GridLinkRunner(Runner):
 
     async def start(self) -> None:
         from bench.common import settings
-        from bot.app import build
+        from bot.app import build, set_aside_startup_objects
         from bot.limits import Limits
 
         self.app = await build(settings(self.api, self.database_url,
@@ -251,6 +251,7 @@ class GridLinkRunner(Runner):
         self.grid_of_place = await self._grids()
         if len(self.grid_of_place) != GRIDS:
             raise SystemExit(f"set-up bound {len(self.grid_of_place)} grids, not {GRIDS}")
+        set_aside_startup_objects()  # as serve() does once the bot is ready
 
     async def _grids(self) -> dict[int, int]:
         from sqlmodel import select
