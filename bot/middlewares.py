@@ -3,7 +3,9 @@ are read with models built once."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -18,17 +20,35 @@ from aiogram.types import Chat, TelegramObject, Update, User
 from bot.clock import Clock
 from storage import people, places, updates
 from storage.db import Database
+from storage.models import Person
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    update_id: int | None
+    visitor: people.Visitor | None
+
+
+@dataclass(frozen=True)
+class _TakenIn:
+    first_time: bool
+    person: Person | None
 
 
 class IntakeMiddleware(BaseMiddleware):
     """Drops an update that was already taken in (same update_id), so it is handled once;
-    remembers the person behind it and finds the place bound to the chat. The update's
-    record and the person are written in one transaction."""
+    remembers the person behind it and finds the place bound to the chat.
+
+    Updates that arrive together (a polling batch, webhook requests at the same moment) are
+    taken in with one transaction, which writes their records and their people: one commit
+    instead of one per update."""
 
     def __init__(self, db: Database, clock: Clock, admin_ids: frozenset[int]) -> None:
         self.db = db
         self.clock = clock
         self.admin_ids = admin_ids
+        self._waiting: list[tuple[_Arrival, asyncio.Future[_TakenIn]]] = []
+        self._storing: set[asyncio.Task[None]] = set()
 
     async def __call__(
         self,
@@ -38,22 +58,63 @@ class IntakeMiddleware(BaseMiddleware):
     ) -> Any:
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
-        now = self.clock.now()
-        async with self.db.transaction() as session:
-            if isinstance(event, Update) and not await updates.first_time_in(
-                    session, event.update_id, now=now):
-                return None
-            person = None
-            if user is not None and not user.is_bot:
-                person = await people.remember_in(
-                    session, user_id=user.id, full_name=user.full_name,
-                    username=user.username, language_code=user.language_code,
-                    in_private_chat=chat is not None and chat.type == "private", now=now)
+        visitor = people.Visitor(
+            user.id, user.full_name, user.username, user.language_code,
+            in_private_chat=chat is not None and chat.type == "private",
+        ) if user is not None and not user.is_bot else None
+        taken = await self._take_in(
+            _Arrival(event.update_id if isinstance(event, Update) else None, visitor))
+        if not taken.first_time:
+            return None
+        person = taken.person
         data["actor"] = (people.Actor(person, superadmin=person.id in self.admin_ids)
                          if person else None)
         data["place"] = (await places.by_chat(self.db, chat.id)
                          if chat is not None and chat.type != "private" else None)
         return await handler(event, data)
+
+    def _take_in(self, arrival: _Arrival) -> asyncio.Future[_TakenIn]:
+        """Wait with the updates arriving in the same turn of the event loop; the first one
+        schedules their transaction, which runs once the others have joined."""
+        loop = asyncio.get_running_loop()
+        if not self._waiting:
+            task = loop.create_task(self._store_waiting())
+            self._storing.add(task)
+            task.add_done_callback(self._storing.discard)
+        future: asyncio.Future[_TakenIn] = loop.create_future()
+        self._waiting.append((arrival, future))
+        return future
+
+    async def _store_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        futures = [future for _, future in waiting]
+        try:
+            taken = await self._store([arrival for arrival, _ in waiting])
+        except Exception as error:  # each update fails with it, and is kept as failed
+            for future in futures:
+                if not future.done():  # done: its update was cancelled meanwhile
+                    future.set_exception(error)
+            return
+        for future, result in zip(futures, taken, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    async def _store(self, arrivals: list[_Arrival]) -> list[_TakenIn]:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            new = await updates.first_times_in(
+                session, {a.update_id for a in arrivals if a.update_id is not None}, now=now)
+            known = await people.remember_all_in(session, [
+                a.visitor for a in arrivals if a.visitor is not None
+                and (a.update_id is None or a.update_id in new)], now=now)
+        taken: list[_TakenIn] = []
+        for arrival in arrivals:
+            first_time = arrival.update_id is None or arrival.update_id in new
+            if arrival.update_id is not None:
+                new.discard(arrival.update_id)  # the same update twice in one batch: once
+            visitor = arrival.visitor
+            taken.append(_TakenIn(first_time, known.get(visitor.user_id) if visitor else None))
+        return taken
 
 
 class KeepResponseTypes(BaseRequestMiddleware):

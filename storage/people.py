@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +29,17 @@ class Actor:
         return self.person.id
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """Who Telegram says is behind an update."""
+
+    user_id: int
+    full_name: str
+    username: str | None
+    language_code: str | None
+    in_private_chat: bool
+
+
 async def remember(
     db: Database,
     *,
@@ -39,39 +51,43 @@ async def remember(
     now: datetime,
 ) -> Person:
     """Create or refresh the person; writes only when something changed."""
+    visitor = Visitor(user_id, full_name, username, language_code, in_private_chat)
     async with db.transaction() as session:
-        return await remember_in(session, user_id=user_id, full_name=full_name,
-                                 username=username, language_code=language_code,
-                                 in_private_chat=in_private_chat, now=now)
+        return (await remember_all_in(session, [visitor], now=now))[user_id]
 
 
-async def remember_in(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    full_name: str,
-    username: str | None,
-    language_code: str | None,
-    in_private_chat: bool,
-    now: datetime,
-) -> Person:
-    """``remember`` inside the caller's transaction."""
-    person = await session.get(Person, user_id)
-    name = (username or "").lower() or None
-    if person is None:
-        person = Person(id=user_id, full_name=full_name, username=name,
-                        language_code=language_code, reachable=in_private_chat, created_at=now)
-        session.add(person)
-        return person
-    if (person.full_name, person.username, person.language_code) != (
-        full_name, name, language_code
-    ):
-        person.full_name, person.username, person.language_code = (
-            full_name, name, language_code
-        )
-    if in_private_chat and not person.reachable:
+async def remember_all_in(session: AsyncSession, visitors: Sequence[Visitor], *,
+                          now: datetime) -> dict[int, Person]:
+    """``remember`` several people at once in the caller's transaction, by id (the last
+    visit of a person wins)."""
+    ids = {visitor.user_id for visitor in visitors}
+    people = {person.id: person for person in (await session.exec(
+        select(Person).where(col(Person.id).in_(ids)))).all()}
+    for visitor in visitors:
+        person = people.get(visitor.user_id)
+        if person is None:
+            person = people[visitor.user_id] = Person(
+                id=visitor.user_id, full_name=visitor.full_name,
+                username=_username(visitor), language_code=visitor.language_code,
+                reachable=visitor.in_private_chat, created_at=now)
+            session.add(person)
+        else:
+            _refresh(person, visitor)
+    return people
+
+
+def _username(visitor: Visitor) -> str | None:
+    return (visitor.username or "").lower() or None
+
+
+def _refresh(person: Person, visitor: Visitor) -> None:
+    """Take the names Telegram gives now; assigning only what changed keeps the row unwritten
+    when nothing did."""
+    names = (visitor.full_name, _username(visitor), visitor.language_code)
+    if (person.full_name, person.username, person.language_code) != names:
+        person.full_name, person.username, person.language_code = names
+    if visitor.in_private_chat and not person.reachable:
         person.reachable = True
-    return person
 
 
 async def get(db: Database, person_id: int) -> Person | None:

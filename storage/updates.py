@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -14,18 +15,17 @@ from storage.models import ProcessedUpdate
 KEEP = timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
 
 
-async def first_time(db: Database, update_id: int, *, now: datetime) -> bool:
-    """Record the update; False when it was recorded before."""
-    async with db.transaction() as session:
-        return await first_time_in(session, update_id, now=now)
-
-
-async def first_time_in(session: AsyncSession, update_id: int, *, now: datetime) -> bool:
-    """``first_time`` inside the caller's transaction."""
-    inserted = await session.exec(
-        upsert(session, ProcessedUpdate).values(update_id=update_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"]))
-    return inserted.rowcount == 1
+async def first_times_in(session: AsyncSession, update_ids: Collection[int], *,
+                         now: datetime) -> set[int]:
+    """Record the updates in the caller's transaction; the ids that were not recorded before."""
+    if not update_ids:
+        return set()
+    statement = (upsert(session, ProcessedUpdate)
+                 .values([{"update_id": update_id, "received_at": now}
+                          for update_id in update_ids])
+                 .on_conflict_do_nothing(index_elements=["update_id"])
+                 .returning(col(ProcessedUpdate.update_id)))
+    return set((await session.exec(statement)).scalars())
 
 
 async def forget_old(db: Database, *, now: datetime) -> int:
