@@ -21,7 +21,9 @@ def routers() -> list[Router]:
     # chat_events first: it answers anonymous admins before any command handler runs;
     # chatter next: people talking to each other in a group skip all the flows;
     # common next, so /cancel and /help work in the middle of any form;
+    # the wish flow next, as most of what a grid's people do is posting and claiming wishes
+    # (the flows' commands, states and buttons are all their own, so their order is free);
     # errors.fallback last: it answers buttons that nothing else understood.
     return [chat_events.router(), chatter.router(), common.router(), wish_form.router(),
-            volunteers.router(), hours.router(), meetings.router(), wishes.router(),
+            wishes.router(), volunteers.router(), hours.router(), meetings.router(),
             admin.router(), duty.router(), common.welcome_router(), errors.router()]
