@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, places, words
 from storage.calendar import add_hours
-from storage.db import Database
+from storage.db import Database, upsert
 from storage.models import (
     Category,
     Claim,
@@ -374,11 +374,11 @@ async def withdraw(db: Database, wish_id: int, *, resident_id: int, now: datetim
 
 async def record_post(db: Database, wish_id: int, *, chat_id: int, message_id: int) -> None:
     async with db.transaction() as session:
-        post = await post_in(session, wish_id, chat_id)
-        if post is None:
-            session.add(WishPost(wish_id=wish_id, chat_id=chat_id, message_id=message_id))
-        else:
-            post.message_id = message_id
+        statement = upsert(session, WishPost).values(
+            wish_id=wish_id, chat_id=chat_id, message_id=message_id)
+        await session.exec(statement.on_conflict_do_update(
+            index_elements=["wish_id", "chat_id"],
+            set_={"message_id": statement.excluded.message_id}))
 
 
 async def post_in(session: AsyncSession, wish_id: int, chat_id: int) -> WishPost | None:
