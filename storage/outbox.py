@@ -14,22 +14,25 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
-from storage.db import Database, upsert
+from storage.db import Database, Prepared, insert_for
 from storage.models import OutboxMessage, OutboxState
 
 LEASE = timedelta(seconds=60)
 DUE_STATES = (OutboxState.PENDING, OutboxState.SENDING)
 
 
+_QUEUE = Prepared(lambda dialect: insert_for(dialect)(OutboxMessage).on_conflict_do_nothing(
+    index_elements=["key"]))
+
+
 async def add(session: AsyncSession, messages: Iterable[OutboxMessage]) -> None:
     """Queue messages in the caller's transaction; a key already queued is left alone."""
     rows = [m.model_dump(exclude={"id"}) for m in messages]
-    if not rows:
-        return
-    statement = upsert(session, OutboxMessage).values(rows).on_conflict_do_nothing(
-        index_elements=["key"])
-    await session.exec(statement)
+    if rows:
+        connection = await session.connection()
+        await connection.execute(_QUEUE.on(session), rows)
 
 
 async def enqueue(db: Database, messages: Iterable[OutboxMessage]) -> None:
@@ -37,24 +40,31 @@ async def enqueue(db: Database, messages: Iterable[OutboxMessage]) -> None:
         await add(session, messages)
 
 
+def _due(dialect: str) -> Select[tuple[OutboxMessage]]:
+    statement = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.state).in_(DUE_STATES),
+               col(OutboxMessage.not_before) <= bindparam("now"))
+        .order_by(col(OutboxMessage.id))
+        .limit(bindparam("limit"))
+    )
+    return statement if dialect == "sqlite" else statement.with_for_update(skip_locked=True)
+
+
+_DUE = Prepared(_due)
+_LEASE = (update(OutboxMessage)
+          .where(col(OutboxMessage.id).in_(bindparam("ids", expanding=True)))
+          .values(state=OutboxState.SENDING, not_before=bindparam("until")))
+
+
 async def claim_due(db: Database, *, now: datetime, limit: int) -> list[OutboxMessage]:
     """Take up to ``limit`` due rows for sending, oldest first."""
     async with db.transaction() as session:
-        statement = (
-            select(OutboxMessage)
-            .where(col(OutboxMessage.state).in_(DUE_STATES), OutboxMessage.not_before <= now)
-            .order_by(col(OutboxMessage.id))
-            .limit(limit)
-        )
-        if not db.is_sqlite:
-            statement = statement.with_for_update(skip_locked=True)
-        rows = list((await session.exec(statement)).all())
+        rows = list((await session.exec(_DUE.on(session),
+                                        params={"now": now, "limit": limit})).all())
         if rows:
-            await session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_([r.id for r in rows]))
-                .values(state=OutboxState.SENDING, not_before=now + LEASE)
-            )
+            await session.exec(_LEASE, params={"ids": [r.id for r in rows],
+                                               "until": now + LEASE})
         return rows
 
 

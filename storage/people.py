@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,13 +56,16 @@ async def remember(
         return (await remember_all_in(session, [visitor], now=now))[user_id]
 
 
+_PEOPLE = select(Person).where(col(Person.id).in_(bindparam("ids", expanding=True)))
+
+
 async def remember_all_in(session: AsyncSession, visitors: Sequence[Visitor], *,
                           now: datetime) -> dict[int, Person]:
     """``remember`` several people at once in the caller's transaction, by id (the last
     visit of a person wins)."""
-    ids = {visitor.user_id for visitor in visitors}
-    people = {person.id: person for person in (await session.exec(
-        select(Person).where(col(Person.id).in_(ids)))).all()}
+    ids = list({visitor.user_id for visitor in visitors})
+    people = {person.id: person for person in
+              (await session.exec(_PEOPLE, params={"ids": ids})).all()}
     for visitor in visitors:
         person = people.get(visitor.user_id)
         if person is None:

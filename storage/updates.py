@@ -9,10 +9,15 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import Database, upsert
+from storage.db import Database, Prepared, insert_for
 from storage.models import ProcessedUpdate
 
 KEEP = timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
+
+
+_RECORD = Prepared(lambda dialect: insert_for(dialect)(ProcessedUpdate)
+                   .on_conflict_do_nothing(index_elements=["update_id"])
+                   .returning(col(ProcessedUpdate.update_id)))
 
 
 async def first_times_in(session: AsyncSession, update_ids: Collection[int], *,
@@ -20,12 +25,11 @@ async def first_times_in(session: AsyncSession, update_ids: Collection[int], *,
     """Record the updates in the caller's transaction; the ids that were not recorded before."""
     if not update_ids:
         return set()
-    statement = (upsert(session, ProcessedUpdate)
-                 .values([{"update_id": update_id, "received_at": now}
-                          for update_id in update_ids])
-                 .on_conflict_do_nothing(index_elements=["update_id"])
-                 .returning(col(ProcessedUpdate.update_id)))
-    return set((await session.exec(statement)).scalars())
+    connection = await session.connection()
+    recorded = await connection.execute(
+        _RECORD.on(session), [{"update_id": update_id, "received_at": now}
+                              for update_id in update_ids])
+    return set(recorded.scalars())
 
 
 async def forget_old(db: Database, *, now: datetime) -> int:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -293,6 +293,19 @@ def matches(volunteer: Volunteer, category: str) -> bool:
     return any(skill in wanted for skill in volunteer.skills)
 
 
+_PINGABLE = (
+    select(Volunteer)
+    .join(VolunteerGrid, col(VolunteerGrid.person_id) == col(Volunteer.person_id))
+    .where(col(VolunteerGrid.grid_id) == bindparam("grid_id"), col(Volunteer.status).in_(ACTIVE),
+           col(Volunteer.pings).is_(True), col(Volunteer.person_id) != bindparam("resident_id"))
+    .order_by(col(Volunteer.person_id)))
+_PINGED = select(VolunteerPing.person_id).where(col(VolunteerPing.wish_id) == bindparam("wish_id"))
+_PINGS_ON = (select(VolunteerPing.person_id, func.count())
+             .where(col(VolunteerPing.person_id).in_(bindparam("ids", expanding=True)),
+                    col(VolunteerPing.day) == bindparam("day"))
+             .group_by(col(VolunteerPing.person_id)))
+
+
 async def to_tell(session: AsyncSession, wish: Wish, *, now: datetime, timezone: str,
                   per_day: int) -> list[Volunteer]:
     """Volunteers of the wish's grid to tell about it privately, now: active, willing to be
@@ -302,19 +315,14 @@ async def to_tell(session: AsyncSession, wish: Wish, *, now: datetime, timezone:
     if grid is None or grid.kind != PlaceKind.GRID or per_day <= 0:
         return []
     local = now.astimezone(ZoneInfo(timezone))
-    candidates = (await session.exec(
-        select(Volunteer)
-        .join(VolunteerGrid, col(VolunteerGrid.person_id) == col(Volunteer.person_id))
-        .where(VolunteerGrid.grid_id == wish.grid_id, col(Volunteer.status).in_(ACTIVE),
-               col(Volunteer.pings).is_(True), Volunteer.person_id != wish.resident_id)
-        .order_by(col(Volunteer.person_id)))).all()
+    candidates = (await session.exec(_PINGABLE, params={
+        "grid_id": wish.grid_id, "resident_id": wish.resident_id})).all()
     chosen = [v for v in candidates if matches(v, wish.category) and available(v, local)]
     if not chosen:
         return []
     today = local.date()
     told = await _pings_today(session, [v.person_id for v in chosen], today)
-    already = set((await session.exec(select(VolunteerPing.person_id).where(
-        VolunteerPing.wish_id == wish.id))).all())
+    already = set((await session.exec(_PINGED, params={"wish_id": wish.id})).all())
     chosen = [v for v in chosen
               if v.person_id not in already and told.get(v.person_id, 0) < per_day]
     for volunteer in chosen:
@@ -324,8 +332,5 @@ async def to_tell(session: AsyncSession, wish: Wish, *, now: datetime, timezone:
 
 
 async def _pings_today(session: AsyncSession, person_ids: list[int], day: date) -> dict[int, int]:
-    rows = (await session.exec(
-        select(VolunteerPing.person_id, func.count())
-        .where(col(VolunteerPing.person_id).in_(person_ids), VolunteerPing.day == day)
-        .group_by(col(VolunteerPing.person_id)))).all()
+    rows = (await session.exec(_PINGS_ON, params={"ids": person_ids, "day": day})).all()
     return {person_id: count for person_id, count in rows}
