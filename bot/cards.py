@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
-from sqlmodel import select
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, labels
@@ -112,12 +113,14 @@ def render(view: CardView, chat_kind: str = PlaceKind.GRID) -> Rendered:
     return text, keyboards.card(wish, chat_kind)
 
 
+_POSTED = select(WishPost.chat_id).where(col(WishPost.wish_id) == bindparam("wish_id"))
+
+
 async def card_rows(session: AsyncSession, wish: Wish, *, reason: str, now: object,
                     also: Iterable[int | None] = ()) -> list[OutboxMessage]:
     """Outbox rows that bring the card up to date wherever it stands, and post it in
     ``also`` (the chats it is being passed to)."""
-    posted = (await session.exec(select(WishPost.chat_id).where(
-        WishPost.wish_id == wish.id))).all()
+    posted = (await session.exec(_POSTED, params={"wish_id": wish.id})).all()
     chats = list(dict.fromkeys([*posted, *(chat for chat in also if chat is not None)]))
     return [OutboxMessage(key=f"card:{wish.id}:{chat_id}:{reason}", kind=OutboxKind.CARD,
                           chat_id=chat_id, wish_id=wish.id, not_before=now, created_at=now)
@@ -136,22 +139,48 @@ async def show(messenger: Messenger, wish: Wish) -> None:
         await outbox.add(session, rows)
 
 
-async def sync(messenger: Messenger, wish_id: int, chat_id: int) -> int | None:
-    """Post or edit the card in one chat so it shows the wish as it is now (for the sender)."""
+@dataclass
+class Standing:
+    """A card as the sender finds it: the wish as it is now, and its message in the chat (set
+    once posted, so a later row of the same batch edits it)."""
+
+    view: CardView
+    message_id: int | None
+
+
+Standings = dict[tuple[int, int], Standing]  # by (wish id, chat id)
+
+
+async def standings(messenger: Messenger, cards: Iterable[tuple[int, int]]) -> Standings:
+    """The cards a sender's batch brings up to date, read in one transaction."""
+    cards = set(cards)
+    if not cards:
+        return {}
     async with messenger.db.transaction() as session:
-        wish = await session.get(Wish, wish_id)
-        if wish is None:
-            return None
-        view = await view_in(session, wish)
-        post = await wishes.post_in(session, wish_id, chat_id)
+        views: dict[int, CardView] = {}
+        for wish_id in {wish_id for wish_id, _chat in cards}:
+            wish = await session.get(Wish, wish_id)
+            if wish is not None:
+                views[wish_id] = await view_in(session, wish)
+        posts = await wishes.posts_in(session, list(views))
+    return {(wish_id, chat_id): Standing(views[wish_id], posts.get((wish_id, chat_id)))
+            for wish_id, chat_id in cards if wish_id in views}
+
+
+async def sync(messenger: Messenger, standing: Standing | None, chat_id: int) -> int | None:
+    """Post or edit the card in one chat so it shows the wish as it is now (for the sender)."""
+    if standing is None:  # the wish is gone
+        return None
+    view = standing.view
     place = await messenger.place_of_chat(chat_id)
     kind = place.kind if place else PlaceKind.GRID
     locale = messenger.locale_of_place(place)
-    if post is not None and await messenger.edit(chat_id, post.message_id, locale,
-                                                 lambda: render(view, kind)):
-        return post.message_id
+    if standing.message_id is not None and await messenger.edit(
+            chat_id, standing.message_id, locale, lambda: render(view, kind)):
+        return standing.message_id
     text, markup = messenger.render(locale, lambda: render(view, kind))
     message = await messenger.bot.send_message(chat_id, text, reply_markup=markup)
-    await wishes.record_post(messenger.db, wish_id, chat_id=chat_id,
+    await wishes.record_post(messenger.db, view.wish.id or 0, chat_id=chat_id,
                              message_id=message.message_id)
+    standing.message_id = message.message_id
     return message.message_id

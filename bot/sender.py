@@ -60,7 +60,9 @@ class Sender:
         for row in rows:
             by_chat[row.chat_id].append(row)
         try:
-            await asyncio.gather(*(self._deliver_in_order(chat_rows)
+            cards_now = await cards.standings(self.messenger, [
+                (row.wish_id or 0, row.chat_id) for row in rows if row.kind == OutboxKind.CARD])
+            await asyncio.gather(*(self._deliver_in_order(chat_rows, cards_now)
                                    for chat_rows in by_chat.values()))
         finally:
             await self._settle()
@@ -85,14 +87,16 @@ class Sender:
     def stop(self) -> None:
         self._stopping.set()
 
-    async def _deliver_in_order(self, rows: list[OutboxMessage]) -> None:
+    async def _deliver_in_order(self, rows: list[OutboxMessage],
+                                cards_now: cards.Standings) -> None:
         async with self.concurrency:
             for row in rows:
-                await self._deliver(row)
+                await self._deliver(row, cards_now)
 
-    async def _send(self, row: OutboxMessage) -> int | None:
+    async def _send(self, row: OutboxMessage, cards_now: cards.Standings) -> int | None:
         if row.kind == OutboxKind.CARD:
-            return await cards.sync(self.messenger, row.wish_id or 0, row.chat_id)
+            return await cards.sync(self.messenger, cards_now.get((row.wish_id or 0, row.chat_id)),
+                                    row.chat_id)
         if row.kind == OutboxKind.MEETING_NOTICE:
             return await meeting_notices.sync(self.messenger, row.meeting_id or 0, row.chat_id)
         markup = InlineKeyboardMarkup.model_validate(row.markup) if row.markup else None
@@ -100,19 +104,19 @@ class Sender:
                                                         reply_markup=markup)
         return message.message_id
 
-    async def _send_counted(self, row: OutboxMessage) -> int | None:
+    async def _send_counted(self, row: OutboxMessage, cards_now: cards.Standings) -> int | None:
         slot = self.limits.take(row.chat_id)
         try:
-            return await self._send(row)
+            return await self._send(row, cards_now)
         finally:
             self.limits.done(slot)
 
-    async def _deliver(self, row: OutboxMessage) -> None:
+    async def _deliver(self, row: OutboxMessage, cards_now: cards.Standings) -> None:
         while (pause := self.limits.wait(row.chat_id)) > 0:  # noqa: ASYNC110 - a timed wait
             await asyncio.sleep(pause)
         now = self.messenger.clock.now()
         try:
-            telegram_id = await self._send_counted(row)
+            telegram_id = await self._send_counted(row, cards_now)
         except TelegramRetryAfter as error:
             await self._record(outbox.postponed(
                 row, until=now + timedelta(seconds=error.retry_after), error=error.message,

@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, places, words
 from storage.calendar import add_hours
-from storage.db import Database, upsert
+from storage.db import Database, Prepared, insert_for
 from storage.models import (
     Category,
     Claim,
@@ -106,9 +106,12 @@ async def submit(db: Database, *, grid_id: int, resident_id: int, draft: Draft,
         return Outcome(Result.OK, earlier, duplicate=True)
 
 
+_BY_SOURCE = select(Wish).where(col(Wish.source_key) == bindparam("source_key"))
+
+
 async def _by_source(db: Database, source_key: str) -> Wish | None:
     async with db.transaction() as session:
-        return (await session.exec(select(Wish).where(Wish.source_key == source_key))).first()
+        return (await session.exec(_BY_SOURCE, params={"source_key": source_key})).first()
 
 
 async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, now: datetime,
@@ -372,18 +375,28 @@ async def withdraw(db: Database, wish_id: int, *, resident_id: int, now: datetim
                        event_id=outcome.event_id)
 
 
+def _record_post(dialect: str) -> Any:
+    statement = insert_for(dialect)(WishPost)
+    return statement.on_conflict_do_update(index_elements=["wish_id", "chat_id"],
+                                           set_={"message_id": statement.excluded.message_id})
+
+
+_RECORD_POST = Prepared(_record_post)
+_POSTS_OF = select(WishPost).where(col(WishPost.wish_id).in_(
+    bindparam("wish_ids", expanding=True)))
+
+
 async def record_post(db: Database, wish_id: int, *, chat_id: int, message_id: int) -> None:
     async with db.transaction() as session:
-        statement = upsert(session, WishPost).values(
-            wish_id=wish_id, chat_id=chat_id, message_id=message_id)
-        await session.exec(statement.on_conflict_do_update(
-            index_elements=["wish_id", "chat_id"],
-            set_={"message_id": statement.excluded.message_id}))
+        connection = await session.connection()
+        await connection.execute(_RECORD_POST.on(session), {
+            "wish_id": wish_id, "chat_id": chat_id, "message_id": message_id})
 
 
-async def post_in(session: AsyncSession, wish_id: int, chat_id: int) -> WishPost | None:
-    return (await session.exec(select(WishPost).where(
-        WishPost.wish_id == wish_id, WishPost.chat_id == chat_id))).first()
+async def posts_in(session: AsyncSession, wish_ids: list[int]) -> dict[tuple[int, int], int]:
+    """The card messages of these wishes: message id by (wish id, chat id)."""
+    rows = (await session.exec(_POSTS_OF, params={"wish_ids": wish_ids})).all()
+    return {(post.wish_id, post.chat_id): post.message_id for post in rows}
 
 
 async def posts_of(db: Database, wish_id: int) -> list[WishPost]:
@@ -397,11 +410,14 @@ async def get(db: Database, wish_id: int) -> Wish | None:
         return await session.get(Wish, wish_id)
 
 
+_OF_RESIDENT = (select(Wish).where(col(Wish.resident_id) == bindparam("resident_id"))
+                .order_by(col(Wish.id).desc()).limit(bindparam("limit")))
+
+
 async def of_resident(db: Database, resident_id: int, limit: int = 20) -> list[Wish]:
     async with db.transaction() as session:
-        statement = (select(Wish).where(Wish.resident_id == resident_id)
-                     .order_by(col(Wish.id).desc()).limit(limit))
-        return list((await session.exec(statement)).all())
+        return list((await session.exec(_OF_RESIDENT, params={"resident_id": resident_id,
+                                                              "limit": limit})).all())
 
 
 async def of_claimer(db: Database, volunteer_id: int) -> list[Wish]:

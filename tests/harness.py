@@ -53,11 +53,14 @@ class Harness:
     def db(self):
         return self.app.db
 
-    async def feed(self, update: dict[str, Any]) -> None:
+    async def feed(self, update: dict[str, Any], *, then_send: bool = True) -> None:
+        """Handle the update; then let the outbox sender deliver what it queued, unless told
+        to leave it queued."""
         update = {"update_id": next(self._update_ids), **update}
         await self.app.dispatcher.feed_update(
             self.app.bot, Update.model_validate(update, context={"bot": self.app.bot}))
-        await self.app.sender.drain()
+        if then_send:
+            await self.app.sender.drain()
 
     def _chat(self, who: Someone, chat_id: int | None) -> dict[str, Any]:
         if chat_id is None or chat_id == who.id:
@@ -83,17 +86,19 @@ class Harness:
         await self.feed({"message": message})
         return message_id
 
-    async def press(self, who: Someone, call: Call, data: str) -> None:
+    async def press(self, who: Someone, call: Call, data: str, *,
+                    then_send: bool = True) -> None:
         """Press a button of a message the bot sent."""
         sent = self.fake.messages.get((call.chat_id or 0, call.message_id))
         assert sent is not None, "that message was never sent"
         await self.feed({"callback_query": {
             "id": str(next(self._update_ids)), "from": who.user(), "chat_instance": "ci",
             "message": sent, "data": data,
-        }})
+        }}, then_send=then_send)
 
-    async def press_text(self, who: Someone, call: Call, label: str) -> None:
-        await self.press(who, call, button(call, label))
+    async def press_text(self, who: Someone, call: Call, label: str, *,
+                         then_send: bool = True) -> None:
+        await self.press(who, call, button(call, label), then_send=then_send)
 
     def last_alert(self) -> str:
         return self.fake.alerts()[-1]

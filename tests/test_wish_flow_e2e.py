@@ -6,6 +6,7 @@ import asyncio
 
 from sqlmodel import func, select
 
+from bot.callbacks import WishAction, WishCb
 from storage import wishes
 from storage.models import Claim, FailedUpdate, FsmRecord, Rating, Wish, WishState
 from tests.fake_telegram import BOT_USERNAME, Call
@@ -18,6 +19,7 @@ from tests.harness import (
     WORKER,
     Harness,
     Someone,
+    bot_user,
     button,
     set_up_grid,
     translate,
@@ -126,6 +128,33 @@ async def test_twenty_volunteers_press_claim_at_once_and_one_wins(harness: Harne
     contacts = [c.chat_id for c in h.fake.sent("sendMessage") if "You claimed this" in c.text]
     assert contacts == [winner]
     assert (await wishes.get(h.db, 1)).claimer_id == winner
+
+
+async def test_a_card_changed_before_it_went_up_is_posted_once(harness: Harness) -> None:
+    """Posting the wish and giving it back both queue its card in the group; the sender,
+    coming after both, posts it once and shows it open."""
+    h = harness
+    await set_up_grid(h)
+    h.fake.clear()
+    await h.feed({"message": {
+        "message_id": 1, "date": 0, "chat": {"id": GRID_CHAT, "type": "supergroup",
+                                             "title": "Grid"},
+        "from": RESIDENT.user(), "text": "/wish 帮我去超市买米和油",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}, then_send=False)
+    not_yet_posted = {"message_id": 99, "date": 0, "text": "…", "from": bot_user(),
+                      "chat": {"id": GRID_CHAT, "type": "supergroup", "title": "Grid"}}
+    await h.feed({"callback_query": {
+        "id": "q1", "from": VOLUNTEER.user(), "chat_instance": "ci", "message": not_yet_posted,
+        "data": WishCb(action=WishAction.CLAIM, wish_id=1).pack()}}, then_send=False)
+    await h.press_text(VOLUNTEER, h.fake.last_to(VOLUNTEER.id), "Give up", then_send=False)
+    assert h.fake.sent("sendMessage", GRID_CHAT) == []
+
+    await h.app.sender.drain()
+    posted = h.fake.sent("sendMessage", GRID_CHAT)
+    assert len(posted) == 1
+    assert zh(h, "Open: waiting for a volunteer") in card_now(h, posted[0])
+    assert [(p.chat_id, p.message_id) for p in await wishes.posts_of(h.db, 1)] == [
+        (GRID_CHAT, posted[0].message_id)]
 
 
 async def fill_form(h: Harness, who: Someone = RESIDENT) -> Call:
