@@ -82,18 +82,18 @@ class Messenger:
         """Queue a message to a place's chat in its language."""
         await outbox.enqueue(self.db, self.for_place(place, key, render))
 
-    async def to_person(self, person_id: int, render: Render) -> Message | None:
-        """Write privately at once (to the person acting now); None when they never opened a
-        chat with the bot or blocked it."""
-        text, markup = self.render(await self.locale_of_person(person_id), render)
+    async def to_person(self, person: Person, render: Render) -> Message | None:
+        """Write privately at once to the person acting now (as taken in with their update);
+        None when they never opened a chat with the bot or blocked it."""
+        text, markup = self.render(person_locale(person, self.default_locale), render)
         try:
-            return await self.bot.send_message(person_id, text, reply_markup=markup)
+            return await self.bot.send_message(person.id, text, reply_markup=markup)
         except TelegramForbiddenError:
-            await people.mark_unreachable(self.db, person_id)
+            await people.mark_unreachable(self.db, person.id)
         except TelegramBadRequest as error:
             if "chat not found" not in error.message.lower():
                 raise
-            await people.mark_unreachable(self.db, person_id)
+            await people.mark_unreachable(self.db, person.id)
         return None
 
     async def to_place(self, place: Place, render: Render) -> Message | None:

@@ -14,7 +14,7 @@ from bot import cards, keyboards
 from bot.cards import headline
 from bot.messenger import Messenger, Render, Rendered
 from storage import duty, people, places, wishes
-from storage.models import OutboxMessage, PageKind, Role, Wish, WishState
+from storage.models import OutboxMessage, PageKind, Person, Role, Wish, WishState
 from storage.places import chain
 from storage.risk import risk_word, words_of
 from storage.settings import effective
@@ -40,7 +40,8 @@ def waiting_for_verification(wish: Wish) -> str:
              "I will tell you privately when it is posted.").format(id=wish.id)
 
 
-async def contact_to_claimer(messenger: Messenger, wish: Wish) -> bool:
+async def contact_to_claimer(messenger: Messenger, wish: Wish, claimer: Person) -> bool:
+    """The contact details, at once, to the claimer who is acting now."""
     def render() -> Rendered:
         text = "\n\n".join([
             _("You claimed this micro-wish. Thank you!"),
@@ -51,7 +52,7 @@ async def contact_to_claimer(messenger: Messenger, wish: Wish) -> bool:
         ])
         return text, keyboards.claimer(wish.id or 0)
 
-    return await messenger.to_person(wish.claimer_id or 0, render) is not None
+    return await messenger.to_person(claimer, render) is not None
 
 
 async def resident(messenger: Messenger, wish: Wish, event: int | None, topic: str,

@@ -42,6 +42,7 @@ from storage.models import (
     MeetingSeries,
     MeetingState,
     MeetingTopic,
+    Person,
     Place,
     Role,
     RsvpAnswer,
@@ -645,16 +646,16 @@ async def rsvp(query: CallbackQuery, callback_data: RsvpCb, bot: Bot, db: Databa
         return
     private = FSMContext(storage=state.storage, key=StorageKey(
         bot_id=bot.id, chat_id=actor.id, user_id=actor.id))
-    if await _ask_reason(messenger, private, actor.id, meeting, series, place):
+    if await _ask_reason(messenger, private, actor.person, meeting, series, place):
         await query.answer(_("I have written to you privately: please tell me why."))
         return
     await query.answer(url=await create_start_link(bot, f"{ABSENT_LINK}{meeting.id}"))
 
 
-async def _ask_reason(messenger: Messenger, state: FSMContext, person_id: int,
+async def _ask_reason(messenger: Messenger, state: FSMContext, person: Person,
                       meeting: Meeting, series: MeetingSeries, place: Place) -> bool:
     """Ask privately why they cannot attend; False when they never opened a private chat."""
-    sent = await messenger.to_person(person_id, lambda: (
+    sent = await messenger.to_person(person, lambda: (
         _("{heading}\nWhy can you not attend? Reply with the reason; the host will see it. "
           "Your answer counts once you have given it.").format(
             heading=meeting_notices.heading(series, meeting, place)),
@@ -673,7 +674,7 @@ async def absent_link(message: Message, command: CommandObject, db: Database, ac
     if found is None:
         await message.answer(_refusal(Outcome(Result.NOT_FOUND)))
         return
-    await _ask_reason(messenger, state, actor.id, *found)
+    await _ask_reason(messenger, state, actor.person, *found)
 
 
 async def wrote_reason(message: Message, db: Database, actor: Actor, clock: Clock,

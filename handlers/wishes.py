@@ -137,7 +137,7 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
         await query.answer(taken, show_alert=True)
         return
     wish = taken
-    if await notices.contact_to_claimer(messenger, wish):
+    if await notices.contact_to_claimer(messenger, wish, actor.person):
         await query.answer(_("You claimed it! I sent you the contact details privately."),
                            show_alert=True)
         return
@@ -479,7 +479,7 @@ async def task_link(message: Message, command: CommandObject, db: Database, acto
         await message.answer(_("This link is no longer valid. /mytasks shows the wishes you "
                                "claimed."))
         return
-    await notices.contact_to_claimer(messenger, wish)
+    await notices.contact_to_claimer(messenger, wish, actor.person)
 
 
 def router() -> Router:
