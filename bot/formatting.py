@@ -1,12 +1,14 @@
 """Dates and numbers, formatted with Babel in a place's time zone."""
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time
 from babel.numbers import format_decimal
 
 
+@lru_cache(maxsize=512)  # a card shows the same moment each time it is redrawn
 def when(moment: datetime, timezone: str, locale: str) -> str:
     """E.g. "11月25日周三 14:00", "11月25日 週三 下午2:00", "Wed, Nov 25 2:00 PM"."""
     local = moment.astimezone(ZoneInfo(timezone))
