@@ -55,13 +55,15 @@ class Sender:
 
     async def run_once(self) -> int:
         """Deliver one batch of due rows; how many were taken."""
-        rows = await outbox.claim_due(self.db, now=self.messenger.clock.now(), limit=self.batch)
+        async with self.db.transaction():  # the lease, and the cards as they are now
+            rows = await outbox.claim_due(self.db, now=self.messenger.clock.now(),
+                                          limit=self.batch)
+            cards_now = await cards.standings(self.messenger, [
+                (row.wish_id or 0, row.chat_id) for row in rows if row.kind == OutboxKind.CARD])
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)
         try:
-            cards_now = await cards.standings(self.messenger, [
-                (row.wish_id or 0, row.chat_id) for row in rows if row.kind == OutboxKind.CARD])
             await asyncio.gather(*(self._deliver_in_order(chat_rows, cards_now)
                                    for chat_rows in by_chat.values()))
         finally:
