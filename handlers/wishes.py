@@ -439,14 +439,16 @@ async def lists_are_private(message: Message, bot: Bot) -> None:
 
 async def my_wishes(message: Message, db: Database, actor: Actor,
                     messenger: Messenger) -> None:
-    mine = await wishes.of_resident(db, actor.id)
+    async with db.transaction():  # the list and its cards, read together
+        mine = await wishes.of_resident(db, actor.id)
+        live = [w for w in mine if w.state in wishes.LIVE_STATES]
+        views = await cards.load_views(messenger, live)
     if not mine:
         await message.answer(_("You have no micro-wishes yet. Send /wish in your grid group "
                                "to post one."))
         return
-    live = [w for w in mine if w.state in wishes.LIVE_STATES]
     done = [w for w in mine if w.state not in wishes.LIVE_STATES]
-    for wish, view in zip(live, await cards.load_views(messenger, live), strict=True):
+    for wish, view in zip(live, views, strict=True):
         text, _markup = cards.render(view)
         markup = (keyboards.rating(wish.id or 0) if wish.state == WishState.FULFILLED
                   else keyboards.withdraw(wish.id or 0))
