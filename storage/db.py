@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 PROJECT = str(Path(__file__).resolve().parent.parent)  # where ``storage`` can be imported from
 REMEMBERED_AT_MOST = 10_000
-S = TypeVar("S")
 PLACES_TTL = 30.0  # seconds another bot instance's /bind or /set may take to be seen here
 
 
@@ -209,6 +208,9 @@ def insert_for(dialect: str) -> Callable[[Any], Any]:
 def upsert(session: AsyncSession, table: type[Any]) -> Any:
     """An ``INSERT`` that can say ``ON CONFLICT`` in the SQL of the session's database."""
     return insert_for(session.bind.dialect.name)(table)
+
+
+S = TypeVar("S")  # the kind of statement
 
 
 class Prepared(Generic[S]):
