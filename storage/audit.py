@@ -1,7 +1,11 @@
 """The audit log: one row for every state change, written in the same transaction."""
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import ColumnElement, inspect, update
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import AuditEntry
@@ -31,3 +35,43 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+async def move(
+    session: AsyncSession,
+    row: SQLModel,
+    *,
+    entity: str,
+    expected: Iterable[str],
+    to: str,
+    actor_id: int | None,
+    action: str,
+    at: datetime,
+    column: str = "state",
+    conditions: Iterable[ColumnElement[bool]] = (),
+    values: dict[str, Any] | None = None,
+    detail: str | None = None,
+) -> int | None:
+    """Move ``row`` (read in this session) from one of the ``expected`` states to ``to``, with
+    its audit row: the id of that row, or None when it was no longer in such a state.
+
+    The change is one conditional UPDATE, so of two people pressing at once, one wins. ``row``
+    is read again either way, so the caller sees what the winner made of it."""
+    table = type(row)
+    (key,) = inspect(table).primary_key
+    row_id = getattr(row, key.key)
+    from_state = getattr(row, column)
+    changed = await session.exec(
+        update(table)
+        .where(key == row_id, getattr(table, column).in_([str(state) for state in expected]),
+               *conditions)
+        .values({column: to, **(values or {})})
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(row)
+    if changed.rowcount != 1:
+        return None
+    entry = record(session, entity=entity, entity_id=row_id, actor_id=actor_id, action=action,
+                   at=at, from_state=from_state, to_state=to, detail=detail)
+    await session.flush()
+    return entry.id

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -158,19 +158,13 @@ async def decide(db: Database, entry_id: int, *, by: int, confirm: bool,
         entry = await session.get(ServiceLog, entry_id)
         if entry is None:
             return Outcome(Result.NOT_FOUND)
-        changed = await session.exec(
-            update(ServiceLog)
-            .where(col(ServiceLog.id) == entry_id, col(ServiceLog.state) == ServiceState.PENDING)
-            .values(state=to, decided_by=by, decided_at=now)
-            .execution_options(synchronize_session=False))
-        await session.refresh(entry)
-        if changed.rowcount != 1:
+        event = await audit.move(session, entry, entity="hours",
+                                 expected=[ServiceState.PENDING], to=to, actor_id=by,
+                                 action="confirm" if confirm else "reject", at=now,
+                                 values={"decided_by": by, "decided_at": now})
+        if event is None:
             return Outcome(Result.WRONG_STATE, entry)
-        record = audit.record(session, entity="hours", entity_id=entry_id, actor_id=by,
-                              action="confirm" if confirm else "reject", at=now,
-                              from_state=ServiceState.PENDING, to_state=to)
-        await session.flush()
-        return Outcome(Result.OK, entry, record.id)
+        return Outcome(Result.OK, entry, event)
 
 
 async def correct(db: Database, entry_id: int, *, by: int, minutes: int,

@@ -175,16 +175,12 @@ async def mark_done(db: Database, item_id: int, *, person_id: int, host_id: int 
             return Outcome(Result.NOT_FOUND)
         if person_id not in (item.owner_id, host_id):
             return Outcome(Result.NOT_YOURS, item)
-        done = await session.exec(update(ActionItem).where(
-            col(ActionItem.id) == item_id, col(ActionItem.state) == ActionState.OPEN).values(
-            state=ActionState.DONE, done_at=now).execution_options(synchronize_session=False))
-        await session.refresh(item)
-        if done.rowcount != 1:
+        event = await audit.move(session, item, entity="action", expected=[ActionState.OPEN],
+                                 to=ActionState.DONE, actor_id=person_id, action="done", at=now,
+                                 values={"done_at": now})
+        if event is None:
             return Outcome(Result.DONE_ALREADY, item)
-        entry = audit.record(session, entity="action", entity_id=item_id, actor_id=person_id,
-                             action="done", at=now)
-        await session.flush()
-        return Outcome(Result.OK, item, entry.id)
+        return Outcome(Result.OK, item, event)
 
 
 class ActionStep(StrEnum):

@@ -147,27 +147,18 @@ async def apply(db: Database, person_id: int, application: Application, *,
 async def _change_in(session: AsyncSession, person_id: int, *, expected: Iterable[str], to: str,
                   actor_id: int | None, action: str, now: datetime,
                   values: dict[str, Any] | None = None, detail: str | None = None) -> Outcome:
-    """The one conditional UPDATE every change of standing is made of, with its audit row:
-    of two staff members deciding at once, one wins."""
-    expected = [str(state) for state in expected]
+    """A change of standing, as ``audit.move`` makes it: of two staff members deciding at
+    once, one wins."""
     before = await session.get(Volunteer, person_id)
     if before is None:
         return Outcome(Result.NOT_FOUND)
-    from_state = before.status
-    changed = await session.exec(
-        update(Volunteer)
-        .where(col(Volunteer.person_id) == person_id, col(Volunteer.status).in_(expected))
-        .values(status=to, **(values or {}))
-        .execution_options(synchronize_session=False))
-    await session.refresh(before)
+    event = await audit.move(session, before, entity="volunteer", column="status",
+                             expected=expected, to=to, actor_id=actor_id, action=action, at=now,
+                             values=values, detail=detail)
     grid_ids = await grids_of(session, person_id)
-    if changed.rowcount != 1:
+    if event is None:
         return Outcome(Result.WRONG_STATE, before, grid_ids)
-    entry = audit.record(session, entity="volunteer", entity_id=person_id, actor_id=actor_id,
-                         action=action, at=now, from_state=from_state, to_state=to,
-                         detail=detail)
-    await session.flush()
-    return Outcome(Result.OK, before, grid_ids, event_id=entry.id)
+    return Outcome(Result.OK, before, grid_ids, event_id=event)
 
 
 async def approve(db: Database, person_id: int, *, by: int, now: datetime) -> Outcome:

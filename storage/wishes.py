@@ -178,27 +178,18 @@ async def _move(
     values: dict[str, Any] | None = None,
     detail: str | None = None,
 ) -> Outcome:
-    """The one conditional UPDATE every move is made of, with its audit row."""
-    expected = [str(state) for state in expected]
+    """A wish's move, as ``audit.move`` makes it."""
+    expected = list(expected)
     before = await session.get(Wish, wish_id)
     if before is None:
         return Outcome(Result.NOT_FOUND)
-    from_state = before.state
-    changed = await session.exec(
-        update(Wish)
-        .where(col(Wish.id) == wish_id, col(Wish.state).in_(expected), *conditions)
-        .values(state=to, **(values or {}))
-        .execution_options(synchronize_session=False)
-    )
-    await session.refresh(before)
-    if changed.rowcount != 1:
+    event = await audit.move(session, before, entity="wish", expected=expected, to=to,
+                             actor_id=actor_id, action=action, at=now, conditions=conditions,
+                             values=values, detail=detail)
+    if event is None:
         result = Result.WRONG_STATE if before.state not in expected else Result.NOT_YOURS
         return Outcome(result, before)
-    entry = audit.record(session, entity="wish", entity_id=wish_id, actor_id=actor_id,
-                         action=action, at=now, from_state=from_state, to_state=to,
-                         detail=detail)
-    await session.flush()
-    return Outcome(Result.OK, before, event_id=entry.id)
+    return Outcome(Result.OK, before, event_id=event)
 
 
 async def _settings_of_wish(session: AsyncSession, wish_id: int) -> PlaceSettings | None:
