@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, outbox, places, words
 from storage.db import Database
-from storage.meetings import members
+from storage.meetings import members, notice_update
 from storage.models import (
     ActionItem,
     ActionState,
@@ -180,7 +180,21 @@ async def mark_done(db: Database, item_id: int, *, person_id: int, host_id: int 
                                  values={"done_at": now})
         if event is None:
             return Outcome(Result.DONE_ALREADY, item)
+        await outbox.add(session, await _notices_listing(session, item, f"audit:{event}", now))
         return Outcome(Result.OK, item, event)
+
+
+async def _notices_listing(session: AsyncSession, item: ActionItem, key: str,
+                           now: datetime) -> list[OutboxMessage]:
+    """Updates of the posted notices that list the item as open: those of the series'
+    meetings still to come."""
+    held = await session.get(Meeting, item.meeting_id)
+    if held is None:
+        return []
+    coming = (await session.exec(select(Meeting).where(
+        Meeting.series_id == held.series_id, col(Meeting.starts_at) > now,
+        col(Meeting.notice_chat_id).is_not(None)))).all()
+    return [row for meeting in coming for row in notice_update(meeting, key, now)]
 
 
 class ActionStep(StrEnum):

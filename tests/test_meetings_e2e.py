@@ -381,6 +381,9 @@ async def test_minutes_and_action_items_after_the_meeting(harness: Harness) -> N
     await h.press_text(WORKER, task, "Done")
     assert h.last_alert() == "Marked done. Thank you!"
     assert "Worker Li has done “整理独居老人名单”." in h.fake.last_to(CADRE.id).text
+    now_shown = str(h.fake.message(COMMUNITY_CHAT, second.message_id)["text"])
+    assert "整理独居老人名单" not in now_shown  # the next meeting's notice is brought up to date
+    assert zh(h, "<b>Open action items</b>") not in now_shown
     await h.press_text(WORKER, task, "Done")
     assert h.last_alert() == "This action item is done already."
 
