@@ -95,6 +95,10 @@ class IntakeMiddleware(BaseMiddleware):
                 if not future.done():  # done: its update was cancelled meanwhile
                     future.set_exception(error)
             return
+        except BaseException:  # stopped (the bot shuts down): so are the updates waiting
+            for future in futures:
+                future.cancel()
+            raise
         for future, result in zip(futures, taken, strict=True):
             if not future.done():
                 future.set_result(result)

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
+import pytest
 from aiogram.types import Update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import updates
 from storage.db import Database
-from storage.models import Person, ProcessedUpdate
-from tests.harness import START, Harness, Someone
+from storage.models import FailedUpdate, Person, ProcessedUpdate
+from tests.harness import START, Harness, Someone, translate
 
 NEIGHBOURS = [Someone(2000 + n, f"邻居{n}") for n in range(6)]
 
@@ -47,6 +52,35 @@ async def test_updates_arriving_together_are_each_handled_once(harness: Harness)
         recorded = (await session.exec(select(func.count()).select_from(ProcessedUpdate))).one()
     assert people == [(who.id, who.name, True) for who in NEIGHBOURS]
     assert recorded == len(NEIGHBOURS) + 1
+
+
+async def test_when_taking_in_fails_each_update_is_kept_and_apologised_for(
+        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    h = harness
+    record = updates.first_times_in
+    locked = True  # another process holds the database while these updates arrive
+
+    async def unless_locked(session: AsyncSession, update_ids: Collection[int], *,
+                            now: datetime) -> set[int]:
+        if locked:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return await record(session, update_ids, now=now)
+
+    monkeypatch.setattr(updates, "first_times_in", unless_locked)
+    together = NEIGHBOURS[:3]
+    await _feed_together(h, [_start(n, who) for n, who in enumerate(together)])
+    locked = False
+
+    sorry = translate(h, "zh_Hans", "Sorry, something went wrong on my side. What you sent has "
+                      "been kept, and the team will look into it. Please try again in a moment.")
+    assert [h.fake.texts_to(who.id) for who in together] == [[sorry]] * 3
+    async with h.db.transaction() as session:
+        kept = (await session.exec(select(FailedUpdate.person_id, FailedUpdate.text)
+                                   .order_by(col(FailedUpdate.person_id)))).all()
+    assert kept == [(who.id, "/start") for who in together]
+
+    await _feed_together(h, [_start(10, together[0])])  # the next update is taken in again
+    assert len(h.fake.texts_to(together[0].id)) == 2
 
 
 async def test_recording_updates_tells_which_are_new(db: Database) -> None:
