@@ -61,15 +61,16 @@ async def move(
     (key,) = inspect(table).primary_key
     row_id = getattr(row, key.key)
     from_state = getattr(row, column)
-    changed = await session.exec(
+    moved = (await session.exec(
         update(table)
         .where(key == row_id, getattr(table, column).in_([str(state) for state in expected]),
                *conditions)
         .values({column: to, **(values or {})})
-        .execution_options(synchronize_session=False)
-    )
-    await session.refresh(row)
-    if changed.rowcount != 1:
+        .returning(table)  # refreshes ``row`` in the same statement
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )).first()
+    if moved is None:
+        await session.refresh(row)
         return None
     entry = record(session, entity=entity, entity_id=row_id, actor_id=actor_id, action=action,
                    at=at, from_state=from_state, to_state=to, detail=detail)
