@@ -77,25 +77,21 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @asynccontextmanager
-    async def transaction(self, *, savepoint: bool = False) -> AsyncIterator[AsyncSession]:
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Commit on success, roll back on any error.
 
         Inside another transaction of the same task this one joins it, and its work commits
         or rolls back with the outer one. A handler thus makes one step of several storage
         calls (the change, its audit row and the outbox rows that tell people) by opening a
         transaction around them: one commit instead of one each, and no moment where the
-        change is stored but the news is not. Code that catches an error from a joined
-        transaction and goes on asks for ``savepoint``, so that the error undoes only the
-        inner work (a savepoint costs two round trips on PostgreSQL, so it is not the
-        default)."""
+        change is stored but the news is not. There is no savepoint in between: a storage
+        error inside a joined transaction fails the whole step, so storage code avoids errors
+        it would want to carry on from (``INSERT … ON CONFLICT`` rather than catching a
+        clash)."""
         task = asyncio.current_task()
         outer = self._open.get()
         if outer is not None and outer[0] is task:
-            if savepoint:
-                async with outer[1].begin_nested():
-                    yield outer[1]
-            else:
-                yield outer[1]
+            yield outer[1]
             return
         async with self._sessions() as session, session.begin():
             token = self._open.set((task, session))

@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -97,16 +96,14 @@ async def submit(db: Database, *, grid_id: int, resident_id: int, draft: Draft,
         return Outcome(checked)
     if source_key is not None and (earlier := await _by_source(db, source_key)) is not None:
         return Outcome(Result.OK, earlier, duplicate=True)
-    try:
-        return await _insert(db, grid_id, resident_id, draft, now, source_key)
-    except IntegrityError:
-        earlier = await _by_source(db, source_key) if source_key else None
-        if earlier is None:
-            raise
-        return Outcome(Result.OK, earlier, duplicate=True)
+    return await _insert(db, grid_id, resident_id, draft, now, source_key)
 
 
 _BY_SOURCE = select(Wish).where(col(Wish.source_key) == bindparam("source_key"))
+# A wish from a source stored meanwhile (a double tap on Submit) is not stored again; the
+# statement then returns nothing instead of failing the transaction.
+_ADD = Prepared(lambda dialect: insert_for(dialect)(Wish)
+                .on_conflict_do_nothing(index_elements=["source_key"]).returning(Wish))
 
 
 async def _by_source(db: Database, source_key: str) -> Wish | None:
@@ -116,19 +113,21 @@ async def _by_source(db: Database, source_key: str) -> Wish | None:
 
 async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, now: datetime,
                   source_key: str | None) -> Outcome:
-    async with db.transaction(savepoint=True) as session:  # submit() goes on after a clash
+    async with db.transaction() as session:
         grid = await places.get(session, grid_id)
         if grid is None or grid.kind != PlaceKind.GRID:
             return Outcome(Result.NOT_A_GRID)
         settings = effective(await chain(session, grid))
-        wish = Wish(grid_id=grid_id, resident_id=resident_id, text=draft.text.strip(),
-                    category=draft.category, urgent=draft.urgent, contact_phone=draft.phone,
-                    contact_address=draft.address, state=WishState.SUBMITTED, created_at=now,
-                    source_key=source_key)
+        draft_row = Wish(grid_id=grid_id, resident_id=resident_id, text=draft.text.strip(),
+                         category=draft.category, urgent=draft.urgent,
+                         contact_phone=draft.phone, contact_address=draft.address,
+                         state=WishState.SUBMITTED, created_at=now, source_key=source_key)
         if not settings.verify:
-            _open(wish, now, grid_deadline(now, settings, grid.timezone))
-        session.add(wish)
-        await session.flush()
+            _open(draft_row, now, grid_deadline(now, settings, grid.timezone))
+        wish = (await session.exec(_ADD.on(session),
+                                   params=draft_row.model_dump(exclude={"id"}))).scalar()
+        if wish is None:
+            return Outcome(Result.OK, await _by_source(db, source_key or ""), duplicate=True)
         entry = audit.record(session, entity="wish", entity_id=wish.id or 0,
                              actor_id=resident_id, action="submit", at=now, to_state=wish.state)
         await session.flush()

@@ -29,8 +29,8 @@ async def test_an_inner_transaction_commits_with_the_outer(db: Database) -> None
     assert await _kept(db) == [1, 2]
 
 
-async def _store_then_fail(db: Database, update_id: int, *, savepoint: bool = False) -> None:
-    async with db.transaction(savepoint=savepoint) as session:
+async def _store_then_fail(db: Database, update_id: int) -> None:
+    async with db.transaction() as session:
         session.add(_row(update_id))
         await session.flush()
         raise RuntimeError("this step failed")
@@ -47,13 +47,3 @@ async def test_an_outer_failure_takes_the_inner_work_with_it(db: Database) -> No
     with pytest.raises(RuntimeError):
         await outer_step()
     assert await _kept(db) == []
-
-
-async def test_an_inner_failure_with_a_savepoint_undoes_only_the_inner_work(
-        db: Database) -> None:
-    async with db.transaction() as outer:
-        outer.add(_row(1))
-        with pytest.raises(RuntimeError):
-            await _store_then_fail(db, 2, savepoint=True)
-        outer.add(_row(3))
-    assert await _kept(db) == [1, 3]
