@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 PROJECT = str(Path(__file__).resolve().parent.parent)  # where ``storage`` can be imported from
 REMEMBERED_AT_MOST = 10_000
+# Connections kept open for PostgreSQL: enough for a polling batch handled side by side and
+# the outbox sender. One opened beyond them is closed after use, and a new connection
+# prepares each statement again (a round trip each): with 5, most statements were prepared
+# afresh.
+POOL_SIZE = 20
 PLACES_TTL = 30.0  # seconds another bot instance's /bind or /set may take to be seen here
 
 
@@ -146,7 +151,7 @@ def _make_engine(url: str, *, echo: bool) -> AsyncEngine:
         # No pre-ping: it costs a round trip on every checkout. After the server restarts,
         # the first statement on a dead connection fails (that update is kept and apologised
         # for) and SQLAlchemy then replaces the whole pool.
-        return create_async_engine(url, echo=echo, pool_recycle=1800)
+        return create_async_engine(url, echo=echo, pool_recycle=1800, pool_size=POOL_SIZE)
     # Every SQLite transaction takes the write lock, so more connections only queue inside
     # SQLite's busy handler; one connection queues them in the pool instead, in order.
     engine = create_async_engine(url, echo=echo, async_creator=connector(make_url(url).database),
