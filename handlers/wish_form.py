@@ -158,17 +158,12 @@ async def _ask_confirmation(message: Message, state: FSMContext) -> None:
     await message.answer("\n".join(lines), reply_markup=keyboards.confirm_form())
 
 
-async def submitted(query: CallbackQuery, state: FSMContext, db: Database, actor: Actor,
-                    clock: Clock, messenger: Messenger) -> None:
+async def submitted(query: CallbackQuery, state: FSMContext, actor: Actor, clock: Clock,
+                    messenger: Messenger) -> None:
     data = await state.get_data()
-    # Stored together with what others must see of it, before answering: a failed answer
-    # must not keep the card from going up.
-    async with db.transaction():
-        outcome = await wishes.submit(db, grid_id=int(str(data.get("grid_id", 0))),
-                                      resident_id=actor.id, draft=_draft(data),
-                                      now=clock.now(), source_key=f"form:{data.get('draft_id')}")
-        if outcome.ok and outcome.wish is not None and not outcome.duplicate:
-            await notices.publish(messenger, outcome.wish, outcome.event_id)
+    outcome = await notices.submit_and_publish(
+        messenger, grid_id=int(str(data.get("grid_id", 0))), resident_id=actor.id,
+        draft=_draft(data), now=clock.now(), source_key=f"form:{data.get('draft_id')}")
     await state.clear()
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)

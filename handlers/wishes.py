@@ -38,9 +38,8 @@ async def _private_link(bot: Bot, payload: str) -> str:
 
 # --- posting ------------------------------------------------------------------------------
 
-async def wish_in_group(message: Message, command: CommandObject, bot: Bot, db: Database,
-                        actor: Actor, place: Place | None, clock: Clock,
-                        messenger: Messenger) -> None:
+async def wish_in_group(message: Message, command: CommandObject, bot: Bot, actor: Actor,
+                        place: Place | None, clock: Clock, messenger: Messenger) -> None:
     if place is None:
         await message.reply(not_bound())
         return
@@ -55,14 +54,10 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, db: 
               "me. Your phone and address stay private there."),
             reply_markup=keyboards.link(_("✍️ Fill in the form"), url))
         return
-    # The wish and what others must see of it are stored together, before answering here:
-    # a failed reply must not lose either.
-    async with db.transaction():
-        outcome = await wishes.submit(db, grid_id=place.id or 0, resident_id=actor.id,
-                                      draft=Draft(text=command.args or ""), now=clock.now(),
-                                      source_key=f"msg:{message.chat.id}:{message.message_id}")
-        if outcome.ok and outcome.wish is not None and not outcome.duplicate:
-            await notices.publish(messenger, outcome.wish, outcome.event_id)
+    outcome = await notices.submit_and_publish(
+        messenger, grid_id=place.id or 0, resident_id=actor.id,
+        draft=Draft(text=command.args or ""), now=clock.now(),
+        source_key=f"msg:{message.chat.id}:{message.message_id}")
     if not outcome.ok or outcome.wish is None:
         await message.reply(refusal(outcome))
         return
