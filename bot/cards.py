@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import bindparam
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, labels
@@ -28,7 +26,6 @@ from storage.models import (
     PlaceKind,
     Tier,
     Wish,
-    WishPost,
     WishState,
 )
 from storage.privacy import mask_numbers
@@ -113,14 +110,11 @@ def render(view: CardView, chat_kind: str = PlaceKind.GRID) -> Rendered:
     return text, keyboards.card(wish, chat_kind)
 
 
-_POSTED = select(WishPost.chat_id).where(col(WishPost.wish_id) == bindparam("wish_id"))
-
-
 async def card_rows(session: AsyncSession, wish: Wish, *, reason: str, now: object,
                     also: Iterable[int | None] = ()) -> list[OutboxMessage]:
     """Outbox rows that bring the card up to date wherever it stands, and post it in
     ``also`` (the chats it is being passed to)."""
-    posted = (await session.exec(_POSTED, params={"wish_id": wish.id})).all()
+    posted = [chat_id for _wish, chat_id in await wishes.posts_in(session, [wish.id or 0])]
     chats = list(dict.fromkeys([*posted, *(chat for chat in also if chat is not None)]))
     return [OutboxMessage(key=f"card:{wish.id}:{chat_id}:{reason}", kind=OutboxKind.CARD,
                           chat_id=chat_id, wish_id=wish.id, not_before=now, created_at=now)
