@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -203,7 +203,11 @@ def _upgrade_to_head(connection: Connection) -> None:
 
 def insert_for(dialect: str) -> Callable[[Any], Any]:
     """The ``insert`` that can say ``ON CONFLICT`` in the SQL of ``dialect``."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if dialect == "postgresql":  # imported only here: a bot on SQLite need not load it
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    return sqlite.insert
 
 
 def upsert(session: AsyncSession, table: type[Any]) -> Any:
