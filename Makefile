@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
+FORMATS := $(CATALOGS:LC_MESSAGES/messages.po=formats.pickle)
 
 .PHONY: install run test lint catalogs
 
-install: $(INSTALLED) $(COMPILED)
+install: $(INSTALLED) $(COMPILED) $(FORMATS)
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ $(INSTALLED): pyproject.toml
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(INSTALLED)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# The part of Babel's locale data that bot/formatting.py needs (see scripts/locale_formats.py).
+locales/%/formats.pickle: scripts/locale_formats.py bot/formatting.py $(INSTALLED)
+	PYTHONPATH=. $(BIN)/python scripts/locale_formats.py $* $@
 
 run: install
 	$(BIN)/python -m bot

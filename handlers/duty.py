@@ -10,8 +10,8 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from babel.dates import get_day_names
 
+from bot import formatting
 from bot.callbacks import PageCb
 from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
@@ -32,7 +32,7 @@ STAFF = (Role.SOCIAL_WORKER, Role.ADMIN, Role.CADRE)
 
 
 def _weekday_names() -> dict[int, str]:
-    return dict(get_day_names("wide", locale=current_locale()))
+    return formatting.weekday_names(current_locale())
 
 
 async def _community(db: Database, place: Place | None) -> Place | None:
