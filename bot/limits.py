@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # Our clock and Telegram's do not tick together: keep a little further from each limit.
 MARGIN = 1.05
+FORGET_EVERY = 1_000  # sends between two sweeps of the windows of chats gone quiet
 
 
 class Slot:
@@ -24,17 +26,33 @@ class Window:
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period * MARGIN
-        self.slots: list[Slot] = []
+        self.slots: deque[Slot] = deque()  # in the order they were taken
+
+    def _expired(self, slot: Slot, now: float) -> bool:
+        return now - slot.at >= self.period
 
     def wait(self, now: float) -> float:
-        """Seconds until one more send fits (0 when it fits now)."""
-        self.slots = [slot for slot in self.slots if now - slot.at < self.period]
-        if len(self.slots) < self.limit:
+        """Seconds until one more send fits (0 when it fits now).
+
+        Slots are dropped from the oldest on; one still running can hold a few finished
+        behind it. Those are only counted against the limit once it is reached, when the
+        slots are looked at one by one, so a send that fits is never held back."""
+        slots = self.slots
+        while slots and self._expired(slots[0], now):
+            slots.popleft()
+        if len(slots) < self.limit:
             return 0.0
-        return min(slot.at for slot in self.slots) + self.period - now
+        self.slots = slots = deque(slot for slot in slots if not self._expired(slot, now))
+        if len(slots) < self.limit:
+            return 0.0
+        return min(slot.at for slot in slots) + self.period - now
 
     def take(self, slot: Slot) -> None:
         self.slots.append(slot)
+
+    def quiet(self, now: float) -> bool:
+        """Nothing sent within the period: the window may be forgotten."""
+        return all(self._expired(slot, now) for slot in self.slots)
 
 
 @dataclass
@@ -48,17 +66,19 @@ class Limits:
     _overall: Window = field(init=False)
     _chats: dict[int, Window] = field(default_factory=dict)
     _groups: dict[int, Window] = field(default_factory=dict)
+    _until_forgetting: int = FORGET_EVERY
 
     def __post_init__(self) -> None:
         self._overall = Window(self.per_second, 1.0)
 
     def _windows(self, chat_id: int) -> list[Window]:
-        windows = [self._overall,
-                   self._chats.setdefault(chat_id, Window(self.per_chat_per_second, 1.0))]
-        if chat_id < 0:
-            windows.append(self._groups.setdefault(chat_id,
-                                                   Window(self.per_group_per_minute, 60.0)))
-        return windows
+        if (chat := self._chats.get(chat_id)) is None:
+            chat = self._chats[chat_id] = Window(self.per_chat_per_second, 1.0)
+        if chat_id > 0:
+            return [self._overall, chat]
+        if (group := self._groups.get(chat_id)) is None:
+            group = self._groups[chat_id] = Window(self.per_group_per_minute, 60.0)
+        return [self._overall, chat, group]
 
     def wait(self, chat_id: int) -> float:
         now = self.clock()
@@ -69,7 +89,17 @@ class Limits:
         slot = Slot(self.clock())
         for window in self._windows(chat_id):
             window.take(slot)
+        self._until_forgetting -= 1
+        if not self._until_forgetting:
+            self._forget_quiet_chats(slot.at)
         return slot
+
+    def _forget_quiet_chats(self, now: float) -> None:
+        """A window per chat ever written to would grow with every resident for months."""
+        self._until_forgetting = FORGET_EVERY
+        for windows in (self._chats, self._groups):
+            for chat_id in [c for c, window in windows.items() if window.quiet(now)]:
+                del windows[chat_id]
 
     def done(self, slot: Slot) -> None:
         slot.at = self.clock()
