@@ -68,9 +68,8 @@ async def set_shift(db: Database, *, community_id: int, post: DutyPost, person_i
         if person_id is not None:
             session.add(DutyShift(community_id=community_id, post=post, person_id=person_id,
                                   weekday=weekday, day=day))
-        audit.record(session, entity="place", entity_id=community_id, actor_id=actor_id,
-                     action="duty", at=now,
-                     detail=f"{post}@{day or weekday}={person_id}")
+        await audit.record(session, entity="place", entity_id=community_id, actor_id=actor_id,
+                           action="duty", at=now, detail=f"{post}@{day or weekday}={person_id}")
 
 
 async def roster(db: Database, community_id: int, from_day: date) -> list[DutyShift]:

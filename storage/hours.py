@@ -118,11 +118,11 @@ async def for_wish(db: Database, wish_id: int, *, volunteer_id: int, minutes: in
         else:
             entry.minutes = minutes
         await session.flush()
-        record = audit.record(session, entity="hours", entity_id=entry.id or 0,
-                              actor_id=volunteer_id, action="wish_hours", at=now,
-                              detail=f"wish {wish_id}: {minutes} min")
+        event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
+                                   actor_id=volunteer_id, action="wish_hours", at=now,
+                                   detail=f"wish {wish_id}: {minutes} min")
         await session.flush()
-        return Outcome(Result.OK, entry, record.id)
+        return Outcome(Result.OK, entry, event)
 
 
 async def log(db: Database, person_id: int, *, grid_id: int, served_on: date, minutes: int,
@@ -143,11 +143,11 @@ async def log(db: Database, person_id: int, *, grid_id: int, served_on: date, mi
                            state=ServiceState.PENDING, logged_at=now)
         session.add(entry)
         await session.flush()
-        record = audit.record(session, entity="hours", entity_id=entry.id or 0,
-                              actor_id=person_id, action="log", at=now,
-                              to_state=ServiceState.PENDING, detail=f"{minutes} min")
+        event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
+                                   actor_id=person_id, action="log", at=now,
+                                   to_state=ServiceState.PENDING, detail=f"{minutes} min")
         await session.flush()
-        return Outcome(Result.OK, entry, record.id)
+        return Outcome(Result.OK, entry, event)
 
 
 async def decide(db: Database, entry_id: int, *, by: int, confirm: bool,
@@ -177,10 +177,10 @@ async def correct(db: Database, entry_id: int, *, by: int, minutes: int,
         if entry is None:
             return Outcome(Result.NOT_FOUND)
         before, entry.minutes = entry.minutes, minutes
-        record = audit.record(session, entity="hours", entity_id=entry_id, actor_id=by,
-                              action="correct", at=now, detail=f"{before} -> {minutes} min")
+        event = await audit.record(session, entity="hours", entity_id=entry_id, actor_id=by,
+                                   action="correct", at=now, detail=f"{before} -> {minutes} min")
         await session.flush()
-        return Outcome(Result.OK, entry, record.id)
+        return Outcome(Result.OK, entry, event)
 
 
 async def get(db: Database, entry_id: int) -> ServiceLog | None:

@@ -128,11 +128,11 @@ async def create_series(db: Database, *, place: Place, title: str, rule: Rule,
             member_roles=[str(r) for r in DEFAULT_ROLES], member_ids=[], created_at=now)
         session.add(series)
         await session.flush()
-        entry = audit.record(session, entity="meeting_series", entity_id=series.id or 0,
-                             actor_id=host_id, action="create", at=now, detail=title.strip())
+        event = await audit.record(session, entity="meeting_series", entity_id=series.id or 0,
+                                   actor_id=host_id, action="create", at=now, detail=title.strip())
         await session.flush()
         await _ensure_next(session, series, place.timezone, now)
-        return Outcome(Result.OK, series, event_id=entry.id)
+        return Outcome(Result.OK, series, event_id=event)
 
 
 async def _ensure_next(session: AsyncSession, series: MeetingSeries, timezone: str,
@@ -214,12 +214,12 @@ async def answer(db: Database, meeting_id: int, person_id: int, answer: RsvpAnsw
         await session.exec(upsert(session, Rsvp).values(
             meeting_id=meeting_id, person_id=person_id, **values).on_conflict_do_update(
             index_elements=["meeting_id", "person_id"], set_=values))
-        entry = audit.record(session, entity="meeting", entity_id=meeting_id,
-                             actor_id=person_id, action=f"rsvp_{answer}", at=now,
-                             detail=(reason or "").strip() or None)
+        event = await audit.record(session, entity="meeting", entity_id=meeting_id,
+                                   actor_id=person_id, action=f"rsvp_{answer}", at=now,
+                                   detail=(reason or "").strip() or None)
         await session.flush()
-        await outbox.add(session, notice_update(meeting, f"audit:{entry.id}", now))
-        return Outcome(Result.OK, series, meeting, event_id=entry.id)
+        await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
+        return Outcome(Result.OK, series, meeting, event_id=event)
 
 
 def notice_update(meeting: Meeting, key: str, now: datetime) -> list[OutboxMessage]:
@@ -257,12 +257,12 @@ async def name_substitute(db: Database, meeting_id: int, person_id: int, substit
                                                                     places):
             return Outcome(Result.BAD_TIME, series, meeting)
         answered.substitute_id = substitute_id
-        entry = audit.record(session, entity="meeting", entity_id=meeting_id,
-                             actor_id=person_id, action="substitute", at=now,
-                             detail=str(substitute_id))
+        event = await audit.record(session, entity="meeting", entity_id=meeting_id,
+                                   actor_id=person_id, action="substitute", at=now,
+                                   detail=str(substitute_id))
         await session.flush()
-        await outbox.add(session, notice_update(meeting, f"audit:{entry.id}", now))
-        return Outcome(Result.OK, series, meeting, event_id=entry.id)
+        await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
+        return Outcome(Result.OK, series, meeting, event_id=event)
 
 
 async def _roles_at(session: AsyncSession, person_id: int, places: list[int]) -> set[str]:
@@ -399,11 +399,11 @@ async def change_series(db: Database, series_id: int, *, by: int, now: datetime,
             return Outcome(Result.ENDED, series)
         for name, value in values.items():
             setattr(series, name, value)
-        entry = audit.record(session, entity="meeting_series", entity_id=series_id,
-                             actor_id=by, action="change", at=now,
-                             detail=", ".join(f"{k}={v}" for k, v in values.items()))
+        event = await audit.record(session, entity="meeting_series", entity_id=series_id,
+                                   actor_id=by, action="change", at=now,
+                                   detail=", ".join(f"{k}={v}" for k, v in values.items()))
         await session.flush()
-        return Outcome(Result.OK, series, event_id=entry.id)
+        return Outcome(Result.OK, series, event_id=event)
 
 
 async def occurrence(session: AsyncSession, series: MeetingSeries, timezone: str,
@@ -447,12 +447,12 @@ async def reschedule(db: Database, series_id: int, day: date, *, by: int, now: d
             meeting.starts_at = to
             # The notice and reminders follow the new time; the notice is edited in place.
             meeting.reminded_at = meeting.start_reminded_at = None
-        entry = audit.record(session, entity="meeting", entity_id=meeting.id or 0, actor_id=by,
-                             action="skip" if to is None else "move", at=now,
-                             detail=None if to is None else to.isoformat())
+        event = await audit.record(session, entity="meeting", entity_id=meeting.id or 0,
+                                   actor_id=by, action="skip" if to is None else "move", at=now,
+                                   detail=None if to is None else to.isoformat())
         await session.flush()
-        await outbox.add(session, notice_update(meeting, f"audit:{entry.id}", now))
-        return Outcome(Result.OK, series, meeting, event_id=entry.id)
+        await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
+        return Outcome(Result.OK, series, meeting, event_id=event)
 
 
 # --- topics and the agenda --------------------------------------------------------------------
@@ -527,10 +527,10 @@ async def propose(db: Database, meeting_id: int, person_id: int, text: str, *,
                              created_at=now)
         session.add(topic)
         await session.flush()
-        entry = audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=person_id,
-                             action="topic", at=now, detail=text.strip())
+        event = await audit.record(session, entity="meeting", entity_id=meeting_id,
+                                   actor_id=person_id, action="topic", at=now, detail=text.strip())
         await session.flush()
-        return Outcome(Result.OK, series, meeting, event_id=entry.id)
+        return Outcome(Result.OK, series, meeting, event_id=event)
 
 
 async def topics(session: AsyncSession, meeting_id: int) -> list[MeetingTopic]:
@@ -571,12 +571,12 @@ async def arrange(db: Database, meeting_id: int, *, by: int, now: datetime, acti
             return AgendaChange(Result.BAD_TIME, [])
         if action == "confirm":
             meeting.agenda_confirmed_at = now
-        entry = audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
-                             action=f"agenda_{action}", at=now,
-                             detail=" ".join(str(n) for n in numbers) or note)
+        event = await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                                   action=f"agenda_{action}", at=now,
+                                   detail=" ".join(str(n) for n in numbers) or note)
         await session.flush()
-        await outbox.add(session, notice_update(meeting, f"audit:{entry.id}", now))
-        return AgendaChange(Result.OK, changed, entry.id)
+        await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
+        return AgendaChange(Result.OK, changed, event)
 
 
 def _apply(action: str, found: list[MeetingTopic], chosen: list[MeetingTopic],

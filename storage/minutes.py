@@ -91,8 +91,8 @@ async def set_present(db: Database, meeting_id: int, person_id: int, present: bo
             session.add(Attendance(meeting_id=meeting_id, person_id=person_id, present=present))
         else:
             row.present = present
-        audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
-                     action="present" if present else "absent", at=now, detail=str(person_id))
+        await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                           action="present" if present else "absent", at=now, detail=str(person_id))
 
 
 async def add_text(db: Database, meeting_id: int, field: str, text: str, *, by: int,
@@ -108,8 +108,8 @@ async def add_text(db: Database, meeting_id: int, field: str, text: str, *, by: 
         if len(written) > MAX_TEXT:
             return Result.TOO_LONG
         setattr(meeting, field, written)
-        audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
-                     action=field, at=now, detail=text.strip())
+        await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                           action=field, at=now, detail=text.strip())
         return Result.OK
 
 
@@ -124,10 +124,10 @@ async def add_action(db: Database, meeting_id: int, *, owner_id: int, due_on: da
                           due_on=due_on, created_at=now)
         session.add(item)
         await session.flush()
-        entry = audit.record(session, entity="action", entity_id=item.id or 0, actor_id=by,
-                             action="create", at=now, detail=text.strip())
+        event = await audit.record(session, entity="action", entity_id=item.id or 0, actor_id=by,
+                                   action="create", at=now, detail=text.strip())
         await session.flush()
-        return Outcome(Result.OK, item, entry.id)
+        return Outcome(Result.OK, item, event)
 
 
 async def actions_of(session: AsyncSession, meeting_id: int) -> list[ActionItem]:
@@ -153,8 +153,8 @@ async def mark_sent(db: Database, meeting_id: int, *, by: int, now: datetime) ->
             minutes_sent_at=now))
         if sent.rowcount != 1:
             return Result.SENT_ALREADY
-        audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
-                     action="minutes_sent", at=now)
+        await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                           action="minutes_sent", at=now)
         return Result.OK
 
 

@@ -135,8 +135,8 @@ async def grant(db: Database, *, person_id: int, place_id: int, role: Role, by: 
             return GrantResult.ALREADY
         session.add(RoleGrant(person_id=person_id, place_id=place_id, role=role,
                               granted_by=by, granted_at=now))
-        audit.record(session, entity="role", entity_id=person_id, actor_id=by, action="grant",
-                     at=now, detail=f"{role}@{place_id}")
+        await audit.record(session, entity="role", entity_id=person_id, actor_id=by, action="grant",
+                           at=now, detail=f"{role}@{place_id}")
         return GrantResult.GRANTED
 
 
@@ -148,8 +148,8 @@ async def revoke(db: Database, *, person_id: int, place_id: int, role: Role, by:
             col(RoleGrant.role) == role))
         if not removed.rowcount:
             return GrantResult.NOT_HELD
-        audit.record(session, entity="role", entity_id=person_id, actor_id=by, action="revoke",
-                     at=now, detail=f"{role}@{place_id}")
+        await audit.record(session, entity="role", entity_id=person_id, actor_id=by,
+                           action="revoke", at=now, detail=f"{role}@{place_id}")
         return GrantResult.REVOKED
 
 

@@ -138,16 +138,16 @@ async def bind(
             existing.name = name
             if parent is not None:
                 existing.parent_id = parent.id
-            audit.record(session, entity="place", entity_id=existing.id or 0, actor_id=actor_id,
-                         action="rename", at=now, detail=detail)
+            await audit.record(session, entity="place", entity_id=existing.id or 0,
+                               actor_id=actor_id, action="rename", at=now, detail=detail)
             return BindOutcome(BindResult.RENAMED, existing)
         place = Place(kind=kind, name=name, parent_id=parent.id if parent else None,
                       chat_id=chat_id, timezone=parent.timezone if parent else timezone,
                       created_at=now)
         session.add(place)
         await session.flush()
-        audit.record(session, entity="place", entity_id=place.id or 0, actor_id=actor_id,
-                     action="bind", at=now, detail=f"{kind}:{chat_id}")
+        await audit.record(session, entity="place", entity_id=place.id or 0, actor_id=actor_id,
+                           action="bind", at=now, detail=f"{kind}:{chat_id}")
         return BindOutcome(BindResult.BOUND, place)
 
 
@@ -163,8 +163,8 @@ async def attach(db: Database, *, chat_id: int, place_id: int, actor_id: int,
         if place.chat_id is not None:
             return BindOutcome(BindResult.ALREADY_BOUND, place)
         place.chat_id = chat_id
-        audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
-                     action="bind", at=now, detail=f"{place.kind}:{chat_id}")
+        await audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
+                           action="bind", at=now, detail=f"{place.kind}:{chat_id}")
         return BindOutcome(BindResult.BOUND, place)
 
 
@@ -176,8 +176,8 @@ async def unbind_chat(db: Database, chat_id: int, *, actor_id: int | None,
         if place is None:
             return None
         place.chat_id = None
-        audit.record(session, entity="place", entity_id=place.id or 0, actor_id=actor_id,
-                     action="unbind", at=now, detail=str(chat_id))
+        await audit.record(session, entity="place", entity_id=place.id or 0, actor_id=actor_id,
+                           action="unbind", at=now, detail=str(chat_id))
         return place
 
 
@@ -189,9 +189,10 @@ async def move_chat(db: Database, old_chat_id: int, new_chat_id: int, *, now: da
         )
         if moved.rowcount:
             place = await _by_chat(session, new_chat_id)
-            audit.record(session, entity="place", entity_id=place.id if place and place.id else 0,
-                         actor_id=None, action="migrate_chat", at=now,
-                         detail=f"{old_chat_id}->{new_chat_id}")
+            await audit.record(session, entity="place",
+                               entity_id=place.id if place and place.id else 0, actor_id=None,
+                               action="migrate_chat", at=now,
+                               detail=f"{old_chat_id}->{new_chat_id}")
         return bool(moved.rowcount)
 
 
@@ -199,8 +200,8 @@ async def set_locale(db: Database, place_id: int, locale: str, *, actor_id: int,
                      now: datetime) -> None:
     async with _changing(db) as session:
         await session.exec(update(Place).where(col(Place.id) == place_id).values(locale=locale))
-        audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
-                     action="locale", at=now, detail=locale)
+        await audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
+                           action="locale", at=now, detail=locale)
 
 
 async def change_setting(db: Database, place_id: int, name: str, value: Any, *,
@@ -210,8 +211,8 @@ async def change_setting(db: Database, place_id: int, name: str, value: Any, *,
         if place is None:
             return
         place.settings = {**(place.settings or {}), name: value}
-        audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
-                     action="setting", at=now, detail=f"{name}={value}")
+        await audit.record(session, entity="place", entity_id=place_id, actor_id=actor_id,
+                           action="setting", at=now, detail=f"{name}={value}")
 
 
 def _has_ancestor_in(place: Place, ids: set[int], by_id: dict[int | None, Place]) -> bool:

@@ -128,11 +128,11 @@ async def _one(db: Database, rule: Rule, now: datetime, notify: Notify) -> bool:
             return True  # another sweep took it between our read and our write
         if rule.step is Step.RELEASE_CLAIM:
             await end_live_claim(session, wish.id or 0, "expired", now)
-        entry = audit.record(session, entity="wish", entity_id=wish.id or 0, actor_id=None,
-                             action=rule.step, at=now, from_state=rule.state,
-                             to_state=rule.to_state)
+        event = await audit.record(session, entity="wish", entity_id=wish.id or 0, actor_id=None,
+                                   action=rule.step, at=now, from_state=rule.state,
+                                   to_state=rule.to_state)
         await session.flush()
         await session.refresh(wish)
         await outbox.add(session, await notify(
-            Due(rule.step, wish, entry.id or 0, previous_claimer, session)))
+            Due(rule.step, wish, event, previous_claimer, session)))
         return True

@@ -135,13 +135,13 @@ async def apply(db: Database, person_id: int, application: Application, *,
         await session.exec(delete(VolunteerGrid).where(col(VolunteerGrid.person_id) == person_id))
         for grid_id in dict.fromkeys(application.grid_ids):
             session.add(VolunteerGrid(person_id=person_id, grid_id=grid_id))
-        entry = audit.record(session, entity="volunteer", entity_id=person_id,
-                             actor_id=person_id, action="apply", at=now,
-                             to_state=VolunteerStatus.APPLIED,
-                             detail=",".join(str(g) for g in application.grid_ids))
+        event = await audit.record(session, entity="volunteer", entity_id=person_id,
+                                   actor_id=person_id, action="apply", at=now,
+                                   to_state=VolunteerStatus.APPLIED,
+                                   detail=",".join(str(g) for g in application.grid_ids))
         await session.flush()
         return Outcome(Result.OK, existing, list(dict.fromkeys(application.grid_ids)),
-                       event_id=entry.id)
+                       event_id=event)
 
 
 async def _change_in(session: AsyncSession, person_id: int, *, expected: Iterable[str], to: str,

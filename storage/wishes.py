@@ -128,10 +128,10 @@ async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, no
                                    params=draft_row.model_dump(exclude={"id"}))).scalar()
         if wish is None:
             return Outcome(Result.OK, await _by_source(db, source_key or ""), duplicate=True)
-        entry = audit.record(session, entity="wish", entity_id=wish.id or 0,
-                             actor_id=resident_id, action="submit", at=now, to_state=wish.state)
-        await session.flush()
-        return Outcome(Result.OK, wish, event_id=entry.id)
+        event = await audit.record(session, entity="wish", entity_id=wish.id or 0,
+                                   actor_id=resident_id, action="submit", at=now,
+                                   to_state=wish.state)
+        return Outcome(Result.OK, wish, event_id=event)
 
 
 def grid_deadline(now: datetime, settings: PlaceSettings, timezone: str) -> datetime:
