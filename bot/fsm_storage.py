@@ -9,11 +9,15 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 
+from bot.together import Together
 from storage.db import Database
 from storage.models import FsmRecord
 
 KEPT_AT_MOST = 10_000
+_RECORDS = select(FsmRecord).where(col(FsmRecord.key).in_(bindparam("keys", expanding=True)))
 
 
 class DatabaseStorage(BaseStorage):
@@ -21,22 +25,36 @@ class DatabaseStorage(BaseStorage):
     been read or written. This storage is paired with SimpleEventIsolation, which already
     assumes one bot process (with several, GRIDLINK_REDIS_URL selects Redis), so memory
     cannot go stale. Most updates are chatter whose sender fills no form: "no state" is
-    remembered too, which spares a database read per update."""
+    remembered too, which spares a database read per update. Keys not in memory yet (after a
+    start, most of them) are read together with the others of the same moment: one
+    transaction for a polling batch rather than one per update."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         self._kept: OrderedDict[str, tuple[str | None, dict[str, Any]]] = OrderedDict()
+        self._read = Together(self._read_all)
 
     async def _record(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
         name = self.keys.build(key)
         if name in self._kept:
             self._kept.move_to_end(name)
             return self._kept[name]
+        return await self._read(name)
+
+    async def _read_all(self, names: list[str]) -> list[tuple[str | None, dict[str, Any]]]:
         async with self.db.transaction() as session:
-            record = await session.get(FsmRecord, name)
-        return self._keep(name, record.state if record else None,
-                          dict(record.data) if record and record.data else {})
+            found = {record.key: record for record in (await session.exec(
+                _RECORDS, params={"keys": list(set(names))})).all()}
+        read: list[tuple[str | None, dict[str, Any]]] = []
+        for name in names:
+            if name in self._kept:  # written while this was read: what was written is newer
+                read.append(self._kept[name])
+                continue
+            record = found.get(name)
+            read.append(self._keep(name, record.state if record else None,
+                                   dict(record.data) if record and record.data else {}))
+        return read
 
     def _keep(self, name: str, state: str | None,
               data: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:

@@ -3,7 +3,6 @@ are read with models built once."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
 
 from bot.clock import Clock
+from bot.together import Together
 from storage import people, places, updates
 from storage.db import Database
 from storage.models import Person
@@ -39,16 +39,14 @@ class IntakeMiddleware(BaseMiddleware):
     """Drops an update that was already taken in (same update_id), so it is handled once;
     remembers the person behind it and finds the place bound to the chat.
 
-    Updates that arrive together (a polling batch, webhook requests at the same moment) are
-    taken in with one transaction, which writes their records and their people: one commit
-    instead of one per update."""
+    Updates that arrive together are taken in with one transaction (``Together``), which
+    writes their records and their people: one commit instead of one per update."""
 
     def __init__(self, db: Database, clock: Clock, admin_ids: frozenset[int]) -> None:
         self.db = db
         self.clock = clock
         self.admin_ids = admin_ids
-        self._waiting: list[tuple[_Arrival, asyncio.Future[_TakenIn]]] = []
-        self._storing: set[asyncio.Task[None]] = set()
+        self._take_in = Together(self._store)
 
     async def __call__(
         self,
@@ -72,36 +70,6 @@ class IntakeMiddleware(BaseMiddleware):
         data["place"] = (await places.by_chat(self.db, chat.id)
                          if chat is not None and chat.type != "private" else None)
         return await handler(event, data)
-
-    def _take_in(self, arrival: _Arrival) -> asyncio.Future[_TakenIn]:
-        """Wait with the updates arriving in the same turn of the event loop; the first one
-        schedules their transaction, which runs once the others have joined."""
-        loop = asyncio.get_running_loop()
-        if not self._waiting:
-            task = loop.create_task(self._store_waiting())
-            self._storing.add(task)
-            task.add_done_callback(self._storing.discard)
-        future: asyncio.Future[_TakenIn] = loop.create_future()
-        self._waiting.append((arrival, future))
-        return future
-
-    async def _store_waiting(self) -> None:
-        waiting, self._waiting = self._waiting, []
-        futures = [future for _, future in waiting]
-        try:
-            taken = await self._store([arrival for arrival, _ in waiting])
-        except Exception as error:  # each update fails with it, and is kept as failed
-            for future in futures:
-                if not future.done():  # done: its update was cancelled meanwhile
-                    future.set_exception(error)
-            return
-        except BaseException:  # stopped (the bot shuts down): so are the updates waiting
-            for future in futures:
-                future.cancel()
-            raise
-        for future, result in zip(futures, taken, strict=True):
-            if not future.done():
-                future.set_result(result)
 
     async def _store(self, arrivals: list[_Arrival]) -> list[_TakenIn]:
         now = self.clock.now()
