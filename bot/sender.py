@@ -47,6 +47,7 @@ class Sender:
         self.concurrency = asyncio.Semaphore(concurrency)
         self.on_undeliverable = on_undeliverable
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
         self._results: list[outbox.Result] = []
 
     @property
@@ -76,7 +77,10 @@ class Sender:
             pass
 
     async def run_forever(self, idle: float = 0.5) -> None:
+        """Deliver rows as they fall due: at once when this process queued them (``wake``),
+        else at the next look, every ``idle`` seconds (rows postponed, or queued elsewhere)."""
         while not self._stopping.is_set():
+            self._woken.clear()
             try:
                 taken = await self.run_once()
             except Exception:  # the sender must outlive a bad moment of the database
@@ -84,10 +88,15 @@ class Sender:
                 taken = 0
             if not taken:
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=idle)
+                    await asyncio.wait_for(self._woken.wait(), timeout=idle)
+
+    def wake(self) -> None:
+        """Rows were queued and committed: look now."""
+        self._woken.set()
 
     def stop(self) -> None:
         self._stopping.set()
+        self._woken.set()
 
     async def _deliver_in_order(self, rows: list[OutboxMessage],
                                 cards_now: cards.Standings) -> None:

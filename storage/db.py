@@ -60,6 +60,9 @@ class Remembered:
         self._answers.clear()
 
 
+QUEUED = "outbox_queued"  # Session.info key: this transaction queued outbox rows
+
+
 class Database:
     """One engine; every storage operation runs in its own short transaction."""
 
@@ -76,6 +79,7 @@ class Database:
         # copy of this variable but a transaction of their own: see ``transaction``).
         self._open: ContextVar[tuple[asyncio.Task[Any] | None, AsyncSession] | None] = \
             ContextVar(f"gridlink_transaction_{id(self)}", default=None)
+        self._on_queued: list[Callable[[], None]] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -98,12 +102,21 @@ class Database:
         if outer is not None and outer[0] is task:
             yield outer[1]
             return
-        async with self._sessions() as session, session.begin():
-            token = self._open.set((task, session))
-            try:
-                yield session
-            finally:
-                self._open.reset(token)
+        async with self._sessions() as session:
+            async with session.begin():
+                token = self._open.set((task, session))
+                try:
+                    yield session
+                finally:
+                    self._open.reset(token)
+            if session.info.get(QUEUED):
+                for wake in self._on_queued:
+                    wake()
+
+    def when_queued(self, wake: Callable[[], None]) -> None:
+        """Call ``wake`` after each transaction that queued outbox rows has committed (the
+        sender then delivers them at once rather than at its next look)."""
+        self._on_queued.append(wake)
 
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision, in this process."""

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from storage.db import Database, Prepared, insert_for
+from storage.db import QUEUED, Database, Prepared, insert_for
 from storage.models import OutboxMessage, OutboxState
 
 LEASE = timedelta(seconds=60)
@@ -33,6 +33,7 @@ async def add(session: AsyncSession, messages: Iterable[OutboxMessage]) -> None:
     if rows:
         connection = await session.connection()
         await connection.execute(_QUEUE.on(session), rows)
+        session.info[QUEUED] = True
 
 
 async def enqueue(db: Database, messages: Iterable[OutboxMessage]) -> None:

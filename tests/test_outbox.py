@@ -126,3 +126,24 @@ async def test_two_senders_take_disjoint_rows(harness: Harness) -> None:
     ids_first, ids_second = {r.id for r in first}, {r.id for r in second}
     assert not ids_first & ids_second
     assert len(ids_first | ids_second) == 50
+
+
+async def test_a_row_queued_in_this_process_goes_out_at_once(harness: Harness) -> None:
+    """The sender looks again every ``idle`` seconds for rows queued elsewhere; a transaction
+    of this process that queued rows wakes it when it commits."""
+    h = harness
+    sender = h.app.sender
+    running = asyncio.create_task(sender.run_forever(idle=3600))
+    try:
+        await asyncio.sleep(0.2)  # its first look found nothing: it waits for the next
+        await outbox.enqueue(h.db, [queued(h, "straight away", 42)])
+
+        async def sent() -> None:
+            while not delivered(h)["straight away"]:  # noqa: ASYNC110 - the fake server
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(sent(), timeout=10)
+    finally:
+        sender.stop()
+        await running
+    assert await outbox.counts(h.db) == {OutboxState.SENT: 1}
