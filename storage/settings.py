@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -49,9 +50,11 @@ def effective(chain: list[Place]) -> PlaceSettings:
 
 
 def parse_value(name: str, raw: str) -> Any | None:
-    """The typed value for a setting, or None when ``raw`` does not fit it."""
+    """The typed value for a setting, or None when ``raw`` does not fit it. Full-width digits
+    and colons, as a Chinese keyboard types them ("２２：００"), count as plain ones."""
     if name not in SETTING_NAMES:
         return None
+    raw = unicodedata.normalize("NFKC", raw)
     annotation = PlaceSettings.model_fields[name].annotation
     if annotation is bool:
         word = raw.strip().lower()

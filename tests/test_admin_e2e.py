@@ -404,6 +404,18 @@ async def test_set_verify_on_is_stored_and_inherited_below(harness: Harness) -> 
         h, lambda: (gettext("Verify wishes before they are posted"), gettext("on")))), line
 
 
+async def test_set_takes_full_width_digits_as_a_chinese_keyboard_types_them(
+        harness: Harness) -> None:
+    h = harness
+    tree = await bind_tree(h)
+    await h.send(ADMIN, "/set quiet_hours ２２：３０-０６：４５", COMMUNITY_CHAT)
+    await h.send(ADMIN, "/set grid_deadline_hours ７２", COMMUNITY_CHAT)
+    assert (await place(h, tree.community)).settings == {"quiet_hours": "22:30-06:45",
+                                                         "grid_deadline_hours": 72}
+    assert_says(reply(h, COMMUNITY_CHAT), h, "Saved: {label} is now {value}.",
+                label=Label("Hours a wish stays in the grid before it goes up"), value="72")
+
+
 async def test_a_refused_set_changes_nothing(harness: Harness) -> None:
     h = harness
     tree = await bind_tree(h)
