@@ -27,6 +27,7 @@ from storage.models import DutyPost, Place, PlaceKind, Role
 from storage.people import Actor
 from storage.risk import words_of
 from storage.wishes import MAX_TEXT, Result, check_text
+from storage.words import plain
 
 STAFF = (Role.SOCIAL_WORKER, Role.ADMIN, Role.CADRE)
 
@@ -84,7 +85,7 @@ async def _set_post(message: Message, command: CommandObject, db: Database, acto
         return
     if not await administers(message, db, actor, place):
         return
-    words = (command.args or "").split()
+    words = plain(command.args or "").split()
     when = _parse_when(words[0] if words else "", weekly=weekly)
     post = words[1].upper() if len(words) > 1 else ""
     usage = escape(_("Usage: /duty_set <weekday 1–7> <A|B> @user, or /swap <YYYY-MM-DD> <A|B> "

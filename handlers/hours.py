@@ -27,6 +27,7 @@ from storage.db import Database
 from storage.hours import Outcome, Result
 from storage.models import STAFF_ROLES, Place, ServiceLog, ServiceState
 from storage.people import Actor
+from storage.words import plain
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 RECENT = 10  # entries /hours lists
@@ -179,7 +180,7 @@ async def day_typed(message: Message, state: FSMContext, clock: Clock) -> None:
 async def _chose_day(message: Message, state: FSMContext, raw: str, clock: Clock) -> None:
     today = await _today(state, clock)
     try:
-        served_on = date.fromisoformat(raw)
+        served_on = date.fromisoformat(plain(raw))
     except ValueError:
         served_on = None
     if served_on is None or served_on > today or served_on < today - timedelta(

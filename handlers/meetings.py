@@ -49,6 +49,7 @@ from storage.models import (
     TopicState,
 )
 from storage.people import Actor
+from storage.words import plain
 
 HOSTS = (Role.CADRE, Role.ADMIN)
 SHOWN = 3  # next occurrences /meetings lists per series
@@ -65,7 +66,9 @@ def _usage() -> str:
 
 def _parse_rule(words: list[str]) -> tuple[Rule, int, str] | None:
     """The rule, the duration and the title from the command's words."""
-    kind = words[0].lower() if words else ""
+    kind = plain(words[0]).lower() if words else ""
+    coded = {"weekly": 4, "monthly": 5}.get(kind, 0)  # the words before the title
+    words = [plain(word) for word in words[:coded]] + words[coded:]
     if kind == "weekly" and len(words) >= 5:
         nth, rest = None, words[1:]
     elif kind == "monthly" and len(words) >= 6:
@@ -262,7 +265,7 @@ def _series_values(action: str, rest: str, clock: Clock) -> dict[str, object] | 
 async def _reschedule(message: Message, series: MeetingSeries, place: Place, action: str,
                       rest: str, db: Database, actor: Actor, clock: Clock,
                       messenger: Messenger) -> None:
-    words = rest.split()
+    words = plain(rest).split()
     try:
         day = date.fromisoformat(words[0]) if words else None
         to = (datetime.combine(date.fromisoformat(words[1]), time.fromisoformat(words[2]),
@@ -539,7 +542,7 @@ async def _add_action(message: Message, rest: str, meeting: Meeting, series: Mee
                       messenger: Messenger) -> bool:
     parts = rest.split(maxsplit=2)
     try:
-        due_on = date.fromisoformat(parts[1]) if len(parts) == 3 else None
+        due_on = date.fromisoformat(plain(parts[1])) if len(parts) == 3 else None
     except ValueError:
         due_on = None
     person, asked = (await find_person(message, parts[0], db, clock) if len(parts) == 3

@@ -23,7 +23,7 @@ from bot.filters import in_group, in_private, not_a_command, typed
 from bot.messenger import Messenger
 from bot.states import VolunteerAnswer, VolunteerDecision, VolunteerForm
 from handlers.admin import find_person, not_met, staff_here
-from handlers.wish_form import PHONE, not_text, use_buttons
+from handlers.wish_form import not_text, typed_phone, use_buttons
 from storage import people, places, volunteers
 from storage.db import Database
 from storage.models import (
@@ -163,8 +163,8 @@ async def wrote_name(message: Message, state: FSMContext) -> None:
 
 
 async def wrote_phone(message: Message, state: FSMContext) -> None:
-    phone = (message.text or "").strip()
-    if not PHONE.match(phone):
+    phone = typed_phone(message.text)
+    if phone is None:
         await message.answer(_("That does not look like a phone number. Please send digits "
                                "only, e.g. 13812345678, or tap Skip."),
                              reply_markup=keyboards.volunteer_skip_phone())

@@ -28,9 +28,17 @@ from storage.models import Category, PlaceKind, WishState
 from storage.people import Actor
 from storage.privacy import mask_numbers
 from storage.wishes import Draft, Outcome, Result
+from storage.words import plain
 
 PHONE = re.compile(r"^\+?[\d\s-]{5,20}$")
 MAX_ADDRESS = 200
+
+
+def typed_phone(text: str | None) -> str | None:
+    """The phone number someone typed, full-width digits made plain ("１３８…" as a Chinese
+    keyboard may type them, which a phone could not dial); None when it is not one."""
+    phone = plain(text or "").strip()
+    return phone if PHONE.match(phone) else None
 
 
 async def begin(message: Message, command: CommandObject, db: Database,
@@ -95,8 +103,8 @@ async def chose_urgency(query: CallbackQuery, callback_data: FormCb, state: FSMC
 
 
 async def wrote_phone(message: Message, state: FSMContext) -> None:
-    phone = (message.text or "").strip()
-    if not PHONE.match(phone):
+    phone = typed_phone(message.text)
+    if phone is None:
         await message.answer(_("That does not look like a phone number. Please send digits "
                                "only, e.g. 13812345678, or tap Skip."),
                              reply_markup=keyboards.skip())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from storage.models import Place
+from storage.words import plain
 
 
 class PlaceSettings(BaseModel):
@@ -54,7 +54,7 @@ def parse_value(name: str, raw: str) -> Any | None:
     and colons, as a Chinese keyboard types them ("２２：００"), count as plain ones."""
     if name not in SETTING_NAMES:
         return None
-    raw = unicodedata.normalize("NFKC", raw)
+    raw = plain(raw)
     annotation = PlaceSettings.model_fields[name].annotation
     if annotation is bool:
         word = raw.strip().lower()

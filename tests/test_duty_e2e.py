@@ -176,3 +176,13 @@ async def test_the_duty_workers_are_reminded_each_morning_once(harness: Harness)
     h.clock.advance(timedelta(hours=24))  # Friday 09:00
     assert (await sweep(h))["morning_reminders"] == 1
     assert "on duty today at post A" in h.fake.last_to(WORKER.id).text
+
+
+async def test_the_roster_takes_full_width_digits_and_letters(harness: Harness) -> None:
+    """A Chinese keyboard often types "３" and "Ａ" full-width; they mean 3 and A."""
+    h = harness
+    await set_up_grid(h)
+    await h.send(ADMIN, f"/duty_set ３ Ａ {WORKER.id}", COMMUNITY_CHAT)
+    await h.send(RESIDENT, "/duty", GRID_CHAT)
+    assert translate(h, "zh_Hans", "Post A: {name}", name=WORKER.name) in \
+        h.fake.last_to(GRID_CHAT).text

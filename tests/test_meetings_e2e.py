@@ -62,6 +62,15 @@ async def set_up(h: Harness) -> None:
     h.fake.clear()
 
 
+async def test_a_meeting_typed_full_width_keeps_its_title_as_typed(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await h.send(CADRE, "/meeting_new weekly ５ １９：００ ９０ 三工联席会议（扩大）",
+                 COMMUNITY_CHAT)
+    created = h.fake.last_to(COMMUNITY_CHAT).text
+    assert "11月27日周五 19:00" in created and "三工联席会议（扩大）" in created
+
+
 async def test_a_weekly_meeting_from_notice_to_start(harness: Harness) -> None:
     h = harness
     await set_up(h)

@@ -157,7 +157,7 @@ async def test_a_card_changed_before_it_went_up_is_posted_once(harness: Harness)
         (GRID_CHAT, posted[0].message_id)]
 
 
-async def fill_form(h: Harness, who: Someone = RESIDENT) -> Call:
+async def fill_form(h: Harness, who: Someone = RESIDENT, phone: str = PHONE) -> Call:
     """From the group's form link to the confirmation message, answering every step."""
     await h.send(who, "/wish", GRID_CHAT)
     link = url_button(h.fake.last_to(GRID_CHAT))
@@ -166,7 +166,7 @@ async def fill_form(h: Harness, who: Someone = RESIDENT) -> Call:
     await h.press_text(who, h.fake.last_to(who.id), "Elderly care")
     await h.send(who, "我母亲腿脚不便，想请人每周陪她去一次菜市场")
     await h.press_text(who, h.fake.last_to(who.id), "Urgent")
-    await h.send(who, PHONE)
+    await h.send(who, phone)
     await h.send(who, "5号楼2单元301")
     return h.fake.last_to(who.id)
 
@@ -191,6 +191,16 @@ async def test_the_private_form_keeps_contact_details_out_of_the_group(
     group_texts = " ".join(h.fake.texts_to(GRID_CHAT))
     assert PHONE not in group_texts
     assert "301" not in group_texts
+
+
+async def test_a_phone_typed_full_width_is_kept_in_plain_digits(harness: Harness) -> None:
+    """So that the volunteer's phone can dial it."""
+    h = harness
+    await set_up_grid(h)
+    summary = await fill_form(h, phone="１３８ １２３４ ５６７８")
+    assert "138 1234 5678" in summary.text
+    await h.press_text(RESIDENT, summary, "Submit")
+    assert (await wishes.get(h.db, 1)).contact_phone == "138 1234 5678"
 
 
 async def test_submit_pressed_twice_stores_one_wish(harness: Harness) -> None:
