@@ -19,6 +19,7 @@ from storage.models import PARENT_KIND, STAFF_ROLES, Person, Place, PlaceKind, R
 from storage.people import Actor, GrantResult
 from storage.places import BindOutcome, BindResult
 from storage.settings import SETTING_NAMES, effective, parse_value
+from storage.words import plain
 
 
 async def _is_admin_of(db: Database, actor: Actor, place_id: int | None) -> bool:
@@ -67,13 +68,13 @@ def _bind_usage() -> str:
 async def bind(message: Message, command: CommandObject, db: Database, actor: Actor,
                clock: Clock, settings: Settings) -> None:
     words = (command.args or "").split()
-    if len(words) == 1 and words[0].isdigit():
+    if len(words) == 1 and words[0].isdecimal():
         await _attach(message, int(words[0]), db, actor, clock)
         return
     kind = labels.KIND_WORDS.get(words[0].lower()) if words else None
     needs_parent = kind is not None and PARENT_KIND[kind] is not None
     name = " ".join(words[2:] if needs_parent else words[1:]).strip()[:100]
-    if kind is None or not name or (needs_parent and not words[1].isdigit()):
+    if kind is None or not name or (needs_parent and not words[1].isdecimal()):
         await message.reply(escape(_bind_usage()))
         return
     parent_id = int(words[1]) if needs_parent else None
@@ -179,9 +180,10 @@ async def find_person(message: Message, who: str | None, db: Database,
         return person, None
     if who is None:
         return None, None
+    who = plain(who)  # "＠name" or "１２３" typed full-width
     if who.startswith("@"):
         return await people.by_username(db, who), who
-    if who.isdigit():
+    if who.isdecimal():
         person = await people.get(db, int(who))
         if person is None:
             person = await people.remember(db, user_id=int(who), full_name=f"#{who}",

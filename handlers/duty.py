@@ -109,7 +109,7 @@ async def _set_post(message: Message, command: CommandObject, db: Database, acto
 
 def _parse_when(word: str, *, weekly: bool) -> int | date | None:
     if weekly:
-        return int(word) - 1 if word.isdigit() and 1 <= int(word) <= 7 else None
+        return int(word) - 1 if word.isdecimal() and 1 <= int(word) <= 7 else None
     try:
         return date.fromisoformat(word)
     except ValueError:

@@ -136,7 +136,7 @@ async def log_service(message: Message, db: Database, actor: Actor, clock: Clock
 async def grid_pressed(query: CallbackQuery, callback_data: ServiceFormCb, state: FSMContext,
                        clock: Clock) -> None:
     grids = {int(g[0]) for g in (await state.get_data()).get("grids", [])}
-    if not callback_data.value.isdigit() or int(callback_data.value) not in grids:
+    if not callback_data.value.isdecimal() or int(callback_data.value) not in grids:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     await query.answer()
@@ -196,7 +196,7 @@ async def _chose_day(message: Message, state: FSMContext, raw: str, clock: Clock
 async def hours_pressed(query: CallbackQuery, callback_data: ServiceFormCb,
                         state: FSMContext) -> None:
     await query.answer()
-    if isinstance(query.message, Message) and callback_data.value.isdigit():
+    if isinstance(query.message, Message) and callback_data.value.isdecimal():
         await query.message.edit_reply_markup(reply_markup=None)
         await _chose_hours(query.message, state, int(callback_data.value))
 
@@ -350,7 +350,7 @@ async def fix_hours(message: Message, command: CommandObject, db: Database, acto
     words = (command.args or "").split()
     minutes = hours.parse_minutes(words[1]) if len(words) == 2 else None
     entry = (await hours.get(db, int(words[0].lstrip("#")))
-             if words and words[0].lstrip("#").isdigit() else None)
+             if words and words[0].lstrip("#").isdecimal() else None)
     if entry is None or minutes is None:
         await message.reply(escape(_("Usage: /fixhours <number> <hours>, e.g. /fixhours 12 "
                                      "1.5. /hours @username shows the numbers.")))

@@ -79,7 +79,7 @@ def _parse_rule(words: list[str]) -> tuple[Rule, int, str] | None:
         return None
     weekday, at, minutes = rest[0], TIME.match(rest[1]), rest[2]
     if nth == 0 or weekday not in {str(d) for d in range(1, 8)} or at is None \
-            or not minutes.isdigit() or not 15 <= int(minutes) <= 480:
+            or not minutes.isdecimal() or not 15 <= int(minutes) <= 480:
         return None
     rule = Rule(MeetingRule(kind), int(weekday) - 1, time(int(at.group(1)), int(at.group(2))),
                 nth)
@@ -191,7 +191,7 @@ async def change(message: Message, command: CommandObject, db: Database, actor: 
                  place: Place | None, clock: Clock, messenger: Messenger) -> None:
     words = (command.args or "").split(maxsplit=2)
     series = (await meetings.get_series(db, int(words[0].lstrip("#")))
-              if words and words[0].lstrip("#").isdigit() else None)
+              if words and words[0].lstrip("#").isdecimal() else None)
     if len(words) < 2 or series is None or place is None or series.place_id != place.id:
         await message.reply(_change_usage() if series is None or place is None else _(
             "Meeting series #{number} belongs to another place.").format(number=series.id))
@@ -244,7 +244,7 @@ def _series_values(action: str, rest: str, clock: Clock) -> dict[str, object] | 
     if action in LEAD_TIMES:
         column, most = LEAD_TIMES[action]
         value = rest.strip()
-        return {column: int(value)} if value.isdigit() and 1 <= int(value) <= most else None
+        return {column: int(value)} if value.isdecimal() and 1 <= int(value) <= most else None
     match action:
         case "where" if rest.strip():
             return {"location": rest.strip()}
@@ -383,7 +383,7 @@ async def _hosted(message: Message, number: str, db: Database, actor: Actor,
     """The series a host-only command names, when the actor hosts it or is an admin there;
     otherwise they are told why and None is returned."""
     series = (await meetings.get_series(db, int(number.lstrip("#")))
-              if number.lstrip("#").isdigit() else None)
+              if number.lstrip("#").isdecimal() else None)
     if series is None:
         await message.reply(usage)
         return None
@@ -419,7 +419,7 @@ async def _arrange(message: Message, request: str, meeting: Meeting, series: Mee
                    messenger: Messenger) -> bool:
     action, _space, rest = request.partition(" ")
     words = rest.split(maxsplit=1) if action == "decline" else rest.split()
-    numbers = [int(w) for w in (words[:1] if action == "decline" else words) if w.isdigit()]
+    numbers = [int(w) for w in (words[:1] if action == "decline" else words) if w.isdecimal()]
     note = words[1] if action == "decline" and len(words) > 1 else None
     if action not in {"order", "decline", "merge", "confirm"}:
         await message.reply(_agenda_usage())

@@ -55,7 +55,7 @@ async def volunteer_in_private(message: Message, db: Database, actor: Actor,
 async def volunteer_link(message: Message, command: CommandObject, db: Database, actor: Actor,
                          state: FSMContext) -> None:
     raw = (command.args or "").removeprefix(volunteering.START_PREFIX)
-    await _begin(message, db, actor, state, grid_id=int(raw) if raw.isdigit() else None)
+    await _begin(message, db, actor, state, grid_id=int(raw) if raw.isdecimal() else None)
 
 
 async def _begin(message: Message, db: Database, actor: Actor, state: FSMContext,
@@ -209,7 +209,7 @@ async def toggled_grid(query: CallbackQuery, callback_data: VolFormCb,
                        state: FSMContext) -> None:
     data = await state.get_data()
     offered = [tuple(g) for g in data.get("offered", [])]
-    if not callback_data.value.isdigit() or int(callback_data.value) not in {g for g, _n in
+    if not callback_data.value.isdecimal() or int(callback_data.value) not in {g for g, _n in
                                                                             offered}:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return

@@ -359,7 +359,7 @@ async def reject_with_reason(message: Message, db: Database, actor: Actor, state
 async def reject_command(message: Message, command: CommandObject, db: Database, actor: Actor,
                          clock: Clock, messenger: Messenger) -> None:
     words = (command.args or "").split(maxsplit=1)
-    if len(words) < 2 or not words[0].lstrip("#").isdigit():
+    if len(words) < 2 or not words[0].lstrip("#").isdecimal():
         await message.reply(escape(_("Usage: /reject <number> <reason>")))
         return
     await _reject(message, db, actor, int(words[0].lstrip("#")), words[1], clock, messenger)

@@ -416,6 +416,16 @@ async def test_set_takes_full_width_digits_as_a_chinese_keyboard_types_them(
                 label=Label("Hours a wish stays in the grid before it goes up"), value="72")
 
 
+async def test_grant_to_someone_not_met_says_so_however_it_is_typed(harness: Harness) -> None:
+    h = harness
+    await bind_tree(h)
+    for who, named in (("፩", "፩"), ("＠nobody_here", "@nobody_here")):
+        await h.send(ADMIN, f"/grant volunteer {who}", GRID_CHAT)
+        assert_says(reply(h, GRID_CHAT), h, "I have not met {who} yet. Ask them to send a "
+                    "message here, then reply to it with the command.", who=named)
+    assert await failed_updates(h) == 0
+
+
 async def test_a_refused_set_changes_nothing(harness: Harness) -> None:
     h = harness
     tree = await bind_tree(h)
