@@ -14,13 +14,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 
 from bot import notices
 from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
-from bot.fsm_storage import DatabaseStorage
+from bot.fsm_storage import DatabaseStorage, KeyLocks
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.jobs import make_scheduler
 from bot.messenger import Messenger
@@ -68,7 +67,7 @@ def _fsm(settings: Settings, db: Database) -> tuple[BaseStorage, BaseEventIsolat
 
         storage = RedisStorage.from_url(settings.redis_url)
         return storage, storage.create_isolation()
-    return DatabaseStorage(db), SimpleEventIsolation()
+    return DatabaseStorage(db), KeyLocks()
 
 
 def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    BaseStorage,
+    DefaultKeyBuilder,
+    StateType,
+    StorageKey,
+)
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
@@ -22,12 +30,12 @@ _RECORDS = select(FsmRecord).where(col(FsmRecord.key).in_(bindparam("keys", expa
 
 class DatabaseStorage(BaseStorage):
     """Writes go to the database at once; reads are answered from memory once a key has
-    been read or written. This storage is paired with SimpleEventIsolation, which already
-    assumes one bot process (with several, GRIDLINK_REDIS_URL selects Redis), so memory
-    cannot go stale. Most updates are chatter whose sender fills no form: "no state" is
-    remembered too, which spares a database read per update. Keys not in memory yet (after a
-    start, most of them) are read together with the others of the same moment: one
-    transaction for a polling batch rather than one per update."""
+    been read or written. This storage is paired with KeyLocks, which (like aiogram's own
+    in-memory isolation) already assumes one bot process (with several, GRIDLINK_REDIS_URL
+    selects Redis), so memory cannot go stale. Most updates are chatter whose sender fills no
+    form: "no state" is remembered too, which spares a database read per update. Keys not in
+    memory yet (after a start, most of them) are read together with the others of the same
+    moment: one transaction for a polling batch rather than one per update."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -97,3 +105,33 @@ class DatabaseStorage(BaseStorage):
 
     async def close(self) -> None:
         """The database belongs to the application, which closes it."""
+
+
+class KeyLocks(BaseEventIsolation):
+    """Updates of one chat and person are handled one at a time, as with aiogram's
+    SimpleEventIsolation, which keeps a lock for every chat and person it has ever seen; here
+    a lock is dropped once nobody holds it or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[StorageKey, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def held(self) -> int:
+        """How many keys are locked or awaited now."""
+        return len(self._locks)
+
+    async def close(self) -> None:
+        self._locks.clear()

@@ -10,7 +10,7 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import event, update
 from sqlmodel import col
 
-from bot.fsm_storage import DatabaseStorage
+from bot.fsm_storage import DatabaseStorage, KeyLocks
 from storage.db import Database
 from storage.models import FsmRecord
 
@@ -64,3 +64,20 @@ async def test_a_state_written_while_it_was_being_read_is_kept(db: Database) -> 
                            .values(state="WishForm:text"))
     assert await storage._read_all([name]) == [("WishForm:phone", {})]
     assert await storage.get_state(key(5)) == "WishForm:phone"
+
+
+async def test_updates_of_one_person_wait_their_turn_and_leave_no_lock_behind() -> None:
+    locks = KeyLocks()
+    order: list[str] = []
+
+    async def handle(name: str, user_id: int, pause: float) -> None:
+        async with locks.lock(key(user_id)):
+            order.append(f"{name} in")
+            await asyncio.sleep(pause)
+            order.append(f"{name} out")
+
+    await asyncio.gather(handle("first", 1, 0.05), handle("second", 1, 0),
+                         handle("other", 2, 0))
+    assert order.index("first out") < order.index("second in")  # same person: in turn
+    assert order.index("other in") < order.index("first out")  # someone else: side by side
+    assert locks.held() == 0
