@@ -209,8 +209,8 @@ async def toggled_grid(query: CallbackQuery, callback_data: VolFormCb,
                        state: FSMContext) -> None:
     data = await state.get_data()
     offered = [tuple(g) for g in data.get("offered", [])]
-    if not callback_data.value.isdecimal() or int(callback_data.value) not in {g for g, _n in
-                                                                            offered}:
+    if not callback_data.value.isdecimal() or int(callback_data.value) not in {
+            g for g, _n in offered}:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     chosen = _toggled(data.get("grids", []), int(callback_data.value))
