@@ -8,9 +8,10 @@ from sqlalchemy import ColumnElement, insert, inspect, update
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import Prepared
 from storage.models import AuditEntry
 
-_RECORD = insert(AuditEntry).returning(col(AuditEntry.id))
+_RECORD = Prepared(lambda _dialect: insert(AuditEntry).returning(col(AuditEntry.id)))
 
 
 async def record(
@@ -28,8 +29,7 @@ async def record(
     """Write the audit row in the caller's transaction, at once; its id, which names the event
     (e.g. in the keys of the messages it sends). A plain INSERT rather than an ORM object: one
     is written for every change, and the object and its flush cost more than the row."""
-    connection = await session.connection()
-    return (await connection.execute(_RECORD, {
+    return (await _RECORD.run(session, {
         "entity": entity, "entity_id": entity_id, "actor_id": actor_id, "action": action,
         "from_state": from_state, "to_state": to_state, "detail": detail, "at": at,
     })).scalar_one()

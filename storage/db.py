@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, CursorResult, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.sql import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.migrations import HEAD
@@ -228,7 +229,7 @@ def upsert(session: AsyncSession, table: type[Any]) -> Any:
     return insert_for(session.bind.dialect.name)(table)
 
 
-S = TypeVar("S")  # the kind of statement
+S = TypeVar("S", bound=Executable)  # the kind of statement
 
 
 class Prepared(Generic[S]):
@@ -246,6 +247,12 @@ class Prepared(Generic[S]):
         if dialect not in self._built:
             self._built[dialect] = self._build(dialect)
         return self._built[dialect]
+
+    async def run(self, session: AsyncSession, params: Any) -> CursorResult[Any]:
+        """Run it on the session's connection, in its transaction: rows, not ORM objects, and
+        no flush of the session's pending objects first."""
+        connection = await session.connection()
+        return await connection.execute(self.on(session), params)
 
 
 class MigrationFailed(RuntimeError):

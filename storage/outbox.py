@@ -31,8 +31,7 @@ async def add(session: AsyncSession, messages: Iterable[OutboxMessage]) -> None:
     """Queue messages in the caller's transaction; a key already queued is left alone."""
     rows = [m.model_dump(exclude={"id"}) for m in messages]
     if rows:
-        connection = await session.connection()
-        await connection.execute(_QUEUE.on(session), rows)
+        await _QUEUE.run(session, rows)
         session.info[QUEUED] = True
 
 

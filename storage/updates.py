@@ -25,10 +25,8 @@ async def first_times_in(session: AsyncSession, update_ids: Collection[int], *,
     """Record the updates in the caller's transaction; the ids that were not recorded before."""
     if not update_ids:
         return set()
-    connection = await session.connection()
-    recorded = await connection.execute(
-        _RECORD.on(session), [{"update_id": update_id, "received_at": now}
-                              for update_id in update_ids])
+    recorded = await _RECORD.run(session, [{"update_id": update_id, "received_at": now}
+                                           for update_id in update_ids])
     return set(recorded.scalars())
 
 

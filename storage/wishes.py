@@ -378,8 +378,7 @@ _POSTS_OF = select(WishPost).where(col(WishPost.wish_id).in_(
 
 async def record_post(db: Database, wish_id: int, *, chat_id: int, message_id: int) -> None:
     async with db.transaction() as session:
-        connection = await session.connection()
-        await connection.execute(_RECORD_POST.on(session), {
+        await _RECORD_POST.run(session, {
             "wish_id": wish_id, "chat_id": chat_id, "message_id": message_id})
 
 
