@@ -121,7 +121,6 @@ async def for_wish(db: Database, wish_id: int, *, volunteer_id: int, minutes: in
         event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
                                    actor_id=volunteer_id, action="wish_hours", at=now,
                                    detail=f"wish {wish_id}: {minutes} min")
-        await session.flush()
         return Outcome(Result.OK, entry, event)
 
 
@@ -146,7 +145,6 @@ async def log(db: Database, person_id: int, *, grid_id: int, served_on: date, mi
         event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
                                    actor_id=person_id, action="log", at=now,
                                    to_state=ServiceState.PENDING, detail=f"{minutes} min")
-        await session.flush()
         return Outcome(Result.OK, entry, event)
 
 

@@ -130,7 +130,6 @@ async def create_series(db: Database, *, place: Place, title: str, rule: Rule,
         await session.flush()
         event = await audit.record(session, entity="meeting_series", entity_id=series.id or 0,
                                    actor_id=host_id, action="create", at=now, detail=title.strip())
-        await session.flush()
         await _ensure_next(session, series, place.timezone, now)
         return Outcome(Result.OK, series, event_id=event)
 
@@ -217,7 +216,6 @@ async def answer(db: Database, meeting_id: int, person_id: int, answer: RsvpAnsw
         event = await audit.record(session, entity="meeting", entity_id=meeting_id,
                                    actor_id=person_id, action=f"rsvp_{answer}", at=now,
                                    detail=(reason or "").strip() or None)
-        await session.flush()
         await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
         return Outcome(Result.OK, series, meeting, event_id=event)
 
@@ -529,7 +527,6 @@ async def propose(db: Database, meeting_id: int, person_id: int, text: str, *,
         await session.flush()
         event = await audit.record(session, entity="meeting", entity_id=meeting_id,
                                    actor_id=person_id, action="topic", at=now, detail=text.strip())
-        await session.flush()
         return Outcome(Result.OK, series, meeting, event_id=event)
 
 

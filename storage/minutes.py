@@ -126,7 +126,6 @@ async def add_action(db: Database, meeting_id: int, *, owner_id: int, due_on: da
         await session.flush()
         event = await audit.record(session, entity="action", entity_id=item.id or 0, actor_id=by,
                                    action="create", at=now, detail=text.strip())
-        await session.flush()
         return Outcome(Result.OK, item, event)
 
 
