@@ -17,6 +17,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.utils.i18n import I18n
 
 from bot import notices
+from bot.audience import GroupPrivacy
 from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.fsm_storage import DatabaseStorage, KeyLocks
@@ -57,6 +58,7 @@ def make_bot(settings: Settings) -> Bot:
         api=TelegramAPIServer.from_base(settings.telegram_api_url)
     ) if settings.telegram_api_url else AiohttpSession()
     session.middleware(KeepResponseTypes())
+    session.middleware(GroupPrivacy())
     return Bot(settings.bot_token.get_secret_value(), session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 

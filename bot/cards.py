@@ -172,7 +172,7 @@ async def sync(messenger: Messenger, standing: Standing | None, chat_id: int) ->
     if standing.message_id is not None and await messenger.edit(
             chat_id, standing.message_id, locale, lambda: render(view, kind)):
         return standing.message_id
-    text, markup = messenger.render(locale, lambda: render(view, kind))
+    text, markup = messenger.render(locale, lambda: render(view, kind), chat_id)
     message = await messenger.bot.send_message(chat_id, text, reply_markup=markup)
     await wishes.record_post(messenger.db, view.wish.id or 0, chat_id=chat_id,
                              message_id=message.message_id)

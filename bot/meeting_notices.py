@@ -8,13 +8,13 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import formatting, keyboards
+from bot import formatting, keyboards, links
 from bot.formatting import when
 from bot.i18n import current_locale
+from bot.links import Purpose
 from bot.messenger import Messenger, Render, Rendered
 from storage import meetings, minutes
 from storage.models import (
@@ -27,8 +27,6 @@ from storage.models import (
     OutboxMessage,
     Place,
 )
-
-TOPIC_LINK = "topic_"  # /start topic_<meeting> proposes a topic privately
 
 
 def starts(meeting: Meeting, place: Place) -> str:
@@ -121,7 +119,7 @@ async def sync(messenger: Messenger, meeting_id: int, chat_id: int) -> int | Non
     if meeting.notice_chat_id == chat_id and meeting.notice_message_id and await messenger.edit(
             chat_id, meeting.notice_message_id, locale, render):
         return meeting.notice_message_id
-    text, markup = messenger.render(locale, render)
+    text, markup = messenger.render(locale, render, chat_id)
     sent = await messenger.bot.send_message(chat_id, text, reply_markup=markup)
     if chat_place is not None:
         await meetings.record_notice(messenger.db, meeting_id, chat_id=chat_id,
@@ -155,7 +153,7 @@ class StepNotices:
 
     async def _call(self, meeting: Meeting, series: MeetingSeries,
                     place: Place) -> list[OutboxMessage]:
-        link = await create_start_link(self.messenger.bot, f"{TOPIC_LINK}{meeting.id}")
+        link = await links.link(self.messenger.bot, Purpose.TOPIC, meeting.id or 0)
 
         def render() -> Rendered:
             return "\n".join([heading(series, meeting, place), escape(_(

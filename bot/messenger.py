@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import audience
 from bot.clock import Clock
 from bot.i18n import chat_locale, person_locale, speaking
 from storage import outbox, people, places
@@ -42,15 +43,20 @@ class Messenger:
     def locale_of_place(self, place: Place | None) -> str:
         return chat_locale(place, self.default_locale)
 
-    def render(self, locale: str, render: Render) -> Rendered:
-        with speaking(self.i18n, locale):
-            return render()
+    def render(self, locale: str, render: Render, chat_id: int | None = None) -> Rendered:
+        """Render in ``locale`` for the audience of ``chat_id`` (bot.audience): a group's text
+        carries no contact field and has what people typed masked already in the outbox."""
+        with speaking(self.i18n, locale), audience.addressing(chat_id) as whom:
+            text, markup = render()
+        if whom is audience.Audience.GROUP:
+            text = audience.for_group(text)
+        return text, markup
 
     def queued(self, key: str, chat_id: int, locale: str, render: Render, *,
                on_undeliverable: str | None = None,
                not_before: datetime | None = None) -> OutboxMessage:
         """An outbox row for ``chat_id``, rendered in ``locale``, keyed to happen once."""
-        text, markup = self.render(locale, render)
+        text, markup = self.render(locale, render, chat_id)
         now = self.clock.now()
         return OutboxMessage(key=f"{key}>{chat_id}", chat_id=chat_id, text=text,
                              markup=markup.model_dump(exclude_none=True) if markup else None,
@@ -85,7 +91,8 @@ class Messenger:
     async def to_person(self, person: Person, render: Render) -> Message | None:
         """Write privately at once to the person acting now (as taken in with their update);
         None when they never opened a chat with the bot or blocked it."""
-        text, markup = self.render(person_locale(person, self.default_locale), render)
+        text, markup = self.render(person_locale(person, self.default_locale), render,
+                                   person.id)
         try:
             return await self.bot.send_message(person.id, text, reply_markup=markup)
         except TelegramForbiddenError:
@@ -99,7 +106,7 @@ class Messenger:
     async def to_place(self, place: Place, render: Render) -> Message | None:
         if place.chat_id is None:
             return None
-        text, markup = self.render(self.locale_of_place(place), render)
+        text, markup = self.render(self.locale_of_place(place), render, place.chat_id)
         try:
             return await self.bot.send_message(place.chat_id, text, reply_markup=markup)
         except (TelegramForbiddenError, TelegramBadRequest) as error:
@@ -107,7 +114,7 @@ class Messenger:
             return None
 
     async def edit(self, chat_id: int, message_id: int, locale: str, render: Render) -> bool:
-        text, markup = self.render(locale, render)
+        text, markup = self.render(locale, render, chat_id)
         try:
             await self.bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
                                              reply_markup=markup)
