@@ -10,7 +10,8 @@ from aiogram import Bot
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards, labels
+from bot import keyboards, labels, links
+from bot.links import Purpose
 from bot.messenger import Messenger, Render, Rendered
 from bot.notices import summary
 from storage import outbox, people, places, volunteers
@@ -20,14 +21,15 @@ from storage.privacy import mask_numbers
 from storage.settings import effective
 
 DECIDERS = (Role.SOCIAL_WORKER, Role.ADMIN)
-START_PREFIX = "vol_"
+SIGN_UP = "vol"  # the sign-up with no grid ticked: nothing to forge
 
 
 async def sign_up_link(bot: Bot, place: Place | None) -> str:
     """The deep link that opens the sign-up form, with the grid ticked when there is one."""
     grid = place is not None and place.kind == PlaceKind.GRID
-    return await create_start_link(bot, f"{START_PREFIX}{place.id}" if grid and place
-                                   else "vol")
+    if grid and place is not None:
+        return await links.link(bot, Purpose.VOLUNTEER, place.id or 0)
+    return await create_start_link(bot, SIGN_UP)
 
 
 def skills_text(volunteer: Volunteer) -> str:

@@ -15,17 +15,19 @@ from bot.filters import in_group
 from bot.settings import Settings
 from storage import people, places
 from storage.db import Database
-from storage.models import PARENT_KIND, STAFF_ROLES, Person, Place, PlaceKind, Role
+from storage.models import PARENT_KIND, Person, Place, PlaceKind
 from storage.people import Actor, GrantResult
 from storage.places import BindOutcome, BindResult
 from storage.settings import SETTING_NAMES, effective, parse_value
 from storage.words import plain
+from usecases import roles
+from usecases.authority import Act, may
 
 
 async def _is_admin_of(db: Database, actor: Actor, place_id: int | None) -> bool:
     if place_id is None:
         return actor.superadmin
-    return await people.has_role(db, actor, place_id, Role.ADMIN)
+    return await may(db, actor, Act.ADMINISTER, place_id)
 
 
 GROUP_COMMANDS = ("bind", "unbind", "grant", "revoke", "people", "settings", "set")
@@ -49,7 +51,7 @@ async def staff_here(message: Message, db: Database, actor: Actor,
     if place is None:
         await message.reply(not_bound())
         return False
-    if not await people.has_role(db, actor, place.id or 0, *STAFF_ROLES):
+    if not await may(db, actor, Act.SEE_STAFF_LISTS, place.id):
         await message.reply(_("Only the staff of this place can do that."))
         return False
     return True
@@ -216,9 +218,8 @@ async def _change_role(message: Message, command: CommandObject, db: Database, a
     if person is None:
         await message.reply(usage if asked is None else not_met(asked))
         return
-    change = people.grant if granting else people.revoke
-    result = await change(db, person_id=person.id, place_id=place.id or 0, role=role,
-                          by=actor.id, now=clock.now())
+    result = await roles.change_role(db, person=person, place=place, role=role, by=actor.id,
+                                     now=clock.now(), granting=granting)
     texts = {
         GrantResult.GRANTED: _("{name} is now a {role} of “{place}”."),
         GrantResult.ALREADY: _("{name} is already a {role} of “{place}”."),
@@ -245,8 +246,7 @@ async def list_people(message: Message, db: Database, actor: Actor,
     if place is None:
         await message.reply(not_bound())
         return
-    if not await people.has_role(db, actor, place.id or 0, Role.ADMIN, Role.SOCIAL_WORKER,
-                                 Role.CADRE):
+    if not await may(db, actor, Act.SEE_STAFF_LISTS, place.id):
         await message.reply(_("Only the staff of this place can see this list."))
         return
     tree = await places.subtree(db, [place.id or 0])

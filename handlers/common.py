@@ -18,8 +18,9 @@ from bot.commands import set_chat_commands
 from bot.filters import in_private
 from storage import people, places
 from storage.db import Database
-from storage.models import Place, PlaceKind, Role
+from storage.models import Place, PlaceKind
 from storage.people import Actor
+from usecases.authority import Act, may
 
 
 async def start(message: Message) -> None:
@@ -114,7 +115,7 @@ async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db
                              "Each of you sees my private messages in your own language."),
                            show_alert=True)
         return
-    elif not await people.has_role(db, actor, place.id or 0, Role.ADMIN):
+    elif not await may(db, actor, Act.ADMINISTER, place.id):
         await query.answer(_("Only an admin of this place can change the group's language."),
                            show_alert=True)
         return
@@ -137,8 +138,16 @@ def router() -> Router:
     return router
 
 
+async def link_refused(message: Message) -> None:
+    await message.answer(_("This link does not work: it was changed, or it was made for "
+                           "someone else. Please use the buttons I sent you, or send the "
+                           "command in your group again."))
+
+
 def welcome_router() -> Router:
-    """/start with a payload is taken by the flows first; what is left gets the welcome."""
+    """/start with a payload is taken by the flows first, whose links are checked there
+    (bot.links); a payload left over is forged or someone else's. Plain /start: the welcome."""
     router = Router(name=f"{__name__}.welcome")
+    router.message.register(link_refused, CommandStart(deep_link=True), in_private)
     router.message.register(start, CommandStart(), in_private)
     return router

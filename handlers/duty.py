@@ -23,13 +23,12 @@ from storage import duty, people, places
 from storage.calendar import local_day
 from storage.db import Database
 from storage.duty import Ack
-from storage.models import DutyPost, Place, PlaceKind, Role
+from storage.models import DutyPost, Place, PlaceKind
 from storage.people import Actor
 from storage.risk import words_of
 from storage.wishes import MAX_TEXT, Result, check_text
 from storage.words import plain
-
-STAFF = (Role.SOCIAL_WORKER, Role.ADMIN, Role.CADRE)
+from usecases.authority import Act, may, qualifies
 
 
 def _weekday_names() -> dict[int, str]:
@@ -99,6 +98,13 @@ async def _set_post(message: Message, command: CommandObject, db: Database, acto
     if person is None and not clearing:
         await message.reply(usage if asked is None else not_met(asked))
         return
+    if person is not None and not await qualifies(
+            db, person.id, Act.SERVE_ON_DUTY, community.id or 0):
+        await message.reply(_("{name} is not a social worker of this community, so they cannot "
+                              "be put on duty: pages carry residents' contact details. Grant "
+                              "the role first with /grant social_worker.").format(
+            name=escape(person.full_name)))
+        return
     await duty.set_shift(db, community_id=community.id, post=DutyPost(post),
                          person_id=person.id if person else None,
                          weekday=when if isinstance(when, int) else None,
@@ -129,7 +135,7 @@ async def set_swap(message: Message, command: CommandObject, db: Database, actor
 async def acknowledge(query: CallbackQuery, callback_data: PageCb, db: Database, actor: Actor,
                       clock: Clock) -> None:
     page = await duty.get_page(db, callback_data.page_id)
-    if page is None or not await people.has_role(db, actor, page.community_id, *STAFF):
+    if page is None or not await may(db, actor, Act.ANSWER_PAGES, page.community_id):
         await query.answer(_("Only the staff of this community can acknowledge pages."),
                            show_alert=True)
         return
@@ -177,7 +183,7 @@ async def answer_question(message: Message, db: Database, actor: Actor, clock: C
     page = await duty.page_of_message(db, message.chat.id, replied.message_id) if replied else None
     if page is None or page.question_id is None:
         return
-    if not await people.has_role(db, actor, page.community_id, *STAFF):
+    if not await may(db, actor, Act.ANSWER_PAGES, page.community_id):
         return
     question = await duty.answer(db, page.question_id, staff_id=actor.id,
                                  text=message.text or "", now=clock.now())

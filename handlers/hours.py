@@ -25,9 +25,10 @@ from handlers.wish_form import not_text, use_buttons
 from storage import hours, people, places, volunteers
 from storage.db import Database
 from storage.hours import Outcome, Result
-from storage.models import STAFF_ROLES, Place, ServiceLog, ServiceState
+from storage.models import Place, ServiceLog, ServiceState
 from storage.people import Actor
 from storage.words import plain
+from usecases.authority import Act, may
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 RECENT = 10  # entries /hours lists
@@ -262,8 +263,7 @@ async def _ask_confirmation(messenger: Messenger, outcome: Outcome, name: str) -
 async def decide(query: CallbackQuery, callback_data: ServiceCb, db: Database, actor: Actor,
                  clock: Clock, messenger: Messenger) -> None:
     entry = await hours.get(db, callback_data.entry_id)
-    if entry is None or not await people.has_role(db, actor, entry.grid_id,
-                                                  *DECIDERS):
+    if entry is None or not await may(db, actor, Act.MANAGE_VOLUNTEERS, entry.grid_id):
         await query.answer(_("Only a social worker of that grid can confirm service hours."),
                            show_alert=True)
         return
@@ -355,8 +355,8 @@ async def fix_hours(message: Message, command: CommandObject, db: Database, acto
         await message.reply(escape(_("Usage: /fixhours <number> <hours>, e.g. /fixhours 12 "
                                      "1.5. /hours @username shows the numbers.")))
         return
-    if not await people.has_role(db, actor, entry.grid_id, *STAFF_ROLES):
-        await message.reply(_("Only the staff of this place can do that."))
+    if not await may(db, actor, Act.MANAGE_VOLUNTEERS, entry.grid_id):
+        await message.reply(_("Only a social worker of that grid can correct service hours."))
         return
     before = entry.minutes
     outcome = await hours.correct(db, entry.id or 0, by=actor.id, minutes=minutes,

@@ -14,25 +14,25 @@ from datetime import date, datetime, time
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ForceReply, Message
-from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting, keyboards, labels, meeting_notices
+from bot import formatting, keyboards, labels, links, meeting_notices
 from bot.callbacks import ActionCb, RsvpCb, SubstituteCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
 from bot.formatting import when
 from bot.i18n import current_locale
+from bot.links import Opens, Purpose
 from bot.messenger import Messenger
 from bot.states import AbsenceReason, SubstituteName, TopicText
 from handlers.admin import find_person, not_bound, not_met
 from handlers.wish_form import not_text
-from storage import meetings, minutes, people, places
+from storage import meetings, minutes, places
 from storage.db import Database
 from storage.meetings import Outcome, Result, Rule
 from storage.models import (
@@ -50,11 +50,11 @@ from storage.models import (
 )
 from storage.people import Actor
 from storage.words import plain
+from usecases.authority import Act, may
 
 HOSTS = (Role.CADRE, Role.ADMIN)
 SHOWN = 3  # next occurrences /meetings lists per series
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-ABSENT_LINK = "absent_"
 
 
 def _usage() -> str:
@@ -87,7 +87,7 @@ def _parse_rule(words: list[str]) -> tuple[Rule, int, str] | None:
 
 
 async def _may_host(db: Database, actor: Actor, place: Place) -> bool:
-    return await people.has_role(db, actor, place.id or 0, *HOSTS)
+    return await may(db, actor, Act.HOST_MEETINGS, place.id)
 
 
 async def new_series(message: Message, command: CommandObject, db: Database, actor: Actor,
@@ -196,8 +196,7 @@ async def change(message: Message, command: CommandObject, db: Database, actor: 
         await message.reply(_change_usage() if series is None or place is None else _(
             "Meeting series #{number} belongs to another place.").format(number=series.id))
         return
-    if actor.id != series.host_id and not await people.has_role(db, actor, place.id or 0,
-                                                                Role.ADMIN):
+    if actor.id != series.host_id and not await may(db, actor, Act.ADMINISTER, place.id):
         await message.reply(_("Only the host or an admin can change this meeting series."))
         return
     action, rest = words[1].lower(), words[2] if len(words) > 2 else ""
@@ -347,10 +346,10 @@ async def _propose(message: Message, meeting: Meeting, series: MeetingSeries, pl
                                                 when=meeting_notices.starts(meeting, place)))
 
 
-async def topic_link(message: Message, command: CommandObject, db: Database,
+async def topic_link(message: Message, thing_id: int, db: Database,
                      state: FSMContext) -> None:
     """The call's button opens a private chat that asks for the topic."""
-    meeting_id = int((command.args or "").removeprefix(meeting_notices.TOPIC_LINK))
+    meeting_id = thing_id
     found = await meetings.get(db, meeting_id)
     if found is None:
         await message.answer(_refusal(Outcome(Result.NOT_FOUND)))
@@ -388,8 +387,8 @@ async def _hosted(message: Message, number: str, db: Database, actor: Actor,
         await message.reply(usage)
         return None
     place = await places.by_id(db, series.place_id)
-    if place is None or (actor.id != series.host_id and not await people.has_role(
-            db, actor, place.id or 0, Role.ADMIN)):
+    if place is None or (actor.id != series.host_id and not await may(
+            db, actor, Act.ADMINISTER, place.id)):
         await message.reply(_("Only the host or an admin can change this meeting series."))
         return None
     return series, place
@@ -652,7 +651,7 @@ async def rsvp(query: CallbackQuery, callback_data: RsvpCb, bot: Bot, db: Databa
     if await _ask_reason(messenger, private, actor.person, meeting, series, place):
         await query.answer(_("I have written to you privately: please tell me why."))
         return
-    await query.answer(url=await create_start_link(bot, f"{ABSENT_LINK}{meeting.id}"))
+    await query.answer(url=await links.link(bot, Purpose.ABSENT, meeting.id or 0, actor.id))
 
 
 async def _ask_reason(messenger: Messenger, state: FSMContext, person: Person,
@@ -670,10 +669,9 @@ async def _ask_reason(messenger: Messenger, state: FSMContext, person: Person,
     return True
 
 
-async def absent_link(message: Message, command: CommandObject, db: Database, actor: Actor,
+async def absent_link(message: Message, thing_id: int, db: Database, actor: Actor,
                       messenger: Messenger, state: FSMContext) -> None:
-    meeting_id = int((command.args or "").removeprefix(ABSENT_LINK))
-    found = await meetings.get(db, meeting_id)
+    found = await meetings.get(db, thing_id)
     if found is None:
         await message.answer(_refusal(Outcome(Result.NOT_FOUND)))
         return
@@ -756,12 +754,10 @@ def router() -> Router:
     router.message.register(minutes_command, Command("minutes"))
     router.callback_query.register(action_done, ActionCb.filter())
     router.callback_query.register(rsvp, RsvpCb.filter())
-    router.message.register(
-        absent_link, CommandStart(deep_link=True, magic=F.args.regexp(rf"^{ABSENT_LINK}\d+$")),
-        in_private)
-    router.message.register(
-        topic_link, CommandStart(deep_link=True, magic=F.args.regexp(
-            rf"^{meeting_notices.TOPIC_LINK}\d+$")), in_private)
+    router.message.register(absent_link, CommandStart(deep_link=True), Opens(Purpose.ABSENT),
+                            in_private)
+    router.message.register(topic_link, CommandStart(deep_link=True), Opens(Purpose.TOPIC),
+                            in_private)
     router.message.register(wrote_topic, StateFilter(TopicText.text), typed)
     router.message.register(wrote_reason, StateFilter(AbsenceReason.reason), typed)
     router.callback_query.register(substitute_pressed, SubstituteCb.filter())

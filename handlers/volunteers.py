@@ -20,11 +20,12 @@ from bot import keyboards, labels, volunteering
 from bot.callbacks import VolAction, VolCb, VolFormCb, VolStep
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
+from bot.links import Opens, Purpose
 from bot.messenger import Messenger
 from bot.states import VolunteerAnswer, VolunteerDecision, VolunteerForm
 from handlers.admin import find_person, not_met, staff_here
 from handlers.wish_form import not_text, typed_phone, use_buttons
-from storage import people, places, volunteers
+from storage import places, volunteers
 from storage.db import Database
 from storage.models import (
     Period,
@@ -36,6 +37,7 @@ from storage.models import (
 )
 from storage.people import Actor
 from storage.volunteers import MAX_NAME, MAX_OTHER_SKILL, Outcome, Result
+from usecases.authority import Act, may
 
 # --- entering the form ------------------------------------------------------------------------
 
@@ -52,10 +54,9 @@ async def volunteer_in_private(message: Message, db: Database, actor: Actor,
     await _begin(message, db, actor, state, grid_id=None)
 
 
-async def volunteer_link(message: Message, command: CommandObject, db: Database, actor: Actor,
-                         state: FSMContext) -> None:
-    raw = (command.args or "").removeprefix(volunteering.START_PREFIX)
-    await _begin(message, db, actor, state, grid_id=int(raw) if raw.isdecimal() else None)
+async def volunteer_link(message: Message, db: Database, actor: Actor, state: FSMContext,
+                         thing_id: int | None = None) -> None:
+    await _begin(message, db, actor, state, grid_id=thing_id)
 
 
 async def _begin(message: Message, db: Database, actor: Actor, state: FSMContext,
@@ -316,10 +317,8 @@ async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
 
 async def _may_decide(db: Database, actor: Actor, person_id: int) -> bool:
     _volunteer, grids = await volunteers.with_grids(db, person_id)
-    for grid in grids:
-        if await people.has_role(db, actor, grid.id or 0, *volunteering.DECIDERS):
-            return True
-    return False
+    return bool(grids) and await may(db, actor, Act.MANAGE_VOLUNTEERS,
+                                     [grid.id for grid in grids if grid.id is not None])
 
 
 def _decision_refusal(outcome: Outcome) -> str:
@@ -558,6 +557,10 @@ async def _change_standing(message: Message, command: CommandObject, db: Databas
     if suspending and not reason.strip():
         await message.reply(usage)
         return
+    if not await _may_decide(db, actor, person.id):
+        await message.reply(_("Only a social worker or an admin of a grid that {name} serves "
+                              "can do that.").format(name=escape(person.full_name)))
+        return
     outcome = (await volunteers.suspend(db, person.id, by=actor.id, reason=reason,
                                         now=clock.now()) if suspending
                else await volunteers.reinstate(db, person.id, by=actor.id, now=clock.now()))
@@ -581,8 +584,10 @@ def router() -> Router:
     router.message.register(volunteer_in_group, Command("volunteer"), in_group)
     router.message.register(volunteer_in_private, Command("volunteer"), in_private)
     router.message.register(
-        volunteer_link, CommandStart(deep_link=True, magic=F.args.regexp(r"^vol(_\d+)?$")),
+        volunteer_link, CommandStart(deep_link=True, magic=F.args == volunteering.SIGN_UP),
         in_private)
+    router.message.register(volunteer_link, CommandStart(deep_link=True),
+                            Opens(Purpose.VOLUNTEER), in_private)
     form = VolunteerForm
     router.message.register(wrote_name, StateFilter(form.name), typed)
     router.message.register(wrote_phone, StateFilter(form.phone), typed)

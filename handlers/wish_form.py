@@ -10,7 +10,7 @@ import uuid
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import CommandObject, CommandStart, StateFilter
+from aiogram.filters import CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -19,6 +19,7 @@ from bot import keyboards, labels, notices
 from bot.callbacks import FormCb, FormStep
 from bot.clock import Clock
 from bot.filters import in_private, not_a_command, typed
+from bot.links import Opens, Purpose
 from bot.messenger import Messenger
 from bot.refusals import refusal
 from bot.states import WishForm
@@ -41,9 +42,8 @@ def typed_phone(text: str | None) -> str | None:
     return phone if PHONE.match(phone) else None
 
 
-async def begin(message: Message, command: CommandObject, db: Database,
-                state: FSMContext) -> None:
-    grid = await places.by_id(db, int((command.args or "wish_0").removeprefix("wish_")))
+async def begin(message: Message, thing_id: int, db: Database, state: FSMContext) -> None:
+    grid = await places.by_id(db, thing_id)
     if grid is None or grid.kind != PlaceKind.GRID:
         await message.answer(_("This link is no longer valid. Please send /wish in your grid "
                                "group again."))
@@ -206,7 +206,7 @@ async def use_buttons(message: Message) -> None:
 def router() -> Router:
     router = Router(name=__name__)
     router.message.filter(in_private)
-    router.message.register(begin, CommandStart(deep_link=True, magic=F.args.regexp(r"^wish_\d+$")))
+    router.message.register(begin, CommandStart(deep_link=True), Opens(Purpose.WISH_FORM))
     router.callback_query.register(
         chose_category, StateFilter(WishForm.category), FormCb.filter(F.step == FormStep.CATEGORY)
     )

@@ -15,26 +15,23 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import cards, keyboards, notices, volunteering
+from bot import cards, keyboards, links, notices, volunteering
 from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, typed
+from bot.links import Opens, Purpose
 from bot.messenger import Messenger
 from bot.refusals import claimer_refusal, refusal, state_now
 from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
 from handlers.hours import ask_wish_hours
-from storage import people, places, volunteers, wishes
+from storage import places, volunteers, wishes
 from storage.db import Database
-from storage.models import Place, PlaceKind, Role, Tier, VolunteerStatus, Wish, WishState
+from storage.models import Place, PlaceKind, Tier, VolunteerStatus, Wish, WishState
 from storage.people import Actor
 from storage.privacy import mask_numbers
 from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
-
-
-async def _private_link(bot: Bot, payload: str) -> str:
-    return await create_start_link(bot, payload)
-
+from usecases.authority import Act, may
 
 # --- posting ------------------------------------------------------------------------------
 
@@ -48,7 +45,7 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, acto
                               "your grid's group."))
         return
     if not (command.args or "").strip():
-        url = await _private_link(bot, f"wish_{place.id}")
+        url = await links.link(bot, Purpose.WISH_FORM, place.id or 0)
         await message.reply(
             _("Tap the button to fill in your micro-wish step by step in a private chat with "
               "me. Your phone and address stay private there."),
@@ -94,8 +91,8 @@ async def wish_in_private(message: Message) -> None:
 # Who may take a wish at each tier: volunteers claim in the grid; social workers and
 # organisation reps take it on in the community (micro-charity).
 TAKERS = {
-    WishAction.CLAIM: (Tier.GRID, (Role.VOLUNTEER,)),
-    WishAction.TAKE_ON: (Tier.COMMUNITY, (Role.SOCIAL_WORKER, Role.ORG_REP)),
+    WishAction.CLAIM: (Tier.GRID, Act.CLAIM_WISHES),
+    WishAction.TAKE_ON: (Tier.COMMUNITY, Act.TAKE_ON_WISHES),
 }
 
 
@@ -140,7 +137,7 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
                          "card, press Start, and I will send you the contact details."),
                        show_alert=True)
     if isinstance(query.message, Message):
-        url = await _private_link(bot, f"task_{wish.id}")
+        url = await links.link(bot, Purpose.TASK, wish.id or 0, actor.id)
         await query.message.answer(
             _("{name}, please open a private chat with me to receive the contact details of "
               "micro-wish #{id}.").format(name=escape(actor.person.full_name), id=wish.id),
@@ -150,14 +147,13 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
 async def _take(callback_data: WishCb, db: Database, actor: Actor, clock: Clock,
                 messenger: Messenger) -> Wish | str:
     """Claim or take on the wish and queue the news: the wish, or why not."""
-    tier, roles = TAKERS[callback_data.action]
+    tier, act = TAKERS[callback_data.action]
     wish = await wishes.get(db, callback_data.wish_id)
     if wish is None:
         return refusal(wishes.Outcome(Result.NOT_FOUND))
-    if not await people.has_role(db, actor, wish.grid_id, *roles):
-        return _not_a_taker(callback_data.action)
-    if (held_back := await _held_back(db, actor)) is not None:
-        return held_back
+    if not await may(db, actor, act, wish.grid_id):
+        held_back = await _held_back(db, actor) if act is Act.CLAIM_WISHES else None
+        return held_back or _not_a_taker(callback_data.action)
     outcome = await _stored_with_news(
         db, messenger, wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now(),
                                     tier=tier),
@@ -307,7 +303,7 @@ async def save_comment(message: Message, db: Database, actor: Actor,
 # --- verification by a social worker ------------------------------------------------------
 
 async def _is_staff_of(db: Database, actor: Actor, grid_id: int) -> bool:
-    return await people.has_role(db, actor, grid_id, Role.SOCIAL_WORKER, Role.ADMIN)
+    return await may(db, actor, Act.VERIFY_WISHES, grid_id)
 
 
 async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
@@ -387,7 +383,7 @@ async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, re
 
 async def _street_admin(db: Database, actor: Actor, grid_id: int) -> bool:
     street = (await places.chain_of(db, grid_id))[-1]
-    return await people.has_role(db, actor, street.id or 0, Role.ADMIN)
+    return await may(db, actor, Act.ADOPT_WISHES, street.id)
 
 
 async def ask_adoption_note(query: CallbackQuery, callback_data: WishCb, db: Database,
@@ -427,7 +423,7 @@ async def adopt_with_note(message: Message, db: Database, actor: Actor, state: F
 # --- lists -------------------------------------------------------------------------------
 
 async def lists_are_private(message: Message, bot: Bot) -> None:
-    url = await _private_link(bot, "mine")
+    url = await create_start_link(bot, "mine")
     await message.reply(_("I show your own lists only in a private chat."),
                         reply_markup=keyboards.link(_("Open private chat"), url))
 
@@ -469,9 +465,9 @@ async def my_tasks(message: Message, db: Database, actor: Actor) -> None:
                 "Waiting for the resident to confirm."))
 
 
-async def task_link(message: Message, command: CommandObject, db: Database, actor: Actor,
+async def task_link(message: Message, thing_id: int, db: Database, actor: Actor,
                     messenger: Messenger) -> None:
-    wish = await wishes.get(db, int((command.args or "task_0").removeprefix("task_")))
+    wish = await wishes.get(db, thing_id)
     if wish is None or wish.claimer_id != actor.id or wish.state != WishState.CLAIMED:
         await message.answer(_("This link is no longer valid. /mytasks shows the wishes you "
                                "claimed."))
@@ -504,6 +500,6 @@ def router() -> Router:
     router.message.register(my_wishes, Command("mywishes"), in_private)
     router.message.register(my_tasks, Command("mytasks"), in_private)
     router.message.register(
-        task_link, CommandStart(deep_link=True, magic=F.args.regexp(r"^task_\d+$")), in_private
+        task_link, CommandStart(deep_link=True), Opens(Purpose.TASK), in_private
     )
     return router

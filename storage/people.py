@@ -66,17 +66,31 @@ async def remember_all_in(session: AsyncSession, visitors: Sequence[Visitor], *,
     ids = list({visitor.user_id for visitor in visitors})
     people = {person.id: person for person in
               (await session.exec(_PEOPLE, params={"ids": ids})).all()}
+    taken: dict[str, int] = {}
     for visitor in visitors:
         person = people.get(visitor.user_id)
+        username = _username(visitor)
+        if username is not None and (person is None or person.username != username):
+            taken[username] = visitor.user_id
         if person is None:
             person = people[visitor.user_id] = Person(
                 id=visitor.user_id, full_name=visitor.full_name,
-                username=_username(visitor), language_code=visitor.language_code,
+                username=username, language_code=visitor.language_code,
                 reachable=visitor.in_private_chat, created_at=now)
             session.add(person)
         else:
             _refresh(person, visitor)
+    for username, holder in taken.items():
+        await _take_username(session, username, holder)
     return people
+
+
+async def _take_username(session: AsyncSession, username: str, holder: int) -> None:
+    """Telegram lets one account hold a username at a time, and a username given up may be
+    taken by someone else: whoever showed it last holds it here, so "@name" in a command never
+    names its former holder."""
+    await session.exec(update(Person).where(
+        col(Person.username) == username, col(Person.id) != holder).values(username=None))
 
 
 def _username(visitor: Visitor) -> str | None:

@@ -18,6 +18,7 @@ from storage.db import Database
 from storage.models import (
     Category,
     Period,
+    Person,
     Place,
     PlaceKind,
     Role,
@@ -325,3 +326,20 @@ async def to_tell(session: AsyncSession, wish: Wish, *, now: datetime, timezone:
 async def _pings_today(session: AsyncSession, person_ids: list[int], day: date) -> dict[int, int]:
     rows = (await session.exec(_PINGS_ON, params={"ids": person_ids, "day": day})).all()
     return {person_id: count for person_id, count in rows}
+
+
+async def enlist(session: AsyncSession, person: Person, place: Place, *, by: int,
+                 now: datetime) -> None:
+    """``/grant volunteer`` gives the standing an approved application gives: a volunteer row
+    (which pause, pings, hours and suspension act on) and, in a grid, that grid served. A
+    waiting or declined application is approved by it; a paused or suspended standing stays."""
+    volunteer = await session.get(Volunteer, person.id)
+    if volunteer is None:
+        session.add(Volunteer(person_id=person.id, real_name=person.full_name,
+                              status=VolunteerStatus.APPROVED, applied_at=now,
+                              consented_at=now, decided_at=now, decided_by=by))
+    elif volunteer.status not in SERVING:
+        volunteer.status, volunteer.decided_at, volunteer.decided_by = (
+            VolunteerStatus.APPROVED, now, by)
+    if place.kind == PlaceKind.GRID and place.id not in await grids_of(session, person.id):
+        session.add(VolunteerGrid(person_id=person.id, grid_id=place.id))

@@ -10,8 +10,10 @@ from typing import Any
 
 from aiogram.types import Update
 
+from bot import links
 from bot.app import App
 from bot.clock import FrozenClock
+from bot.links import Purpose
 from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
@@ -85,6 +87,14 @@ class Harness:
             message["reply_to_message"] = reply_to
         await self.feed({"message": message})
         return message_id
+
+    def start_link(self, purpose: Purpose, thing_id: int, who: Someone | None = None) -> str:
+        """``/start`` with the payload of a link the bot makes (signed, see bot.links)."""
+        return "/start " + links.payload(self.app.bot, purpose, thing_id,
+                                         who.id if who else None)
+
+    async def open_link(self, who: Someone, purpose: Purpose, thing_id: int) -> None:
+        await self.send(who, self.start_link(purpose, thing_id, who))
 
     async def press(self, who: Someone, call: Call, data: str, *,
                     then_send: bool = True) -> None:

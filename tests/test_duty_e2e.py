@@ -8,6 +8,7 @@ from html import escape
 from sqlmodel import select
 
 from bot.jobs import sweep_once
+from bot.links import Purpose
 from storage.models import Page, Question
 from tests.harness import (
     ADMIN,
@@ -89,7 +90,7 @@ async def test_acknowledging_stops_the_ladder_and_only_staff_may(harness: Harnes
     await staff_roster(h)
     await h.send(RESIDENT, "/wish 急需有人帮忙送药", GRID_CHAT)
     assert not [p for p in await pages(h)], "neither urgent nor risky: no page"
-    await h.send(RESIDENT, "/start wish_3")
+    await h.open_link(RESIDENT, Purpose.WISH_FORM, 3)
     await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Daily life")
     await h.send(RESIDENT, "家里的药吃完了，需要有人帮忙去医院开药")
     await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Urgent")

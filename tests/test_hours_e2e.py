@@ -56,7 +56,9 @@ async def approved(h: Harness, who: Someone, chat_id: int = GRID_CHAT) -> None:
         real_name=who.name, phone=None, skills=["errands"], other_skill=None,
         grid_ids=[await grid_id(h, chat_id)], days=[0, 1, 2, 3, 4, 5, 6],
         periods=["morning", "afternoon", "evening"])
-    await volunteers.apply(h.db, who.id, application, now=h.clock.now())
+    applied = await volunteers.apply(h.db, who.id, application, now=h.clock.now())
+    if applied.result is volunteers.Result.ALREADY_SERVING:
+        return  # /grant volunteer in set_up_grid enlisted them already
     assert (await volunteers.approve(h.db, who.id, by=WORKER.id, now=h.clock.now())).ok
 
 

@@ -8,6 +8,7 @@ from html import escape
 
 from sqlmodel import select
 
+from bot.links import Purpose
 from storage import volunteers
 from storage.models import Role, RoleGrant, Volunteer, VolunteerGrid, VolunteerStatus
 from tests.fake_telegram import Call
@@ -55,7 +56,7 @@ async def open_form(h: Harness, who: Someone) -> None:
     await h.send(who, "/volunteer", GRID_CHAT)
     link = url_button(h.fake.last_to(GRID_CHAT))
     payload = link.split("start=")[1]
-    assert payload == f"vol_{await grid_id(h)}"
+    assert "/start " + payload == h.start_link(Purpose.VOLUNTEER, await grid_id(h))
     await h.send(who, f"/start {payload}")
 
 
@@ -250,7 +251,8 @@ async def test_the_grid_groups_help_carries_the_sign_up_button(harness: Harness)
     h = harness
     await set_up_grid(h)
     await h.send(RESIDENT, "/help", GRID_CHAT)
-    assert url_button(h.fake.last_to(GRID_CHAT)).endswith(f"start=vol_{await grid_id(h)}")
+    assert url_button(h.fake.last_to(GRID_CHAT)).endswith(
+        "start=" + h.start_link(Purpose.VOLUNTEER, await grid_id(h)).split()[1])
     await h.send(RESIDENT, "/help", COMMUNITY_CHAT)
     assert h.fake.last_to(COMMUNITY_CHAT).buttons() == []
 
@@ -332,7 +334,7 @@ def pings_to(h: Harness, who: Someone) -> list[str]:
 
 async def form_wish(h: Harness, category: str, text: str) -> None:
     """A resident's wish of one category, through the private form."""
-    await h.send(RESIDENT, f"/start wish_{await grid_id(h)}")
+    await h.open_link(RESIDENT, Purpose.WISH_FORM, await grid_id(h))
     await h.press_text(RESIDENT, last(h, RESIDENT), category)
     await h.send(RESIDENT, text)
     await h.press_text(RESIDENT, last(h, RESIDENT), "Not urgent")

@@ -6,7 +6,9 @@ import asyncio
 
 from sqlmodel import func, select
 
+from bot import links
 from bot.callbacks import WishAction, WishCb
+from bot.links import Purpose
 from storage import wishes
 from storage.models import Claim, FailedUpdate, FsmRecord, Rating, Wish, WishState
 from tests.fake_telegram import BOT_USERNAME, Call
@@ -161,8 +163,9 @@ async def fill_form(h: Harness, who: Someone = RESIDENT, phone: str = PHONE) -> 
     """From the group's form link to the confirmation message, answering every step."""
     await h.send(who, "/wish", GRID_CHAT)
     link = url_button(h.fake.last_to(GRID_CHAT))
-    assert link == f"https://t.me/{BOT_USERNAME}?start=wish_3"
-    await h.send(who, "/start wish_3")
+    assert link == f"https://t.me/{BOT_USERNAME}?start=" + links.payload(
+        h.app.bot, Purpose.WISH_FORM, 3)
+    await h.open_link(who, Purpose.WISH_FORM, 3)
     await h.press_text(who, h.fake.last_to(who.id), "Elderly care")
     await h.send(who, "我母亲腿脚不便，想请人每周陪她去一次菜市场")
     await h.press_text(who, h.fake.last_to(who.id), "Urgent")
@@ -222,7 +225,7 @@ async def test_a_half_filled_form_survives_a_restart(harness: Harness, fake, dat
 
     h = harness
     await set_up_grid(h)
-    await h.send(RESIDENT, "/start wish_3")
+    await h.open_link(RESIDENT, Purpose.WISH_FORM, 3)
     await h.press_text(RESIDENT, h.fake.last_to(RESIDENT.id), "Daily life")
     await h.send(RESIDENT, "家里灯泡坏了，够不着")
     async with h.db.transaction() as session:
@@ -242,7 +245,7 @@ async def test_a_half_filled_form_survives_a_restart(harness: Harness, fake, dat
 async def test_the_form_answers_bad_input_and_keeps_its_place(harness: Harness) -> None:
     h = harness
     await set_up_grid(h)
-    await h.send(RESIDENT, "/start wish_3")
+    await h.open_link(RESIDENT, Purpose.WISH_FORM, 3)
     categories = h.fake.last_to(RESIDENT.id)
     await h.send(RESIDENT, "hello")
     assert "tap one of the buttons" in h.fake.last_to(RESIDENT.id).text
@@ -265,7 +268,7 @@ async def test_the_form_answers_bad_input_and_keeps_its_place(harness: Harness) 
 async def test_a_stale_form_button_is_refused(harness: Harness) -> None:
     h = harness
     await set_up_grid(h)
-    await h.send(RESIDENT, "/start wish_3")
+    await h.open_link(RESIDENT, Purpose.WISH_FORM, 3)
     categories = h.fake.last_to(RESIDENT.id)
     await h.send(RESIDENT, "/cancel")
     await h.press_text(RESIDENT, categories, "Other")
@@ -363,9 +366,10 @@ async def test_a_claimer_who_never_started_the_bot_is_shown_the_way(harness: Har
                                 "under the card, press Start, and I will send you the "
                                 "contact details.")
     invite = h.fake.last_to(GRID_CHAT)
-    assert url_button(invite) == f"https://t.me/{BOT_USERNAME}?start=task_1"
+    assert url_button(invite) == f"https://t.me/{BOT_USERNAME}?start=" + links.payload(
+        h.app.bot, Purpose.TASK, 1, shy.id)
     h.fake.unreachable.discard(shy.id)
-    await h.send(shy, "/start task_1")
+    await h.open_link(shy, Purpose.TASK, 1)
     assert "You claimed this micro-wish" in h.fake.last_to(shy.id).text
     await h.send(shy, "/mytasks")
     assert "Mark fulfilled" in h.fake.last_to(shy.id).buttons()[0]["text"]

@@ -1,0 +1,130 @@
+"""Who may do what, where: the one place GridLink decides it.
+
+A role is granted at a place and holds there and at every place below it (a social worker of
+a community is one for each of its grids). Whether someone may act on a thing is asked of
+``may`` with the act and the thing's own place: a wish's grid, a volunteer's grids, a page's
+community, a meeting's place. Bootstrap admins (``GRIDLINK_ADMIN_IDS``) hold every staff role
+everywhere, but not the volunteer's: claiming a wish stays with people who serve.
+
+One notion of volunteer: the volunteer role at a grid, in good standing. An approved
+application and ``/grant volunteer`` give the same row (``storage.volunteers.enlist``); a
+paused or suspended volunteer keeps the role and may not claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import places
+from storage.db import Database
+from storage.models import Role, RoleGrant, Volunteer, VolunteerStatus
+from storage.people import Actor
+
+
+class Act(StrEnum):
+    """What someone may be allowed to do, in the product's words."""
+
+    ADMINISTER = "administer"  # bind below, unbind, grant, revoke, settings, the group's language
+    KEEP_ROSTER = "keep_roster"  # /duty_set, /swap, risk words
+    SERVE_ON_DUTY = "serve_on_duty"  # be named on post A or B: receives residents' contacts
+    SEE_STAFF_LISTS = "see_staff_lists"  # /people, /volunteers, /hours
+    MANAGE_VOLUNTEERS = "manage_volunteers"  # decide applications, suspend, reinstate, hours
+    VERIFY_WISHES = "verify_wishes"  # approve or reject a wish
+    SEE_CONTACTS = "see_contacts"  # a wish's phone and address, privately
+    CLAIM_WISHES = "claim_wishes"  # grid tier
+    TAKE_ON_WISHES = "take_on_wishes"  # community tier (微公益)
+    ADOPT_WISHES = "adopt_wishes"  # street tier (微创投)
+    ANSWER_PAGES = "answer_pages"  # acknowledge a page, answer a resident's question
+    HOST_MEETINGS = "host_meetings"  # start and run a joint meeting series
+
+
+STAFF = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
+WORKERS = frozenset({Role.ADMIN, Role.SOCIAL_WORKER})
+
+# The table every use case reads: the roles that allow an act, held at or above the place.
+ROLES_FOR: dict[Act, frozenset[Role]] = {
+    Act.ADMINISTER: frozenset({Role.ADMIN}),
+    Act.KEEP_ROSTER: frozenset({Role.ADMIN}),
+    Act.SERVE_ON_DUTY: frozenset({Role.SOCIAL_WORKER}),
+    Act.SEE_STAFF_LISTS: STAFF,
+    Act.MANAGE_VOLUNTEERS: WORKERS,
+    Act.VERIFY_WISHES: WORKERS,
+    Act.SEE_CONTACTS: WORKERS,
+    Act.CLAIM_WISHES: frozenset({Role.VOLUNTEER}),
+    Act.TAKE_ON_WISHES: frozenset({Role.SOCIAL_WORKER, Role.ORG_REP}),
+    Act.ADOPT_WISHES: frozenset({Role.ADMIN}),
+    Act.ANSWER_PAGES: STAFF,
+    Act.HOST_MEETINGS: frozenset({Role.CADRE, Role.ADMIN}),
+}
+# Acts a bootstrap admin does not get by being one: they are about the person themself.
+_PERSONAL = frozenset({Act.CLAIM_WISHES, Act.SERVE_ON_DUTY})
+# Acts that also need the person's standing as a volunteer to be good.
+_NEEDS_GOOD_STANDING = frozenset({Act.CLAIM_WISHES})
+
+
+class Standing(StrEnum):
+    """Why a volunteer in the role may not act now, or OK."""
+
+    OK = "ok"
+    PAUSED = "paused"
+    SUSPENDED = "suspended"
+
+
+async def _places_at_or_above(session: AsyncSession, place_ids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for place_id in place_ids:
+        place = await places.get(session, place_id)
+        if place is not None:
+            found.update(p.id for p in await places.chain(session, place) if p.id is not None)
+    return found
+
+
+async def holds(session: AsyncSession, person_id: int, act: Act,
+                at: int | Iterable[int]) -> bool:
+    """Whether ``person_id`` holds a role for ``act`` at one of the places ``at`` or above."""
+    ids = await _places_at_or_above(session, [at] if isinstance(at, int) else at)
+    if not ids:
+        return False
+    statement = select(RoleGrant.id).where(
+        RoleGrant.person_id == person_id, col(RoleGrant.place_id).in_(ids),
+        col(RoleGrant.role).in_([str(role) for role in ROLES_FOR[act]]))
+    return (await session.exec(statement)).first() is not None
+
+
+async def standing(session: AsyncSession, person_id: int) -> Standing:
+    volunteer = await session.get(Volunteer, person_id)
+    if volunteer is None:
+        return Standing.OK
+    return {VolunteerStatus.PAUSED: Standing.PAUSED,
+            VolunteerStatus.SUSPENDED: Standing.SUSPENDED}.get(
+        VolunteerStatus(volunteer.status), Standing.OK)
+
+
+async def may_in(session: AsyncSession, actor: Actor, act: Act,
+                 at: int | Iterable[int]) -> bool:
+    """Whether ``actor`` may do ``act`` to a thing whose place is ``at`` (or one of them)."""
+    if actor.superadmin and act not in _PERSONAL:
+        return True
+    if not await holds(session, actor.id, act, at):
+        return False
+    return act not in _NEEDS_GOOD_STANDING or await standing(session, actor.id) is Standing.OK
+
+
+async def may(db: Database, actor: Actor, act: Act, at: int | Iterable[int] | None) -> bool:
+    """``may_in`` in a transaction of its own (joined to the caller's when there is one). A
+    thing with no place (a chat not bound) allows only bootstrap admins."""
+    if at is None:
+        return actor.superadmin and act not in _PERSONAL
+    async with db.transaction() as session:
+        return await may_in(session, actor, act, at)
+
+
+async def qualifies(db: Database, person_id: int, act: Act, at: int) -> bool:
+    """Whether someone else (named by the actor) holds a role for ``act`` at ``at`` or above:
+    only a social worker of the community may be put on its duty roster."""
+    async with db.transaction() as session:
+        return await holds(session, person_id, act, at)
