@@ -16,6 +16,7 @@ class WishAction(StrEnum):
     REJECT = "x"
     TAKE_ON = "t"
     ADOPT = "p"
+    CONTACT = "k"  # staff ask for the contact details privately
 
 
 class WishCb(CallbackData, prefix="w"):

@@ -28,7 +28,6 @@ from storage.models import (
     Wish,
     WishState,
 )
-from storage.privacy import mask_numbers
 
 
 @dataclass(frozen=True)
@@ -98,11 +97,10 @@ def status(view: CardView) -> str:
 
 def render(view: CardView, chat_kind: str = PlaceKind.GRID) -> Rendered:
     wish = view.wish
-    public_text, _masked = mask_numbers(wish.text)
     posted = when(wish.created_at, view.timezone, current_locale())
     text = "\n".join([
         f"<b>{escape(headline(wish))}</b>",
-        escape(public_text),
+        escape(wish.text),  # a group's copy is masked on its way (bot.audience)
         "",
         _("Status: {status}").format(status=status(view)),
         _("Posted {when}").format(when=posted),

@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import labels
+from bot import audience, labels
 from bot.callbacks import (
     CATEGORY_ORDER,
     ActionCb,
@@ -53,12 +53,20 @@ def card(wish: Wish, chat_kind: str) -> InlineKeyboardMarkup | None:
     return builder.as_markup()
 
 
+def _contact_in_group(builder: InlineKeyboardBuilder, wish_id: int | None) -> None:
+    """In a group the contact details are not shown (bot.audience): staff ask for them."""
+    if wish_id is not None and not audience.private_details_allowed():
+        builder.button(text=_("📇 Contact details"),
+                       callback_data=WishCb(action=WishAction.CONTACT, wish_id=wish_id))
+
+
 def verification(wish_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Approve"), callback_data=WishCb(action=WishAction.APPROVE,
                                                            wish_id=wish_id))
     builder.button(text=_("Reject"), callback_data=WishCb(action=WishAction.REJECT,
                                                           wish_id=wish_id))
+    _contact_in_group(builder, wish_id)
     return builder.as_markup()
 
 
@@ -136,9 +144,10 @@ def link(text: str, url: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def acknowledge(page_id: int) -> InlineKeyboardMarkup:
+def acknowledge(page_id: int, wish_id: int | None = None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Acknowledge"), callback_data=PageCb(page_id=page_id))
+    _contact_in_group(builder, wish_id)
     return builder.as_markup()
 
 

@@ -16,6 +16,7 @@ from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
 
+from bot import audience
 from bot.clock import Clock
 from bot.together import Together
 from storage import people, places, updates
@@ -69,7 +70,8 @@ class IntakeMiddleware(BaseMiddleware):
                          if person else None)
         data["place"] = (await places.by_chat(self.db, chat.id)
                          if chat is not None and chat.type != "private" else None)
-        return await handler(event, data)
+        with audience.addressing(chat.id if chat is not None else None):
+            return await handler(event, data)
 
     async def _store(self, arrivals: list[_Arrival]) -> list[_TakenIn]:
         now = self.clock.now()

@@ -11,7 +11,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import cards, keyboards
+from bot import audience, cards, keyboards
 from bot.cards import headline
 from bot.messenger import Messenger, Render, Rendered
 from storage import duty, people, places, wishes
@@ -29,6 +29,11 @@ def summary(wish: Wish) -> str:
 
 
 def contact_lines(wish: Wish) -> str:
+    """The wish's contact details, for a private audience only (bot.audience); a group is
+    told how staff get them instead."""
+    if not audience.private_details_allowed():
+        return _("The contact details are private: staff tap “Contact details” to receive "
+                 "them in a private chat.")
     lines = [
         _("Contact phone: {phone}").format(phone=escape(wish.contact_phone or _("not given"))),
         _("Address: {address}").format(address=escape(wish.contact_address or _("not given"))),

@@ -62,7 +62,8 @@ class PageNotices:
             parts = [_ladder(page, due.passed_on), _why(page, wish, grid, question, asker)]
             if wish is not None:
                 parts += [summary(wish), contact_lines(wish)]
-            return "\n\n".join(p for p in parts if p), keyboards.acknowledge(page.id or 0)
+            text = "\n\n".join(p for p in parts if p)
+            return text, keyboards.acknowledge(page.id or 0, page.wish_id)
 
         locale, chat_id = await self._recipient(session, page, due.community)
         if chat_id is None:

@@ -10,14 +10,13 @@ from aiogram import Bot
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards, labels, links
+from bot import audience, keyboards, labels, links
 from bot.links import Purpose
 from bot.messenger import Messenger, Render, Rendered
 from bot.notices import summary
 from storage import outbox, people, places, volunteers
 from storage.models import Place, PlaceKind, Role, Skill, Volunteer, VolunteerStatus, Wish
 from storage.places import chain
-from storage.privacy import mask_numbers
 from storage.settings import effective
 
 DECIDERS = (Role.SOCIAL_WORKER, Role.ADMIN)
@@ -140,8 +139,8 @@ async def ping_volunteers(messenger: Messenger, wish: Wish) -> int:
 
 def _ping(wish: Wish, grid: Place) -> Render:
     def render() -> Rendered:
-        public_text, _masked = mask_numbers(wish.text)
-        public = wish.model_copy(update={"text": public_text})
+        # Before claiming, a volunteer sees the wish as its group does.
+        public = wish.model_copy(update={"text": audience.for_group(wish.text)})
         text = "\n\n".join([
             _("A new micro-wish in {grid} suits your skills, and you said you are free now.")
             .format(grid=escape(grid.name)),

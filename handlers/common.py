@@ -1,10 +1,11 @@
-"""/start, /help, /lang and /cancel."""
+"""/start, /help, /lang and /cancel; what is left of /start links; numbers typed in groups."""
 
 from __future__ import annotations
 
 from html import escape
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -20,6 +21,7 @@ from storage import people, places
 from storage.db import Database
 from storage.models import Place, PlaceKind
 from storage.people import Actor
+from storage.privacy import has_number
 from usecases.authority import Act, may
 
 
@@ -136,6 +138,21 @@ def router() -> Router:
     router.message.register(choose_language, Command("lang"))
     router.callback_query.register(set_language, LangCb.filter())
     return router
+
+
+async def take_down_numbers(message: Message, text: str, hint: str) -> None:
+    """Someone typed a phone or ID number in a group: what the bot posts masks it; their own
+    message is taken down too (or they are asked to), and ``hint`` says what happened."""
+    if not has_number(text):
+        return
+    try:
+        await message.delete()
+        removed = True
+    except (TelegramBadRequest, TelegramForbiddenError):
+        removed = False
+    if not removed:
+        hint += "\n" + _("Please delete your message yourself; I am not allowed to.")
+    await message.answer(hint)
 
 
 async def link_refused(message: Message) -> None:

@@ -19,6 +19,7 @@ from bot.i18n import current_locale
 from bot.messenger import Messenger
 from bot.pages import PageNotices
 from handlers.admin import administers, find_person, not_bound, not_met
+from handlers.common import take_down_numbers
 from storage import duty, people, places
 from storage.calendar import local_day
 from storage.db import Database
@@ -174,6 +175,9 @@ async def ask(message: Message, command: CommandObject, db: Database, actor: Act
         reply += "\n" + _("Please open a private chat with me and press Start, so that I can "
                           "write to you.")
     await message.reply(reply)
+    await take_down_numbers(message, text, _(
+        "Phone and ID numbers should not be posted in the group: wherever I repeat your "
+        "question, yours is hidden. The social worker on duty will answer you privately."))
 
 
 async def answer_question(message: Message, db: Database, actor: Actor, clock: Clock,

@@ -27,7 +27,7 @@ from storage import places, wishes
 from storage.db import Database
 from storage.models import Category, PlaceKind, WishState
 from storage.people import Actor
-from storage.privacy import mask_numbers
+from storage.privacy import has_number
 from storage.wishes import Draft, Outcome, Result
 from storage.words import plain
 
@@ -82,10 +82,10 @@ async def wrote_text(message: Message, state: FSMContext) -> None:
         return
     await state.update_data(text=text.strip())
     await state.set_state(WishForm.urgency)
-    if mask_numbers(text)[1]:
+    if has_number(text):
         await message.answer(_("Your text contains a number that looks like a phone or ID "
-                               "number. It will be hidden on the public card; give your contact "
-                               "details in the next steps instead."))
+                               "number. It will be hidden on the public card; only the volunteer "
+                               "who claims your micro-wish and the social workers will see it."))
     await message.answer(_("Is it urgent?"), reply_markup=keyboards.urgency())
 
 

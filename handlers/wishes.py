@@ -7,7 +7,7 @@ from contextlib import suppress
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -24,14 +24,16 @@ from bot.messenger import Messenger
 from bot.refusals import claimer_refusal, refusal, state_now
 from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
+from handlers.common import take_down_numbers
 from handlers.hours import ask_wish_hours
 from storage import places, volunteers, wishes
 from storage.db import Database
 from storage.models import Place, PlaceKind, Tier, VolunteerStatus, Wish, WishState
 from storage.people import Actor
-from storage.privacy import mask_numbers
 from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
+from usecases import contacts
 from usecases.authority import Act, may
+from usecases.contacts import Shown
 
 # --- posting ------------------------------------------------------------------------------
 
@@ -62,23 +64,10 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, acto
         return
     if outcome.wish.state != WishState.OPEN:
         await message.answer(notices.waiting_for_verification(outcome.wish))
-    await _protect_numbers(message, outcome.wish.text)
-
-
-async def _protect_numbers(message: Message, text: str) -> None:
-    """A phone or ID number typed in public: mask it on the card and take the message down."""
-    if not mask_numbers(text)[1]:
-        return
-    try:
-        await message.delete()
-        removed = True
-    except (TelegramBadRequest, TelegramForbiddenError):
-        removed = False
-    hint = _("I hid the number in your micro-wish: phone and ID numbers should not be posted "
-             "in the group. Send /wish alone to give your contact details privately.")
-    if not removed:
-        hint += "\n" + _("Please delete your message yourself; I am not allowed to.")
-    await message.answer(hint)
+    await take_down_numbers(message, outcome.wish.text, _(
+        "I hid the number in your micro-wish and kept it as its private contact phone: only "
+        "the volunteer who claims it and the social workers will see it. Phone and ID numbers "
+        "should not be posted in the group."))
 
 
 async def wish_in_private(message: Message) -> None:
@@ -420,6 +409,20 @@ async def adopt_with_note(message: Message, db: Database, actor: Actor, state: F
                           "fulfilled from /mytasks.").format(id=wish_id))
 
 
+async def contact_details(query: CallbackQuery, callback_data: WishCb, actor: Actor,
+                          clock: Clock, messenger: Messenger) -> None:
+    shown = await contacts.send_contact(messenger, actor, callback_data.wish_id,
+                                        now=clock.now())
+    await query.answer({
+        Shown.SENT: _("I sent you the contact details in a private chat."),
+        Shown.NOT_FOUND: refusal(wishes.Outcome(Result.NOT_FOUND)),
+        Shown.NOT_ALLOWED: _("Only the social workers of this grid and the volunteer who "
+                             "claimed it can see the contact details."),
+        Shown.UNREACHABLE: _("Please open a private chat with me and press Start first, so "
+                             "that I can write to you; then tap the button again."),
+    }[shown], show_alert=True)
+
+
 # --- lists -------------------------------------------------------------------------------
 
 async def lists_are_private(message: Message, bot: Bot) -> None:
@@ -490,6 +493,8 @@ def router() -> Router:
     router.callback_query.register(ask_comment, CommentCb.filter())
     router.message.register(save_comment, StateFilter(RatingComment.comment), typed)
     router.callback_query.register(approve, WishCb.filter(F.action == WishAction.APPROVE))
+    router.callback_query.register(contact_details,
+                                   WishCb.filter(F.action == WishAction.CONTACT))
     router.callback_query.register(ask_reject_reason, WishCb.filter(F.action == WishAction.REJECT))
     router.message.register(reject_with_reason, StateFilter(RejectReason.reason), typed)
     router.message.register(reject_command, Command("reject"))

@@ -32,6 +32,7 @@ from storage.models import (
     WishState,
 )
 from storage.places import chain
+from storage.privacy import first_phone
 from storage.settings import PlaceSettings, effective
 
 MAX_TEXT = 500
@@ -120,7 +121,8 @@ async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, no
         settings = effective(await chain(session, grid))
         draft_row = Wish(grid_id=grid_id, resident_id=resident_id, text=draft.text.strip(),
                          category=draft.category, urgent=draft.urgent,
-                         contact_phone=draft.phone, contact_address=draft.address,
+                         contact_phone=draft.phone or first_phone(draft.text),
+                         contact_address=draft.address,
                          state=WishState.SUBMITTED, created_at=now, source_key=source_key)
         if not settings.verify:
             _open(draft_row, now, grid_deadline(now, settings, grid.timezone))

@@ -17,6 +17,7 @@ from bot.limits import Limits
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import migrate
+from tests import tripwire
 from tests.fake_telegram import GOOD_TOKEN, FakeTelegram
 from tests.harness import ADMIN, START, Harness
 
@@ -87,5 +88,9 @@ async def harness(fake: FakeTelegram, database_url: str) -> AsyncIterator[Harnes
     app = await build(make_settings(fake, await at_head(database_url)), clock)
     # Flows are tested without waiting on Telegram's pace; test_outbox tests the pace.
     app.sender.limits = UNLIMITED
-    yield Harness(app, fake, clock)
-    await app.close()
+    harness = Harness(app, fake, clock)
+    yield harness
+    try:
+        await tripwire.check(fake, app.db)
+    finally:
+        await app.close()

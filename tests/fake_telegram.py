@@ -50,6 +50,8 @@ class Call:
 class FakeTelegram:
     token: str = GOOD_TOKEN
     calls: list[Call] = field(default_factory=list)
+    # Every call since the start, which clear() keeps: the privacy tripwire reads it.
+    history: list[Call] = field(default_factory=list)
     # Private chats of users who never pressed Start (or blocked the bot): 403.
     unreachable: set[int] = field(default_factory=set)
     # Chats where the bot may not delete messages.
@@ -116,6 +118,7 @@ class FakeTelegram:
         call = Call(method, params)
         if method != "getUpdates":
             self.calls.append(call)
+            self.history.append(call)
         handler = getattr(self, f"_m_{method}", None)
         if self.failing.get(method):
             self.failing[method] -= 1

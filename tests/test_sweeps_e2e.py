@@ -41,9 +41,12 @@ async def sweep(h: Harness) -> dict[Step, int]:
 
 
 def cards_in(h: Harness, chat_id: int) -> list[Call]:
-    """Wish cards posted in a chat (they carry the wish's button when posted)."""
+    """Wish cards posted in a chat (they carry the wish's button when posted; a page in the
+    chat carries only the button that asks for the contact details privately)."""
     return [c for c in h.fake.sent("sendMessage", chat_id)
-            if any(str(b.get("callback_data", "")).startswith("w:") for b in c.buttons())]
+            if any(str(b.get("callback_data", "")).startswith("w:")
+                   and not str(b.get("callback_data", "")).startswith("w:k:")
+                   for b in c.buttons())]
 
 
 def shown(h: Harness, call: Call) -> dict[str, object]:
