@@ -188,9 +188,9 @@ async def find_person(message: Message, who: str | None, db: Database,
     if who.isdecimal():
         person = await people.get(db, int(who))
         if person is None:
-            person = await people.remember(db, user_id=int(who), full_name=f"#{who}",
-                                           username=None, language_code=None,
-                                           in_private_chat=False, now=clock.now())
+            person = await people.remember(
+                db, user_id=int(who), full_name=people.placeholder_name(int(who)),
+                username=None, language_code=None, in_private_chat=False, now=clock.now())
         return person, who
     return None, who
 

@@ -26,7 +26,7 @@ from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
 from handlers.common import take_down_numbers
 from handlers.hours import ask_wish_hours
-from storage import places, volunteers, wishes
+from storage import volunteers, wishes
 from storage.db import Database
 from storage.models import Place, PlaceKind, Tier, VolunteerStatus, Wish, WishState
 from storage.people import Actor
@@ -370,15 +370,10 @@ async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, re
 
 # --- the street office adopts a wish as a micro-venture project ---------------------------
 
-async def _street_admin(db: Database, actor: Actor, grid_id: int) -> bool:
-    street = (await places.chain_of(db, grid_id))[-1]
-    return await may(db, actor, Act.ADOPT_WISHES, street.id)
-
-
 async def ask_adoption_note(query: CallbackQuery, callback_data: WishCb, db: Database,
                             actor: Actor, state: FSMContext) -> None:
     wish = await wishes.get(db, callback_data.wish_id)
-    if wish is None or not await _street_admin(db, actor, wish.grid_id):
+    if wish is None or not await may(db, actor, Act.ADOPT_WISHES, wish.grid_id):
         await query.answer(_("Only an admin of the street office can adopt micro-wishes as "
                              "projects.") if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
                            show_alert=True)

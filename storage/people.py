@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, places
 from storage.db import Database
-from storage.models import Person, Role, RoleGrant
+from storage.models import Person, Role, RoleGrant, Volunteer
 from storage.places import chain
 
 
@@ -67,6 +67,7 @@ async def remember_all_in(session: AsyncSession, visitors: Sequence[Visitor], *,
     people = {person.id: person for person in
               (await session.exec(_PEOPLE, params={"ids": ids})).all()}
     taken: dict[str, int] = {}
+    named: list[int] = []
     for visitor in visitors:
         person = people.get(visitor.user_id)
         username = _username(visitor)
@@ -79,10 +80,26 @@ async def remember_all_in(session: AsyncSession, visitors: Sequence[Visitor], *,
                 reachable=visitor.in_private_chat, created_at=now)
             session.add(person)
         else:
+            if person.full_name == placeholder_name(person.id) != visitor.full_name:
+                named.append(person.id)
             _refresh(person, visitor)
     for username, holder in taken.items():
         await _take_username(session, username, holder)
+    for person_id in named:
+        await _name_volunteer(session, person_id, people[person_id].full_name)
     return people
+
+
+def placeholder_name(person_id: int) -> str:
+    """The name of someone named by id before the bot saw them, until it does."""
+    return f"#{person_id}"
+
+
+async def _name_volunteer(session: AsyncSession, person_id: int, name: str) -> None:
+    """A volunteer enlisted by id before the bot saw them takes their name once it does."""
+    await session.exec(update(Volunteer).where(
+        col(Volunteer.person_id) == person_id,
+        col(Volunteer.real_name) == placeholder_name(person_id)).values(real_name=name))
 
 
 async def _take_username(session: AsyncSession, username: str, holder: int) -> None:

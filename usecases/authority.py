@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import places
 from storage.db import Database
-from storage.models import Role, RoleGrant, Volunteer, VolunteerStatus
+from storage.models import PlaceKind, Role, RoleGrant, Volunteer, VolunteerStatus
 from storage.people import Actor
 
 
@@ -60,6 +60,9 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.ANSWER_PAGES: STAFF,
     Act.HOST_MEETINGS: frozenset({Role.CADRE, Role.ADMIN}),
 }
+# Acts whose role counts only where it is held at one kind of place: adopting a wish as a
+# micro-venture project is the street office's, not a community admin's.
+_HELD_AT: dict[Act, PlaceKind] = {Act.ADOPT_WISHES: PlaceKind.STREET}
 # Acts a bootstrap admin does not get by being one: they are about the person themself.
 _PERSONAL = frozenset({Act.CLAIM_WISHES, Act.SERVE_ON_DUTY})
 # Acts that also need the person's standing as a volunteer to be good.
@@ -74,19 +77,22 @@ class Standing(StrEnum):
     SUSPENDED = "suspended"
 
 
-async def _places_at_or_above(session: AsyncSession, place_ids: Iterable[int]) -> set[int]:
+async def _places_at_or_above(session: AsyncSession, place_ids: Iterable[int],
+                              kind: PlaceKind | None) -> set[int]:
     found: set[int] = set()
     for place_id in place_ids:
         place = await places.get(session, place_id)
         if place is not None:
-            found.update(p.id for p in await places.chain(session, place) if p.id is not None)
+            found.update(p.id for p in await places.chain(session, place)
+                         if p.id is not None and kind in (None, p.kind))
     return found
 
 
 async def holds(session: AsyncSession, person_id: int, act: Act,
                 at: int | Iterable[int]) -> bool:
     """Whether ``person_id`` holds a role for ``act`` at one of the places ``at`` or above."""
-    ids = await _places_at_or_above(session, [at] if isinstance(at, int) else at)
+    ids = await _places_at_or_above(session, [at] if isinstance(at, int) else at,
+                                    _HELD_AT.get(act))
     if not ids:
         return False
     statement = select(RoleGrant.id).where(
