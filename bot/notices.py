@@ -6,7 +6,6 @@ through the outbox, keyed by the audit row of the move they report, so each goes
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -182,19 +181,6 @@ async def ask_verification(messenger: Messenger, wish: Wish, event: int | None) 
     chain = await places.chain_of(messenger.db, wish.grid_id)
     if len(chain) > 1:
         await messenger.announce(chain[1], f"audit:{event}:verify", render)
-
-
-async def submit_and_publish(messenger: Messenger, *, grid_id: int, resident_id: int,
-                             draft: wishes.Draft, now: datetime,
-                             source_key: str) -> wishes.Outcome:
-    """Store a new wish and queue what others must see of it in one transaction, before the
-    resident is answered: a failed answer loses neither. A repeat is not published again."""
-    async with messenger.db.transaction():
-        outcome = await wishes.submit(messenger.db, grid_id=grid_id, resident_id=resident_id,
-                                      draft=draft, now=now, source_key=source_key)
-        if outcome.ok and outcome.wish is not None and not outcome.duplicate:
-            await publish(messenger, outcome.wish, outcome.event_id)
-    return outcome
 
 
 async def publish(messenger: Messenger, wish: Wish, event: int | None) -> None:

@@ -19,7 +19,8 @@ def state_now(wish: Wish) -> str:
     }[WishState(wish.state)]
 
 
-def refusal(outcome: Outcome, limit: int = MAX_TEXT) -> str:
+def refusal(outcome: Outcome, limit: int = MAX_TEXT, not_allowed: str = "") -> str:
+    """Why a step on a wish did not go through; ``not_allowed`` says who may take it."""
     match outcome.result:
         case Result.NOT_FOUND:
             return _("This micro-wish no longer exists.")
@@ -39,6 +40,13 @@ def refusal(outcome: Outcome, limit: int = MAX_TEXT) -> str:
                 tier=labels.tier(outcome.wish.tier))
         case Result.NOT_A_GRID:
             return _("Micro-wishes are posted in grid groups.")
+        case Result.PAUSED:
+            return _("You paused your volunteering. Send me /resume in a private chat first.")
+        case Result.SUSPENDED:
+            return _("Your volunteer service is suspended, so you cannot claim. Please talk to "
+                     "your social worker.")
+        case Result.NOT_ALLOWED if not_allowed:
+            return not_allowed
         case _:
             return _("This button is no longer valid.")
 

@@ -30,6 +30,7 @@ from storage.people import Actor
 from storage.privacy import has_number
 from storage.wishes import Draft, Outcome, Result
 from storage.words import plain
+from usecases import wishes as usecase
 
 PHONE = re.compile(r"^\+?[\d\s-]{5,20}$")
 MAX_ADDRESS = 200
@@ -169,7 +170,7 @@ async def _ask_confirmation(message: Message, state: FSMContext) -> None:
 async def submitted(query: CallbackQuery, state: FSMContext, actor: Actor, clock: Clock,
                     messenger: Messenger) -> None:
     data = await state.get_data()
-    outcome = await notices.submit_and_publish(
+    outcome = await usecase.post(
         messenger, grid_id=int(str(data.get("grid_id", 0))), resident_id=actor.id,
         draft=_draft(data), now=clock.now(), source_key=f"form:{data.get('draft_id')}")
     await state.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from html import escape
 
@@ -15,7 +14,7 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import cards, keyboards, links, notices, volunteering
+from bot import cards, keyboards, links, notices
 from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, typed
@@ -26,13 +25,13 @@ from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
 from handlers.common import take_down_numbers
 from handlers.hours import ask_wish_hours
-from storage import volunteers, wishes
+from storage import wishes
 from storage.db import Database
-from storage.models import Place, PlaceKind, Tier, VolunteerStatus, Wish, WishState
+from storage.models import Place, PlaceKind, Tier, WishState
 from storage.people import Actor
 from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
 from usecases import contacts
-from usecases.authority import Act, may
+from usecases import wishes as usecase
 from usecases.contacts import Shown
 
 # --- posting ------------------------------------------------------------------------------
@@ -53,7 +52,7 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, acto
               "me. Your phone and address stay private there."),
             reply_markup=keyboards.link(_("✍️ Fill in the form"), url))
         return
-    outcome = await notices.submit_and_publish(
+    outcome = await usecase.post(
         messenger, grid_id=place.id or 0, resident_id=actor.id,
         draft=Draft(text=command.args or ""), now=clock.now(),
         source_key=f"msg:{message.chat.id}:{message.message_id}")
@@ -77,12 +76,7 @@ async def wish_in_private(message: Message) -> None:
 
 # --- claiming and fulfilling ---------------------------------------------------------------
 
-# Who may take a wish at each tier: volunteers claim in the grid; social workers and
-# organisation reps take it on in the community (micro-charity).
-TAKERS = {
-    WishAction.CLAIM: (Tier.GRID, Act.CLAIM_WISHES),
-    WishAction.TAKE_ON: (Tier.COMMUNITY, Act.TAKE_ON_WISHES),
-}
+TIER_OF = {WishAction.CLAIM: Tier.GRID, WishAction.TAKE_ON: Tier.COMMUNITY}
 
 
 def _not_a_taker(action: WishAction) -> str:
@@ -93,31 +87,14 @@ def _not_a_taker(action: WishAction) -> str:
              "Ask your grid worker to sign you up.")
 
 
-News = Callable[[Wish, wishes.Outcome], Awaitable[None]]
-
-
-async def _stored_with_news(db: Database, messenger: Messenger,
-                            change: Awaitable[wishes.Outcome], news: News) -> wishes.Outcome:
-    """Make the change and queue its news (the card everywhere, then ``news``) in one
-    transaction, before anyone is answered: a failed answer loses neither."""
-    async with db.transaction():
-        outcome = await change
-        if outcome.ok and outcome.wish is not None:
-            await cards.show(messenger, outcome.wish)
-            await news(outcome.wish, outcome)
-    return outcome
-
-
-async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Database,
-                actor: Actor, clock: Clock, messenger: Messenger) -> None:
-    # The claim and the news of it (card, resident) are one transaction, stored before
-    # anyone is answered.
-    async with db.transaction():
-        taken = await _take(callback_data, db, actor, clock, messenger)
-    if isinstance(taken, str):
-        await query.answer(taken, show_alert=True)
+async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, actor: Actor,
+                clock: Clock, messenger: Messenger) -> None:
+    outcome = await usecase.take(messenger, actor, callback_data.wish_id,
+                                 TIER_OF[callback_data.action], now=clock.now())
+    if not outcome.ok or outcome.wish is None:
+        await query.answer(_take_refusal(outcome, callback_data.action), show_alert=True)
         return
-    wish = taken
+    wish = outcome.wish
     if await notices.contact_to_claimer(messenger, wish, actor.person):
         await query.answer(_("You claimed it! I sent you the contact details privately."),
                            show_alert=True)
@@ -133,40 +110,12 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, db: Datab
             reply_markup=keyboards.link(_("Open private chat"), url))
 
 
-async def _take(callback_data: WishCb, db: Database, actor: Actor, clock: Clock,
-                messenger: Messenger) -> Wish | str:
-    """Claim or take on the wish and queue the news: the wish, or why not."""
-    tier, act = TAKERS[callback_data.action]
-    wish = await wishes.get(db, callback_data.wish_id)
-    if wish is None:
-        return refusal(wishes.Outcome(Result.NOT_FOUND))
-    if not await may(db, actor, act, wish.grid_id):
-        held_back = await _held_back(db, actor) if act is Act.CLAIM_WISHES else None
-        return held_back or _not_a_taker(callback_data.action)
-    outcome = await _stored_with_news(
-        db, messenger, wishes.claim(db, wish.id or 0, volunteer_id=actor.id, now=clock.now(),
-                                    tier=tier),
-        lambda claimed, done: notices.resident_claimed(messenger, claimed, done.event_id,
-                                                       actor.person.full_name))
-    if outcome.ok and outcome.wish is not None:
-        return outcome.wish
+def _take_refusal(outcome: wishes.Outcome, action: WishAction) -> str:
     if outcome.result is Result.WRONG_STATE and outcome.wish is not None \
             and outcome.wish.state == WishState.CLAIMED:
         return _("Someone else was quicker: this micro-wish is already claimed. "
                  "Thank you all the same!")
-    return refusal(outcome)
-
-
-async def _held_back(db: Database, actor: Actor) -> str | None:
-    """Why a paused or suspended volunteer may not claim now; None when they may."""
-    standing = await volunteers.get(db, actor.id)
-    if standing is None or standing.status not in (VolunteerStatus.PAUSED,
-                                                    VolunteerStatus.SUSPENDED):
-        return None
-    if standing.status == VolunteerStatus.PAUSED:
-        return _("You paused your volunteering. Send me /resume in a private chat first.")
-    return _("Your volunteer service is suspended, so you cannot claim. Please talk to your "
-             "social worker.")
+    return refusal(outcome, not_allowed=_not_a_taker(action))
 
 
 async def _ask_for_reply(query: CallbackQuery, state: FSMContext, step: State, wish_id: int,
@@ -189,12 +138,9 @@ async def _close_buttons(query: CallbackQuery, note: str) -> None:
         await query.message.answer(escape(note))
 
 
-async def release(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
-                  clock: Clock, messenger: Messenger) -> None:
-    outcome = await _stored_with_news(
-        db, messenger, wishes.release(db, callback_data.wish_id, volunteer_id=actor.id,
-                                      now=clock.now()),
-        lambda wish, done: notices.resident_released(messenger, wish, done.event_id))
+async def release(query: CallbackQuery, callback_data: WishCb, actor: Actor, clock: Clock,
+                  messenger: Messenger) -> None:
+    outcome = await usecase.release(messenger, actor, callback_data.wish_id, now=clock.now())
     if not outcome.ok or outcome.wish is None:
         await query.answer(claimer_refusal(outcome), show_alert=True)
         return
@@ -202,13 +148,9 @@ async def release(query: CallbackQuery, callback_data: WishCb, db: Database, act
     await _close_buttons(query, note)
 
 
-async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
-                    clock: Clock, messenger: Messenger, state: FSMContext) -> None:
-    outcome = await _stored_with_news(
-        db, messenger, wishes.mark_fulfilled(db, callback_data.wish_id, volunteer_id=actor.id,
-                                             now=clock.now()),
-        lambda wish, done: notices.resident_fulfilled(messenger, wish, done.event_id,
-                                                      actor.person.full_name))
+async def fulfilled(query: CallbackQuery, callback_data: WishCb, actor: Actor, clock: Clock,
+                    messenger: Messenger, state: FSMContext) -> None:
+    outcome = await usecase.fulfil(messenger, actor, callback_data.wish_id, now=clock.now())
     if not outcome.ok or outcome.wish is None:
         await query.answer(claimer_refusal(outcome), show_alert=True)
         return
@@ -220,16 +162,9 @@ async def fulfilled(query: CallbackQuery, callback_data: WishCb, db: Database, a
 
 # --- the resident: withdraw, confirm and rate -----------------------------------------------
 
-async def withdraw(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
-                   clock: Clock, messenger: Messenger) -> None:
-    async def tell_claimer(wish: Wish, done: wishes.Outcome) -> None:
-        if done.previous_claimer is not None:
-            await notices.claimer_withdrawn(messenger, wish, done.event_id,
-                                            done.previous_claimer)
-
-    outcome = await _stored_with_news(
-        db, messenger, wishes.withdraw(db, callback_data.wish_id, resident_id=actor.id,
-                                       now=clock.now()), tell_claimer)
+async def withdraw(query: CallbackQuery, callback_data: WishCb, actor: Actor, clock: Clock,
+                   messenger: Messenger) -> None:
+    outcome = await usecase.withdraw(messenger, actor, callback_data.wish_id, now=clock.now())
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)
         return
@@ -237,19 +172,10 @@ async def withdraw(query: CallbackQuery, callback_data: WishCb, db: Database, ac
     await _close_buttons(query, note)
 
 
-async def rate(query: CallbackQuery, callback_data: RateCb, db: Database, actor: Actor,
-               clock: Clock, messenger: Messenger) -> None:
-    async def tell_claimer_and_staff(wish: Wish, done: wishes.Outcome) -> None:
-        if done.previous_claimer is not None:
-            await notices.claimer_rated(messenger, wish, done.event_id, done.previous_claimer,
-                                        callback_data.score)
-        if wish.state == WishState.OPEN:
-            await notices.staff_follow_up(messenger, wish, done.event_id, callback_data.score)
-
-    outcome = await _stored_with_news(
-        db, messenger, wishes.confirm(db, callback_data.wish_id, resident_id=actor.id,
-                                      score=callback_data.score, now=clock.now()),
-        tell_claimer_and_staff)
+async def rate(query: CallbackQuery, callback_data: RateCb, actor: Actor, clock: Clock,
+               messenger: Messenger) -> None:
+    outcome = await usecase.rate(messenger, actor, callback_data.wish_id, callback_data.score,
+                                 now=clock.now())
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)
         return
@@ -291,78 +217,56 @@ async def save_comment(message: Message, db: Database, actor: Actor,
 
 # --- verification by a social worker ------------------------------------------------------
 
-async def _is_staff_of(db: Database, actor: Actor, grid_id: int) -> bool:
-    return await may(db, actor, Act.VERIFY_WISHES, grid_id)
+def _verify_refusal(outcome: wishes.Outcome, limit: int = MAX_REASON) -> str:
+    if outcome.result is Result.WRONG_STATE and outcome.wish is not None:
+        return state_now(outcome.wish)
+    return refusal(outcome, limit, not_allowed=_(
+        "Only a social worker of this grid can verify micro-wishes."))
 
 
-async def approve(query: CallbackQuery, callback_data: WishCb, db: Database, actor: Actor,
-                  clock: Clock, messenger: Messenger) -> None:
-    wish = await wishes.get(db, callback_data.wish_id)
-    if wish is None or not await _is_staff_of(db, actor, wish.grid_id):
-        await query.answer(_("Only a social worker of this grid can verify micro-wishes.")
-                           if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
-                           show_alert=True)
-        return
-    async def tell_resident_and_volunteers(approved: Wish, done: wishes.Outcome) -> None:
-        await notices.resident_approved(messenger, approved, done.event_id)
-        await volunteering.ping_volunteers(messenger, approved)
-
-    outcome = await _stored_with_news(
-        db, messenger, wishes.approve(db, wish.id or 0, actor_id=actor.id, now=clock.now()),
-        tell_resident_and_volunteers)
+async def approve(query: CallbackQuery, callback_data: WishCb, actor: Actor, clock: Clock,
+                  messenger: Messenger) -> None:
+    outcome = await usecase.approve(messenger, actor, callback_data.wish_id, now=clock.now())
     if not outcome.ok or outcome.wish is None:
-        await query.answer(refusal(outcome), show_alert=True)
+        await query.answer(_verify_refusal(outcome), show_alert=True)
         return
     note = _("Approved by {name}; it is now posted in the grid group.").format(
         name=actor.person.full_name)
     await _close_buttons(query, note)
 
 
-async def ask_reject_reason(query: CallbackQuery, callback_data: WishCb, db: Database,
-                            actor: Actor, state: FSMContext) -> None:
-    wish = await wishes.get(db, callback_data.wish_id)
-    if wish is None or not await _is_staff_of(db, actor, wish.grid_id):
-        await query.answer(_("Only a social worker of this grid can verify micro-wishes.")
-                           if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
-                           show_alert=True)
+async def ask_reject_reason(query: CallbackQuery, callback_data: WishCb, actor: Actor,
+                            state: FSMContext, messenger: Messenger) -> None:
+    allowed = await usecase.may_verify(messenger, actor, callback_data.wish_id)
+    if not allowed.ok or allowed.wish is None:
+        await query.answer(_verify_refusal(allowed), show_alert=True)
         return
-    if wish.state not in wishes.REJECTABLE:
-        await query.answer(state_now(wish), show_alert=True)
-        return
-    await _ask_for_reply(query, state, RejectReason.reason, wish.id or 0, _(
+    await _ask_for_reply(query, state, RejectReason.reason, callback_data.wish_id, _(
         "Why is micro-wish #{id} not accepted? Reply with the reason; the resident will "
-        "see it. /cancel to stop.").format(id=wish.id))
+        "see it. /cancel to stop.").format(id=callback_data.wish_id))
 
 
-async def reject_with_reason(message: Message, db: Database, actor: Actor, state: FSMContext,
-                             clock: Clock, messenger: Messenger) -> None:
-    wish_id = (await state.get_data()).get("wish_id", 0)
-    await _reject(message, db, actor, wish_id, message.text or "", clock, messenger)
+async def reject_with_reason(message: Message, actor: Actor, state: FSMContext, clock: Clock,
+                             messenger: Messenger) -> None:
+    wish_id = await state.get_value("wish_id", 0)
+    await _reject(message, actor, wish_id, message.text or "", clock, messenger)
     await state.clear()
 
 
-async def reject_command(message: Message, command: CommandObject, db: Database, actor: Actor,
-                         clock: Clock, messenger: Messenger) -> None:
+async def reject_command(message: Message, command: CommandObject, actor: Actor, clock: Clock,
+                         messenger: Messenger) -> None:
     words = (command.args or "").split(maxsplit=1)
     if len(words) < 2 or not words[0].lstrip("#").isdecimal():
         await message.reply(escape(_("Usage: /reject <number> <reason>")))
         return
-    await _reject(message, db, actor, int(words[0].lstrip("#")), words[1], clock, messenger)
+    await _reject(message, actor, int(words[0].lstrip("#")), words[1], clock, messenger)
 
 
-async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, reason: str,
-                  clock: Clock, messenger: Messenger) -> None:
-    wish = await wishes.get(db, wish_id)
-    if wish is None or not await _is_staff_of(db, actor, wish.grid_id):
-        await message.reply(_("Only a social worker of this grid can verify micro-wishes.")
-                            if wish else refusal(wishes.Outcome(Result.NOT_FOUND)))
-        return
-    outcome = await _stored_with_news(
-        db, messenger, wishes.reject(db, wish_id, actor_id=actor.id, reason=reason,
-                                     now=clock.now()),
-        lambda rejected, done: notices.resident_rejected(messenger, rejected, done.event_id))
+async def _reject(message: Message, actor: Actor, wish_id: int, reason: str, clock: Clock,
+                  messenger: Messenger) -> None:
+    outcome = await usecase.reject(messenger, actor, wish_id, reason, now=clock.now())
     if not outcome.ok or outcome.wish is None:
-        await message.reply(refusal(outcome, MAX_REASON))
+        await message.reply(_verify_refusal(outcome))
         return
     await message.reply(_("Micro-wish #{id} is rejected; the resident has been told the "
                           "reason.").format(id=wish_id))
@@ -370,35 +274,34 @@ async def _reject(message: Message, db: Database, actor: Actor, wish_id: int, re
 
 # --- the street office adopts a wish as a micro-venture project ---------------------------
 
-async def ask_adoption_note(query: CallbackQuery, callback_data: WishCb, db: Database,
-                            actor: Actor, state: FSMContext) -> None:
-    wish = await wishes.get(db, callback_data.wish_id)
-    if wish is None or not await may(db, actor, Act.ADOPT_WISHES, wish.grid_id):
-        await query.answer(_("Only an admin of the street office can adopt micro-wishes as "
-                             "projects.") if wish else refusal(wishes.Outcome(Result.NOT_FOUND)),
-                           show_alert=True)
+def _only_the_street() -> str:
+    return _("Only an admin of the street office can adopt micro-wishes as projects.")
+
+
+async def ask_adoption_note(query: CallbackQuery, callback_data: WishCb, actor: Actor,
+                            state: FSMContext, messenger: Messenger) -> None:
+    allowed = await usecase.may_adopt(messenger, actor, callback_data.wish_id)
+    if not allowed.ok:
+        await query.answer(refusal(allowed, not_allowed=_only_the_street()), show_alert=True)
         return
-    await _ask_for_reply(query, state, AdoptionNote.note, wish.id or 0, _(
+    await _ask_for_reply(query, state, AdoptionNote.note, callback_data.wish_id, _(
         "How will the street office take up micro-wish #{id}? Reply with a short note "
         "(the project, who runs it); the resident will see it. /cancel to stop.").format(
-        id=wish.id))
+        id=callback_data.wish_id))
 
 
-async def adopt_with_note(message: Message, db: Database, actor: Actor, state: FSMContext,
-                          clock: Clock, messenger: Messenger) -> None:
-    wish_id = (await state.get_data()).get("wish_id", 0)
+async def adopt_with_note(message: Message, actor: Actor, state: FSMContext, clock: Clock,
+                          messenger: Messenger) -> None:
+    wish_id = await state.get_value("wish_id", 0)
     note = (message.text or "").strip()
-    if wishes.check_text(note, MAX_REASON) is not Result.OK:
-        await message.reply(refusal(wishes.Outcome(wishes.check_text(note, MAX_REASON)),
-                                    MAX_REASON))
+    if (checked := wishes.check_text(note, MAX_REASON)) is not Result.OK:
+        await message.reply(refusal(wishes.Outcome(checked), MAX_REASON))
         return
     await state.clear()
-    outcome = await _stored_with_news(
-        db, messenger, wishes.claim(db, wish_id, volunteer_id=actor.id, now=clock.now(),
-                                    tier=Tier.STREET, note=note),
-        lambda adopted, done: notices.resident_adopted(messenger, adopted, done.event_id))
+    outcome = await usecase.take(messenger, actor, wish_id, Tier.STREET, now=clock.now(),
+                                 note=note)
     if not outcome.ok or outcome.wish is None:
-        await message.reply(refusal(outcome))
+        await message.reply(refusal(outcome, not_allowed=_only_the_street()))
         return
     await message.reply(_("Micro-wish #{id} is adopted as a project. When it is done, mark it "
                           "fulfilled from /mytasks.").format(id=wish_id))

@@ -55,6 +55,10 @@ class Result(StrEnum):
     TOO_LONG = "too_long"
     NOT_A_GRID = "not_a_grid"
     PASSED_ON = "passed_on"
+    # Answers of the use cases (usecases.wishes) for who may not act.
+    NOT_ALLOWED = "not_allowed"
+    PAUSED = "paused"  # a volunteer who paused
+    SUSPENDED = "suspended"  # a volunteer whose service is suspended
 
 
 @dataclass(frozen=True)

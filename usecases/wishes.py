@@ -1,0 +1,162 @@
+"""Micro-wishes (微心愿): posting, taking, fulfilling, withdrawing, rating, verifying.
+
+Each verb is one transaction: who may (``usecases.authority``), the conditional change with
+its audit row (``storage.wishes``), and its news queued in the outbox (the card everywhere it
+stands, then whoever must hear of it), all stored before the person acting is answered, so a
+failed answer loses none of it. Each returns ``storage.wishes.Outcome``; the handler turns it
+into words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot import cards, notices, volunteering
+from bot.messenger import Messenger
+from storage import wishes
+from storage.models import Tier, Wish, WishState
+from storage.people import Actor
+from storage.wishes import Outcome, Result
+from usecases.authority import Act, Standing, may_in, standing
+
+News = Callable[[Wish, Outcome], Awaitable[None]]
+# Who takes a wish at each tier: volunteers claim it in the grid, social workers and
+# organisation reps take it on in the community (微公益), the street office adopts it (微创投).
+TAKING = {Tier.GRID: Act.CLAIM_WISHES, Tier.COMMUNITY: Act.TAKE_ON_WISHES,
+          Tier.STREET: Act.ADOPT_WISHES}
+
+
+async def _changed(messenger: Messenger, change: Callable[[], Awaitable[Outcome]],
+                   news: News) -> Outcome:
+    async with messenger.db.transaction():
+        outcome = await change()
+        if outcome.ok and outcome.wish is not None:
+            await cards.show(messenger, outcome.wish)
+            await news(outcome.wish, outcome)
+    return outcome
+
+
+async def _allowed(messenger: Messenger, actor: Actor, act: Act, wish_id: int) -> Outcome:
+    """OK with the wish when ``actor`` may do ``act`` to it; else why not."""
+    async with messenger.db.transaction() as session:
+        wish = await session.get(Wish, wish_id)
+        if wish is None:
+            return Outcome(Result.NOT_FOUND)
+        if await may_in(session, actor, act, wish.grid_id):
+            return Outcome(Result.OK, wish)
+        held = await standing(session, actor.id) if act is Act.CLAIM_WISHES else Standing.OK
+        return Outcome({Standing.PAUSED: Result.PAUSED, Standing.SUSPENDED: Result.SUSPENDED}
+                       .get(held, Result.NOT_ALLOWED), wish)
+
+
+async def post(messenger: Messenger, *, grid_id: int, resident_id: int, draft: wishes.Draft,
+               now: datetime, source_key: str) -> Outcome:
+    """A resident's new wish: stored, and its card or verification request queued (and the
+    duty worker paged if it is urgent or names a risk). The same source twice is one wish."""
+    async with messenger.db.transaction():
+        outcome = await wishes.submit(messenger.db, grid_id=grid_id, resident_id=resident_id,
+                                      draft=draft, now=now, source_key=source_key)
+        if outcome.ok and outcome.wish is not None and not outcome.duplicate:
+            await notices.publish(messenger, outcome.wish, outcome.event_id)
+    return outcome
+
+
+async def take(messenger: Messenger, actor: Actor, wish_id: int, tier: Tier, *,
+               now: datetime, note: str | None = None) -> Outcome:
+    """Claim, take on or adopt: of many pressing at once, one wins."""
+    async with messenger.db.transaction():
+        allowed = await _allowed(messenger, actor, TAKING[tier], wish_id)
+        if not allowed.ok:
+            return allowed
+
+        async def tell_resident(taken: Wish, done: Outcome) -> None:
+            if tier is Tier.STREET:
+                await notices.resident_adopted(messenger, taken, done.event_id)
+            else:
+                await notices.resident_claimed(messenger, taken, done.event_id,
+                                               actor.person.full_name)
+
+        return await _changed(messenger, lambda: wishes.claim(
+            messenger.db, wish_id, volunteer_id=actor.id, now=now, tier=tier, note=note),
+            tell_resident)
+
+
+async def release(messenger: Messenger, actor: Actor, wish_id: int, *,
+                  now: datetime) -> Outcome:
+    """The claimer gives the wish back (only the claimer: storage checks whose it is)."""
+    return await _changed(messenger, lambda: wishes.release(
+        messenger.db, wish_id, volunteer_id=actor.id, now=now),
+        lambda wish, done: notices.resident_released(messenger, wish, done.event_id))
+
+
+async def fulfil(messenger: Messenger, actor: Actor, wish_id: int, *, now: datetime) -> Outcome:
+    return await _changed(messenger, lambda: wishes.mark_fulfilled(
+        messenger.db, wish_id, volunteer_id=actor.id, now=now),
+        lambda wish, done: notices.resident_fulfilled(messenger, wish, done.event_id,
+                                                      actor.person.full_name))
+
+
+async def withdraw(messenger: Messenger, actor: Actor, wish_id: int, *,
+                   now: datetime) -> Outcome:
+    async def tell_claimer(wish: Wish, done: Outcome) -> None:
+        if done.previous_claimer is not None:
+            await notices.claimer_withdrawn(messenger, wish, done.event_id,
+                                            done.previous_claimer)
+
+    return await _changed(messenger, lambda: wishes.withdraw(
+        messenger.db, wish_id, resident_id=actor.id, now=now), tell_claimer)
+
+
+async def rate(messenger: Messenger, actor: Actor, wish_id: int, score: int, *,
+               now: datetime) -> Outcome:
+    """The resident confirms and rates (下评上); "not solved" reopens it for the grid's social
+    workers to follow up instead of closing it."""
+    async def tell_claimer_and_staff(wish: Wish, done: Outcome) -> None:
+        if done.previous_claimer is not None:
+            await notices.claimer_rated(messenger, wish, done.event_id, done.previous_claimer,
+                                        score)
+        if wish.state == WishState.OPEN:
+            await notices.staff_follow_up(messenger, wish, done.event_id, score)
+
+    return await _changed(messenger, lambda: wishes.confirm(
+        messenger.db, wish_id, resident_id=actor.id, score=score, now=now),
+        tell_claimer_and_staff)
+
+
+async def may_verify(messenger: Messenger, actor: Actor, wish_id: int) -> Outcome:
+    """Before asking a social worker for a reason: OK with the wish, or why not."""
+    allowed = await _allowed(messenger, actor, Act.VERIFY_WISHES, wish_id)
+    if allowed.ok and allowed.wish is not None and allowed.wish.state not in wishes.REJECTABLE:
+        return Outcome(Result.WRONG_STATE, allowed.wish)
+    return allowed
+
+
+async def may_adopt(messenger: Messenger, actor: Actor, wish_id: int) -> Outcome:
+    return await _allowed(messenger, actor, Act.ADOPT_WISHES, wish_id)
+
+
+async def approve(messenger: Messenger, actor: Actor, wish_id: int, *,
+                  now: datetime) -> Outcome:
+    async def tell_resident_and_volunteers(approved: Wish, done: Outcome) -> None:
+        await notices.resident_approved(messenger, approved, done.event_id)
+        await volunteering.ping_volunteers(messenger, approved)
+
+    async with messenger.db.transaction():
+        allowed = await _allowed(messenger, actor, Act.VERIFY_WISHES, wish_id)
+        if not allowed.ok:
+            return allowed
+        return await _changed(messenger, lambda: wishes.approve(
+            messenger.db, wish_id, actor_id=actor.id, now=now), tell_resident_and_volunteers)
+
+
+async def reject(messenger: Messenger, actor: Actor, wish_id: int, reason: str, *,
+                 now: datetime) -> Outcome:
+    async with messenger.db.transaction():
+        allowed = await _allowed(messenger, actor, Act.VERIFY_WISHES, wish_id)
+        if not allowed.ok:
+            return allowed
+        return await _changed(messenger, lambda: wishes.reject(
+            messenger.db, wish_id, actor_id=actor.id, reason=reason, now=now),
+            lambda rejected, done: notices.resident_rejected(messenger, rejected,
+                                                             done.event_id))
