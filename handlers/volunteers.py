@@ -37,7 +37,8 @@ from storage.models import (
 )
 from storage.people import Actor
 from storage.volunteers import MAX_NAME, MAX_OTHER_SKILL, Outcome, Result
-from usecases.authority import Act, may
+from usecases import volunteers as usecase
+from usecases.volunteers import Decision
 
 # --- entering the form ------------------------------------------------------------------------
 
@@ -315,13 +316,13 @@ async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
 
 # --- the staff decide -------------------------------------------------------------------------
 
-async def _may_decide(db: Database, actor: Actor, person_id: int) -> bool:
-    _volunteer, grids = await volunteers.with_grids(db, person_id)
-    return bool(grids) and await may(db, actor, Act.MANAGE_VOLUNTEERS,
-                                     [grid.id for grid in grids if grid.id is not None])
+DECISION_OF = {VolAction.APPROVE: Decision.APPROVE, VolAction.ASK: Decision.ASK,
+               VolAction.DECLINE: Decision.DECLINE}
 
 
 def _decision_refusal(outcome: Outcome) -> str:
+    if outcome.result is Result.NOT_ALLOWED:
+        return _("Only a social worker of the volunteer's grids can decide.")
     if outcome.result is Result.NOT_FOUND or outcome.volunteer is None:
         return _("This application no longer exists.")
     if outcome.result is Result.EMPTY:
@@ -333,33 +334,32 @@ def _decision_refusal(outcome: Outcome) -> str:
         status=labels.volunteer_status(outcome.volunteer.status))
 
 
-async def decide(query: CallbackQuery, callback_data: VolCb, db: Database, actor: Actor,
-                 clock: Clock, messenger: Messenger, state: FSMContext) -> None:
-    if not await _may_decide(db, actor, callback_data.person_id):
-        await query.answer(_("Only a social worker of the volunteer's grids can decide."),
-                           show_alert=True)
+async def decide(query: CallbackQuery, callback_data: VolCb, actor: Actor, clock: Clock,
+                 messenger: Messenger, state: FSMContext) -> None:
+    decision = DECISION_OF[callback_data.action]
+    if decision is Decision.APPROVE:
+        outcome = await usecase.decide(messenger, actor, callback_data.person_id, decision,
+                                       now=clock.now())
+        if not outcome.ok:
+            await query.answer(_decision_refusal(outcome), show_alert=True)
+            return
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.edit_reply_markup(reply_markup=None)
+            await query.message.answer(_("Approved by {name}.").format(
+                name=escape(actor.person.full_name)))
         return
-    if callback_data.action is VolAction.APPROVE:
-        outcome = await volunteers.approve(db, callback_data.person_id, by=actor.id,
-                                           now=clock.now())
-        await _report_decision(query, outcome, messenger,
-                               _("Approved by {name}.").format(
-                                   name=escape(actor.person.full_name)))
-        return
-    standing = await volunteers.get(db, callback_data.person_id)
-    open_states = (VolunteerStatus.APPLIED,) if callback_data.action is VolAction.ASK else (
-        VolunteerStatus.APPLIED, VolunteerStatus.NEEDS_INFO)
-    if standing is None or standing.status not in open_states:
-        await query.answer(_decision_refusal(Outcome(Result.WRONG_STATE, standing)),
-                           show_alert=True)
+    allowed = await usecase.may_decide(messenger, actor, callback_data.person_id, decision)
+    if not allowed.ok or allowed.volunteer is None:
+        await query.answer(_decision_refusal(allowed), show_alert=True)
         return
     step, prompt = ((VolunteerDecision.question, _("What would you like to ask {name}? Reply "
                                                    "to this message."))
-                    if callback_data.action is VolAction.ASK else
+                    if decision is Decision.ASK else
                     (VolunteerDecision.decline_reason, _("Why is {name} declined? Reply to "
                                                          "this message; they will see it.")))
     await _ask_for_reply(query, state, step, callback_data.person_id,
-                         prompt.format(name=escape(standing.real_name)))
+                         prompt.format(name=escape(allowed.volunteer.real_name)))
 
 
 async def _ask_for_reply(query: CallbackQuery, state: FSMContext, step: State, person_id: int,
@@ -371,57 +371,28 @@ async def _ask_for_reply(query: CallbackQuery, state: FSMContext, step: State, p
         await query.message.answer(prompt, reply_markup=ForceReply(selective=True))
 
 
-async def _report_decision(query: CallbackQuery, outcome: Outcome, messenger: Messenger,
-                           note: str) -> None:
-    if not outcome.ok or outcome.volunteer is None:
-        await query.answer(_decision_refusal(outcome), show_alert=True)
-        return
-    await _tell_decision(messenger, outcome)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(note)
+async def wrote_question(message: Message, state: FSMContext, actor: Actor, clock: Clock,
+                         messenger: Messenger) -> None:
+    await _decided_with_words(message, state, actor, clock, messenger, Decision.ASK,
+                              _("Sent. I will bring you the answer."))
 
 
-async def _tell_decision(messenger: Messenger, outcome: Outcome) -> None:
-    volunteer = outcome.volunteer
-    if volunteer is None:
-        return
-    grids = await places.by_ids(messenger.db, outcome.grid_ids)
-    await volunteering.tell_applicant(messenger, volunteer.person_id, outcome.event_id,
-                                      lambda: volunteering.decision_for_applicant(volunteer,
-                                                                                   grids))
-
-
-async def wrote_question(message: Message, state: FSMContext, db: Database, actor: Actor,
-                         clock: Clock, messenger: Messenger) -> None:
-    person_id = int((await state.get_data()).get("person_id", 0))
-    outcome = await volunteers.ask_more(db, person_id, by=actor.id, question=message.text or "",
-                                        now=clock.now())
-    await _after_reply(message, state, outcome, messenger,
-                       _("Sent. I will bring you the answer."))
-
-
-async def wrote_decline_reason(message: Message, state: FSMContext, db: Database, actor: Actor,
+async def wrote_decline_reason(message: Message, state: FSMContext, actor: Actor,
                                clock: Clock, messenger: Messenger) -> None:
-    person_id = int((await state.get_data()).get("person_id", 0))
-    outcome = await volunteers.decline(db, person_id, by=actor.id, reason=message.text or "",
-                                       now=clock.now())
-    await _after_reply(message, state, outcome, messenger,
-                       _("Declined; the applicant has been told the reason."))
+    await _decided_with_words(message, state, actor, clock, messenger, Decision.DECLINE,
+                              _("Declined; the applicant has been told the reason."))
 
 
-async def _after_reply(message: Message, state: FSMContext, outcome: Outcome,
-                       messenger: Messenger, done: str) -> None:
+async def _decided_with_words(message: Message, state: FSMContext, actor: Actor, clock: Clock,
+                              messenger: Messenger, decision: Decision, done: str) -> None:
+    person_id = int(await state.get_value("person_id", 0))
+    outcome = await usecase.decide(messenger, actor, person_id, decision, now=clock.now(),
+                                   said=message.text or "")
     if outcome.result in (Result.EMPTY, Result.TOO_LONG):
         await message.reply(_decision_refusal(outcome))  # the reply is still awaited
         return
     await state.clear()
-    if not outcome.ok:
-        await message.reply(_decision_refusal(outcome))
-        return
-    await _tell_decision(messenger, outcome)
-    await message.reply(done)
+    await message.reply(done if outcome.ok else _decision_refusal(outcome))
 
 
 async def answer_pressed(query: CallbackQuery, callback_data: VolCb, actor: Actor,
@@ -438,21 +409,16 @@ async def answer_pressed(query: CallbackQuery, callback_data: VolCb, actor: Acto
                                    reply_markup=ForceReply(selective=True))
 
 
-async def wrote_answer(message: Message, state: FSMContext, db: Database, actor: Actor,
-                       clock: Clock, messenger: Messenger) -> None:
-    outcome = await volunteers.answer(db, actor.id, text=message.text or "", now=clock.now())
+async def wrote_answer(message: Message, state: FSMContext, actor: Actor, clock: Clock,
+                       messenger: Messenger) -> None:
+    outcome = await usecase.answer(messenger, actor, message.text or "", now=clock.now())
     if outcome.result in (Result.EMPTY, Result.TOO_LONG):
         await message.answer(_("Please keep it under {limit} characters.").format(
             limit=volunteers.MAX_ANSWER))
         return
     await state.clear()
-    if not outcome.ok or outcome.volunteer is None:
-        await message.answer(_("Your application has been decided meanwhile; nothing to answer "
-                               "any more."))
-        return
-    grids = await places.by_ids(messenger.db, outcome.grid_ids)
-    await volunteering.ask_staff(messenger, outcome.volunteer, grids, outcome.event_id)
-    await message.answer(_("Thank you, I passed your answer on."))
+    await message.answer(_("Thank you, I passed your answer on.") if outcome.ok else _(
+        "Your application has been decided meanwhile; nothing to answer any more."))
 
 
 # --- standing: pause, resume, suspend, reinstate, pings ---------------------------------------
@@ -557,26 +523,19 @@ async def _change_standing(message: Message, command: CommandObject, db: Databas
     if suspending and not reason.strip():
         await message.reply(usage)
         return
-    if not await _may_decide(db, actor, person.id):
+    outcome = (await usecase.suspend(messenger, actor, person.id, reason, now=clock.now())
+               if suspending else
+               await usecase.reinstate(messenger, actor, person.id, now=clock.now()))
+    name = escape(outcome.volunteer.real_name if outcome.volunteer else person.full_name)
+    if outcome.result is Result.NOT_ALLOWED:
         await message.reply(_("Only a social worker or an admin of a grid that {name} serves "
-                              "can do that.").format(name=escape(person.full_name)))
-        return
-    outcome = (await volunteers.suspend(db, person.id, by=actor.id, reason=reason,
-                                        now=clock.now()) if suspending
-               else await volunteers.reinstate(db, person.id, by=actor.id, now=clock.now()))
-    if not outcome.ok or outcome.volunteer is None:
+                              "can do that.").format(name=name))
+    elif not outcome.ok:
         await message.reply(_("{name} is not a volunteer who can be suspended.").format(
-            name=escape(person.full_name)) if suspending else _(
-            "{name} is not suspended.").format(name=escape(person.full_name)))
-        return
-    volunteer = outcome.volunteer
-    await volunteering.tell_applicant(messenger, volunteer.person_id, outcome.event_id, lambda: (
-        _("Your volunteer service is suspended: {reason}. Please talk to your social worker.")
-        .format(reason=escape(volunteer.reason or "")) if suspending else
-        _("Your volunteer service is active again. Thank you for being with us!"), None))
-    await message.reply(_("{name} is suspended and has been told why.").format(
-        name=escape(volunteer.real_name)) if suspending else _(
-        "{name} is active again.").format(name=escape(volunteer.real_name)))
+            name=name) if suspending else _("{name} is not suspended.").format(name=name))
+    else:
+        await message.reply(_("{name} is suspended and has been told why.").format(name=name)
+                            if suspending else _("{name} is active again.").format(name=name))
 
 
 def router() -> Router:

@@ -63,6 +63,7 @@ class Result(StrEnum):
     ALREADY_SERVING = "already_serving"
     TOO_LONG = "too_long"
     EMPTY = "empty"
+    NOT_ALLOWED = "not_allowed"  # answered by the use cases (usecases.volunteers)
 
 
 @dataclass(frozen=True)
