@@ -28,14 +28,11 @@ from storage.hours import Outcome, Result
 from storage.models import Place, ServiceLog, ServiceState
 from storage.people import Actor
 from storage.words import plain
-from usecases.authority import Act, may
+from usecases import hours as usecase
+from usecases.hours import hours_text as _hours
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 RECENT = 10  # entries /hours lists
-
-
-def _hours(minutes: int) -> str:
-    return formatting.hours(minutes, current_locale())
 
 
 def _bad_hours() -> str:
@@ -58,6 +55,8 @@ def _refusal(outcome: Outcome) -> str:
             return _("You are not a volunteer yet. /volunteer signs you up.")
         case Result.NOT_YOURS:
             return _("Only the volunteer who claimed it can do that.")
+        case Result.NOT_ALLOWED:
+            return _("Only a social worker of that grid can confirm service hours.")
         case Result.WRONG_STATE if outcome.entry is not None:
             return _("Already decided: {state}.").format(state=_state(outcome.entry.state))
         case _:
@@ -260,29 +259,13 @@ async def _ask_confirmation(messenger: Messenger, outcome: Outcome, name: str) -
         await messenger.tell(worker.id, f"audit:{outcome.event_id}:hours", render)
 
 
-async def decide(query: CallbackQuery, callback_data: ServiceCb, db: Database, actor: Actor,
-                 clock: Clock, messenger: Messenger) -> None:
-    entry = await hours.get(db, callback_data.entry_id)
-    if entry is None or not await may(db, actor, Act.MANAGE_VOLUNTEERS, entry.grid_id):
-        await query.answer(_("Only a social worker of that grid can confirm service hours."),
-                           show_alert=True)
-        return
-    outcome = await hours.decide(db, entry.id or 0, by=actor.id,
-                                 confirm=callback_data.confirm, now=clock.now())
+async def decide(query: CallbackQuery, callback_data: ServiceCb, actor: Actor, clock: Clock,
+                 messenger: Messenger) -> None:
+    outcome = await usecase.decide(messenger, actor, callback_data.entry_id,
+                                   confirm=callback_data.confirm, now=clock.now())
     if not outcome.ok or outcome.entry is None:
         await query.answer(_refusal(outcome), show_alert=True)
         return
-    done = outcome.entry
-
-    def told() -> Rendered:
-        said = (_("Your {hours} h of service on {day} are confirmed. Thank you!")
-                if callback_data.confirm else
-                _("Your {hours} h of service on {day} were not confirmed. Please ask your "
-                  "social worker if you think this is wrong."))
-        return said.format(hours=_hours(done.minutes),
-                           day=formatting.day(done.served_on, current_locale())), None
-
-    await messenger.tell(done.person_id, f"audit:{outcome.event_id}:hours-decided", told)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
@@ -349,28 +332,19 @@ async def fix_hours(message: Message, command: CommandObject, db: Database, acto
         return
     words = (command.args or "").split()
     minutes = hours.parse_minutes(words[1]) if len(words) == 2 else None
-    entry = (await hours.get(db, int(words[0].lstrip("#")))
-             if words and words[0].lstrip("#").isdecimal() else None)
-    if entry is None or minutes is None:
+    number = words[0].lstrip("#") if words else ""
+    outcome = (await usecase.correct(messenger, actor, int(number), minutes, now=clock.now())
+               if number.isdecimal() and minutes is not None else None)
+    if outcome is None or outcome.result is Result.NOT_FOUND:
         await message.reply(escape(_("Usage: /fixhours <number> <hours>, e.g. /fixhours 12 "
                                      "1.5. /hours @username shows the numbers.")))
         return
-    if not await may(db, actor, Act.MANAGE_VOLUNTEERS, entry.grid_id):
-        await message.reply(_("Only a social worker of that grid can correct service hours."))
-        return
-    before = entry.minutes
-    outcome = await hours.correct(db, entry.id or 0, by=actor.id, minutes=minutes,
-                                  now=clock.now())
     if not outcome.ok or outcome.entry is None:
-        await message.reply(_refusal(outcome))
+        await message.reply(_("Only a social worker of that grid can correct service hours.")
+                            if outcome.result is Result.NOT_ALLOWED else _refusal(outcome))
         return
-    fixed = outcome.entry
-    await messenger.tell(fixed.person_id, f"audit:{outcome.event_id}:hours-fixed", lambda: (
-        _("A social worker corrected your service on {day}: {before} h → {after} h.").format(
-            day=formatting.day(fixed.served_on, current_locale()), before=_hours(before),
-            after=_hours(fixed.minutes)), None))
     await message.reply(_("Entry #{number} now counts {hours} h; the volunteer is told.").format(
-        number=fixed.id, hours=_hours(fixed.minutes)))
+        number=outcome.entry.id, hours=_hours(outcome.entry.minutes)))
 
 
 def router() -> Router:

@@ -56,6 +56,7 @@ class Result(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     NOT_A_VOLUNTEER = "not_a_volunteer"
+    NOT_ALLOWED = "not_allowed"  # answered by the use cases (usecases.hours)
 
 
 @dataclass(frozen=True)
