@@ -23,13 +23,13 @@ from handlers.common import take_down_numbers
 from storage import duty, people, places
 from storage.calendar import local_day
 from storage.db import Database
-from storage.duty import Ack
 from storage.models import DutyPost, Place, PlaceKind
 from storage.people import Actor
 from storage.risk import words_of
 from storage.wishes import MAX_TEXT, Result, check_text
 from storage.words import plain
-from usecases.authority import Act, may, qualifies
+from usecases import duty as usecase
+from usecases.duty import Done
 
 
 def _weekday_names() -> dict[int, str]:
@@ -78,12 +78,11 @@ async def show_roster(message: Message, db: Database, place: Place | None,
 
 
 async def _set_post(message: Message, command: CommandObject, db: Database, actor: Actor,
-                    place: Place | None, clock: Clock, *, weekly: bool) -> None:
+                    place: Place | None, clock: Clock, messenger: Messenger, *,
+                    weekly: bool) -> None:
     community = await _community(db, place)
     if place is None or community is None or community.id != place.id:
         await message.reply(_("Please change the roster in the community's chat."))
-        return
-    if not await administers(message, db, actor, place):
         return
     words = plain(command.args or "").split()
     when = _parse_when(words[0] if words else "", weekly=weekly)
@@ -99,19 +98,17 @@ async def _set_post(message: Message, command: CommandObject, db: Database, acto
     if person is None and not clearing:
         await message.reply(usage if asked is None else not_met(asked))
         return
-    if person is not None and not await qualifies(
-            db, person.id, Act.SERVE_ON_DUTY, community.id or 0):
+    done = await usecase.set_post(messenger, actor, community, DutyPost(post),
+                                  person.id if person else None, when=when, now=clock.now())
+    if done is Done.NOT_ALLOWED:
+        await message.reply(_("Only an admin of this place can do that."))
+    elif done is Done.NOT_ON_DUTY and person is not None:
         await message.reply(_("{name} is not a social worker of this community, so they cannot "
                               "be put on duty: pages carry residents' contact details. Grant "
                               "the role first with /grant social_worker.").format(
             name=escape(person.full_name)))
-        return
-    await duty.set_shift(db, community_id=community.id, post=DutyPost(post),
-                         person_id=person.id if person else None,
-                         weekday=when if isinstance(when, int) else None,
-                         day=when if isinstance(when, date) else None,
-                         actor_id=actor.id, now=clock.now())
-    await show_roster(message, db, place, clock)
+    else:
+        await show_roster(message, db, place, clock)
 
 
 def _parse_when(word: str, *, weekly: bool) -> int | date | None:
@@ -124,24 +121,23 @@ def _parse_when(word: str, *, weekly: bool) -> int | date | None:
 
 
 async def set_weekly(message: Message, command: CommandObject, db: Database, actor: Actor,
-                     place: Place | None, clock: Clock) -> None:
-    await _set_post(message, command, db, actor, place, clock, weekly=True)
+                     place: Place | None, clock: Clock, messenger: Messenger) -> None:
+    await _set_post(message, command, db, actor, place, clock, messenger, weekly=True)
 
 
 async def set_swap(message: Message, command: CommandObject, db: Database, actor: Actor,
-                   place: Place | None, clock: Clock) -> None:
-    await _set_post(message, command, db, actor, place, clock, weekly=False)
+                   place: Place | None, clock: Clock, messenger: Messenger) -> None:
+    await _set_post(message, command, db, actor, place, clock, messenger, weekly=False)
 
 
-async def acknowledge(query: CallbackQuery, callback_data: PageCb, db: Database, actor: Actor,
-                      clock: Clock) -> None:
-    page = await duty.get_page(db, callback_data.page_id)
-    if page is None or not await may(db, actor, Act.ANSWER_PAGES, page.community_id):
+async def acknowledge(query: CallbackQuery, callback_data: PageCb, actor: Actor,
+                      clock: Clock, messenger: Messenger) -> None:
+    done = await usecase.acknowledge(messenger, actor, callback_data.page_id, now=clock.now())
+    if done in (Done.NOT_FOUND, Done.NOT_ALLOWED):
         await query.answer(_("Only the staff of this community can acknowledge pages."),
                            show_alert=True)
         return
-    result = await duty.acknowledge(db, page.id or 0, person_id=actor.id, now=clock.now())
-    if result is Ack.ALREADY:
+    if done is Done.ALREADY:
         await query.answer(_("Someone has already acknowledged this."), show_alert=True)
         return
     note = _("Acknowledged by {name}.").format(name=actor.person.full_name)
@@ -182,27 +178,17 @@ async def ask(message: Message, command: CommandObject, db: Database, actor: Act
 
 async def answer_question(message: Message, db: Database, actor: Actor, clock: Clock,
                           messenger: Messenger) -> None:
-    """A reply to a page about a question is the answer; it goes to the resident."""
+    """A reply to a page about a question is the answer; it goes to the resident. Replies
+    to other messages of the bot, and by people who may not answer, are left alone."""
     replied = message.reply_to_message
     page = await duty.page_of_message(db, message.chat.id, replied.message_id) if replied else None
-    if page is None or page.question_id is None:
+    if page is None:
         return
-    if not await may(db, actor, Act.ANSWER_PAGES, page.community_id):
-        return
-    question = await duty.answer(db, page.question_id, staff_id=actor.id,
-                                 text=message.text or "", now=clock.now())
-    if question is None:
+    done = await usecase.answer(messenger, actor, page, message.text or "", now=clock.now())
+    if done is Done.ALREADY:
         await message.reply(_("This question has already been answered."))
-        return
-    community = await places.by_id(db, question.community_id)
-    await messenger.tell(question.resident_id, f"answer:{question.id}", lambda: (
-        _("The answer to your question “{question}”:\n{answer}\n— {name}, on duty at "
-          "“{community}”").format(question=escape(question.text),
-                                 answer=escape(question.answer or ""),
-                                 name=escape(actor.person.full_name),
-                                 community=escape(community.name if community else "")),
-        None))
-    await message.reply(_("Sent to the resident. Thank you!"))
+    elif done is Done.DONE:
+        await message.reply(_("Sent to the resident. Thank you!"))
 
 
 async def risk_words(message: Message, command: CommandObject, db: Database, actor: Actor,

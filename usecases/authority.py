@@ -29,7 +29,7 @@ class Act(StrEnum):
     """What someone may be allowed to do, in the product's words."""
 
     ADMINISTER = "administer"  # bind below, unbind, grant, revoke, settings, the group's language
-    KEEP_ROSTER = "keep_roster"  # /duty_set, /swap, risk words
+    KEEP_ROSTER = "keep_roster"  # /duty_set, /swap
     SERVE_ON_DUTY = "serve_on_duty"  # be named on post A or B: receives residents' contacts
     SEE_STAFF_LISTS = "see_staff_lists"  # /people, /volunteers, /hours
     MANAGE_VOLUNTEERS = "manage_volunteers"  # decide applications, suspend, reinstate, hours
@@ -128,9 +128,3 @@ async def may(db: Database, actor: Actor, act: Act, at: int | Iterable[int] | No
     async with db.transaction() as session:
         return await may_in(session, actor, act, at)
 
-
-async def qualifies(db: Database, person_id: int, act: Act, at: int) -> bool:
-    """Whether someone else (named by the actor) holds a role for ``act`` at ``at`` or above:
-    only a social worker of the community may be put on its duty roster."""
-    async with db.transaction() as session:
-        return await holds(session, person_id, act, at)

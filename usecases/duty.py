@@ -1,0 +1,84 @@
+"""The front desk (全科受理, AB岗): the roster, acknowledging pages, answering residents'
+questions. Each checks authority at the community inside its transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.messenger import Messenger
+from storage import duty, outbox, places
+from storage.duty import Ack
+from storage.models import DutyPost, Page, Place
+from storage.people import Actor
+from usecases.authority import Act, holds, may_in
+
+
+class Done(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
+    NOT_ON_DUTY = "not_on_duty"  # the person named may not serve on the roster
+    ALREADY = "already"  # someone acknowledged or answered first
+
+
+async def set_post(messenger: Messenger, actor: Actor, community: Place, post: DutyPost,
+                   person_id: int | None, *, when: int | date, now: datetime) -> Done:
+    """Put a social worker of the community on post A or B, weekly (``when`` a weekday, 0 =
+    Monday) or on one day; None clears the post. A post receives residents' contact details,
+    so whoever is named must be one of its social workers."""
+    async with messenger.db.transaction() as session:
+        if not await may_in(session, actor, Act.KEEP_ROSTER, community.id or 0):
+            return Done.NOT_ALLOWED
+        if person_id is not None and not await holds(session, person_id, Act.SERVE_ON_DUTY,
+                                                     community.id or 0):
+            return Done.NOT_ON_DUTY
+        await duty.set_shift(messenger.db, community_id=community.id or 0, post=post,
+                             person_id=person_id,
+                             weekday=when if isinstance(when, int) else None,
+                             day=when if isinstance(when, date) else None,
+                             actor_id=actor.id, now=now)
+    return Done.DONE
+
+
+async def acknowledge(messenger: Messenger, actor: Actor, page_id: int, *,
+                      now: datetime) -> Done:
+    """Staff of the page's community acknowledge it; the ladder stops. Of two, one wins."""
+    async with messenger.db.transaction() as session:
+        page = await session.get(Page, page_id)
+        if page is None:
+            return Done.NOT_FOUND
+        if not await may_in(session, actor, Act.ANSWER_PAGES, page.community_id):
+            return Done.NOT_ALLOWED
+        acked = await duty.acknowledge(messenger.db, page_id, person_id=actor.id, now=now)
+    return Done.ALREADY if acked is Ack.ALREADY else Done.DONE
+
+
+async def answer(messenger: Messenger, actor: Actor, page: Page, text: str, *,
+                 now: datetime) -> Done:
+    """A reply to the page about a question answers the resident (最多跑一次): the first answer
+    wins, and it is queued to the resident in the same transaction."""
+    async with messenger.db.transaction() as session:
+        if page.question_id is None:
+            return Done.NOT_FOUND
+        if not await may_in(session, actor, Act.ANSWER_PAGES, page.community_id):
+            return Done.NOT_ALLOWED
+        question = await duty.answer(messenger.db, page.question_id, staff_id=actor.id,
+                                     text=text, now=now)
+        if question is None:
+            return Done.ALREADY
+        community = await places.get(session, question.community_id)
+
+        def render() -> tuple[str, None]:
+            return _("The answer to your question “{question}”:\n{answer}\n— {name}, on duty "
+                     "at “{community}”").format(
+                question=escape(question.text), answer=escape(question.answer or ""),
+                name=escape(actor.person.full_name),
+                community=escape(community.name if community else "")), None
+
+        await outbox.add(session, [await messenger.for_person(
+            session, question.resident_id, f"answer:{question.id}", render)])
+    return Done.DONE
