@@ -196,7 +196,7 @@ async def change(message: Message, command: CommandObject, db: Database, actor: 
         await message.reply(_change_usage() if series is None or place is None else _(
             "Meeting series #{number} belongs to another place.").format(number=series.id))
         return
-    if actor.id != series.host_id and not await may(db, actor, Act.ADMINISTER, place.id):
+    if not await may(db, actor, Act.RUN_SERIES, place.id, owner_id=series.host_id):
         await message.reply(_("Only the host or an admin can change this meeting series."))
         return
     action, rest = words[1].lower(), words[2] if len(words) > 2 else ""
@@ -387,8 +387,8 @@ async def _hosted(message: Message, number: str, db: Database, actor: Actor,
         await message.reply(usage)
         return None
     place = await places.by_id(db, series.place_id)
-    if place is None or (actor.id != series.host_id and not await may(
-            db, actor, Act.ADMINISTER, place.id)):
+    if place is None or not await may(db, actor, Act.RUN_SERIES, place.id,
+                                      owner_id=series.host_id):
         await message.reply(_("Only the host or an admin can change this meeting series."))
         return None
     return series, place

@@ -24,7 +24,8 @@ EVERY_ACT = frozenset(Act)
 WORKER_ACTS = frozenset({A.SEE_STAFF_LISTS, A.MANAGE_VOLUNTEERS, A.VERIFY_WISHES,
                          A.SEE_CONTACTS, A.TAKE_ON_WISHES, A.ANSWER_PAGES})
 ADMIN_ACTS = frozenset({A.ADMINISTER, A.KEEP_ROSTER, A.SEE_STAFF_LISTS, A.MANAGE_VOLUNTEERS,
-                        A.VERIFY_WISHES, A.SEE_CONTACTS, A.ANSWER_PAGES, A.HOST_MEETINGS})
+                        A.VERIFY_WISHES, A.SEE_CONTACTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
+                        A.RUN_SERIES})
 
 
 @dataclass(frozen=True)
@@ -159,3 +160,14 @@ async def test_the_granted_volunteer_has_the_standing_of_an_approved_one(
     assert (await volunteers.pause(db, IDS["granted volunteer"], now=START)).ok
     assert not await may(db, await _actor(db, "granted volunteer"), Act.CLAIM_WISHES,
                          world["ours"])
+
+
+async def test_a_series_is_run_by_its_host_and_by_admins(db: Database,
+                                                        world: dict[str, int]) -> None:
+    cadre = await _actor(db, "cadre")
+    worker = await _actor(db, "social worker")
+    assert await may(db, cadre, Act.RUN_SERIES, world["community"], owner_id=IDS["cadre"])
+    assert not await may(db, cadre, Act.RUN_SERIES, world["community"], owner_id=IDS["org rep"])
+    assert not await may(db, worker, Act.RUN_SERIES, world["community"], owner_id=IDS["cadre"])
+    assert await may(db, await _actor(db, "community admin"), Act.RUN_SERIES,
+                     world["community"], owner_id=IDS["cadre"])

@@ -39,7 +39,8 @@ class Act(StrEnum):
     TAKE_ON_WISHES = "take_on_wishes"  # community tier (微公益)
     ADOPT_WISHES = "adopt_wishes"  # street tier (微创投)
     ANSWER_PAGES = "answer_pages"  # acknowledge a page, answer a resident's question
-    HOST_MEETINGS = "host_meetings"  # start and run a joint meeting series
+    HOST_MEETINGS = "host_meetings"  # start a joint meeting series
+    RUN_SERIES = "run_series"  # change a series, its agenda and minutes: its host, or admins
 
 
 STAFF = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
@@ -59,6 +60,7 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.ADOPT_WISHES: frozenset({Role.ADMIN}),
     Act.ANSWER_PAGES: STAFF,
     Act.HOST_MEETINGS: frozenset({Role.CADRE, Role.ADMIN}),
+    Act.RUN_SERIES: frozenset({Role.ADMIN}),
 }
 # Acts whose role counts only where it is held at one kind of place: adopting a wish as a
 # micro-venture project is the street office's, not a community admin's.
@@ -111,20 +113,24 @@ async def standing(session: AsyncSession, person_id: int) -> Standing:
 
 
 async def may_in(session: AsyncSession, actor: Actor, act: Act,
-                 at: int | Iterable[int]) -> bool:
-    """Whether ``actor`` may do ``act`` to a thing whose place is ``at`` (or one of them)."""
+                 at: int | Iterable[int], *, owner_id: int | None = None) -> bool:
+    """Whether ``actor`` may do ``act`` to a thing whose place is ``at`` (or one of them);
+    ``owner_id`` is the person the thing belongs to (a series' host), who may act on it too."""
     if actor.superadmin and act not in _PERSONAL:
+        return True
+    if owner_id is not None and actor.id == owner_id:
         return True
     if not await holds(session, actor.id, act, at):
         return False
     return act not in _NEEDS_GOOD_STANDING or await standing(session, actor.id) is Standing.OK
 
 
-async def may(db: Database, actor: Actor, act: Act, at: int | Iterable[int] | None) -> bool:
+async def may(db: Database, actor: Actor, act: Act, at: int | Iterable[int] | None, *,
+              owner_id: int | None = None) -> bool:
     """``may_in`` in a transaction of its own (joined to the caller's when there is one). A
     thing with no place (a chat not bound) allows only bootstrap admins."""
     if at is None:
         return actor.superadmin and act not in _PERSONAL
     async with db.transaction() as session:
-        return await may_in(session, actor, act, at)
+        return await may_in(session, actor, act, at, owner_id=owner_id)
 
