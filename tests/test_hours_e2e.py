@@ -198,9 +198,10 @@ async def test_staff_see_a_volunteers_record_and_correct_it(harness: Harness) ->
 
 
 async def log_confirmed(h: Harness, who: Someone, minutes: int, grid: int,
-                        day: date = date(2026, 11, 20)) -> None:
+                        day: date = date(2026, 11, 20), description: str = "服务") -> None:
     logged = await hours.log(h.db, who.id, grid_id=grid, served_on=day, minutes=minutes,
-                             description="服务", today=date(2026, 11, 25), now=h.clock.now())
+                             description=description, today=date(2026, 11, 25),
+                             now=h.clock.now())
     assert (await hours.decide(h.db, logged.entry.id, by=WORKER.id, confirm=True,
                                now=h.clock.now())).ok
 

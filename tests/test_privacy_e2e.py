@@ -3,12 +3,12 @@ give, by every route found leaking before the rule was one rule (bot.audience)."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlmodel import select
 
 from bot.jobs import sweep_once
-from storage import hours, wishes
+from storage import wishes
 from storage.models import AuditEntry, Wish
 from tests.harness import (
     ADMIN,
@@ -23,7 +23,7 @@ from tests.harness import (
     set_up_grid,
     translate,
 )
-from tests.test_hours_e2e import approved
+from tests.test_hours_e2e import approved, log_confirmed
 from tests.test_privacy import MOBILE, MOBILE_SPELLINGS
 from tests.tripwire import leaks, shown_to_groups
 
@@ -132,11 +132,7 @@ async def test_service_descriptions_and_honour_names_are_masked_in_the_group(
     await set_up_grid(h)
     typed_name = Someone(4100, "小李 13912340001", language_code="en")
     await approved(h, typed_name)
-    logged = await hours.log(h.db, typed_name.id, grid_id=3, served_on=date(2026, 11, 20),
-                             minutes=120, description=f"陪老人看病，家属电话{MOBILE}",
-                             today=date(2026, 11, 25), now=h.clock.now())
-    assert (await hours.decide(h.db, logged.entry.id, by=WORKER.id, confirm=True,
-                               now=h.clock.now())).ok
+    await log_confirmed(h, typed_name, 120, 3, description=f"陪老人看病，家属电话{MOBILE}")
     await h.send(WORKER, f"/hours {typed_name.id}", GRID_CHAT)
     shown = h.fake.last_to(GRID_CHAT).text
     assert "陪老人看病" in shown and MOBILE[3:] not in _digits(shown)
