@@ -143,3 +143,24 @@ async def test_service_descriptions_and_honour_names_are_masked_in_the_group(
     await h.app.sender.drain()
     [roll] = [t for t in h.fake.texts_to(GRID_CHAT) if "🏅" in t]
     assert "小李 139*****" in roll and "12340001" not in _digits(roll)
+
+
+async def test_a_passed_up_wish_offered_as_a_meeting_topic_is_masked_in_the_chat(
+        harness: Harness) -> None:
+    from tests.test_meetings_e2e import CADRE, at, notices, set_up, sweep
+
+    h = harness
+    await set_up(h)
+    await h.send(RESIDENT, f"/wish 楼道灯坏了很久没人修，电话{MOBILE}", GRID_CHAT)
+    at(h, datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # past the grid deadline: passed up
+    await sweep(h)
+    await h.send(CADRE, "/meeting_new weekly 1 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    at(h, datetime(2026, 11, 27, 11, 1, tzinfo=UTC))  # the call for topics
+    await sweep(h)
+    await h.send(CADRE, "/agenda 1")
+    assert MOBILE in h.fake.last_to(CADRE.id).text, "the host reads it privately as typed"
+    await h.send(CADRE, "/agenda 1 confirm")
+    at(h, datetime(2026, 11, 29, 11, 1, tzinfo=UTC))  # Sunday 19:01: the notice is due
+    await sweep(h)
+    [notice] = notices(h)
+    assert "楼道灯坏了很久没人修" in notice.text and "12345678" not in _digits(notice.text)
