@@ -203,11 +203,10 @@ async def ask_comment(query: CallbackQuery, callback_data: CommentCb, db: Databa
         await query.message.answer(_("Please write your comment (or /cancel)."))
 
 
-async def save_comment(message: Message, db: Database, actor: Actor,
-                       state: FSMContext) -> None:
-    wish_id = (await state.get_data()).get("wish_id", 0)
-    result = await wishes.add_comment(db, wish_id, resident_id=actor.id,
-                                      comment=message.text or "")
+async def save_comment(message: Message, actor: Actor, state: FSMContext,
+                       messenger: Messenger) -> None:
+    wish_id = await state.get_value("wish_id", 0)
+    result = await usecase.comment(messenger, actor, wish_id, message.text or "")
     if result is not Result.OK:
         await message.answer(refusal(wishes.Outcome(result), MAX_COMMENT))
         return

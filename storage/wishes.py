@@ -90,7 +90,7 @@ def check_text(text: str, limit: int = MAX_TEXT) -> Result:
     return Result(words.check(text, limit))
 
 
-async def submit(db: Database, *, grid_id: int, resident_id: int, draft: Draft,
+async def submit(session: AsyncSession, *, grid_id: int, resident_id: int, draft: Draft,
                  now: datetime, source_key: str | None = None) -> Outcome:
     """Store the wish; it opens at once unless its community wants it verified first.
 
@@ -99,9 +99,9 @@ async def submit(db: Database, *, grid_id: int, resident_id: int, draft: Draft,
     checked = check_text(draft.text)
     if checked is not Result.OK:
         return Outcome(checked)
-    if source_key is not None and (earlier := await _by_source(db, source_key)) is not None:
+    if source_key is not None and (earlier := await _by_source(session, source_key)) is not None:
         return Outcome(Result.OK, earlier, duplicate=True)
-    return await _insert(db, grid_id, resident_id, draft, now, source_key)
+    return await _insert(session, grid_id, resident_id, draft, now, source_key)
 
 
 _BY_SOURCE = select(Wish).where(col(Wish.source_key) == bindparam("source_key"))
@@ -111,33 +111,31 @@ _ADD = Prepared(lambda dialect: insert_for(dialect)(Wish)
                 .on_conflict_do_nothing(index_elements=["source_key"]).returning(Wish))
 
 
-async def _by_source(db: Database, source_key: str) -> Wish | None:
-    async with db.transaction() as session:
-        return (await session.exec(_BY_SOURCE, params={"source_key": source_key})).first()
+async def _by_source(session: AsyncSession, source_key: str) -> Wish | None:
+    return (await session.exec(_BY_SOURCE, params={"source_key": source_key})).first()
 
 
-async def _insert(db: Database, grid_id: int, resident_id: int, draft: Draft, now: datetime,
-                  source_key: str | None) -> Outcome:
-    async with db.transaction() as session:
-        grid = await places.get(session, grid_id)
-        if grid is None or grid.kind != PlaceKind.GRID:
-            return Outcome(Result.NOT_A_GRID)
-        settings = effective(await chain(session, grid))
-        draft_row = Wish(grid_id=grid_id, resident_id=resident_id, text=draft.text.strip(),
-                         category=draft.category, urgent=draft.urgent,
-                         contact_phone=draft.phone or first_phone(draft.text),
-                         contact_address=draft.address,
-                         state=WishState.SUBMITTED, created_at=now, source_key=source_key)
-        if not settings.verify:
-            _open(draft_row, now, grid_deadline(now, settings, grid.timezone))
-        wish = (await session.exec(_ADD.on(session),
-                                   params=draft_row.model_dump(exclude={"id"}))).scalar()
-        if wish is None:
-            return Outcome(Result.OK, await _by_source(db, source_key or ""), duplicate=True)
-        event = await audit.record(session, entity="wish", entity_id=wish.id or 0,
-                                   actor_id=resident_id, action="submit", at=now,
-                                   to_state=wish.state)
-        return Outcome(Result.OK, wish, event_id=event)
+async def _insert(session: AsyncSession, grid_id: int, resident_id: int, draft: Draft,
+                  now: datetime, source_key: str | None) -> Outcome:
+    grid = await places.get(session, grid_id)
+    if grid is None or grid.kind != PlaceKind.GRID:
+        return Outcome(Result.NOT_A_GRID)
+    settings = effective(await chain(session, grid))
+    draft_row = Wish(grid_id=grid_id, resident_id=resident_id, text=draft.text.strip(),
+                     category=draft.category, urgent=draft.urgent,
+                     contact_phone=draft.phone or first_phone(draft.text),
+                     contact_address=draft.address,
+                     state=WishState.SUBMITTED, created_at=now, source_key=source_key)
+    if not settings.verify:
+        _open(draft_row, now, grid_deadline(now, settings, grid.timezone))
+    wish = (await session.exec(_ADD.on(session),
+                               params=draft_row.model_dump(exclude={"id"}))).scalar()
+    if wish is None:
+        return Outcome(Result.OK, await _by_source(session, source_key or ""), duplicate=True)
+    event = await audit.record(session, entity="wish", entity_id=wish.id or 0,
+                               actor_id=resident_id, action="submit", at=now,
+                               to_state=wish.state)
+    return Outcome(Result.OK, wish, event_id=event)
 
 
 def grid_deadline(now: datetime, settings: PlaceSettings, timezone: str) -> datetime:
@@ -207,59 +205,56 @@ async def _grid_of_wish(session: AsyncSession, wish_id: int) -> Place | None:
     return await places.get(session, wish.grid_id) if wish is not None else None
 
 
-async def approve(db: Database, wish_id: int, *, actor_id: int, now: datetime) -> Outcome:
-    async with db.transaction() as session:
-        grid = await _grid_of_wish(session, wish_id)
-        if grid is None:
-            return Outcome(Result.NOT_FOUND)
-        settings = effective(await chain(session, grid))
-        return await _move(
-            session, wish_id, expected=[WishState.SUBMITTED], to=WishState.OPEN,
-            actor_id=actor_id, action="approve", now=now,
-            values={"opened_at": now,
-                    "grid_deadline_at": grid_deadline(now, settings, grid.timezone)},
-        )
+async def approve(session: AsyncSession, wish_id: int, *, actor_id: int, now: datetime) -> Outcome:
+    grid = await _grid_of_wish(session, wish_id)
+    if grid is None:
+        return Outcome(Result.NOT_FOUND)
+    settings = effective(await chain(session, grid))
+    return await _move(
+        session, wish_id, expected=[WishState.SUBMITTED], to=WishState.OPEN,
+        actor_id=actor_id, action="approve", now=now,
+        values={"opened_at": now,
+                "grid_deadline_at": grid_deadline(now, settings, grid.timezone)},
+    )
 
 
-async def reject(db: Database, wish_id: int, *, actor_id: int, reason: str,
+async def reject(session: AsyncSession, wish_id: int, *, actor_id: int, reason: str,
                  now: datetime) -> Outcome:
     checked = check_text(reason, MAX_REASON)
     if checked is not Result.OK:
         return Outcome(checked)
-    async with db.transaction() as session:
-        return await _move(
-            session, wish_id, expected=REJECTABLE, to=WishState.REJECTED, actor_id=actor_id,
-            action="reject", now=now, values={"reject_reason": reason.strip(), "closed_at": now},
-            detail=reason.strip(),
-        )
+    return await _move(
+        session, wish_id, expected=REJECTABLE, to=WishState.REJECTED, actor_id=actor_id,
+        action="reject", now=now, values={"reject_reason": reason.strip(), "closed_at": now},
+        detail=reason.strip(),
+    )
 
 
-async def claim(db: Database, wish_id: int, *, volunteer_id: int, now: datetime,
+async def claim(session: AsyncSession, wish_id: int, *, volunteer_id: int, now: datetime,
                 tier: Tier = Tier.GRID, note: str | None = None) -> Outcome:
     """Exactly one of any number of simultaneous claims wins. ``tier`` is the tier the
     claimer's button belongs to (volunteers in the grid, staff and organisations in the
     community, the street office adopting a project with a ``note``): a wish that was passed
     up meanwhile cannot be claimed from the tier below."""
-    async with db.transaction() as session:
-        wish = await session.get(Wish, wish_id)
-        if wish is not None and wish.resident_id == volunteer_id:
-            return Outcome(Result.OWN_WISH, wish)
-        settings = await _settings_of_wish(session, wish_id)
-        if settings is None:
-            return Outcome(Result.NOT_FOUND)
-        if wish is not None and wish.state == WishState.OPEN and wish.tier != tier:
-            return Outcome(Result.PASSED_ON, wish)
-        outcome = await _move(
-            session, wish_id, expected=[WishState.OPEN], to=WishState.CLAIMED,
-            actor_id=volunteer_id, action="claim" if note is None else "adopt", now=now,
-            conditions=[col(Wish.tier) == tier], detail=note,
-            values={"claimer_id": volunteer_id, "claimed_at": now, "adopted_note": note,
-                    "claim_remind_at": now + timedelta(hours=settings.claim_reminder_hours),
-                    "claim_release_at": now + timedelta(hours=settings.claim_release_hours)},
-        )
-        if outcome.ok:
-            session.add(Claim(wish_id=wish_id, volunteer_id=volunteer_id, claimed_at=now))
-        return outcome
+    wish = await session.get(Wish, wish_id)
+    if wish is not None and wish.resident_id == volunteer_id:
+        return Outcome(Result.OWN_WISH, wish)
+    settings = await _settings_of_wish(session, wish_id)
+    if settings is None:
+        return Outcome(Result.NOT_FOUND)
+    if wish is not None and wish.state == WishState.OPEN and wish.tier != tier:
+        return Outcome(Result.PASSED_ON, wish)
+    outcome = await _move(
+        session, wish_id, expected=[WishState.OPEN], to=WishState.CLAIMED,
+        actor_id=volunteer_id, action="claim" if note is None else "adopt", now=now,
+        conditions=[col(Wish.tier) == tier], detail=note,
+        values={"claimer_id": volunteer_id, "claimed_at": now, "adopted_note": note,
+                "claim_remind_at": now + timedelta(hours=settings.claim_reminder_hours),
+                "claim_release_at": now + timedelta(hours=settings.claim_release_hours)},
+    )
+    if outcome.ok:
+        session.add(Claim(wish_id=wish_id, volunteer_id=volunteer_id, claimed_at=now))
+    return outcome
 
 
 async def end_live_claim(session: AsyncSession, wish_id: int, outcome: str,
@@ -271,104 +266,102 @@ async def end_live_claim(session: AsyncSession, wish_id: int, outcome: str,
     )
 
 
-async def release(db: Database, wish_id: int, *, volunteer_id: int, now: datetime) -> Outcome:
+async def release(session: AsyncSession, wish_id: int, *, volunteer_id: int,
+                  now: datetime) -> Outcome:
     """The claimer lets the wish go; it is open again for others."""
-    async with db.transaction() as session:
-        outcome = await _move(
-            session, wish_id, expected=[WishState.CLAIMED], to=WishState.OPEN,
-            actor_id=volunteer_id, action="release", now=now,
-            conditions=[col(Wish.claimer_id) == volunteer_id],
-            values={"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS,
-                    **await _reopened(session, wish_id, now)},
-        )
-        if outcome.ok:
-            await end_live_claim(session, wish_id, "released", now)
-        return Outcome(outcome.result, outcome.wish, previous_claimer=volunteer_id,
-                       event_id=outcome.event_id)
+    outcome = await _move(
+        session, wish_id, expected=[WishState.CLAIMED], to=WishState.OPEN,
+        actor_id=volunteer_id, action="release", now=now,
+        conditions=[col(Wish.claimer_id) == volunteer_id],
+        values={"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS,
+                **await _reopened(session, wish_id, now)},
+    )
+    if outcome.ok:
+        await end_live_claim(session, wish_id, "released", now)
+    return Outcome(outcome.result, outcome.wish, previous_claimer=volunteer_id,
+                   event_id=outcome.event_id)
 
 
-async def mark_fulfilled(db: Database, wish_id: int, *, volunteer_id: int,
+async def mark_fulfilled(session: AsyncSession, wish_id: int, *, volunteer_id: int,
                          now: datetime) -> Outcome:
-    async with db.transaction() as session:
-        settings = await _settings_of_wish(session, wish_id)
-        if settings is None:
-            return Outcome(Result.NOT_FOUND)
-        hours = settings.confirm_timeout_hours
-        outcome = await _move(
-            session, wish_id, expected=[WishState.CLAIMED], to=WishState.FULFILLED,
-            actor_id=volunteer_id, action="fulfil", now=now,
-            conditions=[col(Wish.claimer_id) == volunteer_id],
-            values={"fulfilled_at": now, "confirm_deadline_at": now + timedelta(hours=hours),
-                    **NO_CLAIM_TIMERS},
-        )
-        if outcome.ok:
-            await end_live_claim(session, wish_id, "fulfilled", now)
-        return outcome
+    settings = await _settings_of_wish(session, wish_id)
+    if settings is None:
+        return Outcome(Result.NOT_FOUND)
+    hours = settings.confirm_timeout_hours
+    outcome = await _move(
+        session, wish_id, expected=[WishState.CLAIMED], to=WishState.FULFILLED,
+        actor_id=volunteer_id, action="fulfil", now=now,
+        conditions=[col(Wish.claimer_id) == volunteer_id],
+        values={"fulfilled_at": now, "confirm_deadline_at": now + timedelta(hours=hours),
+                **NO_CLAIM_TIMERS},
+    )
+    if outcome.ok:
+        await end_live_claim(session, wish_id, "fulfilled", now)
+    return outcome
 
 
-async def confirm(db: Database, wish_id: int, *, resident_id: int, score: int,
+async def confirm(session: AsyncSession, wish_id: int, *, resident_id: int, score: int,
                   now: datetime) -> Outcome:
     """The resident rates the help. 3–5 closes the wish; 1–2 ("not solved") reopens it as
     a follow-up for the grid's social worker instead of closing it silently."""
     if not 1 <= score <= 5:
         return Outcome(Result.WRONG_STATE)
     solved = score >= NOT_SOLVED_BELOW
-    async with db.transaction() as session:
-        values: dict[str, Any] = (
-            {"closed_at": now, "confirm_deadline_at": None} if solved else
-            {"follow_up": True, "claimer_id": None, "claimed_at": None, "fulfilled_at": None,
-             "confirm_deadline_at": None, "opened_at": now,
-             **await _reopened(session, wish_id, now)}
-        )
-        before = await session.get(Wish, wish_id)
-        claimer = before.claimer_id if before else None
-        outcome = await _move(
-            session, wish_id, expected=[WishState.FULFILLED],
-            to=WishState.CLOSED if solved else WishState.OPEN, actor_id=resident_id,
-            action="confirm" if solved else "reopen", now=now,
-            conditions=[col(Wish.resident_id) == resident_id], values=values,
-            detail=f"score={score}",
-        )
-        if outcome.ok and claimer is not None:
-            last_claim = (await session.exec(
-                select(Claim).where(Claim.wish_id == wish_id)
-                .order_by(col(Claim.id).desc()))).first()
-            assert last_claim is not None
-            assert last_claim.id is not None
-            session.add(Rating(wish_id=wish_id, claim_id=last_claim.id, resident_id=resident_id,
-                               volunteer_id=claimer, score=score, created_at=now))
-        return Outcome(outcome.result, outcome.wish, previous_claimer=claimer,
-                       event_id=outcome.event_id)
+    values: dict[str, Any] = (
+        {"closed_at": now, "confirm_deadline_at": None} if solved else
+        {"follow_up": True, "claimer_id": None, "claimed_at": None, "fulfilled_at": None,
+         "confirm_deadline_at": None, "opened_at": now,
+         **await _reopened(session, wish_id, now)}
+    )
+    before = await session.get(Wish, wish_id)
+    claimer = before.claimer_id if before else None
+    outcome = await _move(
+        session, wish_id, expected=[WishState.FULFILLED],
+        to=WishState.CLOSED if solved else WishState.OPEN, actor_id=resident_id,
+        action="confirm" if solved else "reopen", now=now,
+        conditions=[col(Wish.resident_id) == resident_id], values=values,
+        detail=f"score={score}",
+    )
+    if outcome.ok and claimer is not None:
+        last_claim = (await session.exec(
+            select(Claim).where(Claim.wish_id == wish_id)
+            .order_by(col(Claim.id).desc()))).first()
+        assert last_claim is not None
+        assert last_claim.id is not None
+        session.add(Rating(wish_id=wish_id, claim_id=last_claim.id, resident_id=resident_id,
+                           volunteer_id=claimer, score=score, created_at=now))
+    return Outcome(outcome.result, outcome.wish, previous_claimer=claimer,
+                   event_id=outcome.event_id)
 
 
-async def add_comment(db: Database, wish_id: int, *, resident_id: int, comment: str) -> Result:
+async def add_comment(session: AsyncSession, wish_id: int, *, resident_id: int,
+                      comment: str) -> Result:
     checked = check_text(comment, MAX_COMMENT)
     if checked is not Result.OK:
         return checked
-    async with db.transaction() as session:
-        rating = (await session.exec(
-            select(Rating).where(Rating.wish_id == wish_id, Rating.resident_id == resident_id)
-            .order_by(col(Rating.id).desc()))).first()
-        if rating is None:
-            return Result.NOT_FOUND
-        rating.comment = comment.strip()
-        return Result.OK
+    rating = (await session.exec(
+        select(Rating).where(Rating.wish_id == wish_id, Rating.resident_id == resident_id)
+        .order_by(col(Rating.id).desc()))).first()
+    if rating is None:
+        return Result.NOT_FOUND
+    rating.comment = comment.strip()
+    return Result.OK
 
 
-async def withdraw(db: Database, wish_id: int, *, resident_id: int, now: datetime) -> Outcome:
-    async with db.transaction() as session:
-        before = await session.get(Wish, wish_id)
-        claimer = before.claimer_id if before else None
-        outcome = await _move(
-            session, wish_id, expected=WITHDRAWABLE, to=WishState.CANCELLED,
-            actor_id=resident_id, action="withdraw", now=now,
-            conditions=[col(Wish.resident_id) == resident_id],
-            values={"closed_at": now, **NO_CLAIM_TIMERS},
-        )
-        if outcome.ok:
-            await end_live_claim(session, wish_id, "withdrawn", now)
-        return Outcome(outcome.result, outcome.wish, previous_claimer=claimer,
-                       event_id=outcome.event_id)
+async def withdraw(session: AsyncSession, wish_id: int, *, resident_id: int,
+                   now: datetime) -> Outcome:
+    before = await session.get(Wish, wish_id)
+    claimer = before.claimer_id if before else None
+    outcome = await _move(
+        session, wish_id, expected=WITHDRAWABLE, to=WishState.CANCELLED,
+        actor_id=resident_id, action="withdraw", now=now,
+        conditions=[col(Wish.resident_id) == resident_id],
+        values={"closed_at": now, **NO_CLAIM_TIMERS},
+    )
+    if outcome.ok:
+        await end_live_claim(session, wish_id, "withdrawn", now)
+    return Outcome(outcome.result, outcome.wish, previous_claimer=claimer,
+                   event_id=outcome.event_id)
 
 
 def _record_post(dialect: str) -> Any:

@@ -25,6 +25,7 @@ from tests.harness import (
 )
 from tests.test_hours_e2e import approved, log_confirmed
 from tests.test_privacy import MOBILE, MOBILE_SPELLINGS
+from tests.test_storage_wishes import step
 from tests.tripwire import leaks, shown_to_groups
 
 ADDRESS = "幸福路5号楼2单元301"
@@ -57,7 +58,7 @@ async def test_a_page_with_nobody_on_duty_keeps_the_contact_details_out_of_the_c
         harness: Harness) -> None:
     h = harness
     await set_up_grid(h)  # nobody on the roster: pages go to the community chat
-    wish = await wishes.submit(h.db, grid_id=3, resident_id=RESIDENT.id, draft=wishes.Draft(
+    wish = await step(h.db, wishes.submit, grid_id=3, resident_id=RESIDENT.id, draft=wishes.Draft(
         text="楼下王奶奶独居，今天摔倒了起不来", phone=MOBILE, address=ADDRESS),
         now=h.clock.now(), source_key="test:risk")
     assert wish.wish is not None

@@ -12,7 +12,7 @@ from storage.db import Database
 from storage.hours import Result
 from storage.models import AuditEntry, Place, ServiceLog, ServiceState, VolunteerStatus
 from tests.harness import START
-from tests.test_storage_wishes import BIG_USER, VOLUNTEER, count, make_grid, open_wish
+from tests.test_storage_wishes import BIG_USER, VOLUNTEER, count, make_grid, open_wish, step
 
 TODAY = date(2026, 11, 25)
 
@@ -99,8 +99,8 @@ async def test_the_honour_roll_counts_confirmed_hours_of_the_grid_and_month(
     await logged(BIG_USER + 1, date(2026, 11, 3), 300, False)  # rejected
     for claimer in (BIG_USER, VOLUNTEER):  # VOLUNTEER holds the role but never signed up
         wish = await open_wish(db, grid_id)
-        assert (await wishes.claim(db, wish.id, volunteer_id=claimer, now=START)).ok
-        assert (await wishes.mark_fulfilled(db, wish.id, volunteer_id=claimer, now=START)).ok
+        assert (await step(db, wishes.claim, wish.id, volunteer_id=claimer, now=START)).ok
+        assert (await step(db, wishes.mark_fulfilled, wish.id, volunteer_id=claimer, now=START)).ok
     await people.remember(db, user_id=VOLUNTEER, full_name="陈志愿", username=None,
                           language_code=None, in_private_chat=True, now=START)
     async with db.transaction() as session:

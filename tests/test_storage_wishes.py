@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from sqlmodel import col, func, select
 
@@ -17,6 +19,14 @@ from tests.harness import START
 BIG_CHAT = -1001234567890123  # supergroup ids do not fit 32 bits
 BIG_USER = 7_123_456_789
 RESIDENT, VOLUNTEER = 2001, 2002
+T = TypeVar("T")
+
+
+async def step(db: Database, change: Callable[..., Awaitable[T]], *args: Any,
+               **kwargs: Any) -> T:
+    """A storage step in a transaction of its own, as a use case would run it."""
+    async with db.transaction() as session:
+        return await change(session, *args, **kwargs)
 
 
 async def make_grid(db: Database, **grid_settings: object) -> int:
@@ -32,7 +42,7 @@ async def make_grid(db: Database, **grid_settings: object) -> int:
 
 
 async def open_wish(db: Database, grid_id: int, text: str = "买菜") -> Wish:
-    outcome = await wishes.submit(db, grid_id=grid_id, resident_id=RESIDENT,
+    outcome = await step(db, wishes.submit, grid_id=grid_id, resident_id=RESIDENT,
                                   draft=Draft(text=text), now=START)
     assert outcome.ok
     return outcome.wish
@@ -56,7 +66,7 @@ async def test_a_submitted_wish_opens_with_its_grid_deadline_and_an_audit_row(db
 
 async def test_big_telegram_ids_round_trip(db: Database) -> None:
     grid_id = await make_grid(db)
-    outcome = await wishes.submit(db, grid_id=grid_id, resident_id=BIG_USER,
+    outcome = await step(db, wishes.submit, grid_id=grid_id, resident_id=BIG_USER,
                                   draft=Draft(text="x"), now=START)
     assert (await places.by_chat(db, BIG_CHAT)).id == grid_id
     assert (await wishes.get(db, outcome.wish.id)).resident_id == BIG_USER
@@ -64,9 +74,9 @@ async def test_big_telegram_ids_round_trip(db: Database) -> None:
 
 async def test_empty_and_overlong_wishes_store_nothing(db: Database) -> None:
     grid_id = await make_grid(db)
-    empty = await wishes.submit(db, grid_id=grid_id, resident_id=RESIDENT,
+    empty = await step(db, wishes.submit, grid_id=grid_id, resident_id=RESIDENT,
                                 draft=Draft(text="   "), now=START)
-    long = await wishes.submit(db, grid_id=grid_id, resident_id=RESIDENT,
+    long = await step(db, wishes.submit, grid_id=grid_id, resident_id=RESIDENT,
                                draft=Draft(text="很" * 5000), now=START)
     assert (empty.result, long.result) == (Result.EMPTY, Result.TOO_LONG)
     assert await count(db, Wish) == 0
@@ -75,7 +85,7 @@ async def test_empty_and_overlong_wishes_store_nothing(db: Database) -> None:
 async def test_the_same_source_stores_one_wish(db: Database) -> None:
     grid_id = await make_grid(db)
     first, again = await asyncio.gather(*[
-        wishes.submit(db, grid_id=grid_id, resident_id=RESIDENT, draft=Draft(text="修水管"),
+        step(db, wishes.submit, grid_id=grid_id, resident_id=RESIDENT, draft=Draft(text="修水管"),
                       now=START, source_key="form:abc")
         for _ in range(2)
     ])
@@ -86,13 +96,13 @@ async def test_the_same_source_stores_one_wish(db: Database) -> None:
 
 async def test_verification_holds_a_wish_until_approved(db: Database) -> None:
     grid_id = await make_grid(db, verify=True)
-    outcome = await wishes.submit(db, grid_id=grid_id, resident_id=RESIDENT,
+    outcome = await step(db, wishes.submit, grid_id=grid_id, resident_id=RESIDENT,
                                   draft=Draft(text="x"), now=START)
     assert outcome.wish.state == WishState.SUBMITTED
-    assert (await wishes.claim(db, outcome.wish.id, volunteer_id=VOLUNTEER,
+    assert (await step(db, wishes.claim, outcome.wish.id, volunteer_id=VOLUNTEER,
                                now=START)).result is Result.WRONG_STATE
     later = START + timedelta(hours=1)
-    approved = await wishes.approve(db, outcome.wish.id, actor_id=1, now=later)
+    approved = await step(db, wishes.approve, outcome.wish.id, actor_id=1, now=later)
     assert approved.wish.state == WishState.OPEN
     assert approved.wish.grid_deadline_at == later + timedelta(hours=48)
 
@@ -100,7 +110,7 @@ async def test_verification_holds_a_wish_until_approved(db: Database) -> None:
 async def test_twenty_simultaneous_claims_have_one_winner(db: Database) -> None:
     wish = await open_wish(db, await make_grid(db))
     outcomes = await asyncio.gather(*[
-        wishes.claim(db, wish.id, volunteer_id=3000 + n, now=START) for n in range(20)
+        step(db, wishes.claim, wish.id, volunteer_id=3000 + n, now=START) for n in range(20)
     ])
     winners = [o for o in outcomes if o.ok]
     assert len(winners) == 1
@@ -114,19 +124,19 @@ async def test_twenty_simultaneous_claims_have_one_winner(db: Database) -> None:
 
 async def test_a_resident_cannot_claim_their_own_wish(db: Database) -> None:
     wish = await open_wish(db, await make_grid(db))
-    outcome = await wishes.claim(db, wish.id, volunteer_id=RESIDENT, now=START)
+    outcome = await step(db, wishes.claim, wish.id, volunteer_id=RESIDENT, now=START)
     assert outcome.result is Result.OWN_WISH
     assert (await wishes.get(db, wish.id)).state == WishState.OPEN
 
 
 async def test_only_the_claimer_fulfils_or_releases(db: Database) -> None:
     wish = await open_wish(db, await make_grid(db))
-    await wishes.claim(db, wish.id, volunteer_id=VOLUNTEER, now=START)
-    assert (await wishes.mark_fulfilled(db, wish.id, volunteer_id=9, now=START)).result \
+    await step(db, wishes.claim, wish.id, volunteer_id=VOLUNTEER, now=START)
+    assert (await step(db, wishes.mark_fulfilled, wish.id, volunteer_id=9, now=START)).result \
         is Result.NOT_YOURS
-    assert (await wishes.release(db, wish.id, volunteer_id=9, now=START)).result \
+    assert (await step(db, wishes.release, wish.id, volunteer_id=9, now=START)).result \
         is Result.NOT_YOURS
-    released = await wishes.release(db, wish.id, volunteer_id=VOLUNTEER, now=START)
+    released = await step(db, wishes.release, wish.id, volunteer_id=VOLUNTEER, now=START)
     assert released.wish.state == WishState.OPEN
     assert released.wish.claimer_id is None
     async with db.transaction() as session:
@@ -139,11 +149,12 @@ async def test_a_good_rating_closes_and_a_bad_one_reopens_for_follow_up(db: Data
     grid_id = await make_grid(db)
     happy, unhappy = await open_wish(db, grid_id), await open_wish(db, grid_id, "修门")
     for wish in (happy, unhappy):
-        await wishes.claim(db, wish.id, volunteer_id=VOLUNTEER, now=START)
-        fulfilled = await wishes.mark_fulfilled(db, wish.id, volunteer_id=VOLUNTEER, now=START)
+        await step(db, wishes.claim, wish.id, volunteer_id=VOLUNTEER, now=START)
+        fulfilled = await step(db, wishes.mark_fulfilled, wish.id, volunteer_id=VOLUNTEER,
+                               now=START)
         assert fulfilled.wish.confirm_deadline_at == START + timedelta(hours=72)
-    closed = await wishes.confirm(db, happy.id, resident_id=RESIDENT, score=4, now=START)
-    reopened = await wishes.confirm(db, unhappy.id, resident_id=RESIDENT, score=2, now=START)
+    closed = await step(db, wishes.confirm, happy.id, resident_id=RESIDENT, score=4, now=START)
+    reopened = await step(db, wishes.confirm, unhappy.id, resident_id=RESIDENT, score=2, now=START)
     assert closed.wish.state == WishState.CLOSED
     assert (reopened.wish.state, reopened.wish.follow_up) == (WishState.OPEN, True)
     assert reopened.wish.claimer_id is None
@@ -152,18 +163,18 @@ async def test_a_good_rating_closes_and_a_bad_one_reopens_for_follow_up(db: Data
                                      .order_by(col(Rating.wish_id)))).all()
     assert [tuple(row) for row in scores] == [(happy.id, 4, VOLUNTEER),
                                               (unhappy.id, 2, VOLUNTEER)]
-    assert await wishes.add_comment(db, happy.id, resident_id=RESIDENT,
+    assert await step(db, wishes.add_comment, happy.id, resident_id=RESIDENT,
                                     comment="谢谢小陈") is Result.OK
     assert (await wishes.rating_of(db, happy.id)).comment == "谢谢小陈"
 
 
 async def test_someone_else_cannot_confirm_or_withdraw(db: Database) -> None:
     wish = await open_wish(db, await make_grid(db))
-    assert (await wishes.withdraw(db, wish.id, resident_id=9, now=START)).result \
+    assert (await step(db, wishes.withdraw, wish.id, resident_id=9, now=START)).result \
         is Result.NOT_YOURS
-    await wishes.claim(db, wish.id, volunteer_id=VOLUNTEER, now=START)
-    await wishes.mark_fulfilled(db, wish.id, volunteer_id=VOLUNTEER, now=START)
-    assert (await wishes.confirm(db, wish.id, resident_id=9, score=5, now=START)).result \
+    await step(db, wishes.claim, wish.id, volunteer_id=VOLUNTEER, now=START)
+    await step(db, wishes.mark_fulfilled, wish.id, volunteer_id=VOLUNTEER, now=START)
+    assert (await step(db, wishes.confirm, wish.id, resident_id=9, score=5, now=START)).result \
         is Result.NOT_YOURS
     assert (await wishes.get(db, wish.id)).state == WishState.FULFILLED
     assert await count(db, Rating) == 0
@@ -171,20 +182,21 @@ async def test_someone_else_cannot_confirm_or_withdraw(db: Database) -> None:
 
 async def test_withdrawing_a_claimed_wish_ends_the_claim(db: Database) -> None:
     wish = await open_wish(db, await make_grid(db))
-    await wishes.claim(db, wish.id, volunteer_id=VOLUNTEER, now=START)
-    outcome = await wishes.withdraw(db, wish.id, resident_id=RESIDENT, now=START)
+    await step(db, wishes.claim, wish.id, volunteer_id=VOLUNTEER, now=START)
+    outcome = await step(db, wishes.withdraw, wish.id, resident_id=RESIDENT, now=START)
     assert outcome.wish.state == WishState.CANCELLED
     assert outcome.previous_claimer == VOLUNTEER
-    assert (await wishes.withdraw(db, wish.id, resident_id=RESIDENT, now=START)).result \
+    assert (await step(db, wishes.withdraw, wish.id, resident_id=RESIDENT, now=START)).result \
         is Result.WRONG_STATE
     assert await count(db, Claim, col(Claim.ended_at).is_(None)) == 0
 
 
 async def test_reject_needs_a_reason_and_stores_it(db: Database) -> None:
     wish = await open_wish(db, await make_grid(db))
-    assert (await wishes.reject(db, wish.id, actor_id=1, reason=" ", now=START)).result \
+    assert (await step(db, wishes.reject, wish.id, actor_id=1, reason=" ", now=START)).result \
         is Result.EMPTY
-    outcome = await wishes.reject(db, wish.id, actor_id=1, reason="不属于社区服务范围", now=START)
+    outcome = await step(db, wishes.reject, wish.id, actor_id=1, reason="不属于社区服务范围",
+                         now=START)
     assert (outcome.wish.state, outcome.wish.reject_reason) == (WishState.REJECTED,
                                                                 "不属于社区服务范围")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot import cards, notices, volunteering
 from bot.messenger import Messenger
 from storage import wishes
@@ -27,10 +29,12 @@ TAKING = {Tier.GRID: Act.CLAIM_WISHES, Tier.COMMUNITY: Act.TAKE_ON_WISHES,
           Tier.STREET: Act.ADOPT_WISHES}
 
 
-async def _changed(messenger: Messenger, change: Callable[[], Awaitable[Outcome]],
-                   news: News) -> Outcome:
-    async with messenger.db.transaction():
-        outcome = await change()
+Change = Callable[[AsyncSession], Awaitable[Outcome]]
+
+
+async def _changed(messenger: Messenger, change: Change, news: News) -> Outcome:
+    async with messenger.db.transaction() as session:
+        outcome = await change(session)
         if outcome.ok and outcome.wish is not None:
             await cards.show(messenger, outcome.wish)
             await news(outcome.wish, outcome)
@@ -54,8 +58,8 @@ async def post(messenger: Messenger, *, grid_id: int, resident_id: int, draft: w
                now: datetime, source_key: str) -> Outcome:
     """A resident's new wish: stored, and its card or verification request queued (and the
     duty worker paged if it is urgent or names a risk). The same source twice is one wish."""
-    async with messenger.db.transaction():
-        outcome = await wishes.submit(messenger.db, grid_id=grid_id, resident_id=resident_id,
+    async with messenger.db.transaction() as session:
+        outcome = await wishes.submit(session, grid_id=grid_id, resident_id=resident_id,
                                       draft=draft, now=now, source_key=source_key)
         if outcome.ok and outcome.wish is not None and not outcome.duplicate:
             await notices.publish(messenger, outcome.wish, outcome.event_id)
@@ -77,22 +81,22 @@ async def take(messenger: Messenger, actor: Actor, wish_id: int, tier: Tier, *,
                 await notices.resident_claimed(messenger, taken, done.event_id,
                                                actor.person.full_name)
 
-        return await _changed(messenger, lambda: wishes.claim(
-            messenger.db, wish_id, volunteer_id=actor.id, now=now, tier=tier, note=note),
+        return await _changed(messenger, lambda session: wishes.claim(
+            session, wish_id, volunteer_id=actor.id, now=now, tier=tier, note=note),
             tell_resident)
 
 
 async def release(messenger: Messenger, actor: Actor, wish_id: int, *,
                   now: datetime) -> Outcome:
     """The claimer gives the wish back (only the claimer: storage checks whose it is)."""
-    return await _changed(messenger, lambda: wishes.release(
-        messenger.db, wish_id, volunteer_id=actor.id, now=now),
+    return await _changed(messenger, lambda session: wishes.release(
+        session, wish_id, volunteer_id=actor.id, now=now),
         lambda wish, done: notices.resident_released(messenger, wish, done.event_id))
 
 
 async def fulfil(messenger: Messenger, actor: Actor, wish_id: int, *, now: datetime) -> Outcome:
-    return await _changed(messenger, lambda: wishes.mark_fulfilled(
-        messenger.db, wish_id, volunteer_id=actor.id, now=now),
+    return await _changed(messenger, lambda session: wishes.mark_fulfilled(
+        session, wish_id, volunteer_id=actor.id, now=now),
         lambda wish, done: notices.resident_fulfilled(messenger, wish, done.event_id,
                                                       actor.person.full_name))
 
@@ -104,8 +108,8 @@ async def withdraw(messenger: Messenger, actor: Actor, wish_id: int, *,
             await notices.claimer_withdrawn(messenger, wish, done.event_id,
                                             done.previous_claimer)
 
-    return await _changed(messenger, lambda: wishes.withdraw(
-        messenger.db, wish_id, resident_id=actor.id, now=now), tell_claimer)
+    return await _changed(messenger, lambda session: wishes.withdraw(
+        session, wish_id, resident_id=actor.id, now=now), tell_claimer)
 
 
 async def rate(messenger: Messenger, actor: Actor, wish_id: int, score: int, *,
@@ -119,8 +123,8 @@ async def rate(messenger: Messenger, actor: Actor, wish_id: int, score: int, *,
         if wish.state == WishState.OPEN:
             await notices.staff_follow_up(messenger, wish, done.event_id, score)
 
-    return await _changed(messenger, lambda: wishes.confirm(
-        messenger.db, wish_id, resident_id=actor.id, score=score, now=now),
+    return await _changed(messenger, lambda session: wishes.confirm(
+        session, wish_id, resident_id=actor.id, score=score, now=now),
         tell_claimer_and_staff)
 
 
@@ -146,8 +150,8 @@ async def approve(messenger: Messenger, actor: Actor, wish_id: int, *,
         allowed = await _allowed(messenger, actor, Act.VERIFY_WISHES, wish_id)
         if not allowed.ok:
             return allowed
-        return await _changed(messenger, lambda: wishes.approve(
-            messenger.db, wish_id, actor_id=actor.id, now=now), tell_resident_and_volunteers)
+        return await _changed(messenger, lambda session: wishes.approve(
+            session, wish_id, actor_id=actor.id, now=now), tell_resident_and_volunteers)
 
 
 async def reject(messenger: Messenger, actor: Actor, wish_id: int, reason: str, *,
@@ -156,7 +160,13 @@ async def reject(messenger: Messenger, actor: Actor, wish_id: int, reason: str, 
         allowed = await _allowed(messenger, actor, Act.VERIFY_WISHES, wish_id)
         if not allowed.ok:
             return allowed
-        return await _changed(messenger, lambda: wishes.reject(
-            messenger.db, wish_id, actor_id=actor.id, reason=reason, now=now),
+        return await _changed(messenger, lambda session: wishes.reject(
+            session, wish_id, actor_id=actor.id, reason=reason, now=now),
             lambda rejected, done: notices.resident_rejected(messenger, rejected,
                                                              done.event_id))
+
+
+async def comment(messenger: Messenger, actor: Actor, wish_id: int, text: str) -> Result:
+    """The resident's words beside their rating."""
+    async with messenger.db.transaction() as session:
+        return await wishes.add_comment(session, wish_id, resident_id=actor.id, comment=text)
