@@ -290,7 +290,7 @@ async def agreed(query: CallbackQuery, state: FSMContext, db: Database, actor: A
         skills=data.get("skills", []), other_skill=data.get("other_skill"),
         grid_ids=data.get("grids", []), days=data.get("days", []),
         periods=data.get("periods", []))
-    outcome = await volunteers.apply(db, actor.id, application, now=clock.now())
+    outcome = await usecase.apply(messenger, actor, application, now=clock.now())
     await state.clear()
     await query.answer()
     if isinstance(query.message, Message):
@@ -300,11 +300,10 @@ async def agreed(query: CallbackQuery, state: FSMContext, db: Database, actor: A
     if not outcome.ok or outcome.volunteer is None:
         await query.message.answer(_standing_or_none(outcome))
         return
-    grids = await places.by_ids(messenger.db, outcome.grid_ids)
-    await volunteering.ask_staff(messenger, outcome.volunteer, grids, outcome.event_id)
     await query.message.answer(_("Thank you! Your application is with the social workers of "
                                  "{grids}. I will tell you here when it is decided.").format(
-        grids=escape(_(", ").join(g.name for g in grids))))
+        grids=escape(_(", ").join(g.name for g in await places.by_ids(
+            messenger.db, outcome.grid_ids)))))
 
 
 async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
@@ -423,15 +422,15 @@ async def wrote_answer(message: Message, state: FSMContext, actor: Actor, clock:
 
 # --- standing: pause, resume, suspend, reinstate, pings ---------------------------------------
 
-async def pause(message: Message, db: Database, actor: Actor, clock: Clock) -> None:
-    outcome = await volunteers.pause(db, actor.id, now=clock.now())
+async def pause(message: Message, actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    outcome = await usecase.pause(messenger, actor, now=clock.now())
     await message.answer(_("Paused. You will not be asked to claim or told about new wishes "
                            "until you send /resume. Enjoy your time off!") if outcome.ok
                          else _standing_or_none(outcome))
 
 
-async def resume(message: Message, db: Database, actor: Actor, clock: Clock) -> None:
-    outcome = await volunteers.resume(db, actor.id, now=clock.now())
+async def resume(message: Message, actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    outcome = await usecase.resume(messenger, actor, now=clock.now())
     await message.answer(_("Welcome back! You can claim micro-wishes again.") if outcome.ok
                          else _standing_or_none(outcome))
 
@@ -442,29 +441,31 @@ def _standing_or_none(outcome: Outcome) -> str:
     return _standing(outcome.volunteer)
 
 
-async def _switch(message: Message, command: CommandObject, db: Database, actor: Actor, *,
+async def _switch(message: Message, command: CommandObject, messenger: Messenger, actor: Actor, *,
                   choice: str, usage: str, on: str, off: str) -> None:
     """/pings and /honour: a volunteer turns one of their choices on or off."""
     wanted = {"on": True, "off": False}.get((command.args or "").strip().lower())
     if wanted is None:
         await message.answer(escape(usage))
         return
-    if not await volunteers.set_choice(db, actor.id, **{choice: wanted}):
+    if not await usecase.choose(messenger, actor, **{choice: wanted}):
         await message.answer(_("You are not a volunteer yet. /volunteer signs you up."))
         return
     await message.answer(on if wanted else off)
 
 
-async def pings(message: Message, command: CommandObject, db: Database, actor: Actor) -> None:
-    await _switch(message, command, db, actor, choice="pings", usage=_(
+async def pings(message: Message, command: CommandObject, messenger: Messenger,
+                actor: Actor) -> None:
+    await _switch(message, command, messenger, actor, choice="pings", usage=_(
         "Usage: /pings on|off — whether I tell you privately about new micro-wishes that suit "
         "you."), on=_("I will tell you about new micro-wishes that suit you."), off=_(
         "I will no longer tell you about new micro-wishes; you can still claim them in your "
         "grid group."))
 
 
-async def honour(message: Message, command: CommandObject, db: Database, actor: Actor) -> None:
-    await _switch(message, command, db, actor, choice="public", usage=_(
+async def honour(message: Message, command: CommandObject, messenger: Messenger,
+                 actor: Actor) -> None:
+    await _switch(message, command, messenger, actor, choice="public", usage=_(
         "Usage: /honour on|off — whether your name may appear on the monthly honour roll."),
         on=_("Your name may appear on the honour roll. Thank you!"),
         off=_("Your name will stay off the honour roll; your hours still count."))

@@ -113,37 +113,36 @@ async def with_grids(db: Database, person_id: int) -> tuple[Volunteer | None, li
         return volunteer, list(grids)
 
 
-async def apply(db: Database, person_id: int, application: Application, *,
+async def apply(session: AsyncSession, person_id: int, application: Application, *,
                 now: datetime) -> Outcome:
     """Store an application (or replace one still waiting or declined) for the social workers
     of its grids to decide."""
-    async with db.transaction() as session:
-        existing = await session.get(Volunteer, person_id, with_for_update=True)
-        if existing is not None and existing.status in SERVING:
-            return Outcome(Result.ALREADY_SERVING, existing)
-        values: dict[str, Any] = {
-            "real_name": application.real_name, "phone": application.phone,
-            "skills": list(application.skills), "other_skill": application.other_skill,
-            "days": sorted(application.days), "periods": list(application.periods),
-            "status": VolunteerStatus.APPLIED, "reason": None, "answer": None,
-            "applied_at": now, "consented_at": now, "decided_at": None, "decided_by": None,
-        }
-        if existing is None:
-            existing = Volunteer(person_id=person_id, **values)
-            session.add(existing)
-        else:
-            for name, value in values.items():
-                setattr(existing, name, value)
-        await session.exec(delete(VolunteerGrid).where(col(VolunteerGrid.person_id) == person_id))
-        for grid_id in dict.fromkeys(application.grid_ids):
-            session.add(VolunteerGrid(person_id=person_id, grid_id=grid_id))
-        event = await audit.record(session, entity="volunteer", entity_id=person_id,
-                                   actor_id=person_id, action="apply", at=now,
-                                   to_state=VolunteerStatus.APPLIED,
-                                   detail=",".join(str(g) for g in application.grid_ids))
-        await session.flush()
-        return Outcome(Result.OK, existing, list(dict.fromkeys(application.grid_ids)),
-                       event_id=event)
+    existing = await session.get(Volunteer, person_id, with_for_update=True)
+    if existing is not None and existing.status in SERVING:
+        return Outcome(Result.ALREADY_SERVING, existing)
+    values: dict[str, Any] = {
+        "real_name": application.real_name, "phone": application.phone,
+        "skills": list(application.skills), "other_skill": application.other_skill,
+        "days": sorted(application.days), "periods": list(application.periods),
+        "status": VolunteerStatus.APPLIED, "reason": None, "answer": None,
+        "applied_at": now, "consented_at": now, "decided_at": None, "decided_by": None,
+    }
+    if existing is None:
+        existing = Volunteer(person_id=person_id, **values)
+        session.add(existing)
+    else:
+        for name, value in values.items():
+            setattr(existing, name, value)
+    await session.exec(delete(VolunteerGrid).where(col(VolunteerGrid.person_id) == person_id))
+    for grid_id in dict.fromkeys(application.grid_ids):
+        session.add(VolunteerGrid(person_id=person_id, grid_id=grid_id))
+    event = await audit.record(session, entity="volunteer", entity_id=person_id,
+                               actor_id=person_id, action="apply", at=now,
+                               to_state=VolunteerStatus.APPLIED,
+                               detail=",".join(str(g) for g in application.grid_ids))
+    await session.flush()
+    return Outcome(Result.OK, existing, list(dict.fromkeys(application.grid_ids)),
+                   event_id=event)
 
 
 async def _change_in(session: AsyncSession, person_id: int, *, expected: Iterable[str], to: str,
@@ -163,16 +162,15 @@ async def _change_in(session: AsyncSession, person_id: int, *, expected: Iterabl
     return Outcome(Result.OK, before, grid_ids, event_id=event)
 
 
-async def approve(db: Database, person_id: int, *, by: int, now: datetime) -> Outcome:
+async def approve(session: AsyncSession, person_id: int, *, by: int, now: datetime) -> Outcome:
     """Approved volunteers hold the volunteer role in each grid they serve, so they can claim."""
-    async with db.transaction() as session:
-        outcome = await _change_in(
-            session, person_id, expected=[VolunteerStatus.APPLIED, VolunteerStatus.NEEDS_INFO],
-            to=VolunteerStatus.APPROVED, actor_id=by, action="approve", now=now,
-            values={"decided_at": now, "decided_by": by, "reason": None})
-        if outcome.ok:
-            await _grant_volunteer(session, person_id, outcome.grid_ids, by=by, now=now)
-        return outcome
+    outcome = await _change_in(
+        session, person_id, expected=[VolunteerStatus.APPLIED, VolunteerStatus.NEEDS_INFO],
+        to=VolunteerStatus.APPROVED, actor_id=by, action="approve", now=now,
+        values={"decided_at": now, "decided_by": by, "reason": None})
+    if outcome.ok:
+        await _grant_volunteer(session, person_id, outcome.grid_ids, by=by, now=now)
+    return outcome
 
 
 async def _grant_volunteer(session: AsyncSession, person_id: int, grid_ids: list[int], *,
@@ -185,78 +183,78 @@ async def _grant_volunteer(session: AsyncSession, person_id: int, grid_ids: list
                                   granted_by=by, granted_at=now))
 
 
-async def _change(db: Database, person_id: int, *, said: str | None = None,
+async def _change(session: AsyncSession, person_id: int, *, said: str | None = None,
                   limit: int = MAX_REASON, **change: Any) -> Outcome:
-    """A change of standing in its own transaction; words it carries (a reason, a question,
-    an answer) are checked first and kept, trimmed, in the audit row."""
+    """A change of standing; words it carries (a reason, a question, an answer) are checked
+    first and kept, trimmed, in the audit row."""
     if said is not None:
         checked = check_words(said, limit)
         if checked is not Result.OK:
             return Outcome(checked)
         change["detail"] = said.strip()
-    async with db.transaction() as session:
-        return await _change_in(session, person_id, **change)
+    return await _change_in(session, person_id, **change)
 
 
-async def decline(db: Database, person_id: int, *, by: int, reason: str,
+async def decline(session: AsyncSession, person_id: int, *, by: int, reason: str,
                   now: datetime) -> Outcome:
     return await _change(
-        db, person_id, said=reason, expected=[VolunteerStatus.APPLIED, VolunteerStatus.NEEDS_INFO],
+        session, person_id, said=reason,
+        expected=[VolunteerStatus.APPLIED, VolunteerStatus.NEEDS_INFO],
         to=VolunteerStatus.DECLINED, actor_id=by, action="decline", now=now,
         values={"decided_at": now, "decided_by": by, "reason": reason.strip()})
 
 
-async def ask_more(db: Database, person_id: int, *, by: int, question: str,
+async def ask_more(session: AsyncSession, person_id: int, *, by: int, question: str,
                    now: datetime) -> Outcome:
     return await _change(
-        db, person_id, said=question, expected=[VolunteerStatus.APPLIED],
+        session, person_id, said=question, expected=[VolunteerStatus.APPLIED],
         to=VolunteerStatus.NEEDS_INFO, actor_id=by, action="ask_more", now=now,
         values={"decided_by": by, "reason": question.strip()})
 
 
-async def answer(db: Database, person_id: int, *, text: str, now: datetime) -> Outcome:
+async def answer(session: AsyncSession, person_id: int, *, text: str, now: datetime) -> Outcome:
     """The applicant's answer puts the application back before the social workers."""
     return await _change(
-        db, person_id, said=text, limit=MAX_ANSWER, expected=[VolunteerStatus.NEEDS_INFO],
+        session, person_id, said=text, limit=MAX_ANSWER, expected=[VolunteerStatus.NEEDS_INFO],
         to=VolunteerStatus.APPLIED, actor_id=person_id, action="answer", now=now,
         values={"answer": text.strip()})
 
 
-async def pause(db: Database, person_id: int, *, now: datetime) -> Outcome:
-    return await _change(db, person_id, expected=[VolunteerStatus.APPROVED],
+async def pause(session: AsyncSession, person_id: int, *, now: datetime) -> Outcome:
+    return await _change(session, person_id, expected=[VolunteerStatus.APPROVED],
                          to=VolunteerStatus.PAUSED, actor_id=person_id, action="pause", now=now)
 
 
-async def resume(db: Database, person_id: int, *, now: datetime) -> Outcome:
-    return await _change(db, person_id, expected=[VolunteerStatus.PAUSED],
+async def resume(session: AsyncSession, person_id: int, *, now: datetime) -> Outcome:
+    return await _change(session, person_id, expected=[VolunteerStatus.PAUSED],
                          to=VolunteerStatus.APPROVED, actor_id=person_id, action="resume",
                          now=now)
 
 
-async def suspend(db: Database, person_id: int, *, by: int, reason: str,
+async def suspend(session: AsyncSession, person_id: int, *, by: int, reason: str,
                   now: datetime) -> Outcome:
     return await _change(
-        db, person_id, said=reason, expected=[VolunteerStatus.APPROVED, VolunteerStatus.PAUSED],
+        session, person_id, said=reason,
+        expected=[VolunteerStatus.APPROVED, VolunteerStatus.PAUSED],
         to=VolunteerStatus.SUSPENDED, actor_id=by, action="suspend", now=now,
         values={"reason": reason.strip(), "decided_by": by, "decided_at": now})
 
 
-async def reinstate(db: Database, person_id: int, *, by: int, now: datetime) -> Outcome:
-    return await _change(db, person_id, expected=[VolunteerStatus.SUSPENDED],
+async def reinstate(session: AsyncSession, person_id: int, *, by: int, now: datetime) -> Outcome:
+    return await _change(session, person_id, expected=[VolunteerStatus.SUSPENDED],
                          to=VolunteerStatus.APPROVED, actor_id=by, action="reinstate", now=now,
                          values={"reason": None, "decided_by": by, "decided_at": now})
 
 
-async def set_choice(db: Database, person_id: int, *, pings: bool | None = None,
+async def set_choice(session: AsyncSession, person_id: int, *, pings: bool | None = None,
                      public: bool | None = None) -> bool:
     """Turn matching pings or being named on the honour roll on or off; False when the person
     is not a volunteer."""
     values = {name: value for name, value in (("pings", pings), ("public", public))
               if value is not None}
-    async with db.transaction() as session:
-        changed = await session.exec(update(Volunteer).where(
-            col(Volunteer.person_id) == person_id).values(**values))
-        return bool(changed.rowcount)
+    changed = await session.exec(update(Volunteer).where(
+        col(Volunteer.person_id) == person_id).values(**values))
+    return bool(changed.rowcount)
 
 
 async def of_grids(db: Database, grid_ids: list[int]) -> list[tuple[Volunteer, list[int]]]:

@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import Person, PlaceKind, Role, VolunteerStatus
 from storage.people import Actor
 from tests.harness import START
+from tests.test_storage_wishes import step
 from usecases.authority import Act, may
 
 A = Act
@@ -95,13 +96,13 @@ async def _world(db: Database) -> dict[str, int]:
 async def _volunteers(db: Database, grid: int) -> None:
     for who in ("volunteer", "paused volunteer", "suspended volunteer"):
         await _person(db, who)
-        await volunteers.apply(db, IDS[who], volunteers.Application(
+        await step(db, volunteers.apply, IDS[who], volunteers.Application(
             real_name=who, phone=None, skills=["errands"], other_skill=None, grid_ids=[grid],
             days=[0], periods=["morning"]), now=START)
-        assert (await volunteers.approve(db, IDS[who], by=1, now=START)).ok
-    assert (await volunteers.pause(db, IDS["paused volunteer"], now=START)).ok
-    assert (await volunteers.suspend(db, IDS["suspended volunteer"], by=1, reason="未按时服务",
-                                     now=START)).ok
+        assert (await step(db, volunteers.approve, IDS[who], by=1, now=START)).ok
+    assert (await step(db, volunteers.pause, IDS["paused volunteer"], now=START)).ok
+    assert (await step(db, volunteers.suspend, IDS["suspended volunteer"], by=1,
+                       reason="未按时服务", now=START)).ok
     from usecases.roles import change_role
 
     granted = await _person(db, "granted volunteer")
@@ -157,7 +158,7 @@ async def test_the_granted_volunteer_has_the_standing_of_an_approved_one(
     assert granted is not None and granted.status == VolunteerStatus.APPROVED
     _volunteer, grids = await volunteers.with_grids(db, IDS["granted volunteer"])
     assert [g.id for g in grids] == [world["ours"]]
-    assert (await volunteers.pause(db, IDS["granted volunteer"], now=START)).ok
+    assert (await step(db, volunteers.pause, IDS["granted volunteer"], now=START)).ok
     assert not await may(db, await _actor(db, "granted volunteer"), Act.CLAIM_WISHES,
                          world["ours"])
 

@@ -23,6 +23,7 @@ from tests.harness import (
     set_up_grid,
     translate,
 )
+from tests.test_storage_wishes import step
 
 OTHER_GRID_CHAT = -1004
 
@@ -56,10 +57,10 @@ async def approved(h: Harness, who: Someone, chat_id: int = GRID_CHAT) -> None:
         real_name=who.name, phone=None, skills=["errands"], other_skill=None,
         grid_ids=[await grid_id(h, chat_id)], days=[0, 1, 2, 3, 4, 5, 6],
         periods=["morning", "afternoon", "evening"])
-    applied = await volunteers.apply(h.db, who.id, application, now=h.clock.now())
+    applied = await step(h.db, volunteers.apply, who.id, application, now=h.clock.now())
     if applied.result is volunteers.Result.ALREADY_SERVING:
         return  # /grant volunteer in set_up_grid enlisted them already
-    assert (await volunteers.approve(h.db, who.id, by=WORKER.id, now=h.clock.now())).ok
+    assert (await step(h.db, volunteers.approve, who.id, by=WORKER.id, now=h.clock.now())).ok
 
 
 async def test_the_claimer_states_the_hours_of_a_fulfilled_wish(harness: Harness) -> None:

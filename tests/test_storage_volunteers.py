@@ -27,31 +27,31 @@ def application(grid_id: int, **changes: object) -> volunteers.Application:
 async def test_a_declined_applicant_may_apply_again_but_a_volunteer_may_not(
         db: Database) -> None:
     grid_id = await make_grid(db)
-    await volunteers.apply(db, BIG_USER, application(grid_id), now=START)
-    assert (await volunteers.decline(db, BIG_USER, by=1, reason="名额已满", now=START)).ok
-    again = await volunteers.apply(db, BIG_USER, application(grid_id, real_name="孙丽丽"),
+    await step(db, volunteers.apply, BIG_USER, application(grid_id), now=START)
+    assert (await step(db, volunteers.decline, BIG_USER, by=1, reason="名额已满", now=START)).ok
+    again = await step(db, volunteers.apply, BIG_USER, application(grid_id, real_name="孙丽丽"),
                                    now=START)
     assert again.ok and again.volunteer.status == VolunteerStatus.APPLIED
     assert again.volunteer.reason is None and again.volunteer.real_name == "孙丽丽"
-    assert (await volunteers.approve(db, BIG_USER, by=1, now=START)).ok
-    refused = await volunteers.apply(db, BIG_USER, application(grid_id), now=START)
+    assert (await step(db, volunteers.approve, BIG_USER, by=1, now=START)).ok
+    refused = await step(db, volunteers.apply, BIG_USER, application(grid_id), now=START)
     assert refused.result is volunteers.Result.ALREADY_SERVING
     assert [v.person_id for v, _grids in await volunteers.of_grids(db, [grid_id])] == [BIG_USER]
 
 
 async def test_two_decisions_at_once_make_one(db: Database) -> None:
     grid_id = await make_grid(db)
-    await volunteers.apply(db, BIG_USER, application(grid_id), now=START)
+    await step(db, volunteers.apply, BIG_USER, application(grid_id), now=START)
     approved, declined = await asyncio.gather(
-        volunteers.approve(db, BIG_USER, by=1, now=START),
-        volunteers.decline(db, BIG_USER, by=2, reason="不合适", now=START))
+        step(db, volunteers.approve, BIG_USER, by=1, now=START),
+        step(db, volunteers.decline, BIG_USER, by=2, reason="不合适", now=START))
     assert [approved.ok, declined.ok].count(True) == 1
     assert await count(db, AuditEntry, AuditEntry.entity == "volunteer",
                        col(AuditEntry.action).in_(["approve", "decline"])) == 1
 
     helper = BIG_USER + 1
-    await volunteers.apply(db, helper, application(grid_id), now=START)
-    assert (await volunteers.approve(db, helper, by=1, now=START)).ok
+    await step(db, volunteers.apply, helper, application(grid_id), now=START)
+    assert (await step(db, volunteers.approve, helper, by=1, now=START)).ok
     entry = await hours.log(db, helper, grid_id=grid_id, served_on=TODAY, minutes=60,
                             description="陪伴", today=TODAY, now=START)
     confirmed, rejected = await asyncio.gather(
@@ -65,8 +65,8 @@ async def test_service_logs_are_checked_before_they_are_kept(db: Database) -> No
     log = hours.log
     assert (await log(db, BIG_USER, grid_id=grid_id, served_on=TODAY, minutes=60,
                       description="x", today=TODAY, now=START)).result is Result.NOT_A_VOLUNTEER
-    await volunteers.apply(db, BIG_USER, application(grid_id), now=START)
-    await volunteers.approve(db, BIG_USER, by=1, now=START)
+    await step(db, volunteers.apply, BIG_USER, application(grid_id), now=START)
+    await step(db, volunteers.approve, BIG_USER, by=1, now=START)
     cases = [(TODAY + timedelta(days=1), 60, "x", Result.BAD_DAY),
              (TODAY - timedelta(days=61), 60, "x", Result.BAD_DAY),
              (TODAY, 10, "x", Result.BAD_HOURS), (TODAY, 13 * 60, "x", Result.BAD_HOURS),
@@ -82,8 +82,8 @@ async def test_the_honour_roll_counts_confirmed_hours_of_the_grid_and_month(
         db: Database) -> None:
     grid_id = await make_grid(db)
     for person in (BIG_USER, BIG_USER + 1):
-        await volunteers.apply(db, person, application(grid_id), now=START)
-        await volunteers.approve(db, person, by=1, now=START)
+        await step(db, volunteers.apply, person, application(grid_id), now=START)
+        await step(db, volunteers.approve, person, by=1, now=START)
 
     async def logged(person: int, day: date, minutes: int, confirm: bool | None) -> None:
         entry = await hours.log(db, person, grid_id=grid_id, served_on=day, minutes=minutes,

@@ -25,6 +25,7 @@ from tests.harness import (
     translate,
     url_button,
 )
+from tests.test_storage_wishes import step
 
 HELPER = Someone(2001, "Helper Sun", language_code="en", username="sun")
 HELPER_ZH = Someone(2002, "孙阿姨", language_code="zh-hant", username="sun_ayi")
@@ -322,8 +323,8 @@ async def approved(h: Harness, who: Someone, *, skills: list[str], days: list[in
         real_name=who.name, phone=None, skills=skills, other_skill=None,
         grid_ids=[await grid_id(h)], days=days, periods=periods)
     now = h.clock.now()
-    await volunteers.apply(h.db, who.id, application, now=now)
-    assert (await volunteers.approve(h.db, who.id, by=WORKER.id, now=now)).ok
+    await step(h.db, volunteers.apply, who.id, application, now=now)
+    assert (await step(h.db, volunteers.approve, who.id, by=WORKER.id, now=now)).ok
     if not pings:
         await h.send(who, "/pings off")
 

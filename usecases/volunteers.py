@@ -69,19 +69,18 @@ async def decide(messenger: Messenger, actor: Actor, person_id: int, decision: D
                  now: datetime, said: str = "") -> Outcome:
     """Approve, ask for more (``said`` is the question) or decline (``said`` is the reason);
     of two deciders at once, one wins. The applicant is told in the same transaction."""
-    async with messenger.db.transaction():
+    async with messenger.db.transaction() as session:
         allowed = await _manages(messenger, actor, person_id)
         if not allowed.ok:
             return allowed
         match decision:
             case Decision.APPROVE:
-                outcome = await volunteers.approve(messenger.db, person_id, by=actor.id,
-                                                   now=now)
+                outcome = await volunteers.approve(session, person_id, by=actor.id, now=now)
             case Decision.ASK:
-                outcome = await volunteers.ask_more(messenger.db, person_id, by=actor.id,
+                outcome = await volunteers.ask_more(session, person_id, by=actor.id,
                                                     question=said, now=now)
             case Decision.DECLINE:
-                outcome = await volunteers.decline(messenger.db, person_id, by=actor.id,
+                outcome = await volunteers.decline(session, person_id, by=actor.id,
                                                    reason=said, now=now)
         if outcome.ok:
             await _tell_decision(messenger, outcome)
@@ -90,22 +89,53 @@ async def decide(messenger: Messenger, actor: Actor, person_id: int, decision: D
 
 async def answer(messenger: Messenger, actor: Actor, text: str, *, now: datetime) -> Outcome:
     """The applicant's answer to a question goes back before the social workers."""
-    async with messenger.db.transaction():
-        outcome = await volunteers.answer(messenger.db, actor.id, text=text, now=now)
-        if outcome.ok and outcome.volunteer is not None:
-            grids = await places.by_ids(messenger.db, outcome.grid_ids)
-            await volunteering.ask_staff(messenger, outcome.volunteer, grids, outcome.event_id)
+    async with messenger.db.transaction() as session:
+        outcome = await volunteers.answer(session, actor.id, text=text, now=now)
+        await _ask_staff(messenger, outcome)
         return outcome
+
+
+async def _ask_staff(messenger: Messenger, outcome: Outcome) -> None:
+    if outcome.ok and outcome.volunteer is not None:
+        grids = await places.by_ids(messenger.db, outcome.grid_ids)
+        await volunteering.ask_staff(messenger, outcome.volunteer, grids, outcome.event_id)
+
+
+async def apply(messenger: Messenger, actor: Actor, application: volunteers.Application, *,
+                now: datetime) -> Outcome:
+    """A sign-up (志愿者报名): stored, and the social workers of its grids asked to decide."""
+    async with messenger.db.transaction() as session:
+        outcome = await volunteers.apply(session, actor.id, application, now=now)
+        await _ask_staff(messenger, outcome)
+        return outcome
+
+
+async def pause(messenger: Messenger, actor: Actor, *, now: datetime) -> Outcome:
+    async with messenger.db.transaction() as session:
+        return await volunteers.pause(session, actor.id, now=now)
+
+
+async def resume(messenger: Messenger, actor: Actor, *, now: datetime) -> Outcome:
+    async with messenger.db.transaction() as session:
+        return await volunteers.resume(session, actor.id, now=now)
+
+
+async def choose(messenger: Messenger, actor: Actor, *, pings: bool | None = None,
+                 public: bool | None = None) -> bool:
+    """Pings of matching wishes, or a name on the honour roll, on or off; False when the
+    person is not a volunteer."""
+    async with messenger.db.transaction() as session:
+        return await volunteers.set_choice(session, actor.id, pings=pings, public=public)
 
 
 async def suspend(messenger: Messenger, actor: Actor, person_id: int, reason: str, *,
                   now: datetime) -> Outcome:
     """Only staff of a grid the volunteer serves; the volunteer is told the reason."""
-    async with messenger.db.transaction():
+    async with messenger.db.transaction() as session:
         allowed = await _manages(messenger, actor, person_id)
         if not allowed.ok:
             return allowed
-        outcome = await volunteers.suspend(messenger.db, person_id, by=actor.id, reason=reason,
+        outcome = await volunteers.suspend(session, person_id, by=actor.id, reason=reason,
                                            now=now)
         if outcome.ok and outcome.volunteer is not None:
             said = outcome.volunteer.reason or ""
@@ -117,11 +147,11 @@ async def suspend(messenger: Messenger, actor: Actor, person_id: int, reason: st
 
 async def reinstate(messenger: Messenger, actor: Actor, person_id: int, *,
                     now: datetime) -> Outcome:
-    async with messenger.db.transaction():
+    async with messenger.db.transaction() as session:
         allowed = await _manages(messenger, actor, person_id)
         if not allowed.ok:
             return allowed
-        outcome = await volunteers.reinstate(messenger.db, person_id, by=actor.id, now=now)
+        outcome = await volunteers.reinstate(session, person_id, by=actor.id, now=now)
         if outcome.ok:
             await volunteering.tell_applicant(messenger, person_id, outcome.event_id, lambda: (
                 _("Your volunteer service is active again. Thank you for being with us!"),
