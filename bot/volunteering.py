@@ -10,12 +10,22 @@ from aiogram import Bot
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import audience, keyboards, labels, links
+from bot import audience, formatting, keyboards, labels, links
+from bot.i18n import current_locale
 from bot.links import Purpose
 from bot.messenger import Messenger, Render, Rendered
 from bot.notices import summary
 from storage import outbox, people, places, volunteers
-from storage.models import Place, PlaceKind, Role, Skill, Volunteer, VolunteerStatus, Wish
+from storage.models import (
+    Place,
+    PlaceKind,
+    Role,
+    ServiceLog,
+    Skill,
+    Volunteer,
+    VolunteerStatus,
+    Wish,
+)
 from storage.places import chain
 from storage.settings import effective
 
@@ -151,3 +161,27 @@ def _ping(wish: Wish, grid: Place) -> Render:
         return text, keyboards.card(wish, grid.kind)
 
     return render
+
+
+# --- service hours ------------------------------------------------------------------------------
+
+def hours_text(minutes: int) -> str:
+    return formatting.hours(minutes, current_locale())
+
+
+def entry_text(entry: ServiceLog, name: str) -> str:
+    return _("{name}: {hours} h on {day} — {what}").format(
+        name=escape(name), hours=hours_text(entry.minutes),
+        day=formatting.day(entry.served_on, current_locale()), what=escape(entry.description))
+
+
+async def ask_hours_confirmation(messenger: Messenger, entry: ServiceLog, event: int | None,
+                                 name: str) -> None:
+    """Logged service waits for the social workers (and admins) of its grid."""
+
+    def render() -> Rendered:
+        return "\n\n".join([_("<b>Service hours to confirm</b>"), entry_text(entry, name)]), \
+            keyboards.service_decision(entry.id or 0)
+
+    for worker in await people.holders(messenger.db, entry.grid_id, *DECIDERS):
+        await messenger.tell(worker.id, f"audit:{event}:hours", render)

@@ -17,7 +17,6 @@ from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
 from bot.i18n import current_locale
 from bot.messenger import Messenger
-from bot.pages import PageNotices
 from handlers.admin import administers, find_person, not_bound, not_met
 from handlers.common import take_down_numbers
 from storage import duty, people, places
@@ -159,8 +158,7 @@ async def ask(message: Message, command: CommandObject, db: Database, actor: Act
         await message.reply(_("Please send /ask in your grid group, so I know which community "
                               "should answer."))
         return
-    question = await duty.ask(db, place=place, resident_id=actor.id, text=text,
-                              now=clock.now(), notify=PageNotices(messenger))
+    question = await usecase.ask(messenger, actor, place, text, now=clock.now())
     if question is None:
         await message.reply(_("Questions go to a community's front desk: please ask in your "
                               "grid group."))

@@ -12,24 +12,23 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting, keyboards
+from bot import formatting, keyboards, volunteering
 from bot.callbacks import HoursCb, ServiceCb, ServiceFormCb, ServiceStep
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
 from bot.i18n import current_locale
-from bot.messenger import Messenger, Rendered
+from bot.messenger import Messenger
 from bot.states import ServiceForm, WishHours
-from bot.volunteering import DECIDERS
+from bot.volunteering import hours_text as _hours
 from handlers.admin import find_person, not_met, staff_here
 from handlers.wish_form import not_text, use_buttons
-from storage import hours, people, places, volunteers
+from storage import hours, places, volunteers
 from storage.db import Database
 from storage.hours import Outcome, Result
-from storage.models import Place, ServiceLog, ServiceState
+from storage.models import Place, ServiceState
 from storage.people import Actor
 from storage.words import plain
 from usecases import hours as usecase
-from usecases.hours import hours_text as _hours
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 RECENT = 10  # entries /hours lists
@@ -80,10 +79,10 @@ async def ask_wish_hours(message: Message, state: FSMContext, wish_id: int) -> N
                          reply_markup=keyboards.wish_hours(wish_id))
 
 
-async def wish_hours_pressed(query: CallbackQuery, callback_data: HoursCb, db: Database,
-                             actor: Actor, clock: Clock, state: FSMContext) -> None:
-    outcome = await hours.for_wish(db, callback_data.wish_id, volunteer_id=actor.id,
-                                   minutes=callback_data.minutes, now=clock.now())
+async def wish_hours_pressed(query: CallbackQuery, callback_data: HoursCb, actor: Actor,
+                             clock: Clock, state: FSMContext, messenger: Messenger) -> None:
+    outcome = await usecase.for_wish(messenger, actor, callback_data.wish_id,
+                                     callback_data.minutes, now=clock.now())
     if not outcome.ok:
         await query.answer(_refusal(outcome), show_alert=True)
         return
@@ -93,15 +92,14 @@ async def wish_hours_pressed(query: CallbackQuery, callback_data: HoursCb, db: D
         await query.message.edit_text(_wish_hours_noted(outcome, callback_data.wish_id))
 
 
-async def wish_hours_typed(message: Message, db: Database, actor: Actor, clock: Clock,
-                           state: FSMContext) -> None:
+async def wish_hours_typed(message: Message, actor: Actor, clock: Clock, state: FSMContext,
+                           messenger: Messenger) -> None:
     minutes = hours.parse_minutes(message.text or "")
     if minutes is None:
         await message.answer(_bad_hours())
         return
-    wish_id = int((await state.get_data()).get("wish_id", 0))
-    outcome = await hours.for_wish(db, wish_id, volunteer_id=actor.id, minutes=minutes,
-                                   now=clock.now())
+    wish_id = int(await state.get_value("wish_id", 0))
+    outcome = await usecase.for_wish(messenger, actor, wish_id, minutes, now=clock.now())
     await state.clear()
     await message.answer(_wish_hours_noted(outcome, wish_id) if outcome.ok
                          else _refusal(outcome))
@@ -216,11 +214,11 @@ async def _chose_hours(message: Message, state: FSMContext, minutes: int) -> Non
                            "characters).").format(limit=hours.MAX_DESCRIPTION))
 
 
-async def description_typed(message: Message, state: FSMContext, db: Database, actor: Actor,
-                            clock: Clock, messenger: Messenger) -> None:
+async def description_typed(message: Message, state: FSMContext, actor: Actor, clock: Clock,
+                            messenger: Messenger) -> None:
     data = await state.get_data()
-    outcome = await hours.log(
-        db, actor.id, grid_id=int(data.get("grid_id", 0)),
+    outcome = await usecase.log(
+        messenger, actor, grid_id=int(data.get("grid_id", 0)),
         served_on=date.fromisoformat(str(data.get("served_on"))),
         minutes=int(data.get("minutes", 0)), description=message.text or "",
         today=await _today(state, clock), now=clock.now())
@@ -231,32 +229,9 @@ async def description_typed(message: Message, state: FSMContext, db: Database, a
     if not outcome.ok or outcome.entry is None:
         await message.answer(_refusal(outcome))
         return
-    await _ask_confirmation(messenger, outcome, actor.person.full_name)
     await message.answer(_("Logged {hours} h. A social worker will confirm them; /myhours "
                            "shows them as pending until then.").format(
         hours=_hours(outcome.entry.minutes)))
-
-
-def entry_text(entry: ServiceLog, name: str) -> str:
-    locale = current_locale()
-    return _("{name}: {hours} h on {day} — {what}").format(
-        name=escape(name), hours=_hours(entry.minutes), day=formatting.day(entry.served_on,
-                                                                            locale),
-        what=escape(entry.description))
-
-
-async def _ask_confirmation(messenger: Messenger, outcome: Outcome, name: str) -> None:
-    entry = outcome.entry
-    if entry is None:
-        return
-
-    def render() -> Rendered:
-        return "\n\n".join([_("<b>Service hours to confirm</b>"), entry_text(entry, name)]), \
-            keyboards.service_decision(entry.id or 0)
-
-    workers = await people.holders(messenger.db, entry.grid_id, *DECIDERS)
-    for worker in workers:
-        await messenger.tell(worker.id, f"audit:{outcome.event_id}:hours", render)
 
 
 async def decide(query: CallbackQuery, callback_data: ServiceCb, actor: Actor, clock: Clock,
@@ -320,7 +295,7 @@ async def hours_of(message: Message, command: CommandObject, db: Database, actor
     lines = [_("<b>Service hours of {name}</b>").format(name=escape(standing.real_name)),
              totals_text(totals), ""]
     lines += [_("#{number} {entry} ({state})").format(
-        number=e.id, entry=entry_text(e, standing.real_name), state=_state(e.state))
+        number=e.id, entry=volunteering.entry_text(e, standing.real_name), state=_state(e.state))
         for e in entries]
     lines.append(escape(_("/fixhours <number> <hours> corrects an entry.")))
     await message.reply("\n".join(lines))

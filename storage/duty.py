@@ -55,21 +55,20 @@ async def on_duty(session: AsyncSession, community_id: int, day: date) -> dict[s
     return posts
 
 
-async def set_shift(db: Database, *, community_id: int, post: DutyPost, person_id: int | None,
-                    weekday: int | None = None, day: date | None = None, actor_id: int,
-                    now: datetime) -> None:
+async def set_shift(session: AsyncSession, *, community_id: int, post: DutyPost,
+                    person_id: int | None, weekday: int | None = None,
+                    day: date | None = None, actor_id: int, now: datetime) -> None:
     """Put someone on a post (weekly, or on one day); ``person_id`` None clears it."""
-    async with db.transaction() as session:
-        await session.exec(delete(DutyShift).where(
-            col(DutyShift.community_id) == community_id, col(DutyShift.post) == post,
-            col(DutyShift.weekday) == weekday if weekday is not None
-            else col(DutyShift.weekday).is_(None),
-            col(DutyShift.day) == day if day is not None else col(DutyShift.day).is_(None)))
-        if person_id is not None:
-            session.add(DutyShift(community_id=community_id, post=post, person_id=person_id,
-                                  weekday=weekday, day=day))
-        await audit.record(session, entity="place", entity_id=community_id, actor_id=actor_id,
-                           action="duty", at=now, detail=f"{post}@{day or weekday}={person_id}")
+    await session.exec(delete(DutyShift).where(
+        col(DutyShift.community_id) == community_id, col(DutyShift.post) == post,
+        col(DutyShift.weekday) == weekday if weekday is not None
+        else col(DutyShift.weekday).is_(None),
+        col(DutyShift.day) == day if day is not None else col(DutyShift.day).is_(None)))
+    if person_id is not None:
+        session.add(DutyShift(community_id=community_id, post=post, person_id=person_id,
+                              weekday=weekday, day=day))
+    await audit.record(session, entity="place", entity_id=community_id, actor_id=actor_id,
+                       action="duty", at=now, detail=f"{post}@{day or weekday}={person_id}")
 
 
 async def roster(db: Database, community_id: int, from_day: date) -> list[DutyShift]:
@@ -164,14 +163,13 @@ class Ack(StrEnum):
     NOT_FOUND = "not_found"
 
 
-async def acknowledge(db: Database, page_id: int, *, person_id: int, now: datetime) -> Ack:
-    async with db.transaction() as session:
-        done = await session.exec(update(Page).where(
-            col(Page.id) == page_id, col(Page.acknowledged_at).is_(None))
-            .values(acknowledged_by=person_id, acknowledged_at=now, next_at=None))
-        if done.rowcount == 1:
-            return Ack.DONE
-        return Ack.ALREADY if await session.get(Page, page_id) else Ack.NOT_FOUND
+async def acknowledge(session: AsyncSession, page_id: int, *, person_id: int, now: datetime) -> Ack:
+    done = await session.exec(update(Page).where(
+        col(Page.id) == page_id, col(Page.acknowledged_at).is_(None))
+        .values(acknowledged_by=person_id, acknowledged_at=now, next_at=None))
+    if done.rowcount == 1:
+        return Ack.DONE
+    return Ack.ALREADY if await session.get(Page, page_id) else Ack.NOT_FOUND
 
 
 async def get_page(db: Database, page_id: int) -> Page | None:
@@ -179,35 +177,33 @@ async def get_page(db: Database, page_id: int) -> Page | None:
         return await session.get(Page, page_id)
 
 
-async def ask(db: Database, *, place: Place, resident_id: int, text: str, now: datetime,
+async def ask(session: AsyncSession, *, place: Place, resident_id: int, text: str, now: datetime,
               notify: PageNotify) -> Question | None:
     """Store a resident's question and page the front desk about it."""
-    async with db.transaction() as session:
-        community = await community_of(session, place)
-        if community is None:
-            return None
-        question = Question(community_id=community.id or 0, resident_id=resident_id,
-                            text=text.strip(), created_at=now)
-        session.add(question)
-        await session.flush()
-        await open_page(session, place=place, kind=PageKind.QUESTION, now=now, notify=notify,
-                        question_id=question.id)
-        return question
+    community = await community_of(session, place)
+    if community is None:
+        return None
+    question = Question(community_id=community.id or 0, resident_id=resident_id,
+                        text=text.strip(), created_at=now)
+    session.add(question)
+    await session.flush()
+    await open_page(session, place=place, kind=PageKind.QUESTION, now=now, notify=notify,
+                    question_id=question.id)
+    return question
 
 
-async def answer(db: Database, question_id: int, *, staff_id: int, text: str,
+async def answer(session: AsyncSession, question_id: int, *, staff_id: int, text: str,
                  now: datetime) -> Question | None:
     """The first answer wins; the question's pages count as acknowledged."""
-    async with db.transaction() as session:
-        done = await session.exec(update(Question).where(
-            col(Question.id) == question_id, col(Question.answered_at).is_(None))
-            .values(answer=text.strip(), answered_by=staff_id, answered_at=now))
-        if done.rowcount != 1:
-            return None
-        await session.exec(update(Page).where(
-            col(Page.question_id) == question_id, col(Page.acknowledged_at).is_(None))
-            .values(acknowledged_by=staff_id, acknowledged_at=now, next_at=None))
-        return await session.get(Question, question_id)
+    done = await session.exec(update(Question).where(
+        col(Question.id) == question_id, col(Question.answered_at).is_(None))
+        .values(answer=text.strip(), answered_by=staff_id, answered_at=now))
+    if done.rowcount != 1:
+        return None
+    await session.exec(update(Page).where(
+        col(Page.question_id) == question_id, col(Page.acknowledged_at).is_(None))
+        .values(acknowledged_by=staff_id, acknowledged_at=now, next_at=None))
+    return await session.get(Question, question_id)
 
 
 async def page_of_message(db: Database, chat_id: int, message_id: int) -> Page | None:

@@ -93,39 +93,38 @@ def local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
-async def for_wish(db: Database, wish_id: int, *, volunteer_id: int, minutes: int,
+async def for_wish(session: AsyncSession, wish_id: int, *, volunteer_id: int, minutes: int,
                    now: datetime) -> Outcome:
     """The claimer states how long a fulfilled wish took; stating it again corrects it."""
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         return Outcome(Result.BAD_HOURS)
-    async with db.transaction() as session:
-        wish = await session.get(Wish, wish_id)
-        if wish is None:
-            return Outcome(Result.NOT_FOUND)
-        if wish.claimer_id != volunteer_id:
-            return Outcome(Result.NOT_YOURS)
-        if wish.state not in (WishState.FULFILLED, WishState.CLOSED) or wish.fulfilled_at is None:
-            return Outcome(Result.WRONG_STATE)
-        grid = await places.get(session, wish.grid_id)
-        entry = (await session.exec(select(ServiceLog).where(
-            ServiceLog.wish_id == wish_id))).first()
-        if entry is None:
-            entry = ServiceLog(person_id=volunteer_id, grid_id=wish.grid_id, wish_id=wish_id,
-                               served_on=local_day(wish.fulfilled_at, grid.timezone if grid
-                                                   else "Asia/Shanghai"),
-                               minutes=minutes, description=wish.text[:MAX_DESCRIPTION],
-                               state=ServiceState.CONFIRMED, logged_at=now)
-            session.add(entry)
-        else:
-            entry.minutes = minutes
-        await session.flush()
-        event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
-                                   actor_id=volunteer_id, action="wish_hours", at=now,
-                                   detail=f"wish {wish_id}: {minutes} min")
-        return Outcome(Result.OK, entry, event)
+    wish = await session.get(Wish, wish_id)
+    if wish is None:
+        return Outcome(Result.NOT_FOUND)
+    if wish.claimer_id != volunteer_id:
+        return Outcome(Result.NOT_YOURS)
+    if wish.state not in (WishState.FULFILLED, WishState.CLOSED) or wish.fulfilled_at is None:
+        return Outcome(Result.WRONG_STATE)
+    grid = await places.get(session, wish.grid_id)
+    entry = (await session.exec(select(ServiceLog).where(
+        ServiceLog.wish_id == wish_id))).first()
+    if entry is None:
+        entry = ServiceLog(person_id=volunteer_id, grid_id=wish.grid_id, wish_id=wish_id,
+                           served_on=local_day(wish.fulfilled_at, grid.timezone if grid
+                                               else "Asia/Shanghai"),
+                           minutes=minutes, description=wish.text[:MAX_DESCRIPTION],
+                           state=ServiceState.CONFIRMED, logged_at=now)
+        session.add(entry)
+    else:
+        entry.minutes = minutes
+    await session.flush()
+    event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
+                               actor_id=volunteer_id, action="wish_hours", at=now,
+                               detail=f"wish {wish_id}: {minutes} min")
+    return Outcome(Result.OK, entry, event)
 
 
-async def log(db: Database, person_id: int, *, grid_id: int, served_on: date, minutes: int,
+async def log(session: AsyncSession, person_id: int, *, grid_id: int, served_on: date, minutes: int,
               description: str, today: date, now: datetime) -> Outcome:
     """Other service, logged by the volunteer; it waits for a social worker."""
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
@@ -134,52 +133,49 @@ async def log(db: Database, person_id: int, *, grid_id: int, served_on: date, mi
         return Outcome(Result.BAD_DAY)
     if (checked := Result(words.check(description, MAX_DESCRIPTION))) is not Result.OK:
         return Outcome(checked)
-    async with db.transaction() as session:
-        volunteer = await session.get(Volunteer, person_id)
-        if volunteer is None or volunteer.status not in MAY_LOG:
-            return Outcome(Result.NOT_A_VOLUNTEER)
-        entry = ServiceLog(person_id=person_id, grid_id=grid_id, served_on=served_on,
-                           minutes=minutes, description=description.strip(),
-                           state=ServiceState.PENDING, logged_at=now)
-        session.add(entry)
-        await session.flush()
-        event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
-                                   actor_id=person_id, action="log", at=now,
-                                   to_state=ServiceState.PENDING, detail=f"{minutes} min")
-        return Outcome(Result.OK, entry, event)
+    volunteer = await session.get(Volunteer, person_id)
+    if volunteer is None or volunteer.status not in MAY_LOG:
+        return Outcome(Result.NOT_A_VOLUNTEER)
+    entry = ServiceLog(person_id=person_id, grid_id=grid_id, served_on=served_on,
+                       minutes=minutes, description=description.strip(),
+                       state=ServiceState.PENDING, logged_at=now)
+    session.add(entry)
+    await session.flush()
+    event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
+                               actor_id=person_id, action="log", at=now,
+                               to_state=ServiceState.PENDING, detail=f"{minutes} min")
+    return Outcome(Result.OK, entry, event)
 
 
-async def decide(db: Database, entry_id: int, *, by: int, confirm: bool,
+async def decide(session: AsyncSession, entry_id: int, *, by: int, confirm: bool,
                  now: datetime) -> Outcome:
     """Confirm or reject a pending log; of two social workers at once, one decides."""
     to = ServiceState.CONFIRMED if confirm else ServiceState.REJECTED
-    async with db.transaction() as session:
-        entry = await session.get(ServiceLog, entry_id)
-        if entry is None:
-            return Outcome(Result.NOT_FOUND)
-        event = await audit.move(session, entry, entity="hours",
-                                 expected=[ServiceState.PENDING], to=to, actor_id=by,
-                                 action="confirm" if confirm else "reject", at=now,
-                                 values={"decided_by": by, "decided_at": now})
-        if event is None:
-            return Outcome(Result.WRONG_STATE, entry)
-        return Outcome(Result.OK, entry, event)
+    entry = await session.get(ServiceLog, entry_id)
+    if entry is None:
+        return Outcome(Result.NOT_FOUND)
+    event = await audit.move(session, entry, entity="hours",
+                             expected=[ServiceState.PENDING], to=to, actor_id=by,
+                             action="confirm" if confirm else "reject", at=now,
+                             values={"decided_by": by, "decided_at": now})
+    if event is None:
+        return Outcome(Result.WRONG_STATE, entry)
+    return Outcome(Result.OK, entry, event)
 
 
-async def correct(db: Database, entry_id: int, *, by: int, minutes: int,
+async def correct(session: AsyncSession, entry_id: int, *, by: int, minutes: int,
                   now: datetime) -> Outcome:
     """Staff put the length right; the audit log keeps what it was."""
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         return Outcome(Result.BAD_HOURS)
-    async with db.transaction() as session:
-        entry = await session.get(ServiceLog, entry_id, with_for_update=True)
-        if entry is None:
-            return Outcome(Result.NOT_FOUND)
-        before, entry.minutes = entry.minutes, minutes
-        event = await audit.record(session, entity="hours", entity_id=entry_id, actor_id=by,
-                                   action="correct", at=now, detail=f"{before} -> {minutes} min")
-        await session.flush()
-        return Outcome(Result.OK, entry, event)
+    entry = await session.get(ServiceLog, entry_id, with_for_update=True)
+    if entry is None:
+        return Outcome(Result.NOT_FOUND)
+    before, entry.minutes = entry.minutes, minutes
+    event = await audit.record(session, entity="hours", entity_id=entry_id, actor_id=by,
+                               action="correct", at=now, detail=f"{before} -> {minutes} min")
+    await session.flush()
+    return Outcome(Result.OK, entry, event)
 
 
 async def get(db: Database, entry_id: int) -> ServiceLog | None:

@@ -157,10 +157,10 @@ async def test_myhours_counts_months_and_years_in_the_communitys_time_zone(
     h.clock.advance(datetime(2026, 12, 31, 15, 30, tzinfo=UTC) - h.clock.now())
     served = [(date(2026, 11, 30), 60), (date(2026, 12, 1), 90), (date(2026, 12, 31), 120)]
     for day, minutes in served:
-        logged = await hours.log(h.db, helper.id, grid_id=grid, served_on=day, minutes=minutes,
-                                 description="服务", today=date(2026, 12, 31),
-                                 now=h.clock.now())
-        assert (await hours.decide(h.db, logged.entry.id, by=WORKER.id, confirm=True,
+        logged = await step(h.db, hours.log, helper.id, grid_id=grid, served_on=day,
+                            minutes=minutes, description="服务", today=date(2026, 12, 31),
+                            now=h.clock.now())
+        assert (await step(h.db, hours.decide, logged.entry.id, by=WORKER.id, confirm=True,
                                    now=h.clock.now())).ok
 
     await h.send(helper, "/myhours")
@@ -175,7 +175,7 @@ async def test_staff_see_a_volunteers_record_and_correct_it(harness: Harness) ->
     await set_up_grid(h)
     helper = Someone(2001, "Helper Sun", language_code="en", username="sun")
     await approved(h, helper)
-    logged = await hours.log(h.db, helper.id, grid_id=await grid_id(h),
+    logged = await step(h.db, hours.log, helper.id, grid_id=await grid_id(h),
                              served_on=date(2026, 11, 20), minutes=60, description="义诊引导",
                              today=date(2026, 11, 25), now=h.clock.now())
     number = logged.entry.id
@@ -200,10 +200,10 @@ async def test_staff_see_a_volunteers_record_and_correct_it(harness: Harness) ->
 
 async def log_confirmed(h: Harness, who: Someone, minutes: int, grid: int,
                         day: date = date(2026, 11, 20), description: str = "服务") -> None:
-    logged = await hours.log(h.db, who.id, grid_id=grid, served_on=day, minutes=minutes,
+    logged = await step(h.db, hours.log, who.id, grid_id=grid, served_on=day, minutes=minutes,
                              description=description, today=date(2026, 11, 25),
                              now=h.clock.now())
-    assert (await hours.decide(h.db, logged.entry.id, by=WORKER.id, confirm=True,
+    assert (await step(h.db, hours.decide, logged.entry.id, by=WORKER.id, confirm=True,
                                now=h.clock.now())).ok
 
 

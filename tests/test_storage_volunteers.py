@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import col
 
@@ -52,17 +54,19 @@ async def test_two_decisions_at_once_make_one(db: Database) -> None:
     helper = BIG_USER + 1
     await step(db, volunteers.apply, helper, application(grid_id), now=START)
     assert (await step(db, volunteers.approve, helper, by=1, now=START)).ok
-    entry = await hours.log(db, helper, grid_id=grid_id, served_on=TODAY, minutes=60,
+    entry = await step(db, hours.log, helper, grid_id=grid_id, served_on=TODAY, minutes=60,
                             description="陪伴", today=TODAY, now=START)
     confirmed, rejected = await asyncio.gather(
-        hours.decide(db, entry.entry.id, by=1, confirm=True, now=START),
-        hours.decide(db, entry.entry.id, by=2, confirm=False, now=START))
+        step(db, hours.decide, entry.entry.id, by=1, confirm=True, now=START),
+        step(db, hours.decide, entry.entry.id, by=2, confirm=False, now=START))
     assert [confirmed.ok, rejected.ok].count(True) == 1
 
 
 async def test_service_logs_are_checked_before_they_are_kept(db: Database) -> None:
     grid_id = await make_grid(db)
-    log = hours.log
+    def log(*args: Any, **kwargs: Any) -> Awaitable[hours.Outcome]:
+        return step(args[0], hours.log, *args[1:], **kwargs)
+
     assert (await log(db, BIG_USER, grid_id=grid_id, served_on=TODAY, minutes=60,
                       description="x", today=TODAY, now=START)).result is Result.NOT_A_VOLUNTEER
     await step(db, volunteers.apply, BIG_USER, application(grid_id), now=START)
@@ -86,10 +90,10 @@ async def test_the_honour_roll_counts_confirmed_hours_of_the_grid_and_month(
         await step(db, volunteers.approve, person, by=1, now=START)
 
     async def logged(person: int, day: date, minutes: int, confirm: bool | None) -> None:
-        entry = await hours.log(db, person, grid_id=grid_id, served_on=day, minutes=minutes,
-                                description="服务", today=TODAY, now=START)
+        entry = await step(db, hours.log, person, grid_id=grid_id, served_on=day,
+                           minutes=minutes, description="服务", today=TODAY, now=START)
         if confirm is not None:
-            await hours.decide(db, entry.entry.id, by=1, confirm=confirm, now=START)
+            await step(db, hours.decide, entry.entry.id, by=1, confirm=confirm, now=START)
 
     await logged(BIG_USER, date(2026, 11, 1), 60, True)
     await logged(BIG_USER, date(2026, 11, 25), 30, True)

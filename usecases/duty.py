@@ -10,9 +10,10 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.messenger import Messenger
+from bot.pages import PageNotices
 from storage import duty, outbox, places
 from storage.duty import Ack
-from storage.models import DutyPost, Page, Place
+from storage.models import DutyPost, Page, Place, Question
 from storage.people import Actor
 from usecases.authority import Act, holds, may_in
 
@@ -23,6 +24,15 @@ class Done(StrEnum):
     NOT_ALLOWED = "not_allowed"
     NOT_ON_DUTY = "not_on_duty"  # the person named may not serve on the roster
     ALREADY = "already"  # someone acknowledged or answered first
+
+
+async def ask(messenger: Messenger, actor: Actor, place: Place, text: str, *,
+              now: datetime) -> Question | None:
+    """A resident's question (最多跑一次) and the page to the front desk about it, together;
+    None when the place belongs to no community."""
+    async with messenger.db.transaction() as session:
+        return await duty.ask(session, place=place, resident_id=actor.id, text=text, now=now,
+                              notify=PageNotices(messenger))
 
 
 async def set_post(messenger: Messenger, actor: Actor, community: Place, post: DutyPost,
@@ -36,7 +46,7 @@ async def set_post(messenger: Messenger, actor: Actor, community: Place, post: D
         if person_id is not None and not await holds(session, person_id, Act.SERVE_ON_DUTY,
                                                      community.id or 0):
             return Done.NOT_ON_DUTY
-        await duty.set_shift(messenger.db, community_id=community.id or 0, post=post,
+        await duty.set_shift(session, community_id=community.id or 0, post=post,
                              person_id=person_id,
                              weekday=when if isinstance(when, int) else None,
                              day=when if isinstance(when, date) else None,
@@ -53,7 +63,7 @@ async def acknowledge(messenger: Messenger, actor: Actor, page_id: int, *,
             return Done.NOT_FOUND
         if not await may_in(session, actor, Act.ANSWER_PAGES, page.community_id):
             return Done.NOT_ALLOWED
-        acked = await duty.acknowledge(messenger.db, page_id, person_id=actor.id, now=now)
+        acked = await duty.acknowledge(session, page_id, person_id=actor.id, now=now)
     return Done.ALREADY if acked is Ack.ALREADY else Done.DONE
 
 
@@ -66,7 +76,7 @@ async def answer(messenger: Messenger, actor: Actor, page: Page, text: str, *,
             return Done.NOT_FOUND
         if not await may_in(session, actor, Act.ANSWER_PAGES, page.community_id):
             return Done.NOT_ALLOWED
-        question = await duty.answer(messenger.db, page.question_id, staff_id=actor.id,
+        question = await duty.answer(session, page.question_id, staff_id=actor.id,
                                      text=text, now=now)
         if question is None:
             return Done.ALREADY

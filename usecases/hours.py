@@ -3,13 +3,14 @@ one. Each checks authority at the entry's grid and tells the volunteer in its tr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting
+from bot import formatting, volunteering
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
+from bot.volunteering import hours_text
 from storage import hours
 from storage.hours import Outcome, Result
 from storage.models import ServiceLog
@@ -17,8 +18,26 @@ from storage.people import Actor
 from usecases.authority import Act, may_in
 
 
-def hours_text(minutes: int) -> str:
-    return formatting.hours(minutes, current_locale())
+async def for_wish(messenger: Messenger, actor: Actor, wish_id: int, minutes: int, *,
+                   now: datetime) -> Outcome:
+    """The claimer states how long a fulfilled wish took; it counts at once."""
+    async with messenger.db.transaction() as session:
+        return await hours.for_wish(session, wish_id, volunteer_id=actor.id, minutes=minutes,
+                                    now=now)
+
+
+async def log(messenger: Messenger, actor: Actor, *, grid_id: int, served_on: date,
+              minutes: int, description: str, today: date, now: datetime) -> Outcome:
+    """Other service, logged by the volunteer: stored, and the grid's social workers asked to
+    confirm it, together."""
+    async with messenger.db.transaction() as session:
+        outcome = await hours.log(session, actor.id, grid_id=grid_id, served_on=served_on,
+                                  minutes=minutes, description=description, today=today,
+                                  now=now)
+        if outcome.ok and outcome.entry is not None:
+            await volunteering.ask_hours_confirmation(messenger, outcome.entry, outcome.event_id,
+                                                      actor.person.full_name)
+        return outcome
 
 
 async def _managed_entry(messenger: Messenger, actor: Actor, entry_id: int) -> Outcome:
@@ -34,11 +53,11 @@ async def _managed_entry(messenger: Messenger, actor: Actor, entry_id: int) -> O
 async def decide(messenger: Messenger, actor: Actor, entry_id: int, *, confirm: bool,
                  now: datetime) -> Outcome:
     """A social worker of the entry's grid confirms it or not; of two at once, one decides."""
-    async with messenger.db.transaction():
+    async with messenger.db.transaction() as session:
         allowed = await _managed_entry(messenger, actor, entry_id)
         if not allowed.ok:
             return allowed
-        outcome = await hours.decide(messenger.db, entry_id, by=actor.id, confirm=confirm,
+        outcome = await hours.decide(session, entry_id, by=actor.id, confirm=confirm,
                                      now=now)
         if outcome.ok and outcome.entry is not None:
             done = outcome.entry
@@ -58,12 +77,12 @@ async def decide(messenger: Messenger, actor: Actor, entry_id: int, *, confirm: 
 async def correct(messenger: Messenger, actor: Actor, entry_id: int, minutes: int, *,
                   now: datetime) -> Outcome:
     """Staff put an entry's length right; the volunteer is told what it was and is now."""
-    async with messenger.db.transaction():
+    async with messenger.db.transaction() as session:
         allowed = await _managed_entry(messenger, actor, entry_id)
         if not allowed.ok or allowed.entry is None:
             return allowed
         before = allowed.entry.minutes
-        outcome = await hours.correct(messenger.db, entry_id, by=actor.id, minutes=minutes,
+        outcome = await hours.correct(session, entry_id, by=actor.id, minutes=minutes,
                                       now=now)
         if outcome.ok and outcome.entry is not None:
             fixed = outcome.entry
