@@ -20,6 +20,7 @@ from storage.people import Actor, GrantResult
 from storage.places import BindOutcome, BindResult
 from storage.settings import SETTING_NAMES, effective, parse_value
 from storage.words import plain
+from usecases import places as usecase
 from usecases import roles
 from usecases.authority import Act, may
 
@@ -80,33 +81,22 @@ async def bind(message: Message, command: CommandObject, db: Database, actor: Ac
         await message.reply(escape(_bind_usage()))
         return
     parent_id = int(words[1]) if needs_parent else None
-    if not await _may_bind(db, actor, await places.by_chat(db, message.chat.id), parent_id):
+    outcome = await usecase.bind(db, actor, chat_id=message.chat.id, kind=kind, name=name,
+                                 parent_id=parent_id, timezone=settings.timezone,
+                                 now=clock.now())
+    if outcome.result is BindResult.NOT_ALLOWED:
         await message.reply(_("Only an admin of the place above can bind this chat."))
         return
-    outcome = await places.bind(db, chat_id=message.chat.id, kind=kind, name=name,
-                                parent_id=parent_id, timezone=settings.timezone,
-                                actor_id=actor.id, now=clock.now())
     await _report_bind(message, outcome, kind, parent_id)
-
-
-async def _may_bind(db: Database, actor: Actor, current: Place | None,
-                    parent_id: int | None) -> bool:
-    """A new place needs an admin of the place above; renaming or moving a bound one also
-    needs an admin of the place itself, so nobody can pull another's place under theirs."""
-    if current is not None and not await _is_admin_of(db, actor, current.id):
-        return False
-    if current is not None and parent_id == current.parent_id:
-        return True
-    return await _is_admin_of(db, actor, parent_id)
 
 
 async def _attach(message: Message, place_id: int, db: Database, actor: Actor,
                   clock: Clock) -> None:
-    if not await _is_admin_of(db, actor, place_id):
+    outcome = await usecase.attach(db, actor, chat_id=message.chat.id, place_id=place_id,
+                                   now=clock.now())
+    if outcome.result is BindResult.NOT_ALLOWED:
         await message.reply(_("Only an admin of that place can bind this chat to it."))
         return
-    outcome = await places.attach(db, chat_id=message.chat.id, place_id=place_id,
-                                  actor_id=actor.id, now=clock.now())
     await _report_bind(message, outcome, None, place_id)
 
 
@@ -142,10 +132,9 @@ async def unbind(message: Message, db: Database, actor: Actor, place: Place | No
     if place is None:
         await message.reply(_("This chat is not bound to any place."))
         return
-    if not await _is_admin_of(db, actor, place.id):
+    if not await usecase.unbind(db, actor, place, chat_id=message.chat.id, now=clock.now()):
         await message.reply(_("Only an admin of this place can do that."))
         return
-    await places.unbind_chat(db, message.chat.id, actor_id=actor.id, now=clock.now())
     await message.reply(_("This chat is no longer the {kind} “{name}”. Its people and wishes "
                           "are kept; /bind it again at any time.").format(
         kind=labels.place_kind(place.kind), name=escape(place.name)))
@@ -218,9 +207,10 @@ async def _change_role(message: Message, command: CommandObject, db: Database, a
     if person is None:
         await message.reply(usage if asked is None else not_met(asked))
         return
-    result = await roles.change_role(db, person=person, place=place, role=role, by=actor.id,
+    result = await roles.change_role(db, actor, person=person, place=place, role=role,
                                      now=clock.now(), granting=granting)
     texts = {
+        GrantResult.NOT_ALLOWED: _("Only an admin of this place can do that."),
         GrantResult.GRANTED: _("{name} is now a {role} of “{place}”."),
         GrantResult.ALREADY: _("{name} is already a {role} of “{place}”."),
         GrantResult.REVOKED: _("{name} is no longer a {role} of “{place}”."),
@@ -307,8 +297,9 @@ async def change_setting(message: Message, command: CommandObject, db: Database,
         await message.reply(escape(_("Usage: /set <name> <value>. /settings lists the names "
                                      "and their values.")))
         return
-    await places.change_setting(db, place.id or 0, words[0], value, actor_id=actor.id,
-                                now=clock.now())
+    if place is None or not await usecase.change_setting(db, actor, place, words[0], value,
+                                                         now=clock.now()):
+        return
     await message.reply(_("Saved: {label} is now {value}.").format(
         label=_setting_label(words[0]), value=_setting_value(value)))
 

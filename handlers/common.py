@@ -17,12 +17,12 @@ from bot.callbacks import LangCb
 from bot.clock import Clock
 from bot.commands import set_chat_commands
 from bot.filters import in_private
-from storage import people, places
+from storage import people
 from storage.db import Database
 from storage.models import Place, PlaceKind
 from storage.people import Actor
 from storage.privacy import has_number
-from usecases.authority import Act, may
+from usecases import places as places_usecase
 
 
 async def start(message: Message) -> None:
@@ -117,13 +117,11 @@ async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db
                              "Each of you sees my private messages in your own language."),
                            show_alert=True)
         return
-    elif not await may(db, actor, Act.ADMINISTER, place.id):
+    elif not await places_usecase.set_group_locale(db, actor, place, callback_data.locale,
+                                                   now=clock.now()):
         await query.answer(_("Only an admin of this place can change the group's language."),
                            show_alert=True)
         return
-    else:
-        await places.set_locale(db, place.id or 0, callback_data.locale, actor_id=actor.id,
-                                now=clock.now())
     with i18n.use_locale(callback_data.locale):
         await set_chat_commands(bot, chat.id, private=chat.type == "private")
         await query.answer()

@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
 from bot.i18n import current_locale
 from bot.messenger import Messenger
-from handlers.admin import administers, find_person, not_bound, not_met
+from handlers.admin import find_person, not_bound, not_met
 from handlers.common import take_down_numbers
 from storage import duty, people, places
 from storage.calendar import local_day
@@ -28,6 +28,7 @@ from storage.risk import words_of
 from storage.wishes import MAX_TEXT, Result, check_text
 from storage.words import plain
 from usecases import duty as usecase
+from usecases import places as places_usecase
 from usecases.duty import Done
 
 
@@ -198,13 +199,13 @@ async def risk_words(message: Message, command: CommandObject, db: Database, act
     current = list(words_of((await places.settings_of(db, community.id or 0)).risk_words))
     words = (command.args or "").split(maxsplit=1)
     if words and words[0] in ("add", "remove") and len(words) == 2:
-        if not await administers(message, db, actor, place):
-            return
         word = words[1].strip()
         current = ([*current, word] if words[0] == "add" and word not in current
                    else [w for w in current if w != word] if words[0] == "remove" else current)
-        await places.change_setting(db, community.id or 0, "risk_words", current,
-                                    actor_id=actor.id, now=clock.now())
+        if not await places_usecase.change_setting(db, actor, community, "risk_words", current,
+                                                   now=clock.now()):
+            await message.reply(_("Only an admin of this place can do that."))
+            return
     elif words:
         await message.reply(escape(_("Usage: /riskwords, /riskwords add <word>, "
                                      "/riskwords remove <word>")))

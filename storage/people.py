@@ -154,6 +154,7 @@ class GrantResult(StrEnum):
     ALREADY = "already"
     REVOKED = "revoked"
     NOT_HELD = "not_held"
+    NOT_ALLOWED = "not_allowed"  # answered by the use case (usecases.roles)
 
 
 async def grant(db: Database, *, person_id: int, place_id: int, role: Role, by: int,

@@ -26,6 +26,7 @@ class BindResult(StrEnum):
     WRONG_PARENT_KIND = "wrong_parent_kind"
     CHAT_HAS_OTHER_KIND = "chat_has_other_kind"
     ALREADY_BOUND = "already_bound"
+    NOT_ALLOWED = "not_allowed"  # answered by the use cases (usecases.places)
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,8 @@ async def _volunteers(db: Database, grid: int) -> None:
     granted = await _person(db, "granted volunteer")
     place = await places.by_id(db, grid)
     assert place is not None
-    await change_role(db, person=granted, place=place, role=Role.VOLUNTEER, by=1, now=START,
-                      granting=True)
+    await change_role(db, await _actor(db, "bootstrap admin"), person=granted, place=place,
+                      role=Role.VOLUNTEER, now=START, granting=True)
 
 
 @pytest.fixture
