@@ -50,6 +50,7 @@ from storage.models import (
 )
 from storage.people import Actor
 from storage.words import plain
+from usecases import meetings as usecase
 from usecases.authority import Act, may
 
 HOSTS = (Role.CADRE, Role.ADMIN)
@@ -86,26 +87,25 @@ def _parse_rule(words: list[str]) -> tuple[Rule, int, str] | None:
     return rule, int(minutes), " ".join(rest[3:])
 
 
-async def _may_host(db: Database, actor: Actor, place: Place) -> bool:
-    return await may(db, actor, Act.HOST_MEETINGS, place.id)
-
-
 async def new_series(message: Message, command: CommandObject, db: Database, actor: Actor,
-                     place: Place | None, clock: Clock) -> None:
+                     place: Place | None, clock: Clock, messenger: Messenger) -> None:
     if place is None:
         await message.reply(not_bound())
         return
-    if not await _may_host(db, actor, place):
-        await message.reply(_("Only a cadre or an admin of this place can set up meetings."))
+    refused = _("Only a cadre or an admin of this place can set up meetings.")
+    if not await may(db, actor, Act.HOST_MEETINGS, place.id):  # before explaining the usage
+        await message.reply(refused)
         return
     parsed = _parse_rule((command.args or "").split())
     if parsed is None:
         await message.reply(_usage())
         return
     rule, minutes, title = parsed
-    outcome = await meetings.create_series(db, place=place, title=title, rule=rule,
-                                           duration_minutes=minutes, host_id=actor.id,
-                                           now=clock.now())
+    outcome = await usecase.set_up(messenger, actor, place, title=title, rule=rule,
+                                   minutes=minutes, now=clock.now())
+    if outcome.result is Result.NOT_ALLOWED:
+        await message.reply(refused)
+        return
     if not outcome.ok or outcome.series is None:
         await message.reply(_usage() if outcome.result is Result.EMPTY else _(
             "The title is too long: please keep it under {limit} characters.").format(
@@ -196,8 +196,8 @@ async def change(message: Message, command: CommandObject, db: Database, actor: 
         await message.reply(_change_usage() if series is None or place is None else _(
             "Meeting series #{number} belongs to another place.").format(number=series.id))
         return
-    if not await may(db, actor, Act.RUN_SERIES, place.id, owner_id=series.host_id):
-        await message.reply(_("Only the host or an admin can change this meeting series."))
+    if not (await usecase.run(messenger, actor, series.id or 0)).ok:
+        await message.reply(_not_the_host())
         return
     action, rest = words[1].lower(), words[2] if len(words) > 2 else ""
     if action in {"skip", "move"}:
@@ -209,8 +209,7 @@ async def change(message: Message, command: CommandObject, db: Database, actor: 
         await message.reply(_change_usage())
     if values is None:
         return
-    outcome = await meetings.change_series(db, series.id or 0, by=actor.id, now=clock.now(),
-                                           **values)
+    outcome = await usecase.change(messenger, actor, series.id or 0, now=clock.now(), **values)
     if not outcome.ok or outcome.series is None:
         await message.reply(_refusal(outcome))
         return
@@ -275,17 +274,11 @@ async def _reschedule(message: Message, series: MeetingSeries, place: Place, act
     if day is None or (action == "move" and to is None):
         await message.reply(_change_usage())
         return
-    outcome = await meetings.reschedule(db, series.id or 0, day, by=actor.id, now=clock.now(),
-                                        to=to)
+    outcome = await usecase.reschedule(messenger, actor, series.id or 0, place, day, to=to,
+                                       now=clock.now())
     if not outcome.ok or outcome.meeting is None:
         await message.reply(_refusal(outcome))
         return
-    meeting = outcome.meeting
-    async with db.transaction() as session:
-        members = await meetings.members(session, series)
-    for person_id in members:
-        await messenger.tell(person_id, f"audit:{outcome.event_id}:meeting-changed",
-                             meeting_notices.changed(meeting, series, place))
     await message.reply(_("Done; every member is told."))
 
 
@@ -378,26 +371,30 @@ def _agenda_usage() -> str:
 
 
 async def _hosted(message: Message, number: str, db: Database, actor: Actor,
-                  usage: str) -> tuple[MeetingSeries, Place] | None:
+                  messenger: Messenger, usage: str) -> tuple[MeetingSeries, Place] | None:
     """The series a host-only command names, when the actor hosts it or is an admin there;
     otherwise they are told why and None is returned."""
-    series = (await meetings.get_series(db, int(number.lstrip("#")))
-              if number.lstrip("#").isdecimal() else None)
-    if series is None:
+    ran = (await usecase.run(messenger, actor, int(number.lstrip("#")))
+           if number.lstrip("#").isdecimal() else None)
+    if ran is None or ran.series is None:
         await message.reply(usage)
         return None
-    place = await places.by_id(db, series.place_id)
-    if place is None or not await may(db, actor, Act.RUN_SERIES, place.id,
-                                      owner_id=series.host_id):
-        await message.reply(_("Only the host or an admin can change this meeting series."))
+    place = await places.by_id(db, ran.series.place_id)
+    if place is None or not ran.ok:
+        await message.reply(_not_the_host())
         return None
-    return series, place
+    return ran.series, place
+
+
+def _not_the_host() -> str:
+    return _("Only the host or an admin can change this meeting series.")
 
 
 async def agenda(message: Message, command: CommandObject, db: Database, actor: Actor,
                  clock: Clock, messenger: Messenger) -> None:
     words = (command.args or "").split(maxsplit=1)
-    hosted = await _hosted(message, words[0] if words else "", db, actor, _agenda_usage())
+    hosted = await _hosted(message, words[0] if words else "", db, actor, messenger,
+                           _agenda_usage())
     if hosted is None:
         return
     series, place = hosted
@@ -490,7 +487,8 @@ def _minutes_usage() -> str:
 async def minutes_command(message: Message, command: CommandObject, db: Database,
                           actor: Actor, clock: Clock, messenger: Messenger) -> None:
     words = (command.args or "").split(maxsplit=1)
-    hosted = await _hosted(message, words[0] if words else "", db, actor, _minutes_usage())
+    hosted = await _hosted(message, words[0] if words else "", db, actor, messenger,
+                           _minutes_usage())
     if hosted is None:
         return
     series, place = hosted

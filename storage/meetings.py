@@ -58,6 +58,7 @@ class Result(StrEnum):
     TOO_LONG = "too_long"
     BAD_TIME = "bad_time"
     ENDED = "ended"
+    NOT_ALLOWED = "not_allowed"  # answered by the use cases (usecases.meetings)
 
 
 @dataclass(frozen=True)
@@ -116,22 +117,21 @@ class Outcome:
         return self.result is Result.OK
 
 
-async def create_series(db: Database, *, place: Place, title: str, rule: Rule,
+async def create_series(session: AsyncSession, *, place: Place, title: str, rule: Rule,
                         duration_minutes: int, host_id: int, now: datetime) -> Outcome:
     if (checked := Result(words.check(title, MAX_TITLE))) is not Result.OK:
         return Outcome(checked)
-    async with db.transaction() as session:
-        series = MeetingSeries(
-            place_id=place.id or 0, title=title.strip(), rule=rule.kind, weekday=rule.weekday,
-            nth=rule.nth, start_time=rule.at.strftime("%H:%M"),
-            duration_minutes=duration_minutes, host_id=host_id,
-            member_roles=[str(r) for r in DEFAULT_ROLES], member_ids=[], created_at=now)
-        session.add(series)
-        await session.flush()
-        event = await audit.record(session, entity="meeting_series", entity_id=series.id or 0,
-                                   actor_id=host_id, action="create", at=now, detail=title.strip())
-        await _ensure_next(session, series, place.timezone, now)
-        return Outcome(Result.OK, series, event_id=event)
+    series = MeetingSeries(
+        place_id=place.id or 0, title=title.strip(), rule=rule.kind, weekday=rule.weekday,
+        nth=rule.nth, start_time=rule.at.strftime("%H:%M"),
+        duration_minutes=duration_minutes, host_id=host_id,
+        member_roles=[str(r) for r in DEFAULT_ROLES], member_ids=[], created_at=now)
+    session.add(series)
+    await session.flush()
+    event = await audit.record(session, entity="meeting_series", entity_id=series.id or 0,
+                               actor_id=host_id, action="create", at=now, detail=title.strip())
+    await _ensure_next(session, series, place.timezone, now)
+    return Outcome(Result.OK, series, event_id=event)
 
 
 async def _ensure_next(session: AsyncSession, series: MeetingSeries, timezone: str,
@@ -383,25 +383,24 @@ async def _take_step(db: Database, meeting_id: int, step: Step, now: datetime,
 
 # --- the host changes the series --------------------------------------------------------------
 
-async def change_series(db: Database, series_id: int, *, by: int, now: datetime,
+async def change_series(session: AsyncSession, series_id: int, *, by: int, now: datetime,
                         **values: object) -> Outcome:
     """Location, pausing, notice time, ending: one audited UPDATE."""
     location = values.get("location")
     if isinstance(location, str) and len(location) > MAX_LOCATION:
         return Outcome(Result.TOO_LONG)
-    async with db.transaction() as session:
-        series = await session.get(MeetingSeries, series_id, with_for_update=True)
-        if series is None:
-            return Outcome(Result.NOT_FOUND)
-        if series.ended_at is not None:
-            return Outcome(Result.ENDED, series)
-        for name, value in values.items():
-            setattr(series, name, value)
-        event = await audit.record(session, entity="meeting_series", entity_id=series_id,
-                                   actor_id=by, action="change", at=now,
-                                   detail=", ".join(f"{k}={v}" for k, v in values.items()))
-        await session.flush()
-        return Outcome(Result.OK, series, event_id=event)
+    series = await session.get(MeetingSeries, series_id, with_for_update=True)
+    if series is None:
+        return Outcome(Result.NOT_FOUND)
+    if series.ended_at is not None:
+        return Outcome(Result.ENDED, series)
+    for name, value in values.items():
+        setattr(series, name, value)
+    event = await audit.record(session, entity="meeting_series", entity_id=series_id,
+                               actor_id=by, action="change", at=now,
+                               detail=", ".join(f"{k}={v}" for k, v in values.items()))
+    await session.flush()
+    return Outcome(Result.OK, series, event_id=event)
 
 
 async def occurrence(session: AsyncSession, series: MeetingSeries, timezone: str,
@@ -421,36 +420,35 @@ async def occurrence(session: AsyncSession, series: MeetingSeries, timezone: str
         Meeting.series_id == series.id, Meeting.planned_at == planned))).first()
 
 
-async def reschedule(db: Database, series_id: int, day: date, *, by: int, now: datetime,
+async def reschedule(session: AsyncSession, series_id: int, day: date, *, by: int, now: datetime,
                      to: datetime | None) -> Outcome:
     """Skip the occurrence of a local day (``to`` None) or move it to ``to``."""
-    async with db.transaction() as session:
-        series = await session.get(MeetingSeries, series_id)
-        place = await places.get(session, series.place_id) if series else None
-        if series is None or place is None:
-            return Outcome(Result.NOT_FOUND)
-        if series.ended_at is not None:
-            return Outcome(Result.ENDED, series)
-        meeting = await occurrence(session, series, place.timezone, day)
-        if meeting is None:
-            return Outcome(Result.BAD_TIME, series)
-        if meeting.starts_at <= now or meeting.state == MeetingState.SKIPPED:
-            return Outcome(Result.STARTED if meeting.starts_at <= now else Result.SKIPPED,
-                           series, meeting)
-        if to is not None and to <= now:
-            return Outcome(Result.BAD_TIME, series, meeting)
-        if to is None:
-            meeting.state = MeetingState.SKIPPED
-        else:
-            meeting.starts_at = to
-            # The notice and reminders follow the new time; the notice is edited in place.
-            meeting.reminded_at = meeting.start_reminded_at = None
-        event = await audit.record(session, entity="meeting", entity_id=meeting.id or 0,
-                                   actor_id=by, action="skip" if to is None else "move", at=now,
-                                   detail=None if to is None else to.isoformat())
-        await session.flush()
-        await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
-        return Outcome(Result.OK, series, meeting, event_id=event)
+    series = await session.get(MeetingSeries, series_id)
+    place = await places.get(session, series.place_id) if series else None
+    if series is None or place is None:
+        return Outcome(Result.NOT_FOUND)
+    if series.ended_at is not None:
+        return Outcome(Result.ENDED, series)
+    meeting = await occurrence(session, series, place.timezone, day)
+    if meeting is None:
+        return Outcome(Result.BAD_TIME, series)
+    if meeting.starts_at <= now or meeting.state == MeetingState.SKIPPED:
+        return Outcome(Result.STARTED if meeting.starts_at <= now else Result.SKIPPED,
+                       series, meeting)
+    if to is not None and to <= now:
+        return Outcome(Result.BAD_TIME, series, meeting)
+    if to is None:
+        meeting.state = MeetingState.SKIPPED
+    else:
+        meeting.starts_at = to
+        # The notice and reminders follow the new time; the notice is edited in place.
+        meeting.reminded_at = meeting.start_reminded_at = None
+    event = await audit.record(session, entity="meeting", entity_id=meeting.id or 0,
+                               actor_id=by, action="skip" if to is None else "move", at=now,
+                               detail=None if to is None else to.isoformat())
+    await session.flush()
+    await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
+    return Outcome(Result.OK, series, meeting, event_id=event)
 
 
 # --- topics and the agenda --------------------------------------------------------------------

@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.meetings import Result, Rule
 from storage.models import Meeting, MeetingRule, OutboxMessage, Role, RsvpAnswer
 from tests.harness import START
-from tests.test_storage_wishes import count, make_grid
+from tests.test_storage_wishes import count, make_grid, step
 
 HOST, MEMBER, STRANGER = 3001, 3002, 3003
 
@@ -36,9 +36,9 @@ async def series_with_a_member(db: Database) -> meetings.MeetingSeries:
                               language_code=None, in_private_chat=True, now=START)
     await people.grant(db, person_id=MEMBER, place_id=grid_id, role=Role.SOCIAL_WORKER, by=1,
                        now=START)
-    outcome = await meetings.create_series(
-        db, place=community, title="三工联席会议", rule=Rule(MeetingRule.WEEKLY, 4, time(19)),
-        duration_minutes=90, host_id=HOST, now=START)
+    outcome = await step(
+        db, meetings.create_series, place=community, title="三工联席会议",
+        rule=Rule(MeetingRule.WEEKLY, 4, time(19)), duration_minutes=90, host_id=HOST, now=START)
     assert outcome.ok and outcome.series is not None
     return outcome.series
 

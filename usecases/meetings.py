@@ -1,0 +1,71 @@
+"""Joint meetings (三工联席会议): setting up a series, changing it, skipping or moving one
+meeting. Each asks authority at the series' place inside its transaction; members hear of a
+skipped or moved meeting in the same transaction.
+
+Still in ``handlers.meetings`` (to move here the same way): proposing topics, arranging the
+agenda, writing and sending the minutes, action items and the members' answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot import meeting_notices
+from bot.messenger import Messenger
+from storage import meetings, outbox
+from storage.meetings import Outcome, Result, Rule
+from storage.models import MeetingSeries, Place
+from storage.people import Actor
+from usecases.authority import Act, may_in
+
+
+async def set_up(messenger: Messenger, actor: Actor, place: Place, *, title: str, rule: Rule,
+                 minutes: int, now: datetime) -> Outcome:
+    """A new series at the place, hosted by the actor (a cadre or an admin there)."""
+    async with messenger.db.transaction() as session:
+        if not await may_in(session, actor, Act.HOST_MEETINGS, place.id or 0):
+            return Outcome(Result.NOT_ALLOWED)
+        return await meetings.create_series(session, place=place, title=title, rule=rule,
+                                            duration_minutes=minutes, host_id=actor.id,
+                                            now=now)
+
+
+async def run(messenger: Messenger, actor: Actor, series_id: int) -> Outcome:
+    """The series, when the actor may run it (its host, or an admin of its place)."""
+    async with messenger.db.transaction() as session:
+        series = await session.get(MeetingSeries, series_id)
+        if series is None:
+            return Outcome(Result.NOT_FOUND)
+        if not await may_in(session, actor, Act.RUN_SERIES, series.place_id,
+                            owner_id=series.host_id):
+            return Outcome(Result.NOT_ALLOWED, series)
+        return Outcome(Result.OK, series)
+
+
+async def change(messenger: Messenger, actor: Actor, series_id: int, *, now: datetime,
+                 **values: object) -> Outcome:
+    """Where, members, lead times, pausing, ending: one audited change."""
+    async with messenger.db.transaction() as session:
+        allowed = await run(messenger, actor, series_id)
+        if not allowed.ok:
+            return allowed
+        return await meetings.change_series(session, series_id, by=actor.id, now=now, **values)
+
+
+async def reschedule(messenger: Messenger, actor: Actor, series_id: int, place: Place,
+                     day: date, *, to: datetime | None, now: datetime) -> Outcome:
+    """Skip the meeting of a local day (``to`` None) or move it; every member is told."""
+    async with messenger.db.transaction() as session:
+        allowed = await run(messenger, actor, series_id)
+        if not allowed.ok or allowed.series is None:
+            return allowed
+        series = allowed.series
+        outcome = await meetings.reschedule(session, series_id, day, by=actor.id, now=now,
+                                            to=to)
+        if outcome.ok and outcome.meeting is not None:
+            meeting = outcome.meeting
+            await outbox.add(session, [
+                await messenger.for_person(session, person_id,
+                                           f"audit:{outcome.event_id}:meeting-changed",
+                                           meeting_notices.changed(meeting, series, place))
+                for person_id in await meetings.members(session, series)])
+        return outcome
