@@ -150,3 +150,50 @@ def test_every_link_fits_telegrams_start_parameter() -> None:
         payload = links.payload(bot, purpose, 2**63 - 1, 2**63 - 1)
         assert len(payload) <= 64 and payload.replace("_", "").replace("-", "").isalnum()
         assert links.opened(bot, purpose, payload, 2**63 - 1) == 2**63 - 1
+
+
+OTHER_ADMIN = Someone(1021, "Admin Outside", language_code="en", username="admin_out")
+# What staff of another community send in our chats, and the words they get back.
+REFUSED = [
+    ("/people", COMMUNITY_CHAT, "Only the staff of this place can see this list."),
+    ("/volunteers", GRID_CHAT, "Only the staff of this place can do that."),
+    (f"/hours {VOLUNTEER.id}", GRID_CHAT, "Only the staff of this place can do that."),
+    (f"/suspend {VOLUNTEER.id} 不认真", GRID_CHAT, "Only the staff of this place can do that."),
+    ("/fixhours 1 2", GRID_CHAT, "Only the staff of this place can do that."),
+    ("/set verify on", COMMUNITY_CHAT, "Only an admin of this place can do that."),
+    (f"/grant cadre {OUTSIDER.id}", COMMUNITY_CHAT, "Only an admin of this place can do that."),
+    (f"/duty_set 3 A {OUTSIDER.id}", COMMUNITY_CHAT, "Only an admin of this place can do that."),
+    ("/riskwords add 漏水", COMMUNITY_CHAT, "Only an admin of this place can do that."),
+    ("/unbind", GRID_CHAT, "Only an admin of this place can do that."),
+    ("/reject 1 不符合", GRID_CHAT, "Only a social worker of this grid can verify micro-wishes."),
+    ("/meeting_new weekly 1 19:00 90 联席会", COMMUNITY_CHAT,
+     "Only a cadre or an admin of this place can set up meetings."),
+]
+
+
+async def test_staff_of_another_community_are_refused_everywhere_in_ours(
+        harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await another_community(h)
+    await h.send(OTHER_ADMIN, "/start")
+    await h.send(ADMIN, f"/grant admin {OTHER_ADMIN.id}", OTHER_COMMUNITY_CHAT)
+    await h.send(RESIDENT, "/wish 帮忙修水管", GRID_CHAT)
+    for outsider in (OUTSIDER, OTHER_ADMIN):
+        for command, chat, refusal in REFUSED:
+            await h.send(outsider, command, chat)
+            assert h.fake.last_to(chat).text == zh(h, refusal), (outsider.name, command)
+    async with h.db.transaction() as session:
+        assert await duty.on_duty(session, 2, local_day(h.clock.now(), "Asia/Shanghai")) == {}
+    assert (await places_settings(h)).verify is False
+    standing = await volunteers.get(h.db, VOLUNTEER.id)
+    assert standing is not None and standing.status == VolunteerStatus.APPROVED
+    await h.send(WORKER, "/people", COMMUNITY_CHAT)
+    assert "Worker Outside" not in h.fake.last_to(COMMUNITY_CHAT).text
+    assert WORKER.name in h.fake.last_to(COMMUNITY_CHAT).text
+
+
+async def places_settings(h: Harness):
+    from storage import places
+
+    return await places.settings_of(h.db, 3)
