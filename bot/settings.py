@@ -1,21 +1,42 @@
-"""Configuration from GRIDLINK_* environment variables (see README)."""
+"""Configuration from GRIDLINK_* environment variables (see README).
+
+This module imports no more than pydantic-settings, so that `python -m bot` can read and check
+the settings before it spends seconds importing aiogram.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aiogram.utils.token import TokenValidationError, validate_token
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCALES = ("zh_Hans", "zh_Hant", "en")
+TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+# What Telegram's setWebhook accepts as secret_token.
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Mode(StrEnum):
     POLLING = "polling"
     WEBHOOK = "webhook"
+
+
+def parse_ids(text: str) -> frozenset[int]:
+    """User ids separated by commas, also as typed on a Chinese keyboard: NFKC turns full-width
+    digits and commas (１２３，４５６) and the ideographic space into ASCII ones, and the
+    enumeration comma (、) separates too."""
+    normal = unicodedata.normalize("NFKC", text).replace("、", ",")
+    parts = [part.strip() for part in normal.split(",")]
+    for part in parts:
+        if part and not (part.isascii() and part.isdigit()):
+            raise ValueError("must be Telegram user ids (numbers) separated by commas, "
+                             f"not {part!r}")
+    return frozenset(int(part) for part in parts if part)
 
 
 class Settings(BaseSettings):
@@ -35,21 +56,38 @@ class Settings(BaseSettings):
     default_locale: str = "zh_Hans"
     sweep_seconds: int = Field(default=60, ge=1, le=3600)
 
+    @property
+    def webhook_secret_token(self) -> str:
+        """The secret Telegram sends with every webhook request; never serve a webhook without."""
+        if self.webhook_secret is None:
+            raise ValueError("GRIDLINK_WEBHOOK_SECRET is required when GRIDLINK_MODE is webhook")
+        return self.webhook_secret.get_secret_value()
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
-        return value
+        return parse_ids(value) if isinstance(value, str) else value
 
     @field_validator("bot_token")
     @classmethod
     def _looks_like_a_token(cls, value: SecretStr) -> SecretStr:
-        try:
-            validate_token(value.get_secret_value())
-        except TokenValidationError as error:
+        if not TOKEN_SHAPE.fullmatch(value.get_secret_value()):
             raise ValueError("does not look like a bot token (it looks like 123456:ABC-DEF…, "
-                             "as BotFather gave it)") from error
+                             "as BotFather gave it)")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        # `GRIDLINK_WEBHOOK_SECRET=` in a .env file means no secret, not an empty one.
+        return None if value == "" else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_accepts_the_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters, each a letter A-Z or a-z, a digit, "
+                             "_ or - (Telegram accepts no others)")
         return value
 
     @field_validator("timezone")
@@ -69,7 +107,32 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _webhook_needs_url(self) -> Settings:
-        if self.mode is Mode.WEBHOOK and not self.webhook_url:
-            raise ValueError("GRIDLINK_WEBHOOK_URL is required when GRIDLINK_MODE is webhook")
+    def _webhook_needs_url_and_secret(self) -> Settings:
+        if self.mode is not Mode.WEBHOOK:
+            return self
+        missing = []
+        if not self.webhook_url:
+            missing.append("GRIDLINK_WEBHOOK_URL is required when GRIDLINK_MODE is webhook")
+        if self.webhook_secret is None:
+            missing.append("GRIDLINK_WEBHOOK_SECRET is required when GRIDLINK_MODE is webhook: "
+                           "Telegram sends it with every update, and requests without it are "
+                           "refused")
+        if missing:
+            raise ValueError("; ".join(missing))
         return self
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """The whole error as one sentence that names the GRIDLINK_* variables at fault."""
+    problems = []
+    for item in error.errors():
+        name = "GRIDLINK_" + "_".join(str(part) for part in item["loc"]).upper()
+        if item["type"] == "missing":
+            problems.append(f"{name} is not set")
+        elif item["type"] == "value_error" and not item["loc"]:
+            problems.append(str(item["ctx"]["error"]))
+        elif item["type"] == "value_error":
+            problems.append(f"{name} {item['ctx']['error']}")
+        else:
+            problems.append(f"{name}: {item['msg']}")
+    return "GridLink cannot start: " + "; ".join(problems) + ". See README.md, Configuration."

@@ -1,4 +1,7 @@
-"""Start-up with one clear sentence for every way it can fail, instead of a traceback."""
+"""Start-up with one clear sentence for every way it can fail, instead of a traceback.
+
+A wrong setting is reported by bot.__main__, before this module's imports take their seconds.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import logging
 import sys
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from bot.app import App, build, serve
@@ -16,27 +18,8 @@ from storage.db import MigrationFailed
 log = logging.getLogger("gridlink")
 
 
-def describe_settings_error(error: ValidationError) -> str:
-    problems = []
-    for item in error.errors():
-        name = "GRIDLINK_" + "_".join(str(part) for part in item["loc"]).upper()
-        if item["type"] == "missing":
-            problems.append(f"{name} is not set")
-        elif item["type"] == "value_error" and not item["loc"]:
-            problems.append(str(item["ctx"]["error"]))
-        elif item["type"] == "value_error":
-            problems.append(f"{name} {item['ctx']['error']}")
-        else:
-            problems.append(f"{name}: {item['msg']}")
-    return "GridLink cannot start: " + "; ".join(problems) + ". See README.md, Configuration."
-
-
-async def main() -> int:
-    try:
-        settings = Settings()  # type: ignore[call-arg]
-    except ValidationError as error:
-        print(describe_settings_error(error), file=sys.stderr)
-        return 2
+async def main(settings: Settings) -> int:
+    """Build and serve the bot with settings already checked (bot.__main__ reads them first)."""
     try:
         app: App = await build(settings)
     except (OperationalError, DBAPIError, ArgumentError, OSError, MigrationFailed) as error:

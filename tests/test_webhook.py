@@ -1,23 +1,38 @@
-"""Webhook mode: the secret token is required, and an update delivered twice is handled once."""
+"""Webhook mode: the secret token is required, a body that is not an update is refused, and an
+update delivered twice is handled once."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import ValidationError
 
 from bot.app import WEBHOOK_PATH, App, build, make_webhook_app
 from bot.clock import FrozenClock
+from bot.settings import Settings, describe_settings_error
 from tests.conftest import at_head, make_settings
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import GOOD_TOKEN, FakeTelegram
 from tests.harness import START
 
 SECRET = "s3cret-token-for-tests"
 USER = {"id": 4343, "is_bot": False, "first_name": "Webby", "language_code": "en"}
+NOT_UPDATES = {
+    "empty": b"",
+    "not JSON": b"/start",
+    "not UTF-8": b"\xff\xfe{}",
+    "a list": b"[1, 2]",
+    "a string": b'"update"',
+    "without update_id": b'{"message": {"text": "/start"}}',
+    "a message without a chat": json.dumps({"update_id": 9, "message": {
+        "message_id": 1, "date": 0, "text": "/start", "from": USER}}).encode(),
+}
 
 
 def start_update(update_id: int) -> dict[str, Any]:
@@ -42,7 +57,7 @@ async def webhook(fake: FakeTelegram, database_url: str) -> AsyncIterator[tuple[
 
 async def welcomes(fake: FakeTelegram, settle: float = 0.5) -> int:
     """How many answers Webby got, once the background handling has settled."""
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # an upper bound for a busy machine
     count = -1
     while time.monotonic() < deadline:
         now = len(fake.sent("sendMessage", USER["id"]))
@@ -75,3 +90,59 @@ async def test_an_update_delivered_twice_is_handled_once(webhook: tuple[App, Tes
     assert await welcomes(fake) == 1
     await client.post(WEBHOOK_PATH, json=start_update(78), headers=headers)
     assert await welcomes(fake) == 2
+
+
+async def test_a_body_that_is_not_an_update_gets_400(webhook: tuple[App, TestClient],
+                                                    fake: FakeTelegram) -> None:
+    _app, client = webhook
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    unsigned = await client.post(WEBHOOK_PATH, data=b"/start", headers={
+        "X-Telegram-Bot-Api-Secret-Token": "guess", "Content-Type": "application/json"})
+    assert unsigned.status == 401, "the secret is checked before the body"
+    for name, body in NOT_UPDATES.items():
+        response = await client.post(WEBHOOK_PATH, data=body, headers=headers)
+        assert response.status == 400, name
+    assert fake.sent("sendMessage") == []
+    good = await client.post(WEBHOOK_PATH, json=start_update(80), headers=headers)
+    assert good.status == 200
+    assert await welcomes(fake) == 1
+
+
+async def test_the_webhook_is_never_served_without_a_secret(
+        webhook: tuple[App, TestClient]) -> None:
+    app, _client = webhook
+    open_door = app.settings.model_copy(update={"webhook_secret": None})
+    with pytest.raises(ValueError, match="GRIDLINK_WEBHOOK_SECRET is required"):
+        make_webhook_app(dataclasses.replace(app, settings=open_door))
+
+
+def webhook_settings(**values: object) -> Settings:
+    return Settings(_env_file=None, bot_token=GOOD_TOKEN, mode="webhook",  # type: ignore[arg-type]
+                    webhook_url="https://bot.example.org", **values)
+
+
+def refusal(**values: object) -> str:
+    with pytest.raises(ValidationError) as caught:
+        webhook_settings(**values)
+    return describe_settings_error(caught.value)
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_webhook_mode_without_a_secret_does_not_start(secret: str | None) -> None:
+    assert refusal(webhook_secret=secret) == (
+        "GridLink cannot start: GRIDLINK_WEBHOOK_SECRET is required when GRIDLINK_MODE is "
+        "webhook: Telegram sends it with every update, and requests without it are refused. "
+        "See README.md, Configuration.")
+
+
+@pytest.mark.parametrize("secret", ["two words", "slash/ed", "пароль", "x" * 257])
+def test_a_secret_telegram_would_not_accept_is_refused(secret: str) -> None:
+    assert "GRIDLINK_WEBHOOK_SECRET must be 1 to 256 characters, each a letter A-Z or a-z, " \
+        "a digit, _ or -" in refusal(webhook_secret=secret)
+
+
+@pytest.mark.parametrize("secret", ["x", "Az09_-" * 42 + "abcd"])
+def test_a_secret_telegram_accepts_is_kept(secret: str) -> None:
+    settings = webhook_settings(webhook_secret=secret)
+    assert settings.webhook_secret is not None
+    assert settings.webhook_secret.get_secret_value() == secret
