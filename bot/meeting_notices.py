@@ -26,6 +26,7 @@ from storage.models import (
     MeetingTopic,
     OutboxMessage,
     Place,
+    TopicState,
 )
 
 
@@ -258,3 +259,29 @@ def minutes_text(meeting: Meeting, series: MeetingSeries, place: Place,
         lines += ["", _("<b>Action items</b>"),
                   *(action_line(item, owner, place, today) for item, owner in actions)]
     return "\n".join(lines)
+
+
+def topic_news(changed: MeetingTopic, series: MeetingSeries, meeting: Meeting,
+                place: Place) -> Render:
+    def render() -> tuple[str, None]:
+        about = _("Your topic for {title} on {when}: “{text}”").format(
+            title=escape(series.title), when=starts(meeting, place),
+            text=escape(changed.text))
+        if changed.state == TopicState.DECLINED:
+            news = _("The host will not take it up this time: {reason}").format(
+                reason=escape(changed.note or ""))
+        elif changed.state == TopicState.MERGED:
+            news = _("The host merged it into “{other}”.").format(
+                other=escape(changed.note or ""))
+        else:
+            news = _("It is not on this meeting's agenda. You are welcome to propose it again "
+                     "for the next one.")
+        return f"{about}\n{news}", None
+
+    return render
+
+
+def new_topic(series: MeetingSeries, name: str, text: str) -> Render:
+    return lambda: (_("New topic for {title} from {name}: {text}\n/agenda {number} to review "
+                      "the topics.").format(title=escape(series.title), name=escape(name),
+                                            text=escape(text), number=series.id), None)

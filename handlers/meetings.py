@@ -41,7 +41,6 @@ from storage.models import (
     MeetingRule,
     MeetingSeries,
     MeetingState,
-    MeetingTopic,
     Person,
     Place,
     Role,
@@ -321,19 +320,14 @@ async def topic(message: Message, command: CommandObject, db: Database, actor: A
 
 async def _propose(message: Message, meeting: Meeting, series: MeetingSeries, place: Place,
                    text: str, actor: Actor, clock: Clock, messenger: Messenger) -> None:
-    outcome = await meetings.propose(messenger.db, meeting.id or 0, actor.id, text,
-                                     now=clock.now())
+    outcome = await usecase.propose(messenger, actor, meeting, series, place, text,
+                                    now=clock.now())
     if not outcome.ok:
         await message.reply(_("Please keep it under {limit} characters.").format(
             limit=meetings.MAX_TOPIC) if outcome.result is Result.TOO_LONG else _(
             "Topics for this meeting are closed.") if outcome.result is Result.STARTED
             else _refusal(outcome))
         return
-    name = actor.person.full_name
-    await messenger.tell(series.host_id, f"audit:{outcome.event_id}:topic", lambda: (
-        _("New topic for {title} from {name}: {text}\n/agenda {number} to review the "
-          "topics.").format(title=escape(series.title), name=escape(name), text=escape(text),
-                            number=series.id), None))
     await message.reply(_("Thank you: your topic is in for {title} on {when}. The host decides "
                           "the agenda.").format(title=escape(series.title),
                                                 when=meeting_notices.starts(meeting, place)))
@@ -420,37 +414,16 @@ async def _arrange(message: Message, request: str, meeting: Meeting, series: Mee
     if action not in {"order", "decline", "merge", "confirm"}:
         await message.reply(_agenda_usage())
         return False
-    change = await meetings.arrange(db, meeting.id or 0, by=actor.id, now=clock.now(),
-                                    action=action, numbers=numbers, note=note)
+    change = await usecase.arrange(messenger, actor, meeting, series, place, now=clock.now(),
+                                   action=action, numbers=numbers, note=note)
+    if change.result is Result.NOT_ALLOWED:
+        await message.reply(_not_the_host())
+        return False
     if change.result is not Result.OK:
         await message.reply(_agenda_usage() if change.result is Result.BAD_TIME
                             else _("The agenda is already confirmed."))
         return False
-    for changed in change.changed:
-        if changed.proposer_id is not None:
-            await messenger.tell(changed.proposer_id,
-                                 f"audit:{change.event_id}:topic:{changed.id}",
-                                 _topic_news(changed, series, meeting, place))
     return True
-
-
-def _topic_news(changed: MeetingTopic, series: MeetingSeries, meeting: Meeting,
-                place: Place):
-    def render() -> tuple[str, None]:
-        about = _("Your topic for {title} on {when}: “{text}”").format(
-            title=escape(series.title), when=meeting_notices.starts(meeting, place),
-            text=escape(changed.text))
-        if changed.state == TopicState.DECLINED:
-            news = _("The host will not take it up this time: {reason}").format(
-                reason=escape(changed.note or ""))
-        elif changed.state == TopicState.MERGED:
-            news = _("The host merged it into “{other}”.").format(other=escape(changed.note or ""))
-        else:
-            news = _("It is not on this meeting's agenda. You are welcome to propose it again "
-                     "for the next one.")
-        return f"{about}\n{news}", None
-
-    return render
 
 
 async def _agenda_text(db: Database, meeting_id: int) -> str:

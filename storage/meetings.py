@@ -508,24 +508,23 @@ async def taking_topics(db: Database, place_id: int, *, now: datetime
     return None
 
 
-async def propose(db: Database, meeting_id: int, person_id: int, text: str, *,
+async def propose(session: AsyncSession, meeting_id: int, person_id: int, text: str, *,
                   now: datetime) -> Outcome:
     if (checked := Result(words.check(text, MAX_TOPIC))) is not Result.OK:
         return Outcome(checked)
-    async with db.transaction() as session:
-        found = await context(session, meeting_id)
-        if found is None:
-            return Outcome(Result.NOT_FOUND)
-        meeting, series, _place = found
-        if cutoff(meeting, series) <= now or meeting.agenda_confirmed_at is not None:
-            return Outcome(Result.STARTED, series, meeting)
-        topic = MeetingTopic(meeting_id=meeting_id, proposer_id=person_id, text=text.strip(),
-                             created_at=now)
-        session.add(topic)
-        await session.flush()
-        event = await audit.record(session, entity="meeting", entity_id=meeting_id,
-                                   actor_id=person_id, action="topic", at=now, detail=text.strip())
-        return Outcome(Result.OK, series, meeting, event_id=event)
+    found = await context(session, meeting_id)
+    if found is None:
+        return Outcome(Result.NOT_FOUND)
+    meeting, series, _place = found
+    if cutoff(meeting, series) <= now or meeting.agenda_confirmed_at is not None:
+        return Outcome(Result.STARTED, series, meeting)
+    topic = MeetingTopic(meeting_id=meeting_id, proposer_id=person_id, text=text.strip(),
+                         created_at=now)
+    session.add(topic)
+    await session.flush()
+    event = await audit.record(session, entity="meeting", entity_id=meeting_id,
+                               actor_id=person_id, action="topic", at=now, detail=text.strip())
+    return Outcome(Result.OK, series, meeting, event_id=event)
 
 
 async def topics(session: AsyncSession, meeting_id: int) -> list[MeetingTopic]:
@@ -547,31 +546,30 @@ class AgendaChange:
     event_id: int | None = None
 
 
-async def arrange(db: Database, meeting_id: int, *, by: int, now: datetime, action: str,
+async def arrange(session: AsyncSession, meeting_id: int, *, by: int, now: datetime, action: str,
                   numbers: list[int], note: str | None = None) -> AgendaChange:
     """The host's work on the agenda: ``order`` (these topics, in this order), ``decline``
     one (with a reason), ``merge`` one into another, ``confirm`` the agenda."""
-    async with db.transaction() as session:
-        meeting = await session.get(Meeting, meeting_id, with_for_update=True)
-        if meeting is None:
-            return AgendaChange(Result.NOT_FOUND, [])
-        if meeting.agenda_confirmed_at is not None and action != "confirm":
-            return AgendaChange(Result.STARTED, [])
-        found = await topics(session, meeting_id)
-        if any(not 1 <= n <= len(found) for n in numbers):
-            return AgendaChange(Result.BAD_TIME, [])
-        chosen = [found[n - 1] for n in numbers]
-        changed = _apply(action, found, chosen, note)
-        if changed is None:
-            return AgendaChange(Result.BAD_TIME, [])
-        if action == "confirm":
-            meeting.agenda_confirmed_at = now
-        event = await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
-                                   action=f"agenda_{action}", at=now,
-                                   detail=" ".join(str(n) for n in numbers) or note)
-        await session.flush()
-        await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
-        return AgendaChange(Result.OK, changed, event)
+    meeting = await session.get(Meeting, meeting_id, with_for_update=True)
+    if meeting is None:
+        return AgendaChange(Result.NOT_FOUND, [])
+    if meeting.agenda_confirmed_at is not None and action != "confirm":
+        return AgendaChange(Result.STARTED, [])
+    found = await topics(session, meeting_id)
+    if any(not 1 <= n <= len(found) for n in numbers):
+        return AgendaChange(Result.BAD_TIME, [])
+    chosen = [found[n - 1] for n in numbers]
+    changed = _apply(action, found, chosen, note)
+    if changed is None:
+        return AgendaChange(Result.BAD_TIME, [])
+    if action == "confirm":
+        meeting.agenda_confirmed_at = now
+    event = await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                               action=f"agenda_{action}", at=now,
+                               detail=" ".join(str(n) for n in numbers) or note)
+    await session.flush()
+    await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
+    return AgendaChange(Result.OK, changed, event)
 
 
 def _apply(action: str, found: list[MeetingTopic], chosen: list[MeetingTopic],

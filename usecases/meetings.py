@@ -2,8 +2,8 @@
 meeting. Each asks authority at the series' place inside its transaction; members hear of a
 skipped or moved meeting in the same transaction.
 
-Still in ``handlers.meetings`` (to move here the same way): proposing topics, arranging the
-agenda, writing and sending the minutes, action items and the members' answers."""
+Still in ``handlers.meetings`` (to move here the same way): writing and sending the minutes,
+action items and the members' answers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot import meeting_notices
 from bot.messenger import Messenger
 from storage import meetings, outbox
 from storage.meetings import Outcome, Result, Rule
-from storage.models import MeetingSeries, Place
+from storage.models import Meeting, MeetingSeries, Place
 from storage.people import Actor
 from usecases.authority import Act, may_in
 
@@ -69,3 +69,35 @@ async def reschedule(messenger: Messenger, actor: Actor, series_id: int, place: 
                                            meeting_notices.changed(meeting, series, place))
                 for person_id in await meetings.members(session, series)])
         return outcome
+
+
+async def propose(messenger: Messenger, actor: Actor, meeting: Meeting, series: MeetingSeries,
+                  place: Place, text: str, *, now: datetime) -> Outcome:
+    """Anyone of the place proposes a topic until the cut-off; the host is told with it."""
+    async with messenger.db.transaction() as session:
+        outcome = await meetings.propose(session, meeting.id or 0, actor.id, text, now=now)
+        if outcome.ok:
+            await outbox.add(session, [await messenger.for_person(
+                session, series.host_id, f"audit:{outcome.event_id}:topic",
+                meeting_notices.new_topic(series, actor.person.full_name, text))])
+        return outcome
+
+
+async def arrange(messenger: Messenger, actor: Actor, meeting: Meeting, series: MeetingSeries,
+                  place: Place, *, now: datetime, action: str, numbers: list[int],
+                  note: str | None = None) -> meetings.AgendaChange:
+    """The host orders, declines, merges or confirms the agenda; proposers whose topic it
+    changed are told in the same transaction."""
+    async with messenger.db.transaction() as session:
+        allowed = await run(messenger, actor, series.id or 0)
+        if not allowed.ok:
+            return meetings.AgendaChange(allowed.result, [])
+        change = await meetings.arrange(session, meeting.id or 0, by=actor.id, now=now,
+                                        action=action, numbers=numbers, note=note)
+        await outbox.add(session, [
+            await messenger.for_person(session, changed.proposer_id,
+                                       f"audit:{change.event_id}:topic:{changed.id}",
+                                       meeting_notices.topic_news(changed, series, meeting,
+                                                                  place))
+            for changed in change.changed if changed.proposer_id is not None])
+        return change
