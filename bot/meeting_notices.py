@@ -285,3 +285,15 @@ def new_topic(series: MeetingSeries, name: str, text: str) -> Render:
     return lambda: (_("New topic for {title} from {name}: {text}\n/agenda {number} to review "
                       "the topics.").format(title=escape(series.title), name=escape(name),
                                             text=escape(text), number=series.id), None)
+
+
+def new_action(series: MeetingSeries, item: ActionItem) -> Render:
+    return lambda: (_("New action item for you from {title}: “{text}”, due {day}. Tap Done "
+                      "when it is.").format(title=escape(series.title), text=escape(item.text),
+                                            day=formatting.day(item.due_on, current_locale())),
+                    keyboards.action_done(item.id or 0))
+
+
+def action_done(name: str, item: ActionItem) -> Render:
+    return lambda: (_("{name} has done “{text}”.").format(name=escape(name),
+                                                          text=escape(item.text)), None)

@@ -21,7 +21,7 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting, keyboards, labels, links, meeting_notices
+from bot import keyboards, labels, links, meeting_notices
 from bot.callbacks import ActionCb, RsvpCb, SubstituteCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
@@ -36,7 +36,6 @@ from storage import meetings, minutes, places
 from storage.db import Database
 from storage.meetings import Outcome, Result, Rule
 from storage.models import (
-    ActionItem,
     Meeting,
     MeetingRule,
     MeetingSeries,
@@ -473,7 +472,7 @@ async def minutes_command(message: Message, command: CommandObject, db: Database
     if len(words) > 1 and not await _write_minutes(message, words[1], meeting, series, place,
                                                    db, actor, clock, messenger):
         return
-    await message.reply("\n\n".join([await _minutes_of(db, meeting, series, place),
+    await message.reply("\n\n".join([await _minutes_of(db, messenger, meeting, series, place),
                                        _minutes_usage()]))
 
 
@@ -521,76 +520,45 @@ async def _add_action(message: Message, rest: str, meeting: Meeting, series: Mee
         await message.reply(not_met(asked) if asked and due_on else _minutes_usage())
         return False
     today = clock.now().astimezone(ZoneInfo(place.timezone)).date()
-    outcome = await minutes.add_action(db, meeting.id or 0, owner_id=person.id, due_on=due_on,
-                                       text=parts[2], today=today, by=actor.id,
+    outcome = await usecase.add_action(messenger, actor, meeting, series, owner_id=person.id,
+                                       due_on=due_on, text=parts[2], today=today,
                                        now=clock.now())
     if not outcome.ok or outcome.item is None:
         await message.reply(_("The due day has passed already.") if
                             outcome.result is minutes.Result.BAD_DAY else _minutes_usage())
         return False
-    item = outcome.item
-    await messenger.tell(item.owner_id, f"audit:{outcome.event_id}:action", lambda: (
-        _("New action item for you from {title}: “{text}”, due {day}. Tap Done when it is.")
-        .format(title=escape(series.title), text=escape(item.text),
-                day=formatting.day(item.due_on, current_locale())),
-        keyboards.action_done(item.id or 0)))
     return True
 
 
 async def _send_minutes(message: Message, meeting: Meeting, series: MeetingSeries,
                         place: Place, db: Database, actor: Actor, now: datetime,
                         messenger: Messenger) -> bool:
-    if await minutes.mark_sent(db, meeting.id or 0, by=actor.id,
-                               now=now) is not minutes.Result.OK:
+    count = await usecase.send_minutes(messenger, actor, meeting, series, place, now=now)
+    if count is None:
         await message.reply(_("The minutes of this meeting were sent already."))
         return False
-    present, away, actions = await _minutes_parts(db, meeting, series)
-    async with db.transaction() as session:
-        everyone = await meetings.members(session, series)
-    for person_id in everyone:
-        await messenger.tell(person_id, f"minutes:{meeting.id}", lambda: (
-            meeting_notices.minutes_text(meeting, series, place, present, away, actions), None))
-    await message.reply(_("The minutes went to {count} members.").format(count=len(everyone)))
+    await message.reply(_("The minutes went to {count} members.").format(count=count))
     return False  # said: no need to show the draft again
 
 
-async def _minutes_parts(db: Database, meeting: Meeting, series: MeetingSeries
-                         ) -> tuple[list[str], list[str], list[tuple[ActionItem, str]]]:
-    """Who was there, who was not, and the action items with their owners' names."""
-    rows = await minutes.attendance(db, meeting, series)
-    async with db.transaction() as session:
-        items = await minutes.actions_of(session, meeting.id or 0)
-        names = await meetings.names(session, [p for p, _present in rows]
-                                     + [i.owner_id for i in items])
-    present = [names.get(p, f"#{p}") for p, here in rows if here]
-    away = [names.get(p, f"#{p}") for p, here in rows if not here]
-    return present, away, [(i, names.get(i.owner_id, f"#{i.owner_id}")) for i in items]
-
-
-async def _minutes_of(db: Database, meeting: Meeting, series: MeetingSeries,
-                      place: Place) -> str:
+async def _minutes_of(db: Database, messenger: Messenger, meeting: Meeting,
+                      series: MeetingSeries, place: Place) -> str:
     fresh = await meetings.get(db, meeting.id or 0)  # with what was just written
-    present, away, actions = await _minutes_parts(db, meeting, series)
+    present, away, actions = await usecase.minutes_parts(messenger, meeting, series)
     return meeting_notices.minutes_text(fresh[0] if fresh else meeting, series, place, present,
                                         away, actions)
 
 
-async def action_done(query: CallbackQuery, callback_data: ActionCb, db: Database,
-                      actor: Actor, clock: Clock, messenger: Messenger) -> None:
-    host = await minutes.host_of(db, callback_data.item_id)
-    outcome = await minutes.mark_done(db, callback_data.item_id, person_id=actor.id,
-                                      host_id=host, now=clock.now())
+async def action_done(query: CallbackQuery, callback_data: ActionCb, actor: Actor,
+                      clock: Clock, messenger: Messenger) -> None:
+    outcome = await usecase.action_done(messenger, actor, callback_data.item_id,
+                                        now=clock.now())
     if not outcome.ok or outcome.item is None:
         await query.answer({
             minutes.Result.NOT_YOURS: _("Only the owner of this action item can mark it done."),
             minutes.Result.DONE_ALREADY: _("This action item is done already."),
         }.get(outcome.result, _("This button is no longer valid.")), show_alert=True)
         return
-    item, name = outcome.item, actor.person.full_name
-    if host is not None and host != actor.id:
-        await messenger.tell(host, f"audit:{outcome.event_id}:action-done", lambda: (
-            _("{name} has done “{text}”.").format(name=escape(name), text=escape(item.text)),
-            None))
     await query.answer(_("Marked done. Thank you!"))
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)

@@ -41,6 +41,7 @@ class Result(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     BAD_DAY = "bad_day"
+    NOT_ALLOWED = "not_allowed"  # answered by the use cases (usecases.meetings)
 
 
 @dataclass(frozen=True)
@@ -113,20 +114,19 @@ async def add_text(db: Database, meeting_id: int, field: str, text: str, *, by: 
         return Result.OK
 
 
-async def add_action(db: Database, meeting_id: int, *, owner_id: int, due_on: date,
+async def add_action(session: AsyncSession, meeting_id: int, *, owner_id: int, due_on: date,
                      text: str, today: date, by: int, now: datetime) -> Outcome:
     if (checked := Result(words.check(text, MAX_TEXT))) is not Result.OK:
         return Outcome(checked)
     if due_on < today:
         return Outcome(Result.BAD_DAY)
-    async with db.transaction() as session:
-        item = ActionItem(meeting_id=meeting_id, owner_id=owner_id, text=text.strip(),
-                          due_on=due_on, created_at=now)
-        session.add(item)
-        await session.flush()
-        event = await audit.record(session, entity="action", entity_id=item.id or 0, actor_id=by,
-                                   action="create", at=now, detail=text.strip())
-        return Outcome(Result.OK, item, event)
+    item = ActionItem(meeting_id=meeting_id, owner_id=owner_id, text=text.strip(),
+                      due_on=due_on, created_at=now)
+    session.add(item)
+    await session.flush()
+    event = await audit.record(session, entity="action", entity_id=item.id or 0, actor_id=by,
+                               action="create", at=now, detail=text.strip())
+    return Outcome(Result.OK, item, event)
 
 
 async def actions_of(session: AsyncSession, meeting_id: int) -> list[ActionItem]:
@@ -144,43 +144,40 @@ async def open_actions(session: AsyncSession, series_id: int,
         .order_by(col(ActionItem.due_on), col(ActionItem.id)))).all())
 
 
-async def mark_sent(db: Database, meeting_id: int, *, by: int, now: datetime) -> Result:
+async def mark_sent(session: AsyncSession, meeting_id: int, *, by: int, now: datetime) -> Result:
     """The minutes go out once."""
-    async with db.transaction() as session:
-        sent = await session.exec(update(Meeting).where(
-            col(Meeting.id) == meeting_id, col(Meeting.minutes_sent_at).is_(None)).values(
-            minutes_sent_at=now))
-        if sent.rowcount != 1:
-            return Result.SENT_ALREADY
-        await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
-                           action="minutes_sent", at=now)
-        return Result.OK
+    sent = await session.exec(update(Meeting).where(
+        col(Meeting.id) == meeting_id, col(Meeting.minutes_sent_at).is_(None)).values(
+        minutes_sent_at=now))
+    if sent.rowcount != 1:
+        return Result.SENT_ALREADY
+    await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                       action="minutes_sent", at=now)
+    return Result.OK
 
 
-async def host_of(db: Database, item_id: int) -> int | None:
-    async with db.transaction() as session:
-        item = await session.get(ActionItem, item_id)
-        meeting = await session.get(Meeting, item.meeting_id) if item else None
-        series = await session.get(MeetingSeries, meeting.series_id) if meeting else None
-        return series.host_id if series else None
+async def host_of(session: AsyncSession, item_id: int) -> int | None:
+    item = await session.get(ActionItem, item_id)
+    meeting = await session.get(Meeting, item.meeting_id) if item else None
+    series = await session.get(MeetingSeries, meeting.series_id) if meeting else None
+    return series.host_id if series else None
 
 
-async def mark_done(db: Database, item_id: int, *, person_id: int, host_id: int | None,
+async def mark_done(session: AsyncSession, item_id: int, *, person_id: int, host_id: int | None,
                     now: datetime) -> Outcome:
     """The owner (or the host) marks an item done; pressing twice does nothing more."""
-    async with db.transaction() as session:
-        item = await session.get(ActionItem, item_id)
-        if item is None:
-            return Outcome(Result.NOT_FOUND)
-        if person_id not in (item.owner_id, host_id):
-            return Outcome(Result.NOT_YOURS, item)
-        event = await audit.move(session, item, entity="action", expected=[ActionState.OPEN],
-                                 to=ActionState.DONE, actor_id=person_id, action="done", at=now,
-                                 values={"done_at": now})
-        if event is None:
-            return Outcome(Result.DONE_ALREADY, item)
-        await outbox.add(session, await _notices_listing(session, item, f"audit:{event}", now))
-        return Outcome(Result.OK, item, event)
+    item = await session.get(ActionItem, item_id)
+    if item is None:
+        return Outcome(Result.NOT_FOUND)
+    if person_id not in (item.owner_id, host_id):
+        return Outcome(Result.NOT_YOURS, item)
+    event = await audit.move(session, item, entity="action", expected=[ActionState.OPEN],
+                             to=ActionState.DONE, actor_id=person_id, action="done", at=now,
+                             values={"done_at": now})
+    if event is None:
+        return Outcome(Result.DONE_ALREADY, item)
+    await outbox.add(session, await _notices_listing(session, item, f"audit:{event}", now))
+    return Outcome(Result.OK, item, event)
 
 
 async def _notices_listing(session: AsyncSession, item: ActionItem, key: str,

@@ -2,8 +2,8 @@
 meeting. Each asks authority at the series' place inside its transaction; members hear of a
 skipped or moved meeting in the same transaction.
 
-Still in ``handlers.meetings`` (to move here the same way): writing and sending the minutes,
-action items and the members' answers."""
+Still in ``handlers.meetings`` (to move here the same way): attendance and notes of the
+minutes, and the members' answers (RSVP, reasons, substitutes)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 from bot import meeting_notices
 from bot.messenger import Messenger
-from storage import meetings, outbox
+from storage import meetings, minutes, outbox
 from storage.meetings import Outcome, Result, Rule
-from storage.models import Meeting, MeetingSeries, Place
+from storage.models import ActionItem, Meeting, MeetingSeries, Place
 from storage.people import Actor
 from usecases.authority import Act, may_in
 
@@ -101,3 +101,66 @@ async def arrange(messenger: Messenger, actor: Actor, meeting: Meeting, series: 
                                                                   place))
             for changed in change.changed if changed.proposer_id is not None])
         return change
+
+
+async def minutes_parts(messenger: Messenger, meeting: Meeting, series: MeetingSeries
+                        ) -> tuple[list[str], list[str], list[tuple[ActionItem, str]]]:
+    """Who was there, who was not, and the action items with their owners' names."""
+    rows = await minutes.attendance(messenger.db, meeting, series)
+    async with messenger.db.transaction() as session:
+        items = await minutes.actions_of(session, meeting.id or 0)
+        names = await meetings.names(session, [p for p, _present in rows]
+                                     + [i.owner_id for i in items])
+    present = [names.get(p, f"#{p}") for p, here in rows if here]
+    away = [names.get(p, f"#{p}") for p, here in rows if not here]
+    return present, away, [(i, names.get(i.owner_id, f"#{i.owner_id}")) for i in items]
+
+
+async def add_action(messenger: Messenger, actor: Actor, meeting: Meeting,
+                     series: MeetingSeries, *, owner_id: int, due_on: date, text: str,
+                     today: date, now: datetime) -> minutes.Outcome:
+    """The host gives someone an action item; its owner is told with a Done button."""
+    async with messenger.db.transaction() as session:
+        if not (await run(messenger, actor, series.id or 0)).ok:
+            return minutes.Outcome(minutes.Result.NOT_ALLOWED)
+        outcome = await minutes.add_action(session, meeting.id or 0, owner_id=owner_id,
+                                           due_on=due_on, text=text, today=today, by=actor.id,
+                                           now=now)
+        if outcome.ok and outcome.item is not None:
+            await outbox.add(session, [await messenger.for_person(
+                session, owner_id, f"audit:{outcome.event_id}:action",
+                meeting_notices.new_action(series, outcome.item))])
+        return outcome
+
+
+async def send_minutes(messenger: Messenger, actor: Actor, meeting: Meeting,
+                       series: MeetingSeries, place: Place, *, now: datetime) -> int | None:
+    """The minutes go to every member, once, in the transaction that marks them sent: how
+    many members, or None when they were sent already or it is not the actor's to do."""
+    present, away, actions = await minutes_parts(messenger, meeting, series)
+    async with messenger.db.transaction() as session:
+        if not (await run(messenger, actor, series.id or 0)).ok:
+            return None
+        if await minutes.mark_sent(session, meeting.id or 0, by=actor.id,
+                                   now=now) is not minutes.Result.OK:
+            return None
+        everyone = await meetings.members(session, series)
+        await outbox.add(session, [await messenger.for_person(
+            session, person_id, f"minutes:{meeting.id}", lambda: (
+                meeting_notices.minutes_text(meeting, series, place, present, away, actions),
+                None)) for person_id in everyone])
+        return len(everyone)
+
+
+async def action_done(messenger: Messenger, actor: Actor, item_id: int, *,
+                      now: datetime) -> minutes.Outcome:
+    """The owner (or the host) marks an action item done; the host hears of it."""
+    async with messenger.db.transaction() as session:
+        host = await minutes.host_of(session, item_id)
+        outcome = await minutes.mark_done(session, item_id, person_id=actor.id, host_id=host,
+                                          now=now)
+        if outcome.ok and outcome.item is not None and host is not None and host != actor.id:
+            await outbox.add(session, [await messenger.for_person(
+                session, host, f"audit:{outcome.event_id}:action-done",
+                meeting_notices.action_done(actor.person.full_name, outcome.item))])
+        return outcome
