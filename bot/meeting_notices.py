@@ -297,3 +297,17 @@ def new_action(series: MeetingSeries, item: ActionItem) -> Render:
 def action_done(name: str, item: ActionItem) -> Render:
     return lambda: (_("{name} has done “{text}”.").format(name=escape(name),
                                                           text=escape(item.text)), None)
+
+
+def absence(name: str, reason: str, meeting: Meeting, series: MeetingSeries,
+            place: Place) -> Render:
+    return lambda: (_("{name} cannot attend {title} on {when}: {reason}").format(
+        name=escape(name), title=escape(series.title), when=starts(meeting, place),
+        reason=escape(reason.strip())), None)
+
+
+def substitute(substitute_name: str, name: str, meeting: Meeting, series: MeetingSeries,
+               place: Place) -> Render:
+    return lambda: (_("{substitute} will attend {title} on {when} in place of {name}.").format(
+        substitute=escape(substitute_name), name=escape(name), title=escape(series.title),
+        when=starts(meeting, place)), None)

@@ -43,7 +43,6 @@ from storage.models import (
     Person,
     Place,
     Role,
-    RsvpAnswer,
     TopicState,
 )
 from storage.people import Actor
@@ -569,8 +568,8 @@ async def action_done(query: CallbackQuery, callback_data: ActionCb, actor: Acto
 async def rsvp(query: CallbackQuery, callback_data: RsvpCb, bot: Bot, db: Database,
                actor: Actor, clock: Clock, messenger: Messenger, state: FSMContext) -> None:
     if callback_data.attend:
-        outcome = await meetings.answer(db, callback_data.meeting_id, actor.id,
-                                        RsvpAnswer.ATTEND, reason=None, now=clock.now())
+        outcome = await usecase.attend(messenger, actor, callback_data.meeting_id,
+                                       now=clock.now())
         await query.answer(_("Thank you, you are on the list. See you there!") if outcome.ok
                            else _refusal(outcome), show_alert=not outcome.ok)
         return
@@ -619,9 +618,9 @@ async def absent_link(message: Message, thing_id: int, db: Database, actor: Acto
 
 async def wrote_reason(message: Message, db: Database, actor: Actor, clock: Clock,
                        messenger: Messenger, state: FSMContext) -> None:
-    meeting_id = int((await state.get_data()).get("meeting_id", 0))
-    outcome = await meetings.answer(db, meeting_id, actor.id, RsvpAnswer.ABSENT,
-                                    reason=message.text, now=clock.now())
+    meeting_id = int(await state.get_value("meeting_id", 0))
+    outcome = await usecase.excuse(messenger, actor, meeting_id, message.text or "",
+                                   now=clock.now())
     if outcome.result is Result.TOO_LONG:
         await message.answer(_("Please keep it under {limit} characters.").format(
             limit=meetings.MAX_REASON))
@@ -630,14 +629,6 @@ async def wrote_reason(message: Message, db: Database, actor: Actor, clock: Cloc
     if not outcome.ok or outcome.series is None or outcome.meeting is None:
         await message.answer(_refusal(outcome))
         return
-    found = await meetings.get(db, meeting_id)
-    if found is not None:
-        meeting, series, place = found
-        name, reason = actor.person.full_name, (message.text or "").strip()
-        await messenger.tell(series.host_id, f"audit:{outcome.event_id}:absence", lambda: (
-            _("{name} cannot attend {title} on {when}: {reason}").format(
-                name=escape(name), title=escape(series.title),
-                when=meeting_notices.starts(meeting, place), reason=escape(reason)), None))
     await message.answer(_("Noted: you cannot attend, and the host has your reason. You can "
                            "still change your answer on the notice until the meeting starts. "
                            "If someone of your role comes in your place, name them."),
@@ -660,9 +651,8 @@ async def wrote_substitute(message: Message, db: Database, actor: Actor, clock: 
     if person is None:
         await message.answer(not_met(asked or "?"))
         return
-    meeting_id = int((await state.get_data()).get("meeting_id", 0))
-    outcome = await meetings.name_substitute(db, meeting_id, actor.id, person.id,
-                                             now=clock.now())
+    meeting_id = int(await state.get_value("meeting_id", 0))
+    outcome = await usecase.substitute(messenger, actor, meeting_id, person, now=clock.now())
     if outcome.result is Result.BAD_TIME:
         await message.answer(_("{name} does not hold your role here; please name someone "
                                "who does.").format(name=escape(person.full_name)))
@@ -671,14 +661,6 @@ async def wrote_substitute(message: Message, db: Database, actor: Actor, clock: 
     if not outcome.ok or outcome.series is None or outcome.meeting is None:
         await message.answer(_refusal(outcome))
         return
-    series, meeting = outcome.series, outcome.meeting
-    found = await meetings.get(db, meeting_id)
-    when_text = meeting_notices.starts(meeting, found[2]) if found else ""
-    names = (escape(person.full_name), escape(actor.person.full_name), escape(series.title))
-    for told in dict.fromkeys([series.host_id, person.id]):
-        await messenger.tell(told, f"audit:{outcome.event_id}:substitute", lambda: (
-            _("{substitute} will attend {title} on {when} in place of {name}.").format(
-                substitute=names[0], name=names[1], title=names[2], when=when_text), None))
     await message.answer(_("Thank you: {name} comes in your place; the host and they are "
                            "told.").format(name=escape(person.full_name)))
 

@@ -191,33 +191,32 @@ async def members(session: AsyncSession, series: MeetingSeries) -> list[int]:
     return list(dict.fromkeys([series.host_id, *series.member_ids, *held]))
 
 
-async def answer(db: Database, meeting_id: int, person_id: int, answer: RsvpAnswer, *,
+async def answer(session: AsyncSession, meeting_id: int, person_id: int, answer: RsvpAnswer, *,
                  reason: str | None, now: datetime) -> Outcome:
     """Attend, or cannot attend with a reason; changeable until the meeting starts."""
     if answer is RsvpAnswer.ABSENT and \
             (checked := Result(words.check(reason, MAX_REASON))) is not Result.OK:
         return Outcome(checked)
-    async with db.transaction() as session:
-        found = await context(session, meeting_id)
-        if found is None:
-            return Outcome(Result.NOT_FOUND)
-        meeting, series, _place = found
-        if meeting.state == MeetingState.SKIPPED:
-            return Outcome(Result.SKIPPED, series, meeting)
-        if meeting.starts_at <= now:
-            return Outcome(Result.STARTED, series, meeting)
-        if person_id not in await members(session, series):
-            return Outcome(Result.NOT_A_MEMBER, series, meeting)
-        values = {"answer": answer, "reason": (reason or "").strip() or None,
-                  "answered_at": now}
-        await session.exec(upsert(session, Rsvp).values(
-            meeting_id=meeting_id, person_id=person_id, **values).on_conflict_do_update(
-            index_elements=["meeting_id", "person_id"], set_=values))
-        event = await audit.record(session, entity="meeting", entity_id=meeting_id,
-                                   actor_id=person_id, action=f"rsvp_{answer}", at=now,
-                                   detail=(reason or "").strip() or None)
-        await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
-        return Outcome(Result.OK, series, meeting, event_id=event)
+    found = await context(session, meeting_id)
+    if found is None:
+        return Outcome(Result.NOT_FOUND)
+    meeting, series, _place = found
+    if meeting.state == MeetingState.SKIPPED:
+        return Outcome(Result.SKIPPED, series, meeting)
+    if meeting.starts_at <= now:
+        return Outcome(Result.STARTED, series, meeting)
+    if person_id not in await members(session, series):
+        return Outcome(Result.NOT_A_MEMBER, series, meeting)
+    values = {"answer": answer, "reason": (reason or "").strip() or None,
+              "answered_at": now}
+    await session.exec(upsert(session, Rsvp).values(
+        meeting_id=meeting_id, person_id=person_id, **values).on_conflict_do_update(
+        index_elements=["meeting_id", "person_id"], set_=values))
+    event = await audit.record(session, entity="meeting", entity_id=meeting_id,
+                               actor_id=person_id, action=f"rsvp_{answer}", at=now,
+                               detail=(reason or "").strip() or None)
+    await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
+    return Outcome(Result.OK, series, meeting, event_id=event)
 
 
 def notice_update(meeting: Meeting, key: str, now: datetime) -> list[OutboxMessage]:
@@ -234,33 +233,32 @@ def notice_row(meeting: Meeting, chat_id: int, key: str, now: datetime) -> Outbo
                          created_at=now)
 
 
-async def name_substitute(db: Database, meeting_id: int, person_id: int, substitute_id: int,
-                          *, now: datetime) -> Outcome:
+async def name_substitute(session: AsyncSession, meeting_id: int, person_id: int,
+                          substitute_id: int, *, now: datetime) -> Outcome:
     """Someone who cannot attend names who comes instead: a person holding one of their roles
     at the place (or below it)."""
-    async with db.transaction() as session:
-        found = await context(session, meeting_id)
-        if found is None:
-            return Outcome(Result.NOT_FOUND)
-        meeting, series, _place = found
-        if meeting.starts_at <= now:
-            return Outcome(Result.STARTED, series, meeting)
-        answered = (await session.exec(select(Rsvp).where(
-            Rsvp.meeting_id == meeting_id, Rsvp.person_id == person_id))).first()
-        if answered is None or answered.answer != RsvpAnswer.ABSENT:
-            return Outcome(Result.NOT_A_MEMBER, series, meeting)
-        places = await _places_under(session, series.place_id)
-        mine = await _roles_at(session, person_id, places)
-        if substitute_id == person_id or not mine & await _roles_at(session, substitute_id,
-                                                                    places):
-            return Outcome(Result.BAD_TIME, series, meeting)
-        answered.substitute_id = substitute_id
-        event = await audit.record(session, entity="meeting", entity_id=meeting_id,
-                                   actor_id=person_id, action="substitute", at=now,
-                                   detail=str(substitute_id))
-        await session.flush()
-        await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
-        return Outcome(Result.OK, series, meeting, event_id=event)
+    found = await context(session, meeting_id)
+    if found is None:
+        return Outcome(Result.NOT_FOUND)
+    meeting, series, _place = found
+    if meeting.starts_at <= now:
+        return Outcome(Result.STARTED, series, meeting)
+    answered = (await session.exec(select(Rsvp).where(
+        Rsvp.meeting_id == meeting_id, Rsvp.person_id == person_id))).first()
+    if answered is None or answered.answer != RsvpAnswer.ABSENT:
+        return Outcome(Result.NOT_A_MEMBER, series, meeting)
+    places = await _places_under(session, series.place_id)
+    mine = await _roles_at(session, person_id, places)
+    if substitute_id == person_id or not mine & await _roles_at(session, substitute_id,
+                                                                places):
+        return Outcome(Result.BAD_TIME, series, meeting)
+    answered.substitute_id = substitute_id
+    event = await audit.record(session, entity="meeting", entity_id=meeting_id,
+                               actor_id=person_id, action="substitute", at=now,
+                               detail=str(substitute_id))
+    await session.flush()
+    await outbox.add(session, notice_update(meeting, f"audit:{event}", now))
+    return Outcome(Result.OK, series, meeting, event_id=event)
 
 
 async def _roles_at(session: AsyncSession, person_id: int, places: list[int]) -> set[str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlmodel import select
 
@@ -51,7 +53,10 @@ async def the_meeting(db: Database) -> Meeting:
 async def test_absence_needs_a_reason_and_only_members_answer(db: Database) -> None:
     await series_with_a_member(db)
     meeting = await the_meeting(db)
-    answer = meetings.answer
+
+    def answer(db: Database, *args: Any, **kwargs: Any) -> Awaitable[meetings.Outcome]:
+        return step(db, meetings.answer, *args, **kwargs)
+
     assert (await answer(db, meeting.id, MEMBER, RsvpAnswer.ABSENT, reason="  ",
                          now=START)).result is Result.EMPTY
     assert (await answer(db, meeting.id, STRANGER, RsvpAnswer.ATTEND, reason=None,

@@ -3,7 +3,7 @@ meeting. Each asks authority at the series' place inside its transaction; member
 skipped or moved meeting in the same transaction.
 
 Still in ``handlers.meetings`` (to move here the same way): attendance and notes of the
-minutes, and the members' answers (RSVP, reasons, substitutes)."""
+minutes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot import meeting_notices
 from bot.messenger import Messenger
 from storage import meetings, minutes, outbox
 from storage.meetings import Outcome, Result, Rule
-from storage.models import ActionItem, Meeting, MeetingSeries, Place
+from storage.models import ActionItem, Meeting, MeetingSeries, Person, Place, RsvpAnswer
 from storage.people import Actor
 from usecases.authority import Act, may_in
 
@@ -163,4 +163,46 @@ async def action_done(messenger: Messenger, actor: Actor, item_id: int, *,
             await outbox.add(session, [await messenger.for_person(
                 session, host, f"audit:{outcome.event_id}:action-done",
                 meeting_notices.action_done(actor.person.full_name, outcome.item))])
+        return outcome
+
+
+async def attend(messenger: Messenger, actor: Actor, meeting_id: int, *,
+                 now: datetime) -> Outcome:
+    """A member will attend; answers can change until the start (members only: storage)."""
+    async with messenger.db.transaction() as session:
+        return await meetings.answer(session, meeting_id, actor.id, RsvpAnswer.ATTEND,
+                                     reason=None, now=now)
+
+
+async def excuse(messenger: Messenger, actor: Actor, meeting_id: int, reason: str, *,
+                 now: datetime) -> Outcome:
+    """A member cannot attend, with the reason (no reason, no absence); the host has it."""
+    async with messenger.db.transaction() as session:
+        outcome = await meetings.answer(session, meeting_id, actor.id, RsvpAnswer.ABSENT,
+                                        reason=reason, now=now)
+        found = await meetings.context(session, meeting_id) if outcome.ok else None
+        if found is not None:
+            meeting, series, place = found
+            await outbox.add(session, [await messenger.for_person(
+                session, series.host_id, f"audit:{outcome.event_id}:absence",
+                meeting_notices.absence(actor.person.full_name, reason, meeting, series,
+                                        place))])
+        return outcome
+
+
+async def substitute(messenger: Messenger, actor: Actor, meeting_id: int, person: Person, *,
+                     now: datetime) -> Outcome:
+    """Who comes in the actor's place (someone of their role); the host and they are told."""
+    async with messenger.db.transaction() as session:
+        outcome = await meetings.name_substitute(session, meeting_id, actor.id, person.id,
+                                                 now=now)
+        found = await meetings.context(session, meeting_id) if outcome.ok else None
+        if found is not None:
+            meeting, series, place = found
+            news = meeting_notices.substitute(person.full_name, actor.person.full_name, meeting,
+                                              series, place)
+            await outbox.add(session, [
+                await messenger.for_person(session, told,
+                                           f"audit:{outcome.event_id}:substitute", news)
+                for told in dict.fromkeys([series.host_id, person.id])])
         return outcome
