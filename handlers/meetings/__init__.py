@@ -1,0 +1,17 @@
+"""Joint meetings (三工联席会议), one small router per part of the flow:
+
+- ``series``: /meeting_new, /meetings, /meeting <number> … (the host changes a series)
+- ``agenda``: /topic and the call's button, /agenda <number> …
+- ``minutes``: /minutes <number> …, an action item's Done button
+- ``members``: Attend / Cannot attend with the reason, naming a substitute
+"""
+
+from aiogram import Router
+
+from handlers.meetings import agenda, members, minutes, series
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.include_routers(series.router(), agenda.router(), minutes.router(), members.router())
+    return router
