@@ -1,5 +1,4 @@
-"""Volunteers: the sign-up form, the staff's decision, pausing and suspending, their choices
-(/pings, /honour), /volunteers.
+"""The sign-up form (志愿者报名): name, phone, skills, grids, free times, the rules.
 
 The form lives in FSM storage (the database by default), so an interrupted sign-up resumes
 where it stopped: /volunteer asks the pending question again.
@@ -10,35 +9,26 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, labels, volunteering
-from bot.callbacks import VolAction, VolCb, VolFormCb, VolStep
+from bot.callbacks import VolFormCb, VolStep
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
 from bot.links import Opens, Purpose
 from bot.messenger import Messenger
-from bot.states import VolunteerAnswer, VolunteerDecision, VolunteerForm
-from handlers.admin import find_person, not_met, staff_here
+from bot.states import VolunteerForm
+from handlers.volunteers.common import standing_or_none, standing_text
 from handlers.wish_form import not_text, typed_phone, use_buttons
 from storage import places, volunteers
 from storage.db import Database
-from storage.models import (
-    Period,
-    Place,
-    PlaceKind,
-    Skill,
-    Volunteer,
-    VolunteerStatus,
-)
+from storage.models import Period, Place, PlaceKind, Skill, VolunteerStatus
 from storage.people import Actor
-from storage.volunteers import MAX_NAME, MAX_OTHER_SKILL, Outcome, Result
+from storage.volunteers import MAX_NAME, MAX_OTHER_SKILL
 from usecases import volunteers as usecase
-from usecases.volunteers import Decision
 
 # --- entering the form ------------------------------------------------------------------------
 
@@ -69,7 +59,7 @@ async def _begin(message: Message, db: Database, actor: Actor, state: FSMContext
         return
     standing = await volunteers.get(db, actor.id)
     if standing is not None and standing.status != VolunteerStatus.DECLINED:
-        await message.answer(_standing(standing))
+        await message.answer(standing_text(standing))
         return
     offered = await _grids_to_offer(db, grid_id)
     if not offered:
@@ -90,25 +80,6 @@ async def _grids_to_offer(db: Database, grid_id: int | None) -> list[tuple[int, 
     grid = await places.by_id(db, grid_id) if grid_id else None
     parent = grid.parent_id if grid is not None and grid.kind == PlaceKind.GRID else None
     return [(g.id or 0, g.name) for g in await places.grids(db, parent_id=parent)]
-
-
-def _standing(volunteer: Volunteer) -> str:
-    match volunteer.status:
-        case VolunteerStatus.APPLIED:
-            return _("Your volunteer application is waiting for a social worker. I will tell "
-                     "you as soon as it is decided.")
-        case VolunteerStatus.NEEDS_INFO:
-            return _("A social worker asked about your application: {question}\nTap Answer "
-                     "under that message to reply.").format(
-                question=escape(volunteer.reason or ""))
-        case VolunteerStatus.PAUSED:
-            return _("You are a volunteer, paused for now. /resume when you are back.")
-        case VolunteerStatus.SUSPENDED:
-            return _("Your volunteer service is suspended: {reason}. Please talk to your "
-                     "social worker.").format(reason=escape(volunteer.reason or ""))
-        case _:
-            return _("You are already a volunteer. /mytasks shows what you claimed; /pause "
-                     "when you are away.")
 
 
 # --- one question per step --------------------------------------------------------------------
@@ -298,7 +269,7 @@ async def agreed(query: CallbackQuery, state: FSMContext, db: Database, actor: A
     if not isinstance(query.message, Message):
         return
     if not outcome.ok or outcome.volunteer is None:
-        await query.message.answer(_standing_or_none(outcome))
+        await query.message.answer(standing_or_none(outcome))
         return
     await query.message.answer(_("Thank you! Your application is with the social workers of "
                                  "{grids}. I will tell you here when it is decided.").format(
@@ -311,232 +282,6 @@ async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_text(_("Cancelled. Nothing was saved."))
-
-
-# --- the staff decide -------------------------------------------------------------------------
-
-DECISION_OF = {VolAction.APPROVE: Decision.APPROVE, VolAction.ASK: Decision.ASK,
-               VolAction.DECLINE: Decision.DECLINE}
-
-
-def _decision_refusal(outcome: Outcome) -> str:
-    if outcome.result is Result.NOT_ALLOWED:
-        return _("Only a social worker of the volunteer's grids can decide.")
-    if outcome.result is Result.NOT_FOUND or outcome.volunteer is None:
-        return _("This application no longer exists.")
-    if outcome.result is Result.EMPTY:
-        return _("The text is empty. Please write a few words.")
-    if outcome.result is Result.TOO_LONG:
-        return _("That is too long: please keep it under {limit} characters.").format(
-            limit=volunteers.MAX_REASON)
-    return _("Already decided: the volunteer is {status} now.").format(
-        status=labels.volunteer_status(outcome.volunteer.status))
-
-
-async def decide(query: CallbackQuery, callback_data: VolCb, actor: Actor, clock: Clock,
-                 messenger: Messenger, state: FSMContext) -> None:
-    decision = DECISION_OF[callback_data.action]
-    if decision is Decision.APPROVE:
-        outcome = await usecase.decide(messenger, actor, callback_data.person_id, decision,
-                                       now=clock.now())
-        if not outcome.ok:
-            await query.answer(_decision_refusal(outcome), show_alert=True)
-            return
-        await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=None)
-            await query.message.answer(_("Approved by {name}.").format(
-                name=escape(actor.person.full_name)))
-        return
-    allowed = await usecase.may_decide(messenger, actor, callback_data.person_id, decision)
-    if not allowed.ok or allowed.volunteer is None:
-        await query.answer(_decision_refusal(allowed), show_alert=True)
-        return
-    step, prompt = ((VolunteerDecision.question, _("What would you like to ask {name}? Reply "
-                                                   "to this message."))
-                    if decision is Decision.ASK else
-                    (VolunteerDecision.decline_reason, _("Why is {name} declined? Reply to "
-                                                         "this message; they will see it.")))
-    await _ask_for_reply(query, state, step, callback_data.person_id,
-                         prompt.format(name=escape(allowed.volunteer.real_name)))
-
-
-async def _ask_for_reply(query: CallbackQuery, state: FSMContext, step: State, person_id: int,
-                         prompt: str) -> None:
-    await state.set_state(step)
-    await state.update_data(person_id=person_id)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(prompt, reply_markup=ForceReply(selective=True))
-
-
-async def wrote_question(message: Message, state: FSMContext, actor: Actor, clock: Clock,
-                         messenger: Messenger) -> None:
-    await _decided_with_words(message, state, actor, clock, messenger, Decision.ASK,
-                              _("Sent. I will bring you the answer."))
-
-
-async def wrote_decline_reason(message: Message, state: FSMContext, actor: Actor,
-                               clock: Clock, messenger: Messenger) -> None:
-    await _decided_with_words(message, state, actor, clock, messenger, Decision.DECLINE,
-                              _("Declined; the applicant has been told the reason."))
-
-
-async def _decided_with_words(message: Message, state: FSMContext, actor: Actor, clock: Clock,
-                              messenger: Messenger, decision: Decision, done: str) -> None:
-    person_id = int(await state.get_value("person_id", 0))
-    outcome = await usecase.decide(messenger, actor, person_id, decision, now=clock.now(),
-                                   said=message.text or "")
-    if outcome.result in (Result.EMPTY, Result.TOO_LONG):
-        await message.reply(_decision_refusal(outcome))  # the reply is still awaited
-        return
-    await state.clear()
-    await message.reply(done if outcome.ok else _decision_refusal(outcome))
-
-
-async def answer_pressed(query: CallbackQuery, callback_data: VolCb, actor: Actor,
-                         db: Database, state: FSMContext) -> None:
-    standing = await volunteers.get(db, actor.id)
-    if callback_data.person_id != actor.id or standing is None \
-            or standing.status != VolunteerStatus.NEEDS_INFO:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
-        return
-    await state.set_state(VolunteerAnswer.answer)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(_("Please write your answer."),
-                                   reply_markup=ForceReply(selective=True))
-
-
-async def wrote_answer(message: Message, state: FSMContext, actor: Actor, clock: Clock,
-                       messenger: Messenger) -> None:
-    outcome = await usecase.answer(messenger, actor, message.text or "", now=clock.now())
-    if outcome.result in (Result.EMPTY, Result.TOO_LONG):
-        await message.answer(_("Please keep it under {limit} characters.").format(
-            limit=volunteers.MAX_ANSWER))
-        return
-    await state.clear()
-    await message.answer(_("Thank you, I passed your answer on.") if outcome.ok else _(
-        "Your application has been decided meanwhile; nothing to answer any more."))
-
-
-# --- standing: pause, resume, suspend, reinstate, pings ---------------------------------------
-
-async def pause(message: Message, actor: Actor, clock: Clock, messenger: Messenger) -> None:
-    outcome = await usecase.pause(messenger, actor, now=clock.now())
-    await message.answer(_("Paused. You will not be asked to claim or told about new wishes "
-                           "until you send /resume. Enjoy your time off!") if outcome.ok
-                         else _standing_or_none(outcome))
-
-
-async def resume(message: Message, actor: Actor, clock: Clock, messenger: Messenger) -> None:
-    outcome = await usecase.resume(messenger, actor, now=clock.now())
-    await message.answer(_("Welcome back! You can claim micro-wishes again.") if outcome.ok
-                         else _standing_or_none(outcome))
-
-
-def _standing_or_none(outcome: Outcome) -> str:
-    if outcome.volunteer is None:
-        return _("You are not a volunteer yet. /volunteer signs you up.")
-    return _standing(outcome.volunteer)
-
-
-async def _switch(message: Message, command: CommandObject, messenger: Messenger, actor: Actor, *,
-                  choice: str, usage: str, on: str, off: str) -> None:
-    """/pings and /honour: a volunteer turns one of their choices on or off."""
-    wanted = {"on": True, "off": False}.get((command.args or "").strip().lower())
-    if wanted is None:
-        await message.answer(escape(usage))
-        return
-    if not await usecase.choose(messenger, actor, **{choice: wanted}):
-        await message.answer(_("You are not a volunteer yet. /volunteer signs you up."))
-        return
-    await message.answer(on if wanted else off)
-
-
-async def pings(message: Message, command: CommandObject, messenger: Messenger,
-                actor: Actor) -> None:
-    await _switch(message, command, messenger, actor, choice="pings", usage=_(
-        "Usage: /pings on|off — whether I tell you privately about new micro-wishes that suit "
-        "you."), on=_("I will tell you about new micro-wishes that suit you."), off=_(
-        "I will no longer tell you about new micro-wishes; you can still claim them in your "
-        "grid group."))
-
-
-async def honour(message: Message, command: CommandObject, messenger: Messenger,
-                 actor: Actor) -> None:
-    await _switch(message, command, messenger, actor, choice="public", usage=_(
-        "Usage: /honour on|off — whether your name may appear on the monthly honour roll."),
-        on=_("Your name may appear on the honour roll. Thank you!"),
-        off=_("Your name will stay off the honour roll; your hours still count."))
-
-
-async def list_volunteers(message: Message, db: Database, actor: Actor,
-                          place: Place | None) -> None:
-    if not await staff_here(message, db, actor, place) or place is None:
-        return
-    grids = await places.grids_under(db, place)
-    names = {g.id: g.name for g in grids}
-    found = await volunteers.of_grids(db, list(names))
-    if not found:
-        await message.reply(_("No volunteers have signed up here yet. Send /volunteer to "
-                              "share the sign-up button."))
-        return
-    lines = [_("<b>Volunteers of {place}</b>").format(place=escape(place.name))]
-    for volunteer, grid_ids in found:
-        lines.append(_("• {name} ({status}): {skills}; {grids}").format(
-            name=escape(volunteer.real_name),
-            status=labels.volunteer_status(volunteer.status),
-            skills=escape(volunteering.skills_text(volunteer)),
-            grids=escape(_(", ").join(names.get(g, "?") for g in grid_ids))))
-    await message.reply("\n".join(lines))
-
-
-async def suspend(message: Message, command: CommandObject, db: Database, actor: Actor,
-                  place: Place | None, clock: Clock, messenger: Messenger) -> None:
-    await _change_standing(message, command, db, actor, place, clock, messenger,
-                           suspending=True)
-
-
-async def reinstate(message: Message, command: CommandObject, db: Database, actor: Actor,
-                    place: Place | None, clock: Clock, messenger: Messenger) -> None:
-    await _change_standing(message, command, db, actor, place, clock, messenger,
-                           suspending=False)
-
-
-async def _change_standing(message: Message, command: CommandObject, db: Database,
-                           actor: Actor, place: Place | None, clock: Clock,
-                           messenger: Messenger, *, suspending: bool) -> None:
-    usage = escape(_("Usage: /suspend @username|id <reason>, or reply to the volunteer's "
-                     "message with /suspend <reason>.") if suspending else
-                   _("Usage: /reinstate @username|id, or reply to the volunteer's message "
-                     "with /reinstate."))
-    if not await staff_here(message, db, actor, place):
-        return
-    replying = message.reply_to_message is not None
-    words = (command.args or "").split(maxsplit=0 if replying else 1)
-    who = None if replying else (words[0] if words else None)
-    reason = (command.args or "").strip() if replying else (words[1] if len(words) > 1 else "")
-    person, asked = await find_person(message, who, db, clock)
-    if person is None:
-        await message.reply(not_met(asked) if asked else usage)
-        return
-    if suspending and not reason.strip():
-        await message.reply(usage)
-        return
-    outcome = (await usecase.suspend(messenger, actor, person.id, reason, now=clock.now())
-               if suspending else
-               await usecase.reinstate(messenger, actor, person.id, now=clock.now()))
-    name = escape(outcome.volunteer.real_name if outcome.volunteer else person.full_name)
-    if outcome.result is Result.NOT_ALLOWED:
-        await message.reply(_("Only a social worker or an admin of a grid that {name} serves "
-                              "can do that.").format(name=name))
-    elif not outcome.ok:
-        await message.reply(_("{name} is not a volunteer who can be suspended.").format(
-            name=name) if suspending else _("{name} is not suspended.").format(name=name))
-    else:
-        await message.reply(_("{name} is suspended and has been told why.").format(name=name)
-                            if suspending else _("{name} is active again.").format(name=name))
 
 
 def router() -> Router:
@@ -572,17 +317,4 @@ def router() -> Router:
                                        VolFormCb.filter(F.step == step))
     router.callback_query.register(cancelled, StateFilter(*form.__all_states__),
                                    VolFormCb.filter(F.step == VolStep.CANCEL))
-    router.callback_query.register(answer_pressed, VolCb.filter(F.action == VolAction.ANSWER))
-    router.callback_query.register(decide, VolCb.filter())
-    router.message.register(wrote_question, StateFilter(VolunteerDecision.question), typed)
-    router.message.register(wrote_decline_reason,
-                            StateFilter(VolunteerDecision.decline_reason), typed)
-    router.message.register(wrote_answer, StateFilter(VolunteerAnswer.answer), typed)
-    router.message.register(pause, Command("pause"))
-    router.message.register(resume, Command("resume"))
-    router.message.register(pings, Command("pings"))
-    router.message.register(honour, Command("honour"))
-    router.message.register(list_volunteers, Command("volunteers"), in_group)
-    router.message.register(suspend, Command("suspend"), in_group)
-    router.message.register(reinstate, Command("reinstate"), in_group)
     return router
