@@ -190,24 +190,6 @@ async def _ancestor_ids(session: AsyncSession, place_id: int) -> list[int]:
     return [] if place is None else [p.id for p in await chain(session, place) if p.id]
 
 
-async def has_role(db: Database, actor: Actor, place_id: int, *roles: Role) -> bool:
-    """Whether the actor holds one of ``roles`` at the place or above it.
-
-    Bootstrap admins hold every role everywhere except volunteer: claiming a wish stays with
-    people who were granted it.
-    """
-    if actor.superadmin and any(role != Role.VOLUNTEER for role in roles):
-        return True
-    async with db.transaction() as session:
-        ids = await _ancestor_ids(session, place_id)
-        statement = select(RoleGrant.id).where(
-            RoleGrant.person_id == actor.id,
-            col(RoleGrant.place_id).in_(ids),
-            col(RoleGrant.role).in_([str(r) for r in roles]),
-        )
-        return (await session.exec(statement)).first() is not None
-
-
 async def holders(db: Database, place_id: int, *roles: Role) -> list[Person]:
     """People who hold one of ``roles`` at the place or above it, nearest first."""
     async with db.transaction() as session:
