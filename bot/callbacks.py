@@ -1,10 +1,19 @@
 """CallbackData factories: short prefixes, typed fields."""
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from storage.models import Category
+from storage.words import MAX_ROW_NUMBER, MAX_TELEGRAM_ID
+
+# A forged or mangled button whose number cannot be a row's or a person's does not match its
+# filter, and is answered as a stale button (handlers.errors) instead of failing in the
+# database.
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_NUMBER)]
+PersonId = Annotated[int, Field(ge=1, le=MAX_TELEGRAM_ID)]
 
 
 class WishAction(StrEnum):
@@ -21,16 +30,16 @@ class WishAction(StrEnum):
 
 class WishCb(CallbackData, prefix="w"):
     action: WishAction
-    wish_id: int
+    wish_id: RowId
 
 
 class RateCb(CallbackData, prefix="r"):
-    wish_id: int
+    wish_id: RowId
     score: int
 
 
 class CommentCb(CallbackData, prefix="rc"):
-    wish_id: int
+    wish_id: RowId
 
 
 class FormStep(StrEnum):
@@ -54,7 +63,7 @@ CATEGORY_ORDER = list(Category)
 
 
 class PageCb(CallbackData, prefix="pg"):
-    page_id: int
+    page_id: RowId
 
 
 class VolStep(StrEnum):
@@ -84,13 +93,13 @@ class VolAction(StrEnum):
 
 class VolCb(CallbackData, prefix="v"):
     action: VolAction
-    person_id: int
+    person_id: PersonId
 
 
 class HoursCb(CallbackData, prefix="hw"):
     """The claimer says how long a fulfilled wish took."""
 
-    wish_id: int
+    wish_id: RowId
     minutes: int
 
 
@@ -108,22 +117,22 @@ class ServiceFormCb(CallbackData, prefix="sf"):
 class ServiceCb(CallbackData, prefix="sv"):
     """A social worker confirms (or not) logged service."""
 
-    entry_id: int
+    entry_id: RowId
     confirm: bool
 
 
 class RsvpCb(CallbackData, prefix="mr"):
-    meeting_id: int
+    meeting_id: RowId
     attend: bool
 
 
 class ActionCb(CallbackData, prefix="ai"):
     """The owner marks an action item done."""
 
-    item_id: int
+    item_id: RowId
 
 
 class SubstituteCb(CallbackData, prefix="ms"):
     """Whoever cannot attend names who comes instead."""
 
-    meeting_id: int
+    meeting_id: RowId

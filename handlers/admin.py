@@ -19,7 +19,7 @@ from storage.models import PARENT_KIND, Person, Place, PlaceKind
 from storage.people import Actor, GrantResult
 from storage.places import BindOutcome, BindResult
 from storage.settings import SETTING_NAMES, effective, parse_value
-from storage.words import plain
+from storage.words import plain, row_number, telegram_id
 from usecases import places as usecase
 from usecases import roles
 from usecases.authority import Act, may
@@ -71,37 +71,38 @@ def _bind_usage() -> str:
 async def bind(message: Message, command: CommandObject, db: Database, actor: Actor,
                clock: Clock, settings: Settings) -> None:
     words = (command.args or "").split()
-    if len(words) == 1 and words[0].isdecimal():
-        await _attach(message, int(words[0]), db, actor, clock)
+    if len(words) == 1 and (number := row_number(words[0])) is not None:
+        await _attach(message, number, words[0], db, actor, clock)
         return
     kind = labels.KIND_WORDS.get(words[0].lower()) if words else None
     needs_parent = kind is not None and PARENT_KIND[kind] is not None
     name = " ".join(words[2:] if needs_parent else words[1:]).strip()[:100]
-    if kind is None or not name or (needs_parent and not words[1].isdecimal()):
+    parent_id = row_number(words[1]) if needs_parent else None
+    if kind is None or not name or (needs_parent and parent_id is None):
         await message.reply(escape(_bind_usage()))
         return
-    parent_id = int(words[1]) if needs_parent else None
     outcome = await usecase.bind(db, actor, chat_id=message.chat.id, kind=kind, name=name,
                                  parent_id=parent_id, timezone=settings.timezone,
                                  now=clock.now())
     if outcome.result is BindResult.NOT_ALLOWED:
         await message.reply(_("Only an admin of the place above can bind this chat."))
         return
-    await _report_bind(message, outcome, kind, parent_id)
+    await _report_bind(message, outcome, kind, words[1] if needs_parent else None)
 
 
-async def _attach(message: Message, place_id: int, db: Database, actor: Actor,
+async def _attach(message: Message, place_id: int, typed: str, db: Database, actor: Actor,
                   clock: Clock) -> None:
     outcome = await usecase.attach(db, actor, chat_id=message.chat.id, place_id=place_id,
                                    now=clock.now())
     if outcome.result is BindResult.NOT_ALLOWED:
         await message.reply(_("Only an admin of that place can bind this chat to it."))
         return
-    await _report_bind(message, outcome, None, place_id)
+    await _report_bind(message, outcome, None, typed)
 
 
 async def _report_bind(message: Message, outcome: BindOutcome, kind: PlaceKind | None,
-                       number: int | None) -> None:
+                       number: str | None) -> None:
+    """``number`` is the place's number as it was typed."""
     place = outcome.place
     match outcome.result:
         case BindResult.BOUND | BindResult.RENAMED:
@@ -110,7 +111,7 @@ async def _report_bind(message: Message, outcome: BindOutcome, kind: PlaceKind |
                 kind=labels.place_kind(place.kind), name=escape(place.name), id=place.id))
         case BindResult.NO_PARENT:
             await message.reply(_("There is no place with number {id}. /places shows the "
-                                  "numbers.").format(id=number))
+                                  "numbers.").format(id=escape(number or "")))
         case BindResult.WRONG_PARENT_KIND:
             assert kind is not None
             await message.reply(_("A {kind} must be placed under a {parent}.").format(
@@ -174,11 +175,11 @@ async def find_person(message: Message, who: str | None, db: Database,
     who = plain(who)  # "＠name" or "１２３" typed full-width
     if who.startswith("@"):
         return await people.by_username(db, who), who
-    if who.isdecimal():
-        person = await people.get(db, int(who))
+    if (user_id := telegram_id(who)) is not None:
+        person = await people.get(db, user_id)
         if person is None:
             person = await people.remember(
-                db, user_id=int(who), full_name=people.placeholder_name(int(who)),
+                db, user_id=user_id, full_name=people.placeholder_name(user_id),
                 username=None, language_code=None, in_private_chat=False, now=clock.now())
         return person, who
     return None, who

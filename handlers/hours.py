@@ -27,7 +27,7 @@ from storage.db import Database
 from storage.hours import Outcome, Result
 from storage.models import Place, ServiceState
 from storage.people import Actor
-from storage.words import plain
+from storage.words import plain, row_number
 from usecases import hours as usecase
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -307,9 +307,9 @@ async def fix_hours(message: Message, command: CommandObject, db: Database, acto
         return
     words = (command.args or "").split()
     minutes = hours.parse_minutes(words[1]) if len(words) == 2 else None
-    number = words[0].lstrip("#") if words else ""
-    outcome = (await usecase.correct(messenger, actor, int(number), minutes, now=clock.now())
-               if number.isdecimal() and minutes is not None else None)
+    number = row_number(words[0]) if words else None
+    outcome = (await usecase.correct(messenger, actor, number, minutes, now=clock.now())
+               if number is not None and minutes is not None else None)
     if outcome is None or outcome.result is Result.NOT_FOUND:
         await message.reply(escape(_("Usage: /fixhours <number> <hours>, e.g. /fixhours 12 "
                                      "1.5. /hours @username shows the numbers.")))

@@ -30,6 +30,7 @@ from storage.db import Database
 from storage.models import Place, PlaceKind, Tier, WishState
 from storage.people import Actor
 from storage.wishes import MAX_COMMENT, MAX_REASON, Draft, Result
+from storage.words import row_number
 from usecases import contacts
 from usecases import wishes as usecase
 from usecases.contacts import Shown
@@ -255,10 +256,11 @@ async def reject_with_reason(message: Message, actor: Actor, state: FSMContext, 
 async def reject_command(message: Message, command: CommandObject, actor: Actor, clock: Clock,
                          messenger: Messenger) -> None:
     words = (command.args or "").split(maxsplit=1)
-    if len(words) < 2 or not words[0].lstrip("#").isdecimal():
+    number = row_number(words[0]) if len(words) == 2 else None
+    if number is None:
         await message.reply(escape(_("Usage: /reject <number> <reason>")))
         return
-    await _reject(message, actor, int(words[0].lstrip("#")), words[1], clock, messenger)
+    await _reject(message, actor, number, words[1], clock, messenger)
 
 
 async def _reject(message: Message, actor: Actor, wish_id: int, reason: str, clock: Clock,

@@ -11,6 +11,7 @@ from storage.db import Database
 from storage.meetings import Outcome, Result
 from storage.models import MeetingSeries, Place
 from storage.people import Actor
+from storage.words import row_number
 from usecases import meetings as usecase
 
 
@@ -37,8 +38,8 @@ async def series_hosted(message: Message, number: str, db: Database, actor: Acto
                   messenger: Messenger, usage: str) -> tuple[MeetingSeries, Place] | None:
     """The series a host-only command names, when the actor hosts it or is an admin there;
     otherwise they are told why and None is returned."""
-    ran = (await usecase.run(messenger, actor, int(number.lstrip("#")))
-           if number.lstrip("#").isdecimal() else None)
+    series_id = row_number(number)
+    ran = await usecase.run(messenger, actor, series_id) if series_id is not None else None
     if ran is None or ran.series is None:
         await message.reply(usage)
         return None

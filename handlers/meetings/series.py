@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.meetings import Result, Rule
 from storage.models import Meeting, MeetingRule, MeetingSeries, MeetingState, Place
 from storage.people import Actor
-from storage.words import plain
+from storage.words import plain, row_number
 from usecases import meetings as usecase
 from usecases.authority import Act, may
 
@@ -163,8 +163,8 @@ def _change_usage() -> str:
 async def change(message: Message, command: CommandObject, db: Database, actor: Actor,
                  place: Place | None, clock: Clock, messenger: Messenger) -> None:
     words = (command.args or "").split(maxsplit=2)
-    series = (await meetings.get_series(db, int(words[0].lstrip("#")))
-              if words and words[0].lstrip("#").isdecimal() else None)
+    series_id = row_number(words[0]) if words else None
+    series = await meetings.get_series(db, series_id) if series_id is not None else None
     if len(words) < 2 or series is None or place is None or series.place_id != place.id:
         await message.reply(_change_usage() if series is None or place is None else _(
             "Meeting series #{number} belongs to another place.").format(number=series.id))

@@ -1,0 +1,78 @@
+"""Numbers no row or person can have, typed in commands or put in buttons: a clear answer and
+no change, never a database error (a PostgreSQL `integer` ends at 2,147,483,647; Telegram's
+ids at 2**63 - 1)."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from bot.audience import for_group
+from storage import wishes
+from storage.models import FailedUpdate, WishState
+from tests.harness import (
+    ADMIN,
+    GRID_CHAT,
+    RESIDENT,
+    VOLUNTEER,
+    WORKER,
+    Harness,
+    set_up_grid,
+    translate,
+)
+
+HUGE = "99999999999999999999"  # beyond 64 bits
+PAST_INTEGER = "2147483648"  # one beyond PostgreSQL's integer
+NEW_CHAT = -1009
+
+
+def zh(h: Harness, msgid: str, **values: object) -> str:
+    return translate(h, "zh_Hans", msgid, **values)
+
+
+async def failed_updates(h: Harness) -> int:
+    async with h.db.transaction() as session:
+        return (await session.exec(select(func.count()).select_from(FailedUpdate))).one()
+
+
+async def test_numbers_too_large_for_any_row_get_a_clear_answer(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/wish 帮忙修水管", GRID_CHAT)
+    no_wish = zh(h, "This micro-wish no longer exists.")
+    for number in (HUGE, PAST_INTEGER):
+        await h.send(WORKER, f"/reject {number} 不符合", GRID_CHAT)
+        assert h.fake.last_to(GRID_CHAT).text == no_wish, number
+        await h.send(WORKER, f"/fixhours {number} 1", GRID_CHAT)
+        assert "/fixhours" in h.fake.last_to(GRID_CHAT).text, number
+        await h.send(WORKER, f"/agenda {number}")
+        assert "/agenda" in h.fake.last_to(WORKER.id).text, number
+        await h.send(ADMIN, f"/bind {number}", NEW_CHAT)  # a chat not bound: Admin's English
+        assert h.fake.last_to(NEW_CHAT).text == for_group(translate(
+            h, "en", "There is no place with number {id}. /places shows the numbers.",
+            id=number)), "the number is repeated as any long number in a group: masked"
+    for command in (f"/grant volunteer {HUGE}", f"/hours {HUGE}"):
+        await h.send(ADMIN, command, GRID_CHAT)
+        assert h.fake.last_to(GRID_CHAT).text == for_group(zh(
+            h, "I have not met {who} yet. Ask them to send a message here, then reply to it "
+            "with the command.", who=HUGE)), command
+    assert await failed_updates(h) == 0
+    assert (await wishes.get(h.db, 1)).state == WishState.OPEN
+
+
+async def test_a_button_with_an_impossible_number_is_a_stale_button(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/wish 帮忙修水管", GRID_CHAT)
+    card = [c for c in h.fake.sent("sendMessage", GRID_CHAT) if c.buttons()][-1]
+    for data in (f"w:c:{HUGE}", f"w:c:{PAST_INTEGER}", "w:c:0", f"pg:{HUGE}", f"v:a:{HUGE}"):
+        await h.press(VOLUNTEER, card, data)
+    assert h.fake.alerts() == [zh(h, "This button is no longer valid.")] * 5
+    assert await failed_updates(h) == 0
+
+
+async def test_a_number_typed_full_width_names_the_wish(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/wish 帮忙修水管", GRID_CHAT)
+    await h.send(WORKER, "/reject ＃１ 不属于社区服务范围", GRID_CHAT)
+    assert (await wishes.get(h.db, 1)).state == WishState.REJECTED
