@@ -14,11 +14,17 @@ class Words(StrEnum):
 
 
 def check(text: str | None, limit: int) -> Words:
-    """Spaces around the words do not count."""
+    """Spaces around the words do not count, and words must have something to see: invisible
+    characters (zero-width spaces, direction marks, soft hyphens…) alone are empty."""
     stripped = (text or "").strip()
-    if not stripped:
+    if not visible(stripped):
         return Words.EMPTY
     return Words.TOO_LONG if len(stripped) > limit else Words.OK
+
+
+def visible(text: str) -> str:
+    """``text`` without its format characters (Unicode category Cf) and spaces."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf" and not c.isspace())
 
 
 def plain(typed: str) -> str:

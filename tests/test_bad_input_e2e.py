@@ -1,6 +1,6 @@
-"""Numbers no row or person can have, typed in commands or put in buttons: a clear answer and
-no change, never a database error (a PostgreSQL `integer` ends at 2,147,483,647; Telegram's
-ids at 2**63 - 1)."""
+"""Bad input gets a clear answer and changes nothing: numbers no row or person can have, typed
+in commands or put in buttons (never a database error: a PostgreSQL `integer` ends at
+2,147,483,647, Telegram's ids at 2**63 - 1), and words with nothing visible in them."""
 
 from __future__ import annotations
 
@@ -76,3 +76,12 @@ async def test_a_number_typed_full_width_names_the_wish(harness: Harness) -> Non
     await h.send(RESIDENT, "/wish 帮忙修水管", GRID_CHAT)
     await h.send(WORKER, "/reject ＃１ 不属于社区服务范围", GRID_CHAT)
     assert (await wishes.get(h.db, 1)).state == WishState.REJECTED
+
+
+async def test_a_wish_of_invisible_characters_only_is_empty(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/wish \u200b\u200e\u2060\u00ad\u202e \u3000", GRID_CHAT)
+    assert h.fake.last_to(GRID_CHAT).text == zh(
+        h, "The text is empty. Please write what you need.")
+    assert await wishes.get(h.db, 1) is None
