@@ -161,14 +161,18 @@ class Database:
 
 
 def _make_engine(url: str, *, echo: bool) -> AsyncEngine:
+    # hide_parameters: a statement's values are residents' words, phones and addresses; an
+    # error message or a log line names the statement, never what it carried.
     if not url.startswith("sqlite"):
         # No pre-ping: it costs a round trip on every checkout. After the server restarts,
         # the first statement on a dead connection fails (that update is kept and apologised
         # for) and SQLAlchemy then replaces the whole pool.
-        return create_async_engine(url, echo=echo, pool_recycle=1800, pool_size=POOL_SIZE)
+        return create_async_engine(url, echo=echo, hide_parameters=True, pool_recycle=1800,
+                                   pool_size=POOL_SIZE)
     # Every SQLite transaction takes the write lock, so more connections only queue inside
     # SQLite's busy handler; one connection queues them in the pool instead, in order.
-    engine = create_async_engine(url, echo=echo, async_creator=connector(make_url(url).database),
+    engine = create_async_engine(url, echo=echo, hide_parameters=True,
+                                 async_creator=connector(make_url(url).database),
                                  pool_size=1, max_overflow=0, pool_timeout=60)
     _serialize_sqlite_writers(engine)
     return engine

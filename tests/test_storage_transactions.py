@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import col, select
 
 from storage.db import Database
-from storage.models import ProcessedUpdate
+from storage.models import Person, ProcessedUpdate
 from tests.harness import START
 
 
@@ -47,3 +48,15 @@ async def test_an_outer_failure_takes_the_inner_work_with_it(db: Database) -> No
     with pytest.raises(RuntimeError):
         await outer_step()
     assert await _kept(db) == []
+
+
+async def test_a_failed_statement_never_shows_what_it_carried(db: Database) -> None:
+    """Error messages and logs name the statement, not a resident's words or phone."""
+    secret = "13812345678 幸福路5号楼"
+    async with db.transaction() as session:
+        session.add(Person(id=42, full_name=secret, created_at=START))
+    with pytest.raises((IntegrityError, DBAPIError)) as failed:
+        async with db.transaction() as session:
+            session.add(Person(id=42, full_name=secret, created_at=START))
+    assert secret not in str(failed.value)
+    assert "hidden due to hide_parameters" in str(failed.value)
