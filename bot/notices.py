@@ -1,7 +1,8 @@
 """Messages about a wish to the people it concerns, each in their own language.
 
-All but the claimer's contact details (sent at once to the person who just pressed Claim) go
-through the outbox, keyed by the audit row of the move they report, so each goes out once.
+They go through the outbox, keyed by the audit row of the move they report, so each goes out
+once: the claimer's contact details too, queued with the claim. Only a claimer who asks for
+them again through their link gets them at once (``contact_to_claimer``).
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ def waiting_for_verification(wish: Wish) -> str:
              "I will tell you privately when it is posted.").format(id=wish.id)
 
 
-async def contact_to_claimer(messenger: Messenger, wish: Wish, claimer: Person) -> bool:
-    """The contact details, at once, to the claimer who is acting now."""
+def for_claimer(wish: Wish) -> Render:
+    """The contact details and the claimer's buttons, for the claimer privately."""
     def render() -> Rendered:
         text = "\n\n".join([
             _("You claimed this micro-wish. Thank you!"),
@@ -57,7 +58,12 @@ async def contact_to_claimer(messenger: Messenger, wish: Wish, claimer: Person) 
         ])
         return text, keyboards.claimer(wish.id or 0)
 
-    return await messenger.to_person(claimer, render) is not None
+    return render
+
+
+async def contact_to_claimer(messenger: Messenger, wish: Wish, claimer: Person) -> bool:
+    """The contact details, at once, to the claimer who asks for them again (a link)."""
+    return await messenger.to_person(claimer, for_claimer(wish)) is not None
 
 
 async def resident(messenger: Messenger, wish: Wish, event: int | None, topic: str,

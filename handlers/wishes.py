@@ -96,7 +96,7 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, actor: Ac
         await query.answer(_take_refusal(outcome, callback_data.action), show_alert=True)
         return
     wish = outcome.wish
-    if await notices.contact_to_claimer(messenger, wish, actor.person):
+    if actor.person.reachable:  # the details were queued with the claim (usecases.wishes)
         await query.answer(_("You claimed it! I sent you the contact details privately."),
                            show_alert=True)
         return

@@ -148,7 +148,12 @@ async def test_a_card_changed_before_it_went_up_is_posted_once(harness: Harness)
     await h.feed({"callback_query": {
         "id": "q1", "from": VOLUNTEER.user(), "chat_instance": "ci", "message": not_yet_posted,
         "data": WishCb(action=WishAction.CLAIM, wish_id=1).pack()}}, then_send=False)
-    await h.press_text(VOLUNTEER, h.fake.last_to(VOLUNTEER.id), "Give up", then_send=False)
+    # The claimer's details (with Give up) wait in the outbox too; Give up is pressed at once.
+    claimer_message = {"message_id": 98, "date": 0, "text": "…", "from": bot_user(),
+                       "chat": {"id": VOLUNTEER.id, "type": "private", "first_name": "V"}}
+    await h.feed({"callback_query": {
+        "id": "q2", "from": VOLUNTEER.user(), "chat_instance": "ci", "message": claimer_message,
+        "data": WishCb(action=WishAction.RELEASE, wish_id=1).pack()}}, then_send=False)
     assert h.fake.sent("sendMessage", GRID_CHAT) == []
 
     await h.app.sender.drain()
@@ -463,3 +468,23 @@ async def test_a_failed_answer_loses_neither_the_step_nor_its_news(harness: Harn
     await h.app.sender.drain()
     assert (await wishes.get(h.db, 1)).state == WishState.OPEN
     assert "陪她去一次菜市场" in card(h).text
+
+
+async def test_the_claimers_contact_details_survive_a_failed_send(harness: Harness) -> None:
+    """They go with the claim through the outbox: a Telegram error at that moment delays
+    them, and the claim is not answered with an apology."""
+    from datetime import timedelta
+
+    from tests.test_outbox import drain_through_time
+
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, f"/wish 帮忙修电脑，电话{PHONE}", GRID_CHAT)
+    posted = card(h)
+    h.fake.failing["sendMessage"] = 1
+    await h.press_text(VOLUNTEER, posted, "🙋")
+    assert h.last_alert() == zh(h, "You claimed it! I sent you the contact details privately.")
+    await drain_through_time(h, h.app.sender, step=timedelta(seconds=5))
+    details = [t for t in h.fake.texts_to(VOLUNTEER.id) if PHONE in t]
+    assert len(details) == 1
+    assert (await wishes.get(h.db, 1)).claimer_id == VOLUNTEER.id

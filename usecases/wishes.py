@@ -74,16 +74,19 @@ async def take(messenger: Messenger, actor: Actor, wish_id: int, tier: Tier, *,
         if not allowed.ok:
             return allowed
 
-        async def tell_resident(taken: Wish, done: Outcome) -> None:
+        async def tell_resident_and_claimer(taken: Wish, done: Outcome) -> None:
             if tier is Tier.STREET:
                 await notices.resident_adopted(messenger, taken, done.event_id)
-            else:
-                await notices.resident_claimed(messenger, taken, done.event_id,
-                                               actor.person.full_name)
+                return
+            await notices.resident_claimed(messenger, taken, done.event_id,
+                                           actor.person.full_name)
+            if actor.person.reachable:  # else the handler shows the way to a private chat
+                await messenger.tell(actor.id, f"audit:{done.event_id}:contact",
+                                     notices.for_claimer(taken))
 
         return await _changed(messenger, lambda session: wishes.claim(
             session, wish_id, volunteer_id=actor.id, now=now, tier=tier, note=note),
-            tell_resident)
+            tell_resident_and_claimer)
 
 
 async def release(messenger: Messenger, actor: Actor, wish_id: int, *,
