@@ -64,5 +64,9 @@ def router() -> Router:
     router.my_chat_member.register(
         removed_from_chat, ChatMemberUpdatedFilter(member_status_changed=LEFT | KICKED)
     )
-    router.message.register(anonymous_admin, Magic(F.sender_chat), Magic(F.text.startswith("/")))
+    # Anonymous admins and channels have no person behind them: a command (in a text or a
+    # photo's caption) or a reply to the bot (an answer to a page) is answered here.
+    for speaks in (F.text.startswith("/"), F.caption.startswith("/"),
+                   F.reply_to_message.from_user.is_bot):
+        router.message.register(anonymous_admin, Magic(F.sender_chat), Magic(speaks))
     return router

@@ -85,3 +85,35 @@ async def test_a_wish_of_invisible_characters_only_is_empty(harness: Harness) ->
     assert h.fake.last_to(GRID_CHAT).text == zh(
         h, "The text is empty. Please write what you need.")
     assert await wishes.get(h.db, 1) is None
+
+
+ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+             "username": "GroupAnonymousBot"}
+
+
+async def test_an_anonymous_admin_is_answered_in_every_kind_of_message(
+        harness: Harness) -> None:
+    """A command in a photo's caption, or a reply to the bot, from someone posting as the
+    group: the same clear answer as a typed command, and nothing crashes."""
+    h = harness
+    await set_up_grid(h)
+    group = {"id": GRID_CHAT, "type": "supergroup", "title": "Grid"}
+    sent = {"date": 0, "chat": group, "from": ANONYMOUS, "sender_chat": group}
+    bot_message = {"message_id": 1, "date": 0, "chat": group, "text": "…",
+                   "from": {"id": 7000000001, "is_bot": True, "first_name": "GridLink"}}
+    messages = [
+        {"message_id": 5001, "caption": "/wish 修灯",
+         "photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}],
+         "caption_entities": [{"type": "bot_command", "offset": 0, "length": 5}]},
+        {"message_id": 5002, "text": "低保的答复在这里", "reply_to_message": bot_message},
+        {"message_id": 5003, "text": "/wish 修灯",
+         "entities": [{"type": "bot_command", "offset": 0, "length": 5}]},
+    ]
+    for message in messages:
+        await h.feed({"message": {**sent, **message}})
+    answer = zh(h, "You are posting anonymously as the group or as a channel, so I cannot tell "
+                "who you are. Please turn off “Remain anonymous” or send the command from "
+                "your own account.")
+    assert h.fake.texts_to(GRID_CHAT) == [answer] * 3
+    assert await failed_updates(h) == 0
+    assert await wishes.get(h.db, 1) is None
