@@ -24,13 +24,6 @@ from usecases import places as usecase
 from usecases import roles
 from usecases.authority import Act, may
 
-
-async def _is_admin_of(db: Database, actor: Actor, place_id: int | None) -> bool:
-    if place_id is None:
-        return actor.superadmin
-    return await may(db, actor, Act.ADMINISTER, place_id)
-
-
 GROUP_COMMANDS = ("bind", "unbind", "grant", "revoke", "people", "settings", "set")
 
 
@@ -40,7 +33,7 @@ async def administers(message: Message, db: Database, actor: Actor,
     if place is None:
         await message.reply(not_bound())
         return False
-    if not await _is_admin_of(db, actor, place.id):
+    if not await may(db, actor, Act.ADMINISTER, place.id):
         await message.reply(_("Only an admin of this place can do that."))
         return False
     return True

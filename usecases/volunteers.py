@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import volunteering
 from bot.messenger import Messenger
 from storage import places, volunteers
-from storage.models import VolunteerStatus
+from storage.models import Volunteer, VolunteerStatus
 from storage.people import Actor
 from storage.volunteers import Outcome, Result
 from usecases.authority import Act, may_in
@@ -36,7 +36,7 @@ async def _manages(messenger: Messenger, actor: Actor, person_id: int) -> Outcom
     """OK with the volunteer when ``actor`` is a social worker or admin of one of their grids
     (a volunteer is managed where they serve); else why not."""
     async with messenger.db.transaction() as session:
-        volunteer = await volunteers.get(messenger.db, person_id)
+        volunteer = await session.get(Volunteer, person_id)
         if volunteer is None:
             return Outcome(Result.NOT_FOUND)
         grid_ids = await volunteers.grids_of(session, person_id)
