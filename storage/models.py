@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -270,6 +271,16 @@ class OutboxKind(StrEnum):
     MEETING_NOTICE = "meeting_notice"
 
 
+class Lane(IntEnum):
+    """Which outbox rows go first when Telegram's limits make rows wait: a lower lane first.
+    Within one chat rows go out by lane, then in the order they were queued."""
+
+    URGENT = 0  # risk and urgent pages, answers to the person who asked
+    PERSON = 1  # notices to one person
+    GROUP = 2  # cards and notices in group chats
+    BULK = 3  # many alike at once: honour rolls, volunteer pings, members' copies
+
+
 class OutboxMessage(SQLModel, table=True):
     """Something the bot must say to someone other than the person who just spoke.
 
@@ -283,6 +294,8 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_type=String(200), unique=True)
     kind: str = Field(default=OutboxKind.MESSAGE, sa_type=String(16))
+    lane: int = Field(default=Lane.PERSON, sa_column=Column(SmallInteger, nullable=False,
+                                                            server_default="1"))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     text: str = Field(default="", sa_type=Text)
     markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
