@@ -20,7 +20,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def messages_in_code() -> set[str]:
     found: set[str] = set()
-    for folder in ("bot", "handlers"):
+    for folder in ("bot", "handlers", "usecases"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None, "gettext": None}
         ):
