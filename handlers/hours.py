@@ -25,7 +25,7 @@ from handlers.wish_form import not_text, use_buttons
 from storage import hours, places, volunteers
 from storage.db import Database
 from storage.hours import Outcome, Result
-from storage.models import Place, ServiceState
+from storage.models import Place, ServiceLog, ServiceState
 from storage.people import Actor
 from storage.words import plain, row_number
 from usecases import hours as usecase
@@ -318,8 +318,17 @@ async def fix_hours(message: Message, command: CommandObject, db: Database, acto
         await message.reply(_("Only a social worker of that grid can correct service hours.")
                             if outcome.result is Result.NOT_ALLOWED else _refusal(outcome))
         return
-    await message.reply(_("Entry #{number} now counts {hours} h; the volunteer is told.").format(
-        number=outcome.entry.id, hours=_hours(outcome.entry.minutes)))
+    await message.reply(_fixed(outcome.entry, await hours.name_of(db, outcome.entry.person_id)))
+
+
+def _fixed(entry: ServiceLog, name: str) -> str:
+    """Whose entry a correction changed: each volunteer who fulfilled a wish has their own."""
+    said = (_("Entry #{number} of {name} now counts {hours} h; they are told.")
+            if entry.wish_id is None else
+            _("Entry #{number} of {name}, for micro-wish #{wish}, now counts {hours} h; they are "
+              "told."))
+    return said.format(number=entry.id, name=escape(name), wish=entry.wish_id,
+                       hours=_hours(entry.minutes))
 
 
 def router() -> Router:

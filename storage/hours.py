@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import distinct, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import audit, outbox, places, words
 from storage.db import Database
 from storage.models import (
+    CLAIM_FULFILLED,
+    Claim,
     DailyMark,
     OutboxMessage,
     Person,
@@ -28,8 +30,8 @@ from storage.models import (
     Volunteer,
     VolunteerStatus,
     Wish,
-    WishState,
 )
+from storage.people import placeholder_name
 from storage.series import claim_run
 
 MIN_MINUTES = 15
@@ -39,8 +41,6 @@ DAYS_BACK = 60  # how old a service may be when it is logged
 HOURS = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*"
                    r"(?:h|hr|hrs|hours?|小时|小時|个小时|個小時)?\s*$", re.IGNORECASE)
 MAY_LOG = (VolunteerStatus.APPROVED, VolunteerStatus.PAUSED)
-# A wish reopened as "not solved" loses its claimer, so it no longer counts for them.
-FULFILLED = (WishState.FULFILLED, WishState.CLOSED)
 HONOUR = "honour_roll"
 HONOUR_TIME = time(9)  # on the first of the month, local time
 HONOUR_LATE = 7  # a roll the bot could not post by this day of the month is skipped
@@ -93,24 +93,36 @@ def local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
+async def fulfilled_claim(session: AsyncSession, wish_id: int, volunteer_id: int) -> Claim | None:
+    """The volunteer's latest claim of the wish that ended fulfilled, locked: the claim their
+    stated hours belong to. A wish reopened as "not solved" keeps it; whoever fulfils the wish
+    next has a claim of their own."""
+    return (await session.exec(
+        select(Claim).where(Claim.wish_id == wish_id, Claim.volunteer_id == volunteer_id,
+                            Claim.outcome == CLAIM_FULFILLED)
+        .order_by(col(Claim.id).desc()).with_for_update())).first()
+
+
 async def for_wish(session: AsyncSession, wish_id: int, *, volunteer_id: int, minutes: int,
                    now: datetime) -> Outcome:
-    """The claimer states how long a fulfilled wish took; stating it again corrects it."""
+    """A volunteer states how long their fulfilled claim of a wish took; stating it again
+    corrects that claim's entry, never another volunteer's."""
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         return Outcome(Result.BAD_HOURS)
     wish = await session.get(Wish, wish_id)
     if wish is None:
         return Outcome(Result.NOT_FOUND)
-    if wish.claimer_id != volunteer_id:
-        return Outcome(Result.NOT_YOURS)
-    if wish.state not in (WishState.FULFILLED, WishState.CLOSED) or wish.fulfilled_at is None:
-        return Outcome(Result.WRONG_STATE)
-    grid = await places.get(session, wish.grid_id)
+    claim = await fulfilled_claim(session, wish_id, volunteer_id)
+    if claim is None or claim.id is None:
+        return Outcome(Result.WRONG_STATE if wish.claimer_id == volunteer_id
+                       else Result.NOT_YOURS)
     entry = (await session.exec(select(ServiceLog).where(
-        ServiceLog.wish_id == wish_id))).first()
+        ServiceLog.claim_id == claim.id))).first()
     if entry is None:
+        grid = await places.get(session, wish.grid_id)
         entry = ServiceLog(person_id=volunteer_id, grid_id=wish.grid_id, wish_id=wish_id,
-                           served_on=local_day(wish.fulfilled_at, grid.timezone if grid
+                           claim_id=claim.id,
+                           served_on=local_day(claim.ended_at or now, grid.timezone if grid
                                                else "Asia/Shanghai"),
                            minutes=minutes, description=wish.text[:MAX_DESCRIPTION],
                            state=ServiceState.CONFIRMED, logged_at=now)
@@ -120,7 +132,7 @@ async def for_wish(session: AsyncSession, wish_id: int, *, volunteer_id: int, mi
     await session.flush()
     event = await audit.record(session, entity="hours", entity_id=entry.id or 0,
                                actor_id=volunteer_id, action="wish_hours", at=now,
-                               detail=f"wish {wish_id}: {minutes} min")
+                               detail=f"wish {wish_id}, claim {claim.id}: {minutes} min")
     return Outcome(Result.OK, entry, event)
 
 
@@ -183,6 +195,16 @@ async def get(db: Database, entry_id: int) -> ServiceLog | None:
         return await session.get(ServiceLog, entry_id)
 
 
+async def name_of(db: Database, person_id: int) -> str:
+    """What staff call a volunteer: the name they signed up with, else their Telegram name."""
+    async with db.transaction() as session:
+        volunteer = await session.get(Volunteer, person_id)
+        if volunteer is not None:
+            return volunteer.real_name
+        person = await session.get(Person, person_id)
+        return person.full_name if person is not None else placeholder_name(person_id)
+
+
 async def recent(db: Database, person_id: int, *, limit: int) -> list[ServiceLog]:
     async with db.transaction() as session:
         return list((await session.exec(
@@ -198,8 +220,8 @@ async def totals(db: Database, person_id: int, *, today: date) -> Totals:
             select(ServiceLog.state, ServiceLog.served_on, ServiceLog.minutes)
             .where(ServiceLog.person_id == person_id,
                    col(ServiceLog.state) != ServiceState.REJECTED))).all()
-        wishes = (await session.exec(select(func.count()).select_from(Wish).where(
-            Wish.claimer_id == person_id, col(Wish.state).in_(FULFILLED)))).one()
+        wishes = (await session.exec(select(func.count(distinct(Claim.wish_id))).where(
+            Claim.volunteer_id == person_id, Claim.outcome == CLAIM_FULFILLED))).one()
     month, year, total = [0, 0], [0, 0], [0, 0]
     for state, served_on, minutes in rows:
         slot = 0 if state == ServiceState.CONFIRMED else 1
@@ -234,11 +256,12 @@ async def honour_roll(session: AsyncSession, grid: Place, *, first: date,
         .group_by(col(ServiceLog.person_id)))).all())
     zone = ZoneInfo(grid.timezone)
     wishes = dict((await session.exec(
-        select(Wish.claimer_id, func.count())
-        .where(Wish.grid_id == grid.id, col(Wish.state).in_(FULFILLED),
-               col(Wish.fulfilled_at) >= datetime.combine(first, time(), zone),
-               col(Wish.fulfilled_at) < datetime.combine(last + timedelta(days=1), time(), zone))
-        .group_by(col(Wish.claimer_id)))).all())
+        select(Claim.volunteer_id, func.count(distinct(Claim.wish_id)))
+        .join(Wish, col(Wish.id) == col(Claim.wish_id))
+        .where(Wish.grid_id == grid.id, Claim.outcome == CLAIM_FULFILLED,
+               col(Claim.ended_at) >= datetime.combine(first, time(), zone),
+               col(Claim.ended_at) < datetime.combine(last + timedelta(days=1), time(), zone))
+        .group_by(col(Claim.volunteer_id)))).all())
     ids = [person_id for person_id in {**minutes, **wishes} if person_id is not None]
     signed_up = {v.person_id: v for v in (await session.exec(select(Volunteer).where(
         col(Volunteer.person_id).in_(ids)))).all()}

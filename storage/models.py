@@ -185,6 +185,9 @@ class WishPost(SQLModel, table=True):
     message_id: int = Field(sa_column=Column(Integer, nullable=False))
 
 
+CLAIM_FULFILLED = "fulfilled"  # Claim.outcome once its volunteer marked the wish fulfilled
+
+
 class Claim(SQLModel, table=True):
     """One volunteer's hold on a wish, from claiming to fulfilling or letting go."""
 
@@ -471,11 +474,14 @@ class ServiceState(StrEnum):
 
 class ServiceLog(SQLModel, table=True):
     """Service hours (志愿服务记录): from a fulfilled wish, stated by its claimer, or logged
-    by the volunteer and confirmed by a social worker. Kept in minutes."""
+    by the volunteer and confirmed by a social worker. Kept in minutes.
+
+    A wish's hours belong to the claim that fulfilled it, not to the wish: a wish reopened as
+    "not solved" and fulfilled again by someone else gives each volunteer their own entry."""
 
     __tablename__ = "service_log"
     __table_args__ = (
-        partial_unique("uq_service_log_wish", "wish_id", where="wish_id IS NOT NULL"),
+        partial_unique("uq_service_log_claim", "claim_id", where="claim_id IS NOT NULL"),
         Index("ix_service_log_person_day", "person_id", "served_on"),
         Index("ix_service_log_grid_day", "grid_id", "served_on"),
     )
@@ -484,6 +490,7 @@ class ServiceLog(SQLModel, table=True):
     person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     grid_id: int = Field(foreign_key="place.id")
     wish_id: int | None = Field(default=None, foreign_key="wish.id")
+    claim_id: int | None = Field(default=None, foreign_key="claim.id")
     served_on: date  # the local day of the service
     minutes: int
     description: str = Field(sa_type=Text)

@@ -21,6 +21,7 @@ from storage import audit, places, words
 from storage.calendar import add_hours
 from storage.db import Database, Prepared, insert_for
 from storage.models import (
+    CLAIM_FULFILLED,
     Category,
     Claim,
     Place,
@@ -296,7 +297,7 @@ async def mark_fulfilled(session: AsyncSession, wish_id: int, *, volunteer_id: i
                 **NO_CLAIM_TIMERS},
     )
     if outcome.ok:
-        await end_live_claim(session, wish_id, "fulfilled", now)
+        await end_live_claim(session, wish_id, CLAIM_FULFILLED, now)
     return outcome
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.jobs import sweep_once
 from storage import hours, volunteers
-from storage.models import ServiceLog, ServiceState
+from storage.models import Claim, ServiceLog, ServiceState
 from tests.fake_telegram import Call
 from tests.harness import (
     ADMIN,
@@ -92,6 +92,112 @@ async def test_the_claimer_states_the_hours_of_a_fulfilled_wish(harness: Harness
     await h.send(VOLUNTEER, "/myhours")
     assert "This month: 2 h\nThis year: 2 h\nIn total: 2 h\nMicro-wishes fulfilled: 1" in last(
         h, VOLUNTEER).text
+
+
+async def fulfil_with_hours(h: Harness, who: Someone, card: Call, label: str) -> Call:
+    """``who`` claims the wish from its card, marks it fulfilled and taps ``label``; the
+    question with the hours buttons."""
+    await h.press_text(who, card, "🙋")
+    await h.press_text(who, last(h, who), "Mark fulfilled")
+    asked = last(h, who)
+    assert "How long did it take?" in asked.text
+    await h.press_text(who, asked, label)
+    return asked
+
+
+async def rated(h: Harness, score: str) -> None:
+    ask = [c for c in h.fake.sent("sendMessage", RESIDENT.id) if c.buttons()][-1]
+    await h.press_text(RESIDENT, ask, score)
+
+
+async def reopened_and_fulfilled_again(h: Harness, second: Someone) -> tuple[Call, Call]:
+    """The volunteer states 1 h, the resident rates 2 (not solved: open again), ``second``
+    claims and fulfils it and states 2 h. The two hours questions, first and second."""
+    await set_up_grid(h)
+    await approved(h, second)
+    await h.send(RESIDENT, "/wish 帮我修水龙头", GRID_CHAT)
+    card = [c for c in h.fake.sent("sendMessage", GRID_CHAT) if c.buttons()][-1]
+    first_asked = await fulfil_with_hours(h, VOLUNTEER, card, "1 h")
+    await rated(h, "2")
+    assert "A social worker will follow up" in h.last_alert()
+    second_asked = await fulfil_with_hours(h, second, card, "2 h")
+    return first_asked, second_asked
+
+
+async def minutes_of(h: Harness, who: Someone) -> list[int]:
+    return [e.minutes for e in await entries(h, who)]
+
+
+async def test_a_reopened_wish_fulfilled_again_credits_each_volunteer(harness: Harness) -> None:
+    h = harness
+    helper = Someone(2001, "Helper Sun", language_code="en")
+    await reopened_and_fulfilled_again(h, helper)
+    [first] = await entries(h, VOLUNTEER)
+    [second] = await entries(h, helper)
+    assert (first.wish_id, first.minutes, second.wish_id, second.minutes) == (1, 60, 1, 120)
+    async with h.db.transaction() as session:
+        claims = (await session.exec(select(Claim).order_by(Claim.id))).all()
+    assert [(c.volunteer_id, c.outcome) for c in claims] == [(VOLUNTEER.id, "fulfilled"),
+                                                             (helper.id, "fulfilled")]
+    assert (first.claim_id, second.claim_id) == (claims[0].id, claims[1].id)
+
+    await h.send(VOLUNTEER, "/myhours")
+    assert "In total: 1 h\nMicro-wishes fulfilled: 1" in last(h, VOLUNTEER).text
+    await h.send(helper, "/myhours")
+    assert "In total: 2 h\nMicro-wishes fulfilled: 1" in last(h, helper).text
+
+    await rated(h, "5")  # solved this time: closing it changes nobody's record
+    await h.send(VOLUNTEER, "/myhours")
+    assert "In total: 1 h\nMicro-wishes fulfilled: 1" in last(h, VOLUNTEER).text
+
+    h.clock.advance(datetime(2026, 12, 1, 1, 30, tzinfo=UTC) - h.clock.now())  # 09:30 local
+    await sweep_once(h.app.messenger)
+    await h.app.sender.drain()
+    [roll] = [t for t in h.fake.texts_to(GRID_CHAT) if "🏅" in t]
+    line = "{rank}. {name}: {hours} h, micro-wishes fulfilled: {wishes}"
+    assert zh(h, line, rank=1, name="Helper Sun", hours="2", wishes=1) in roll
+    assert zh(h, line, rank=2, name=VOLUNTEER.name, hours="1", wishes=1) in roll
+    assert zh(h, "Together you gave {hours} hours to our neighbours. Thank you all!",
+              hours="3") in roll
+
+
+async def test_stating_hours_again_corrects_only_ones_own_claim(harness: Harness) -> None:
+    h = harness
+    helper = Someone(2001, "Helper Sun", language_code="en")
+    first_asked, second_asked = await reopened_and_fulfilled_again(h, helper)
+
+    await h.press_text(VOLUNTEER, first_asked, "1.5 h")  # no longer the claimer, still theirs
+    assert "Noted: 1.5 h of service for micro-wish #1." in h.fake.sent(
+        "editMessageText", VOLUNTEER.id)[-1].text
+    assert (await minutes_of(h, VOLUNTEER), await minutes_of(h, helper)) == ([90], [120])
+    await h.press_text(helper, second_asked, "3 h")
+    assert (await minutes_of(h, VOLUNTEER), await minutes_of(h, helper)) == ([90], [180])
+    await h.press_text(helper, first_asked, "4 h")  # another's question: their own claim
+    assert (await minutes_of(h, VOLUNTEER), await minutes_of(h, helper)) == ([90], [240])
+    await h.press_text(RESIDENT, first_asked, "0.5 h")
+    assert h.last_alert() == "Only the volunteer who claimed it can do that."
+    assert (await minutes_of(h, VOLUNTEER), await minutes_of(h, helper)) == ([90], [240])
+
+
+async def test_staff_correct_the_entry_of_the_volunteer_it_names(harness: Harness) -> None:
+    h = harness
+    helper = Someone(2001, "Helper Sun", language_code="en", username="sun")
+    await reopened_and_fulfilled_again(h, helper)
+    [first] = await entries(h, VOLUNTEER)
+    [second] = await entries(h, helper)
+
+    await h.send(WORKER, "/hours @sun", GRID_CHAT)
+    record = h.fake.last_to(GRID_CHAT).text
+    assert f"#{second.id} " in record and f"#{first.id} " not in record
+    assert zh(h, "Micro-wishes fulfilled: {count}", count=1) in record
+
+    await h.send(WORKER, f"/fixhours {second.id} 2.5", GRID_CHAT)
+    assert h.fake.last_to(GRID_CHAT).text == zh(
+        h, "Entry #{number} of {name}, for micro-wish #{wish}, now counts {hours} h; they are "
+        "told.", number=second.id, name="Helper Sun", wish=1, hours="2.5")
+    assert "micro-wish #1 on Wed, Nov 25: 2 h → 2.5 h" in last(h, helper).text
+    assert (await minutes_of(h, VOLUNTEER), await minutes_of(h, helper)) == ([60], [150])
+    assert not [t for t in h.fake.texts_to(VOLUNTEER.id) if "corrected" in t]
 
 
 async def test_logged_service_waits_for_a_social_worker(harness: Harness) -> None:
@@ -191,8 +297,8 @@ async def test_staff_see_a_volunteers_record_and_correct_it(harness: Harness) ->
     assert "/fixhours" in h.fake.last_to(GRID_CHAT).text
     await h.send(WORKER, f"/fixhours {number} 1.5", GRID_CHAT)
     assert h.fake.last_to(GRID_CHAT).text == zh(
-        h, "Entry #{number} now counts {hours} h; the volunteer is told.", number=number,
-        hours="1.5")
+        h, "Entry #{number} of {name} now counts {hours} h; they are told.", number=number,
+        name="Helper Sun", hours="1.5")
     assert "1 h → 1.5 h" in last(h, helper).text
     [entry] = await entries(h, helper)
     assert entry.minutes == 90

@@ -5,15 +5,23 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from storage.db import Database, MigrationFailed, alembic_config
 from storage.migrations import HEAD
-from storage.models import PARTIAL_WHERE
+from storage.models import PARTIAL_WHERE, Claim, Place, PlaceKind, Wish
+from storage.types import UTCDateTime
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -88,5 +96,130 @@ async def test_a_failed_migration_says_why(tmp_path: Path) -> None:
     try:
         with pytest.raises(MigrationFailed, match="unable to open database file"):
             await database.migrate_separately()
+    finally:
+        await database.dispose()
+
+
+def _differences(connection: Connection) -> list[object]:
+    for table in SQLModel.metadata.tables.values():  # as storage/migrations/env.py does
+        for index in table.indexes:
+            if PARTIAL_WHERE in index.info:
+                index.dialect_kwargs["postgresql_where"] = sa.text(index.info[PARTIAL_WHERE])
+    return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+                            SQLModel.metadata)
+
+
+async def test_the_migrations_make_the_schema_the_models_describe(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        await database.migrate()
+        async with database.engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+    finally:
+        await database.dispose()
+
+
+# --- 0005: a wish's hours belong to the claim that fulfilled it --------------------------------
+
+BEFORE_HOURS_PER_CLAIM = "5c1a7e0d2b44"
+AT = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+FIRST, SECOND = 7001, 7002
+KEPT = ("id", "person_id", "grid_id", "wish_id", "served_on", "minutes", "description", "state")
+
+
+def _service_log(*more: sa.ColumnClause[object]) -> sa.TableClause:
+    """The service_log table as it was before its rows had a claim, and ``more``."""
+    return sa.table(
+        "service_log", sa.column("id", sa.Integer()), sa.column("person_id", sa.BigInteger()),
+        sa.column("grid_id", sa.Integer()), sa.column("wish_id", sa.Integer()),
+        sa.column("served_on", sa.Date()), sa.column("minutes", sa.Integer()),
+        sa.column("description", sa.Text()), sa.column("state", sa.String()),
+        sa.column("logged_at", UTCDateTime()), *more)
+
+
+OLD_SERVICE_LOG = _service_log()
+SERVICE_LOG = _service_log(sa.column("claim_id", sa.Integer()))
+
+
+async def _migrated_to(database: Database, revision: str) -> None:
+    async with database.engine.begin() as connection:
+        await connection.run_sync(lambda c: command.upgrade(alembic_config(c), revision))
+
+
+async def _old_hours(database: Database) -> dict[str, int]:
+    """Wishes fulfilled, reopened and fulfilled again, each with the one hours row a wish could
+    have before; and a logged entry. The claim each wish's row must end up with, by name."""
+    async with database.transaction() as session:
+        grid = Place(kind=PlaceKind.GRID, name="网格", timezone="Asia/Shanghai", created_at=AT)
+        session.add(grid)
+        await session.flush()
+        wishes = [Wish(grid_id=grid.id or 0, resident_id=1, text=f"wish {n}",
+                       category="other", state="closed", created_at=AT) for n in range(4)]
+        session.add_all(wishes)
+        await session.flush()
+        ids = [w.id or 0 for w in wishes]
+        claims = {name: Claim(wish_id=ids[wish], volunteer_id=who, claimed_at=AT, ended_at=AT,
+                              outcome=outcome)
+                  for name, wish, who, outcome in [
+                      ("reopened", 0, FIRST, "fulfilled"), ("again", 0, SECOND, "fulfilled"),
+                      ("let go", 1, FIRST, "released"), ("taken back", 1, FIRST, "fulfilled"),
+                      ("earlier", 2, SECOND, "fulfilled"), ("latest", 2, SECOND, "fulfilled"),
+                      ("other's", 3, FIRST, "fulfilled")]}
+        session.add_all(claims.values())
+        await session.flush()
+        rows = [(FIRST, ids[0], 120), (FIRST, ids[1], 60), (SECOND, ids[2], 90),
+                (SECOND, ids[3], 45), (SECOND, None, 30)]
+        await session.exec(sa.insert(OLD_SERVICE_LOG).values([  # type: ignore[call-overload]
+            {"person_id": who, "grid_id": grid.id, "wish_id": wish, "minutes": minutes,
+             "served_on": date(2026, 11, 25), "description": "服务", "state": "confirmed",
+             "logged_at": AT} for who, wish, minutes in rows]))
+    return {name: claim.id or 0 for name, claim in claims.items()}
+
+
+async def _hours_rows(database: Database) -> list[tuple[object, ...]]:
+    async with database.engine.connect() as connection:
+        found = await connection.execute(sa.select(*(OLD_SERVICE_LOG.c[name] for name in KEPT))
+                                         .order_by(OLD_SERVICE_LOG.c.id))
+        return [tuple(row) for row in found.all()]
+
+
+async def _claims_of_rows(database: Database) -> list[int | None]:
+    async with database.engine.connect() as connection:
+        found = await connection.exec_driver_sql("SELECT claim_id FROM service_log ORDER BY id")
+        return [row[0] for row in found.all()]
+
+
+async def test_hours_rows_are_moved_to_the_claim_that_fulfilled_the_wish(
+        database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        await _migrated_to(database, BEFORE_HOURS_PER_CLAIM)
+        claims = await _old_hours(database)
+        before = await _hours_rows(database)
+
+        await database.migrate()
+        assert await database.schema_version() == HEAD
+        assert await _hours_rows(database) == before, "every row, as it was"
+        # Each wish's row goes to its volunteer's latest claim of it that ended fulfilled;
+        # a row of the wish fulfilled again is the first volunteer's, and stays theirs.
+        assert await _claims_of_rows(database) == [
+            claims["reopened"], claims["taken back"], claims["latest"], None, None]
+
+        second = {"person_id": SECOND, "grid_id": before[0][2], "wish_id": before[0][3],
+                  "minutes": 60, "served_on": date(2026, 11, 26), "description": "服务",
+                  "state": "confirmed", "logged_at": AT, "claim_id": claims["again"]}
+        async with database.engine.begin() as connection:  # the same wish, another claim
+            await connection.execute(sa.insert(SERVICE_LOG).values(second))
+        with pytest.raises(IntegrityError):  # one row per claim
+            async with database.engine.begin() as connection:
+                await connection.execute(sa.insert(SERVICE_LOG).values(second))
+
+        # Back to one row per wish: the earlier volunteer's row keeps its hours, not the wish.
+        async with database.engine.begin() as connection:
+            await connection.run_sync(
+                lambda c: command.downgrade(alembic_config(c), BEFORE_HOURS_PER_CLAIM))
+        after = await _hours_rows(database)
+        assert [row[:2] + row[4:] for row in after[:5]] == [row[:2] + row[4:] for row in before]
+        assert [row[3] for row in after] == [None, *(row[3] for row in before[1:]), before[0][3]]
     finally:
         await database.dispose()

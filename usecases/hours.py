@@ -20,7 +20,8 @@ from usecases.authority import Act, may_in
 
 async def for_wish(messenger: Messenger, actor: Actor, wish_id: int, minutes: int, *,
                    now: datetime) -> Outcome:
-    """The claimer states how long a fulfilled wish took; it counts at once."""
+    """A volunteer states how long their fulfilled claim of a wish took; it counts at once.
+    Stating it again corrects their own claim's entry."""
     async with messenger.db.transaction() as session:
         return await hours.for_wish(session, wish_id, volunteer_id=actor.id, minutes=minutes,
                                     now=now)
@@ -87,9 +88,15 @@ async def correct(messenger: Messenger, actor: Actor, entry_id: int, minutes: in
         if outcome.ok and outcome.entry is not None:
             fixed = outcome.entry
             await messenger.tell(fixed.person_id, f"audit:{outcome.event_id}:hours-fixed",
-                                 lambda: (_("A social worker corrected your service on {day}: "
-                                            "{before} h → {after} h.").format(
-                                     day=formatting.day(fixed.served_on, current_locale()),
-                                     before=hours_text(before),
-                                     after=hours_text(fixed.minutes)), None))
+                                 lambda: (_corrected(fixed, before), None))
         return outcome
+
+
+def _corrected(entry: ServiceLog, before: int) -> str:
+    """The volunteer's news of a correction, naming the wish when the entry is a wish's."""
+    said = (_("A social worker corrected your service on {day}: {before} h → {after} h.")
+            if entry.wish_id is None else
+            _("A social worker corrected your service for micro-wish #{wish} on {day}: "
+              "{before} h → {after} h."))
+    return said.format(wish=entry.wish_id, day=formatting.day(entry.served_on, current_locale()),
+                       before=hours_text(before), after=hours_text(entry.minutes))
