@@ -14,6 +14,9 @@ from storage.words import MAX_ROW_NUMBER, MAX_TELEGRAM_ID
 # database.
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_NUMBER)]
 PersonId = Annotated[int, Field(ge=1, le=MAX_TELEGRAM_ID)]
+MAX_PAGE = 10_000
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+RowOrPersonId = Annotated[int, Field(ge=0, le=MAX_TELEGRAM_ID)]  # 0: none
 
 
 class WishAction(StrEnum):
@@ -136,3 +139,26 @@ class SubstituteCb(CallbackData, prefix="ms"):
     """Whoever cannot attend names who comes instead."""
 
     meeting_id: RowId
+
+
+class ListKind(StrEnum):
+    """The lists shown a page at a time (bot.paging)."""
+
+    VOLUNTEERS = "v"
+    PEOPLE = "p"
+    PLACES = "pl"
+    AGENDA = "a"
+    MINUTES = "mn"
+    MEETINGS = "m"
+    ROSTER = "d"
+    RISK_WORDS = "r"
+    HOURS = "h"
+
+
+class ListPageCb(CallbackData, prefix="ls"):
+    """‹ Previous / Next › under a long list: which list, which page, and what the list is
+    about when the chat does not say it (a series, a person; 0 otherwise)."""
+
+    kind: ListKind
+    page: PageNumber
+    about: RowOrPersonId = 0

@@ -91,3 +91,8 @@ def month(value: date, locale: str) -> str:
 def weekday_names(locale: str) -> dict[int, str]:
     """Monday (0) to Sunday (6), in full: "星期一", "星期一", "Monday"."""
     return dict(get_day_names("wide", locale=babel_locale(locale)))
+
+
+def number(value: int, locale: str) -> str:
+    """A count as the language writes it: "1,234"."""
+    return format_decimal(value, locale=babel_locale(locale))

@@ -246,19 +246,27 @@ class ActionNotices:
 def minutes_text(meeting: Meeting, series: MeetingSeries, place: Place,
                  present: list[str], away: list[str],
                  actions: list[tuple[ActionItem, str]]) -> str:
+    return "\n".join(minutes_parts(meeting, series, place, present, away, actions))
+
+
+def minutes_parts(meeting: Meeting, series: MeetingSeries, place: Place,
+                  present: list[str], away: list[str],
+                  actions: list[tuple[ActionItem, str]]) -> list[str]:
+    """The minutes' heading, then their parts, each a line or a few; a section's heading
+    comes with its first line, so that no page (bot.paging) ends with a heading."""
     today = meeting.starts_at.astimezone(ZoneInfo(place.timezone)).date()
-    lines = [_("📝 <b>Minutes: {title}</b>, {when}").format(title=escape(series.title),
+    parts = [_("📝 <b>Minutes: {title}</b>, {when}").format(title=escape(series.title),
                                                           when=starts(meeting, place)),
              _("Present: {names}").format(names=escape(_(", ").join(present) or "—")),
              _("Absent: {names}").format(names=escape(_(", ").join(away) or "—"))]
     if meeting.minutes:
-        lines += ["", _("<b>Minutes</b>"), escape(meeting.minutes)]
+        parts.append("\n".join(["", _("<b>Minutes</b>"), escape(meeting.minutes)]))
     if meeting.decisions:
-        lines += ["", _("<b>Decisions</b>"), escape(meeting.decisions)]
+        parts.append("\n".join(["", _("<b>Decisions</b>"), escape(meeting.decisions)]))
     if actions:
-        lines += ["", _("<b>Action items</b>"),
-                  *(action_line(item, owner, place, today) for item, owner in actions)]
-    return "\n".join(lines)
+        lines = [action_line(item, owner, place, today) for item, owner in actions]
+        parts += ["\n".join(["", _("<b>Action items</b>"), lines[0]]), *lines[1:]]
+    return parts
 
 
 def topic_news(changed: MeetingTopic, series: MeetingSeries, meeting: Meeting,

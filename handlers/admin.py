@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import labels
+from bot import labels, paging
+from bot.callbacks import ListKind, ListPageCb
 from bot.clock import Clock
 from bot.filters import in_group
 from bot.settings import Settings
@@ -42,13 +43,21 @@ async def administers(message: Message, db: Database, actor: Actor,
 async def staff_here(message: Message, db: Database, actor: Actor,
                      place: Place | None) -> bool:
     """Whether the chat is a place where the actor is staff; if not, they are told why."""
+    refused = await not_staff(db, actor, place)
+    if refused is not None:
+        await message.reply(refused)
+    return refused is None
+
+
+async def not_staff(db: Database, actor: Actor, place: Place | None,
+                    reason: str | None = None) -> str | None:
+    """Why the actor may not see the staff's lists of the chat's place (``reason`` when they
+    are not its staff), or None when they may: asked by a command and by its page buttons."""
     if place is None:
-        await message.reply(not_bound())
-        return False
+        return not_bound()
     if not await may(db, actor, Act.SEE_STAFF_LISTS, place.id):
-        await message.reply(_("Only the staff of this place can do that."))
-        return False
-    return True
+        return reason or _("Only the staff of this place can do that.")
+    return None
 
 
 def not_bound() -> str:
@@ -135,21 +144,38 @@ async def unbind(message: Message, db: Database, actor: Actor, place: Place | No
 
 
 async def list_places(message: Message, db: Database, actor: Actor) -> None:
-    roots = await people.admin_roots(db, actor)
-    if roots == []:
+    listing = await _places_managed(db, actor)
+    if listing is None:
         await message.reply(_("You do not manage any place."))
         return
+    await paging.send(message, listing, ListKind.PLACES, about=actor.id)
+
+
+async def places_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                      actor: Actor) -> None:
+    """The pages of /places are those of the person who asked."""
+    listing = await _places_managed(db, actor) if callback_data.about == actor.id else None
+    if listing is None:
+        await query.answer(_("These are someone else's places. Send /places to see yours.")
+                           if callback_data.about != actor.id
+                           else _("You do not manage any place."), show_alert=True)
+        return
+    await paging.turn(query, callback_data, listing)
+
+
+async def _places_managed(db: Database, actor: Actor) -> paging.Listing | None:
+    """The places the actor manages, or None when they manage none."""
+    roots = await people.admin_roots(db, actor)
+    if roots == []:
+        return None
     tree = await places.subtree(db, roots)
     if not tree:
-        await message.reply(escape(_("No places yet. In the street office's chat, send "
-                                     "/bind street <name>.")))
-        return
-    lines = [_("<b>Places you manage</b>")]
-    for place, depth in tree:
-        bound = _("bound") if place.chat_id is not None else _("no chat")
-        lines.append("    " * depth + f"#{place.id} {labels.place_kind(place.kind)} "
-                     f"{escape(place.name)} · {bound}")
-    await message.reply("\n".join(lines))
+        return paging.Listing(escape(_("No places yet. In the street office's chat, send "
+                                       "/bind street <name>.")))
+    return paging.Listing(_("<b>Places you manage</b>"), [
+        "    " * depth + f"#{place.id} {labels.place_kind(place.kind)} {escape(place.name)} · "
+        + (_("bound") if place.chat_id is not None else _("no chat"))
+        for place, depth in tree])
 
 
 async def find_person(message: Message, who: str | None, db: Database,
@@ -225,24 +251,37 @@ async def revoke(message: Message, command: CommandObject, db: Database, actor: 
     await _change_role(message, command, db, actor, place, clock, granting=False)
 
 
+def _not_staff_for_people() -> str:
+    return _("Only the staff of this place can see this list.")
+
+
 async def list_people(message: Message, db: Database, actor: Actor,
                       place: Place | None) -> None:
-    if place is None:
-        await message.reply(not_bound())
+    refused = await not_staff(db, actor, place, _not_staff_for_people())
+    if refused is not None or place is None:
+        await message.reply(refused or not_bound())
         return
-    if not await may(db, actor, Act.SEE_STAFF_LISTS, place.id):
-        await message.reply(_("Only the staff of this place can see this list."))
+    await paging.send(message, await _people(db, place), ListKind.PEOPLE)
+
+
+async def people_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                      actor: Actor, place: Place | None) -> None:
+    refused = await not_staff(db, actor, place, _not_staff_for_people())
+    if refused is not None or place is None:
+        await query.answer(refused or not_bound(), show_alert=True)
         return
+    await paging.turn(query, callback_data, await _people(db, place))
+
+
+async def _people(db: Database, place: Place) -> paging.Listing:
     tree = await places.subtree(db, [place.id or 0])
     names = {p.id: p.name for p, _depth in tree}
     grants = await people.grants_under(db, list(names))
     if not grants:
-        await message.reply(_("Nobody holds a role here yet. Use /grant to give one."))
-        return
-    lines = [_("<b>People and roles</b>")]
-    lines += [f"{escape(names[g.place_id])} · {labels.role(g.role)} · {escape(p.full_name)}"
-              + (f" (@{escape(p.username)})" if p.username else "") for p, g in grants]
-    await message.reply("\n".join(lines))
+        return paging.Listing(_("Nobody holds a role here yet. Use /grant to give one."))
+    return paging.Listing(_("<b>People and roles</b>"), [
+        f"{escape(names[g.place_id])} · {labels.role(g.role)} · {escape(p.full_name)}"
+        + (f" (@{escape(p.username)})" if p.username else "") for p, g in grants])
 
 
 def _setting_label(name: str) -> str:
@@ -258,6 +297,11 @@ def _setting_label(name: str) -> str:
         "quiet_hours": _("Quiet hours (pages and reminders wait; risk alerts do not)"),
         "working_days": _("Deadlines count working days only"),
         "volunteer_pings_per_day": _("New wishes a volunteer is told about per day, at most"),
+        "person_wishes_per_hour": _("Micro-wishes one person may post per hour (0: no limit)"),
+        "group_wishes_per_hour": _("Micro-wishes a grid group takes per hour (0: no limit)"),
+        "person_questions_per_hour": _("Questions (/ask) one person may send per hour "
+                                       "(0: no limit)"),
+        "same_text_minutes": _("Minutes in which the same words are not taken twice (0: off)"),
     }[name]
 
 
@@ -313,5 +357,7 @@ def router() -> Router:
     router.message.register(list_people, Command("people"), in_group)
     router.message.register(show_settings, Command("settings"), in_group)
     router.message.register(change_setting, Command("set"), in_group)
+    router.callback_query.register(places_page, ListPageCb.filter(F.kind == ListKind.PLACES))
+    router.callback_query.register(people_page, ListPageCb.filter(F.kind == ListKind.PEOPLE))
     router.message.register(group_only, Command(*GROUP_COMMANDS))
     return router

@@ -3,6 +3,7 @@ community's risk words."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from html import escape
 
@@ -11,8 +12,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting
-from bot.callbacks import PageCb
+from bot import formatting, paging
+from bot.callbacks import ListKind, ListPageCb, PageCb
 from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
 from bot.i18n import current_locale
@@ -47,9 +48,27 @@ async def show_roster(message: Message, db: Database, place: Place | None,
                       clock: Clock) -> None:
     community = await _community(db, place)
     if community is None:
-        await message.reply(not_bound() if place is None else _(
-            "The duty roster belongs to a community: send /duty in a community or grid chat."))
+        await message.reply(_not_a_community(place))
         return
+    await paging.send(message, await _roster(db, community, clock), ListKind.ROSTER)
+
+
+async def roster_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                      place: Place | None, clock: Clock) -> None:
+    community = await _community(db, place)
+    if community is None:
+        await query.answer(_not_a_community(place), show_alert=True)
+        return
+    await paging.turn(query, callback_data, await _roster(db, community, clock))
+
+
+def _not_a_community(place: Place | None) -> str:
+    return not_bound() if place is None else _(
+        "The duty roster belongs to a community: send /duty in a community or grid chat.")
+
+
+async def _roster(db: Database, community: Place, clock: Clock) -> paging.Listing:
+    """Who is on duty today, then the roster: the weekly posts and the swaps to come."""
     today = local_day(clock.now(), community.timezone)
     names: dict[int, str] = {}
 
@@ -62,19 +81,20 @@ async def show_roster(message: Message, db: Database, place: Place | None,
     async with db.transaction() as session:
         posts = await duty.on_duty(session, community.id or 0, today)
     nobody = _("nobody")
-    lines = [_("<b>On duty today in “{community}”</b>").format(community=escape(community.name)),
-             _("Post A: {name}").format(name=await name(posts[DutyPost.A])
-                                        if DutyPost.A in posts else nobody),
-             _("Post B (backup): {name}").format(name=await name(posts[DutyPost.B])
-                                                 if DutyPost.B in posts else nobody),
-             "", _("<b>The roster</b>")]
+    heading = [_("<b>On duty today in “{community}”</b>").format(
+                   community=escape(community.name)),
+               _("Post A: {name}").format(name=await name(posts[DutyPost.A])
+                                          if DutyPost.A in posts else nobody),
+               _("Post B (backup): {name}").format(name=await name(posts[DutyPost.B])
+                                                   if DutyPost.B in posts else nobody),
+               "", _("<b>The roster</b>")]
     weekdays = _weekday_names()
-    for shift in await duty.roster(db, community.id or 0, today):
-        when = weekdays[shift.weekday or 0] if shift.day is None else shift.day.isoformat()
-        lines.append(f"{when} · {shift.post} · {await name(shift.person_id)}")
-    lines.append(escape(_("Admins: /duty_set <weekday 1–7> <A|B> @user, "
-                          "/swap <YYYY-MM-DD> <A|B> @user (add - instead of @user to clear).")))
-    await message.reply("\n".join(lines))
+    shifts = [f"{weekdays[shift.weekday or 0] if shift.day is None else shift.day.isoformat()}"
+              f" · {shift.post} · {await name(shift.person_id)}"
+              for shift in await duty.roster(db, community.id or 0, today)]
+    return paging.Listing("\n".join(heading), shifts, footer=escape(_(
+        "Admins: /duty_set <weekday 1–7> <A|B> @user, /swap <YYYY-MM-DD> <A|B> @user (add - "
+        "instead of @user to clear).")))
 
 
 async def _set_post(message: Message, command: CommandObject, db: Database, actor: Actor,
@@ -194,7 +214,7 @@ async def risk_words(message: Message, command: CommandObject, db: Database, act
                      place: Place | None, clock: Clock) -> None:
     community = await _community(db, place)
     if place is None or community is None or community.id != place.id:
-        await message.reply(_("Risk words belong to a community: send this in its chat."))
+        await message.reply(_not_the_community())
         return
     current = list(words_of((await places.settings_of(db, community.id or 0)).risk_words))
     words = (command.args or "").split(maxsplit=1)
@@ -210,8 +230,26 @@ async def risk_words(message: Message, command: CommandObject, db: Database, act
         await message.reply(escape(_("Usage: /riskwords, /riskwords add <word>, "
                                      "/riskwords remove <word>")))
         return
-    await message.reply(_("<b>Risk words</b> (a wish that contains one pages the duty worker at "
-                          "once):") + "\n" + escape("、".join(current)))
+    await paging.send(message, _risk_words(current), ListKind.RISK_WORDS)
+
+
+async def risk_words_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                          place: Place | None) -> None:
+    community = await _community(db, place)
+    if place is None or community is None or community.id != place.id:
+        await query.answer(_not_the_community(), show_alert=True)
+        return
+    current = words_of((await places.settings_of(db, community.id or 0)).risk_words)
+    await paging.turn(query, callback_data, _risk_words(current))
+
+
+def _not_the_community() -> str:
+    return _("Risk words belong to a community: send this in its chat.")
+
+
+def _risk_words(current: Sequence[str]) -> paging.Listing:
+    return paging.Listing(_("<b>Risk words</b> (a wish that contains one pages the duty worker "
+                            "at once):"), [escape(word) for word in current], separator="、")
 
 
 def router() -> Router:
@@ -221,6 +259,9 @@ def router() -> Router:
     router.message.register(set_swap, Command("swap"), in_group)
     router.message.register(ask, Command("ask"))
     router.message.register(risk_words, Command("riskwords"), in_group)
+    router.callback_query.register(roster_page, ListPageCb.filter(F.kind == ListKind.ROSTER))
+    router.callback_query.register(risk_words_page,
+                                   ListPageCb.filter(F.kind == ListKind.RISK_WORDS))
     router.callback_query.register(acknowledge, PageCb.filter())
     router.message.register(answer_question, Magic(F.reply_to_message.from_user.is_bot), typed)
     return router

@@ -12,26 +12,26 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting, keyboards, volunteering
-from bot.callbacks import HoursCb, ServiceCb, ServiceFormCb, ServiceStep
+from bot import formatting, keyboards, paging, volunteering
+from bot.callbacks import HoursCb, ListKind, ListPageCb, ServiceCb, ServiceFormCb, ServiceStep
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
 from bot.i18n import current_locale
 from bot.messenger import Messenger
 from bot.states import ServiceForm, WishHours
 from bot.volunteering import hours_text as _hours
-from handlers.admin import find_person, not_met, staff_here
+from handlers.admin import find_person, not_met, not_staff, staff_here
 from handlers.wish_form import not_text, use_buttons
-from storage import hours, places, volunteers
+from storage import hours, people, places, volunteers
 from storage.db import Database
 from storage.hours import Outcome, Result
-from storage.models import Place, ServiceLog, ServiceState
+from storage.models import Person, Place, ServiceLog, ServiceState
 from storage.people import Actor
 from storage.words import plain, row_number
 from usecases import hours as usecase
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-RECENT = 10  # entries /hours lists
+LISTED = 1_000  # entries /hours lists, newest first, a page at a time
 
 
 def _bad_hours() -> str:
@@ -284,21 +284,46 @@ async def hours_of(message: Message, command: CommandObject, db: Database, actor
         await message.reply(not_met(asked) if asked else escape(_(
             "Usage: /hours @username|id, or reply to the volunteer's message with /hours.")))
         return
+    listing = await _service_of(db, place, person, clock)
+    if listing is None:
+        await message.reply(_not_a_volunteer_here(person))
+        return
+    await paging.send(message, listing, ListKind.HOURS, about=person.id)
+
+
+async def hours_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                     actor: Actor, place: Place | None, clock: Clock) -> None:
+    """The pages of /hours: for the staff of the chat's place, as the command is."""
+    refused = await not_staff(db, actor, place)
+    person = await people.get(db, callback_data.about)
+    if refused is not None or place is None or person is None:
+        await query.answer(refused or _("This button is no longer valid."), show_alert=True)
+        return
+    listing = await _service_of(db, place, person, clock)
+    if listing is None:
+        await query.answer(_not_a_volunteer_here(person), show_alert=True)
+        return
+    await paging.turn(query, callback_data, listing)
+
+
+def _not_a_volunteer_here(person: Person) -> str:
+    return _("{name} is not a volunteer of this place.").format(name=escape(person.full_name))
+
+
+async def _service_of(db: Database, place: Place, person: Person,
+                      clock: Clock) -> paging.Listing | None:
+    """A volunteer's totals and entries, newest first; None when they do not serve here."""
     here = {g.id for g in await places.grids_under(db, place)}
     standing, grids = await volunteers.with_grids(db, person.id)
     if standing is None or not here & {g.id for g in grids}:
-        await message.reply(_("{name} is not a volunteer of this place.").format(
-            name=escape(person.full_name)))
-        return
+        return None
     totals = await hours.totals(db, person.id, today=_local_today(grids, clock))
-    entries = await hours.recent(db, person.id, limit=RECENT)
-    lines = [_("<b>Service hours of {name}</b>").format(name=escape(standing.real_name)),
-             totals_text(totals), ""]
-    lines += [_("#{number} {entry} ({state})").format(
+    entries = await hours.recent(db, person.id, limit=LISTED)
+    heading = [_("<b>Service hours of {name}</b>").format(name=escape(standing.real_name)),
+               totals_text(totals), ""]
+    return paging.Listing("\n".join(heading), [_("#{number} {entry} ({state})").format(
         number=e.id, entry=volunteering.entry_text(e, standing.real_name), state=_state(e.state))
-        for e in entries]
-    lines.append(escape(_("/fixhours <number> <hours> corrects an entry.")))
-    await message.reply("\n".join(lines))
+        for e in entries], footer=escape(_("/fixhours <number> <hours> corrects an entry.")))
 
 
 async def fix_hours(message: Message, command: CommandObject, db: Database, actor: Actor,
@@ -352,5 +377,6 @@ def router() -> Router:
     router.callback_query.register(decide, ServiceCb.filter())
     router.message.register(my_hours, Command("myhours"))
     router.message.register(hours_of, Command("hours"), in_group)
+    router.callback_query.register(hours_page, ListPageCb.filter(F.kind == ListKind.HOURS))
     router.message.register(fix_hours, Command("fixhours"), in_group)
     return router

@@ -11,6 +11,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +19,11 @@ from aiohttp import web
 BOT_ID = 7000000001
 BOT_USERNAME = "gridlink_test_bot"
 GOOD_TOKEN = f"{BOT_ID}:TEST-token-for-the-fake-server"
+# Telegram's limits on what a request may carry; beyond them it answers 400.
+TEXT_LIMIT = 4096  # characters of a message's text, after its HTML is read
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64  # bytes
+BUTTON_LIMIT = 100
 
 
 @dataclass
@@ -123,6 +129,8 @@ class FakeTelegram:
         if self.failing.get(method):
             self.failing[method] -= 1
             result: Any = Refusal(500, "Internal Server Error")
+        elif (too_large := _beyond_limits(method, params)) is not None:
+            result = too_large
         else:
             result = True if handler is None else await handler(params)
         if isinstance(result, Refusal):
@@ -255,6 +263,47 @@ class RateLimits:
                            self.retry_after)
         self.sent.append((now, chat_id))
         return None
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees once Telegram has read the HTML: tags gone, entities read."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_length(text: str, parse_mode: str | None) -> int:
+    """Characters as Telegram counts them, in UTF-16 code units (an emoji counts two), which
+    is never fewer than Telegram counts, whichever way it counts an emoji."""
+    if (parse_mode or "").upper() == "HTML":
+        reader = _Visible()
+        reader.feed(text)
+        reader.close()
+        text = "".join(reader.parts)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _beyond_limits(method: str, params: dict[str, Any]) -> Refusal | None:
+    parse_mode = params.get("parse_mode")
+    if method in {"sendMessage", "editMessageText"} and visible_length(
+            str(params.get("text", "")), parse_mode) > TEXT_LIMIT:
+        return _error(400, "Bad Request: message is too long")
+    caption = params.get("caption")
+    if caption is not None and visible_length(str(caption), parse_mode) > CAPTION_LIMIT:
+        return _error(400, "Bad Request: message caption is too long")
+    markup = params.get("reply_markup")
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    buttons = [button for row in rows for button in row]
+    if len(buttons) > BUTTON_LIMIT:
+        return _error(400, "Bad Request: BUTTONS_TOO_MUCH")
+    if any(len(str(button.get("callback_data", "")).encode()) > CALLBACK_DATA_LIMIT
+           for button in buttons):
+        return _error(400, "Bad Request: BUTTON_DATA_INVALID")
+    return None
 
 
 def _ok(result: Any) -> Any:

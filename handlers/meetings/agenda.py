@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import meeting_notices
+from bot import meeting_notices, paging
+from bot.callbacks import ListKind, ListPageCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
 from bot.links import Opens, Purpose
 from bot.messenger import Messenger
 from bot.states import TopicText
 from handlers.admin import not_bound
-from handlers.meetings.common import not_the_host, refusal, series_hosted
+from handlers.meetings.common import hosted_for_button, not_the_host, refusal, series_hosted
 from handlers.wish_form import not_text
 from storage import meetings
 from storage.db import Database
@@ -97,16 +98,34 @@ async def agenda(message: Message, command: CommandObject, db: Database, actor: 
     if hosted is None:
         return
     series, place = hosted
-    upcoming = [m for m in await meetings.upcoming(db, series.id or 0, now=clock.now())
-                if m.state == MeetingState.SCHEDULED]
-    if not upcoming:
+    meeting = await _next_meeting(db, series, clock)
+    if meeting is None:
         await message.reply(refusal(Outcome(Result.NOT_FOUND)))
         return
-    meeting = upcoming[0]
     if len(words) > 1 and not await _arrange(message, words[1], meeting, series, place, db,
                                              actor, clock, messenger):
         return
-    await message.reply(await _agenda_text(db, meeting.id or 0))
+    await paging.send(message, await _agenda_of(db, meeting.id or 0), ListKind.AGENDA,
+                      about=series.id or 0)
+
+
+async def agenda_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                      actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    """The pages of /agenda: for the host or an admin, as the command is."""
+    hosted = await hosted_for_button(query, callback_data.about, db, actor, messenger)
+    if hosted is None:
+        return
+    meeting = await _next_meeting(db, hosted[0], clock)
+    if meeting is None:
+        await query.answer(refusal(Outcome(Result.NOT_FOUND)), show_alert=True)
+        return
+    await paging.turn(query, callback_data, await _agenda_of(db, meeting.id or 0))
+
+
+async def _next_meeting(db: Database, series: MeetingSeries, clock: Clock) -> Meeting | None:
+    """The meeting whose agenda is being prepared: the next one that will take place."""
+    return next((m for m in await meetings.upcoming(db, series.id or 0, now=clock.now())
+                 if m.state == MeetingState.SCHEDULED), None)
 
 
 async def _arrange(message: Message, request: str, meeting: Meeting, series: MeetingSeries,
@@ -131,34 +150,34 @@ async def _arrange(message: Message, request: str, meeting: Meeting, series: Mee
     return True
 
 
-async def _agenda_text(db: Database, meeting_id: int) -> str:
+async def _agenda_of(db: Database, meeting_id: int) -> paging.Listing:
+    """The topics with who proposed them and where they stand, then the agenda."""
     found = await meetings.get(db, meeting_id)
     async with db.transaction() as session:
         listed = await meetings.topics(session, meeting_id)
         names = await meetings.names(session, [t.proposer_id for t in listed if t.proposer_id])
     if found is None:
-        return refusal(Outcome(Result.NOT_FOUND))
+        return paging.Listing(refusal(Outcome(Result.NOT_FOUND)))
     meeting, series, place = found
-    lines = [meeting_notices.heading(series, meeting, place)]
-    if not listed:
-        lines.append(_("No topics yet."))
     states = {TopicState.PROPOSED: _("proposed"), TopicState.ACCEPTED: _("on the agenda"),
               TopicState.DECLINED: _("declined"), TopicState.MERGED: _("merged")}
-    for number, listed_topic in enumerate(listed, start=1):
-        who = (names.get(listed_topic.proposer_id, "") if listed_topic.proposer_id
-               else _("offered from the grids"))
-        lines.append(_("{line} — {who} ({state})").format(
-            line=meeting_notices.topic_line(number, listed_topic), who=escape(who),
-            state=states[TopicState(listed_topic.state)]))
-    lines += meeting_notices.agenda_lines(meeting, listed)
-    lines += ["", _agenda_usage()]
-    return "\n".join(lines)
+    entries = [_("{line} — {who} ({state})").format(
+        line=meeting_notices.topic_line(number, listed_topic), who=escape(
+            names.get(listed_topic.proposer_id, "") if listed_topic.proposer_id
+            else _("offered from the grids")), state=states[TopicState(listed_topic.state)])
+        for number, listed_topic in enumerate(listed, start=1)] or [_("No topics yet.")]
+    agenda = meeting_notices.agenda_lines(meeting, listed)
+    if agenda:  # the agenda's heading goes with its first topic, on the same page
+        entries += ["\n".join(agenda[:3]), *agenda[3:]]
+    return paging.Listing(meeting_notices.heading(series, meeting, place), entries,
+                          footer="\n" + _agenda_usage())
 
 
 def router() -> Router:
     router = Router(name=__name__)
     router.message.register(topic, Command("topic"), in_group)
     router.message.register(agenda, Command("agenda"))
+    router.callback_query.register(agenda_page, ListPageCb.filter(F.kind == ListKind.AGENDA))
     router.message.register(topic_link, CommandStart(deep_link=True), Opens(Purpose.TOPIC),
                             in_private)
     router.message.register(wrote_topic, StateFilter(TopicText.text), typed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.messenger import Messenger
@@ -39,15 +39,35 @@ async def series_hosted(message: Message, number: str, db: Database, actor: Acto
     """The series a host-only command names, when the actor hosts it or is an admin there;
     otherwise they are told why and None is returned."""
     series_id = row_number(number)
-    ran = await usecase.run(messenger, actor, series_id) if series_id is not None else None
-    if ran is None or ran.series is None:
+    series, place = (await _run_by(db, actor, messenger, series_id) if series_id is not None
+                     else (None, None))
+    if series is None:
         await message.reply(usage)
         return None
-    place = await places.by_id(db, ran.series.place_id)
-    if place is None or not ran.ok:
+    if place is None:
         await message.reply(not_the_host())
         return None
-    return ran.series, place
+    return series, place
+
+
+async def hosted_for_button(query: CallbackQuery, series_id: int, db: Database, actor: Actor,
+                            messenger: Messenger) -> tuple[MeetingSeries, Place] | None:
+    """As ``series_hosted``, for a button of a host-only answer (its pages)."""
+    series, place = await _run_by(db, actor, messenger, series_id)
+    if series is None or place is None:
+        await query.answer(not_the_host() if series is not None
+                           else refusal(Outcome(Result.NOT_FOUND)), show_alert=True)
+        return None
+    return series, place
+
+
+async def _run_by(db: Database, actor: Actor, messenger: Messenger,
+                  series_id: int) -> tuple[MeetingSeries | None, Place | None]:
+    """The series, and its place when the actor may run it (usecases.meetings.run)."""
+    ran = await usecase.run(messenger, actor, series_id)
+    if ran.series is None or not ran.ok:
+        return ran.series, None
+    return ran.series, await places.by_id(db, ran.series.place_id)
 
 
 def not_the_host() -> str:

@@ -6,17 +6,17 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import meeting_notices
-from bot.callbacks import ActionCb
+from bot import meeting_notices, paging
+from bot.callbacks import ActionCb, ListKind, ListPageCb
 from bot.clock import Clock
 from bot.messenger import Messenger
 from handlers.admin import find_person, not_met
-from handlers.meetings.common import series_hosted
+from handlers.meetings.common import hosted_for_button, series_hosted
 from storage import meetings, minutes
 from storage.db import Database
 from storage.models import Meeting, MeetingSeries, Place
@@ -40,14 +40,33 @@ async def minutes_command(message: Message, command: CommandObject, db: Database
     series, place = hosted
     meeting = await minutes.last_held(db, series.id or 0, now=clock.now())
     if meeting is None:
-        await message.reply(_("No meeting of this series has taken place yet."))
+        await message.reply(_no_meeting_yet())
         return
     # The draft is shown again after each change, except when the change said enough.
     if len(words) > 1 and not await _write_minutes(message, words[1], meeting, series, place,
                                                    db, actor, clock, messenger):
         return
-    await message.reply("\n\n".join([await _minutes_of(db, messenger, meeting, series, place),
-                                       _minutes_usage()]))
+    await paging.send(message, await _minutes_of(db, messenger, meeting, series, place),
+                      ListKind.MINUTES, about=series.id or 0)
+
+
+async def minutes_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                       actor: Actor, clock: Clock, messenger: Messenger) -> None:
+    """The pages of the draft: for the host or an admin, as /minutes is."""
+    hosted = await hosted_for_button(query, callback_data.about, db, actor, messenger)
+    if hosted is None:
+        return
+    series, place = hosted
+    meeting = await minutes.last_held(db, series.id or 0, now=clock.now())
+    if meeting is None:
+        await query.answer(_no_meeting_yet(), show_alert=True)
+        return
+    await paging.turn(query, callback_data,
+                      await _minutes_of(db, messenger, meeting, series, place))
+
+
+def _no_meeting_yet() -> str:
+    return _("No meeting of this series has taken place yet.")
 
 
 async def _write_minutes(message: Message, request: str, meeting: Meeting,
@@ -116,11 +135,13 @@ async def _send_minutes(message: Message, meeting: Meeting, series: MeetingSerie
 
 
 async def _minutes_of(db: Database, messenger: Messenger, meeting: Meeting,
-                      series: MeetingSeries, place: Place) -> str:
+                      series: MeetingSeries, place: Place) -> paging.Listing:
+    """The draft of the minutes, with how to write them."""
     fresh = await meetings.get(db, meeting.id or 0)  # with what was just written
     present, away, actions = await usecase.minutes_parts(messenger, meeting, series)
-    return meeting_notices.minutes_text(fresh[0] if fresh else meeting, series, place, present,
-                                        away, actions)
+    heading, *parts = meeting_notices.minutes_parts(fresh[0] if fresh else meeting, series,
+                                                    place, present, away, actions)
+    return paging.Listing(heading, parts, footer="\n" + _minutes_usage())
 
 
 async def action_done(query: CallbackQuery, callback_data: ActionCb, actor: Actor,
@@ -142,4 +163,5 @@ def router() -> Router:
     router = Router(name=__name__)
     router.message.register(minutes_command, Command("minutes"))
     router.callback_query.register(action_done, ActionCb.filter())
+    router.callback_query.register(minutes_page, ListPageCb.filter(F.kind == ListKind.MINUTES))
     return router

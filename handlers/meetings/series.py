@@ -7,12 +7,13 @@ from datetime import date, datetime, time
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import labels
+from bot import labels, paging
+from bot.callbacks import ListKind, ListPageCb
 from bot.clock import Clock
 from bot.filters import in_group
 from bot.formatting import when
@@ -145,12 +146,24 @@ async def list_series(message: Message, db: Database, place: Place | None,
     if place is None:
         await message.reply(not_bound())
         return
+    await paging.send(message, await _series_here(db, place, clock), ListKind.MEETINGS)
+
+
+async def series_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                      place: Place | None, clock: Clock) -> None:
+    if place is None:
+        await query.answer(not_bound(), show_alert=True)
+        return
+    await paging.turn(query, callback_data, await _series_here(db, place, clock))
+
+
+async def _series_here(db: Database, place: Place, clock: Clock) -> paging.Listing:
     found = await meetings.series_of(db, [place.id or 0])
     if not found:
-        await message.reply(escape(_("No meetings are set up here. A cadre can start a series "
-                                     "with /meeting_new.")))
-        return
-    await message.reply("\n\n".join([await _describe(db, s, place, clock) for s in found]))
+        return paging.Listing(escape(_("No meetings are set up here. A cadre can start a "
+                                       "series with /meeting_new.")))
+    descriptions = [await _describe(db, s, place, clock) for s in found]
+    return paging.Listing("", descriptions, separator="\n\n")
 
 
 def _change_usage() -> str:
@@ -259,5 +272,6 @@ def router() -> Router:
     router = Router(name=__name__)
     router.message.register(new_series, Command("meeting_new"), in_group)
     router.message.register(list_series, Command("meetings"), in_group)
+    router.callback_query.register(series_page, ListPageCb.filter(F.kind == ListKind.MEETINGS))
     router.message.register(change, Command("meeting"), in_group)
     return router

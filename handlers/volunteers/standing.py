@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import labels, volunteering
+from bot import labels, paging, volunteering
+from bot.callbacks import ListKind, ListPageCb
 from bot.clock import Clock
 from bot.filters import in_group
 from bot.messenger import Messenger
-from handlers.admin import find_person, not_met, staff_here
+from handlers.admin import find_person, not_met, not_staff, staff_here
 from handlers.volunteers.common import standing_or_none
 from storage import places, volunteers
 from storage.db import Database
@@ -72,21 +73,32 @@ async def list_volunteers(message: Message, db: Database, actor: Actor,
                           place: Place | None) -> None:
     if not await staff_here(message, db, actor, place) or place is None:
         return
+    await paging.send(message, await _volunteers_of(db, place), ListKind.VOLUNTEERS)
+
+
+async def volunteers_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
+                          actor: Actor, place: Place | None) -> None:
+    refused = await not_staff(db, actor, place)
+    if refused is not None or place is None:
+        await query.answer(refused, show_alert=True)
+        return
+    await paging.turn(query, callback_data, await _volunteers_of(db, place))
+
+
+async def _volunteers_of(db: Database, place: Place) -> paging.Listing:
     grids = await places.grids_under(db, place)
     names = {g.id: g.name for g in grids}
     found = await volunteers.of_grids(db, list(names))
     if not found:
-        await message.reply(_("No volunteers have signed up here yet. Send /volunteer to "
-                              "share the sign-up button."))
-        return
-    lines = [_("<b>Volunteers of {place}</b>").format(place=escape(place.name))]
-    for volunteer, grid_ids in found:
-        lines.append(_("• {name} ({status}): {skills}; {grids}").format(
+        return paging.Listing(_("No volunteers have signed up here yet. Send /volunteer to "
+                                "share the sign-up button."))
+    return paging.Listing(_("<b>Volunteers of {place}</b>").format(place=escape(place.name)), [
+        _("• {name} ({status}): {skills}; {grids}").format(
             name=escape(volunteer.real_name),
             status=labels.volunteer_status(volunteer.status),
             skills=escape(volunteering.skills_text(volunteer)),
-            grids=escape(_(", ").join(names.get(g, "?") for g in grid_ids))))
-    await message.reply("\n".join(lines))
+            grids=escape(_(", ").join(names.get(g, "?") for g in grid_ids)))
+        for volunteer, grid_ids in found])
 
 
 async def suspend(message: Message, command: CommandObject, db: Database, actor: Actor,
@@ -143,6 +155,8 @@ def router() -> Router:
     router.message.register(pings, Command("pings"))
     router.message.register(honour, Command("honour"))
     router.message.register(list_volunteers, Command("volunteers"), in_group)
+    router.callback_query.register(volunteers_page,
+                                   ListPageCb.filter(F.kind == ListKind.VOLUNTEERS))
     router.message.register(suspend, Command("suspend"), in_group)
     router.message.register(reinstate, Command("reinstate"), in_group)
     return router
