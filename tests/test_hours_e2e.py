@@ -3,6 +3,7 @@ month and year boundaries in the community's time zone, staff corrections, the h
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
@@ -177,6 +178,20 @@ async def test_stating_hours_again_corrects_only_ones_own_claim(harness: Harness
     await h.press_text(RESIDENT, first_asked, "0.5 h")
     assert h.last_alert() == "Only the volunteer who claimed it can do that."
     assert (await minutes_of(h, VOLUNTEER), await minutes_of(h, helper)) == ([90], [240])
+
+
+async def test_hours_stated_twice_at_once_make_one_entry(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(RESIDENT, "/wish 帮我搬箱子", GRID_CHAT)
+    card = [c for c in h.fake.sent("sendMessage", GRID_CHAT) if c.buttons()][-1]
+    await h.press_text(VOLUNTEER, card, "🙋")
+    await h.press_text(VOLUNTEER, last(h, VOLUNTEER), "Mark fulfilled")
+    stated = await asyncio.gather(*[
+        step(h.db, hours.for_wish, 1, volunteer_id=VOLUNTEER.id, minutes=minutes,
+             now=h.clock.now()) for minutes in (60, 120, 180)])
+    assert all(outcome.ok for outcome in stated)
+    assert [m in (60, 120, 180) for m in await minutes_of(h, VOLUNTEER)] == [True]
 
 
 async def test_staff_correct_the_entry_of_the_volunteer_it_names(harness: Harness) -> None:
