@@ -180,7 +180,7 @@ async def test_stating_hours_again_corrects_only_ones_own_claim(harness: Harness
     assert (await minutes_of(h, VOLUNTEER), await minutes_of(h, helper)) == ([90], [240])
 
 
-async def test_hours_stated_twice_at_once_make_one_entry(harness: Harness) -> None:
+async def test_hours_stated_at_once_for_one_claim_make_one_entry(harness: Harness) -> None:
     h = harness
     await set_up_grid(h)
     await h.send(RESIDENT, "/wish 帮我搬箱子", GRID_CHAT)
