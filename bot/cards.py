@@ -20,6 +20,7 @@ from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
 from storage import outbox, places, wishes
 from storage.models import (
+    Lane,
     OutboxKind,
     OutboxMessage,
     Person,
@@ -115,7 +116,8 @@ async def card_rows(session: AsyncSession, wish: Wish, *, reason: str, now: obje
     posted = [chat_id for _wish, chat_id in await wishes.posts_in(session, [wish.id or 0])]
     chats = list(dict.fromkeys([*posted, *(chat for chat in also if chat is not None)]))
     return [OutboxMessage(key=f"card:{wish.id}:{chat_id}:{reason}", kind=OutboxKind.CARD,
-                          chat_id=chat_id, wish_id=wish.id, not_before=now, created_at=now)
+                          lane=Lane.GROUP, chat_id=chat_id, wish_id=wish.id, not_before=now,
+                          created_at=now)
             for chat_id in chats]
 
 

@@ -20,7 +20,7 @@ from bot.meeting_notices import ActionNotices, StepNotices
 from bot.messenger import Messenger, Render, Rendered
 from bot.pages import PageNotices, morning_reminder
 from storage import duty, hours, meetings, minutes, places, sweeps, updates
-from storage.models import OutboxMessage, PageKind, Place, Wish
+from storage.models import Lane, OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def honour_roll(grid: Place, standings: list[hours.Standing], month: date) -> Re
 async def _honour_notices(messenger: Messenger, session: AsyncSession, grid: Place,
                           standings: list[hours.Standing], month: date) -> list[OutboxMessage]:
     return messenger.for_place(grid, f"honour:{grid.id}:{month:%Y-%m}",
-                               honour_roll(grid, standings, month))
+                               honour_roll(grid, standings, month), lane=Lane.BULK)
 
 
 async def sweep_once(messenger: Messenger) -> dict[str, int]:

@@ -71,18 +71,28 @@ class Limits:
     def __post_init__(self) -> None:
         self._overall = Window(self.per_second, 1.0)
 
-    def _windows(self, chat_id: int) -> list[Window]:
+    def _chat_windows(self, chat_id: int) -> list[Window]:
         if (chat := self._chats.get(chat_id)) is None:
             chat = self._chats[chat_id] = Window(self.per_chat_per_second, 1.0)
         if chat_id > 0:
-            return [self._overall, chat]
+            return [chat]
         if (group := self._groups.get(chat_id)) is None:
             group = self._groups[chat_id] = Window(self.per_group_per_minute, 60.0)
-        return [self._overall, chat, group]
+        return [chat, group]
+
+    def _windows(self, chat_id: int) -> list[Window]:
+        return [self._overall, *self._chat_windows(chat_id)]
 
     def wait(self, chat_id: int) -> float:
+        """Seconds until one more send to ``chat_id`` fits every limit."""
         now = self.clock()
         return max(window.wait(now) for window in self._windows(chat_id))
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until the chat's own limits let one more send to it through (the overall
+        limit aside): how long this chat must rest, whatever other chats do."""
+        now = self.clock()
+        return max(window.wait(now) for window in self._chat_windows(chat_id))
 
     def take(self, chat_id: int) -> Slot:
         """Count a send that starts now; call ``done`` with the slot when it has completed."""

@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.i18n import chat_locale, person_locale, speaking
 from storage import outbox, people, places
 from storage.db import Database
-from storage.models import OutboxMessage, Person, Place
+from storage.models import Lane, OutboxMessage, Person, Place
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +53,15 @@ class Messenger:
         return text, markup
 
     def queued(self, key: str, chat_id: int, locale: str, render: Render, *,
-               on_undeliverable: str | None = None,
-               not_before: datetime | None = None) -> OutboxMessage:
-        """An outbox row for ``chat_id``, rendered in ``locale``, keyed to happen once."""
+               on_undeliverable: str | None = None, not_before: datetime | None = None,
+               lane: Lane | None = None) -> OutboxMessage:
+        """An outbox row for ``chat_id``, rendered in ``locale``, keyed to happen once; in
+        the person or the group lane unless told otherwise."""
         text, markup = self.render(locale, render, chat_id)
         now = self.clock.now()
-        return OutboxMessage(key=f"{key}>{chat_id}", chat_id=chat_id, text=text,
+        if lane is None:
+            lane = Lane.PERSON if chat_id > 0 else Lane.GROUP
+        return OutboxMessage(key=f"{key}>{chat_id}", chat_id=chat_id, text=text, lane=lane,
                              markup=markup.model_dump(exclude_none=True) if markup else None,
                              on_undeliverable=on_undeliverable,
                              not_before=not_before or now, created_at=now)
@@ -77,12 +80,11 @@ class Messenger:
             return []
         return [self.queued(key, place.chat_id, self.locale_of_place(place), render, **options)]
 
-    async def tell(self, person_id: int, key: str, render: Render, *,
-                   on_undeliverable: str | None = None) -> None:
+    async def tell(self, person_id: int, key: str, render: Render, **options: Any) -> None:
         """Queue a private message in the person's language; ``key`` makes it happen once."""
         async with self.db.transaction() as session:
             await outbox.add(session, [await self.for_person(
-                session, person_id, key, render, on_undeliverable=on_undeliverable)])
+                session, person_id, key, render, **options)])
 
     async def announce(self, place: Place, key: str, render: Render) -> None:
         """Queue a message to a place's chat in its language."""

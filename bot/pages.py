@@ -14,7 +14,7 @@ from bot.messenger import Messenger, Render, Rendered
 from bot.notices import contact_lines, summary
 from storage import places
 from storage.duty import CHAT, PageDue
-from storage.models import OutboxMessage, Page, PageKind, Person, Place, Question, Wish
+from storage.models import Lane, OutboxMessage, Page, PageKind, Person, Place, Question, Wish
 
 
 def _why(page: Page, wish: Wish | None, grid: Place | None, question: Question | None,
@@ -69,7 +69,7 @@ class PageNotices:
         if chat_id is None:
             return []
         return [self.messenger.queued(f"page:{page.id}:{page.level}", chat_id, locale, render,
-                                      not_before=due.not_before)]
+                                      not_before=due.not_before, lane=Lane.URGENT)]
 
     async def _recipient(self, session: AsyncSession, page: Page,
                          community: Place) -> tuple[str, int | None]:

@@ -1,21 +1,32 @@
 """The outbox sender: delivers queued messages within Telegram's limits and never drops one.
 
+- Lanes: rows are taken and sent lowest lane first (``storage.models.Lane``): a risk page
+  or an answer to a person goes before notices, notices before group cards, cards before
+  bulk. Rows to one chat go out in order of lane, then of queueing.
+- No chat holds up another: rows are taken a few per chat and the taking goes on while
+  they are sent. A chat whose own limit makes it wait (a group gets 20 messages a minute)
+  hands its rows back and rests; other chats' rows are taken meanwhile.
 - 429: the row waits ``retry_after`` and is tried again (not counted as a failure).
 - 5xx and network errors: tried again with exponential backoff, capped at an hour.
 - 403 (blocked, never started) and "chat not found": undeliverable, with a visible
   consequence (the person is marked unreachable; staff are told when it mattered).
 - Any other 400 (a message Telegram will never accept): failed, kept with the error.
-Rows to one chat go out in order; different chats go out side by side.
+- A text over Telegram's limit goes out in parts (``bot.splitting``); when a part fails,
+  what is left is kept for the retry, so no part goes twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
-from datetime import timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -26,7 +37,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import cards, meeting_notices
+from bot import cards, meeting_notices, splitting
 from bot.limits import Limits
 from bot.messenger import Messenger
 from storage import outbox, people
@@ -35,60 +46,153 @@ from storage.models import OutboxKind, OutboxMessage, OutboxState
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 SETTLE_EVERY = 20
+# A chat that must wait longer than this for its own limit hands its rows back and rests.
+REST_AFTER = 1.5
+T = TypeVar("T")
 Consequence = Callable[[Messenger, OutboxMessage], Awaitable[None]]
+
+
+class LaneGate:
+    """At most ``size`` sends at a time; whoever waits for one goes in lane order, then in
+    the order they came."""
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    @asynccontextmanager
+    async def turn(self, lane: int) -> AsyncIterator[None]:
+        if self._free and not self._waiting:
+            self._free -= 1
+        else:
+            turn = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (lane, next(self._arrivals), turn))
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._pass_on()  # it was handed a turn it will not use
+                raise
+        try:
+            yield
+        finally:
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        while self._waiting:
+            turn = heapq.heappop(self._waiting)[2]
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._free += 1
+
+
+@dataclass
+class Progress:
+    """How far a long text got: ``left`` is what is still to send once a part went out."""
+
+    left: str | None = None
+
+    def kept(self, result: outbox.Result) -> outbox.Result:
+        """A row tried again later keeps only the parts not sent yet."""
+        if self.left is not None:
+            result["text"] = self.left
+        return result
 
 
 class Sender:
     def __init__(self, messenger: Messenger, *, limits: Limits | None = None, batch: int = 200,
-                 concurrency: int = 16, on_undeliverable: Consequence | None = None) -> None:
+                 per_chat: int = 5, concurrency: int = 16,
+                 on_undeliverable: Consequence | None = None) -> None:
         self.messenger = messenger
         self.limits = limits or Limits()
         self.batch = batch
-        self.concurrency = asyncio.Semaphore(concurrency)
+        self.per_chat = per_chat
+        self.gate = LaneGate(concurrency)
         self.on_undeliverable = on_undeliverable
         self._stopping = asyncio.Event()
         self._woken = asyncio.Event()
         self._results: list[outbox.Result] = []
+        self._sending: dict[int, asyncio.Task[None]] = {}  # chat → its rows being sent
+        self._in_flight = 0  # rows taken and not yet done with
+        self._resting: dict[int, float] = {}  # chat → when (limits' clock) it may send again
 
     @property
     def db(self):
         return self.messenger.db
 
-    async def run_once(self) -> int:
-        """Deliver one batch of due rows; how many were taken."""
+    async def take(self) -> int:
+        """Take due rows of chats free to send now and start sending them; how many."""
+        room = self.batch - self._in_flight
+        if room <= 0:
+            return 0
+        await self._settle()
         async with self.db.transaction():  # the lease, and the cards as they are now
-            rows = await outbox.claim_due(self.db, now=self.messenger.clock.now(),
-                                          limit=self.batch)
+            rows = await outbox.claim_due(self.db, now=self.messenger.clock.now(), limit=room,
+                                          per_chat=self.per_chat, busy=self._busy_chats())
             cards_now = await cards.standings(self.messenger, [
                 (row.wish_id or 0, row.chat_id) for row in rows if row.kind == OutboxKind.CARD])
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)
-        try:
-            await asyncio.gather(*(self._deliver_in_order(chat_rows, cards_now)
-                                   for chat_rows in by_chat.values()))
-        finally:
-            await self._settle()
+        for chat_id, chat_rows in by_chat.items():
+            self._in_flight += len(chat_rows)
+            task = asyncio.create_task(self._send_to_chat(chat_id, chat_rows, cards_now))
+            self._sending[chat_id] = task
+            task.add_done_callback(lambda _, chat_id=chat_id: self._chat_done(chat_id))
         return len(rows)
+
+    def _busy_chats(self) -> list[int]:
+        now = self.limits.clock()
+        for chat_id in [c for c, until in self._resting.items() if until <= now]:
+            del self._resting[chat_id]
+        return [*self._sending, *self._resting]
+
+    def _chat_done(self, chat_id: int) -> None:
+        del self._sending[chat_id]
+        self._woken.set()  # the chat may have more rows due, and there is room to take them
 
     async def drain(self) -> None:
         """Deliver until nothing is due (tests and benchmarks)."""
-        while await self.run_once():
-            pass
+        try:
+            while True:
+                taken = await self.take()
+                if self._sending:
+                    await asyncio.wait(list(self._sending.values()),
+                                       return_when=asyncio.FIRST_COMPLETED)
+                elif not taken and not self._busy_chats():
+                    return
+                elif not taken:  # only resting chats have rows left
+                    await asyncio.sleep(self._rest_left())
+        finally:
+            await self._settle()
 
     async def run_forever(self, idle: float = 0.5) -> None:
-        """Deliver rows as they fall due: at once when this process queued them (``wake``),
-        else at the next look, every ``idle`` seconds (rows postponed, or queued elsewhere)."""
-        while not self._stopping.is_set():
-            self._woken.clear()
-            try:
-                taken = await self.run_once()
-            except Exception:  # the sender must outlive a bad moment of the database
-                log.exception("outbox batch failed")
-                taken = 0
-            if not taken:
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self._woken.wait(), timeout=idle)
+        """Deliver rows as they fall due: at once when this process queued them (``wake``) or
+        a chat is free again, else at the next look, every ``idle`` seconds (rows postponed,
+        or queued elsewhere)."""
+        try:
+            while not self._stopping.is_set():
+                self._woken.clear()
+                try:
+                    taken = await self.take()
+                except Exception:  # the sender must outlive a bad moment of the database
+                    log.exception("taking outbox rows failed")
+                    taken = 0
+                if not taken:
+                    with suppress(TimeoutError):
+                        await asyncio.wait_for(self._woken.wait(),
+                                               timeout=min(idle, self._rest_left() or idle))
+        finally:
+            await asyncio.gather(*self._sending.values(), return_exceptions=True)
+            await self._settle()
+
+    def _rest_left(self) -> float:
+        """Seconds until the first resting chat may send again (0 when none rests)."""
+        if not self._resting:
+            return 0.0
+        return max(0.01, min(self._resting.values()) - self.limits.clock())
 
     def wake(self) -> None:
         """Rows were queued and committed: look now."""
@@ -98,43 +202,85 @@ class Sender:
         self._stopping.set()
         self._woken.set()
 
-    async def _deliver_in_order(self, rows: list[OutboxMessage],
-                                cards_now: cards.Standings) -> None:
-        async with self.concurrency:
-            for row in rows:
-                await self._deliver(row, cards_now)
-
-    async def _send(self, row: OutboxMessage, cards_now: cards.Standings) -> int | None:
-        if row.kind == OutboxKind.CARD:
-            return await cards.sync(self.messenger, cards_now.get((row.wish_id or 0, row.chat_id)),
-                                    row.chat_id)
-        if row.kind == OutboxKind.MEETING_NOTICE:
-            return await meeting_notices.sync(self.messenger, row.meeting_id or 0, row.chat_id)
-        markup = InlineKeyboardMarkup.model_validate(row.markup) if row.markup else None
-        message = await self.messenger.bot.send_message(row.chat_id, row.text,
-                                                        reply_markup=markup)
-        return message.message_id
-
-    async def _send_counted(self, row: OutboxMessage, cards_now: cards.Standings) -> int | None:
-        slot = self.limits.take(row.chat_id)
+    async def _send_to_chat(self, chat_id: int, rows: list[OutboxMessage],
+                            cards_now: cards.Standings) -> None:
         try:
-            return await self._send(row, cards_now)
+            for index, row in enumerate(rows):
+                rest = self.limits.chat_wait(chat_id)
+                if rest > REST_AFTER:
+                    self._rest(chat_id, rest, rows[index:])
+                    return
+                if rest > 0:
+                    await asyncio.sleep(rest)
+                async with self.gate.turn(row.lane):
+                    while (pause := self.limits.wait(chat_id)) > 0:  # noqa: ASYNC110
+                        await asyncio.sleep(pause)
+                    held_until = await self._deliver(row, cards_now)
+                if held_until is not None:  # later rows of the chat wait behind this one
+                    await self._hand_back(rows[index + 1:], held_until)
+                    return
+        finally:
+            self._in_flight -= len(rows)
+
+    def _rest(self, chat_id: int, seconds: float, rows: list[OutboxMessage]) -> None:
+        self._resting[chat_id] = self.limits.clock() + seconds
+        now = self.messenger.clock.now()
+        self._results.extend(outbox.handed_back(row, until=now) for row in rows)
+
+    async def _hand_back(self, rows: list[OutboxMessage], until: datetime) -> None:
+        for row in rows:
+            await self._record(outbox.handed_back(row, until=until))
+
+    async def _send_text(self, row: OutboxMessage, progress: Progress) -> int | None:
+        """Send a message row, in parts when it is long (the buttons go with the last);
+        ``progress`` keeps what is left to send once a part went out."""
+        markup = InlineKeyboardMarkup.model_validate(row.markup) if row.markup else None
+        part, rest = splitting.first_part(row.text)
+        while True:
+            message = await self._counted(row.chat_id, self.messenger.bot.send_message(
+                row.chat_id, part, reply_markup=None if rest else markup))
+            if not rest:
+                return message.message_id
+            progress.left = rest
+            part, rest = splitting.first_part(rest)
+            while (pause := self.limits.wait(row.chat_id)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(pause)
+
+    async def _counted(self, chat_id: int, sending: Awaitable[T]) -> T:
+        slot = self.limits.take(chat_id)
+        try:
+            return await sending
         finally:
             self.limits.done(slot)
 
-    async def _deliver(self, row: OutboxMessage, cards_now: cards.Standings) -> None:
-        while (pause := self.limits.wait(row.chat_id)) > 0:  # noqa: ASYNC110 - a timed wait
-            await asyncio.sleep(pause)
+    async def _send(self, row: OutboxMessage, cards_now: cards.Standings,
+                    progress: Progress) -> int | None:
+        if row.kind == OutboxKind.CARD:
+            return await self._counted(row.chat_id, cards.sync(
+                self.messenger, cards_now.get((row.wish_id or 0, row.chat_id)), row.chat_id))
+        if row.kind == OutboxKind.MEETING_NOTICE:
+            return await self._counted(row.chat_id, meeting_notices.sync(
+                self.messenger, row.meeting_id or 0, row.chat_id))
+        return await self._send_text(row, progress)
+
+    async def _deliver(self, row: OutboxMessage, cards_now: cards.Standings) -> datetime | None:
+        """Send one row and record what became of it; when it must be tried again later,
+        the time it waits until (the chat's later rows wait behind it)."""
         now = self.messenger.clock.now()
+        progress = Progress()
         try:
-            telegram_id = await self._send_counted(row, cards_now)
-        except TelegramRetryAfter as error:
-            await self._record(outbox.postponed(
-                row, until=now + timedelta(seconds=error.retry_after), error=error.message,
-                count_attempt=False))
+            telegram_id = await self._send(row, cards_now, progress)
+        except TelegramRetryAfter as error:  # the chat rests; others go on
+            until = now + timedelta(seconds=error.retry_after)
+            self._resting[row.chat_id] = self.limits.clock() + error.retry_after
+            await self._record(progress.kept(outbox.postponed(
+                row, until=until, error=error.message, count_attempt=False)))
+            return until
         except (TelegramServerError, TelegramNetworkError) as error:
-            backoff = min(timedelta(seconds=2 ** min(row.attempts, 12)), MAX_BACKOFF)
-            await self._record(outbox.postponed(row, until=now + backoff, error=str(error)))
+            until = now + min(timedelta(seconds=2 ** min(row.attempts, 12)), MAX_BACKOFF)
+            await self._record(progress.kept(outbox.postponed(
+                row, until=until, error=str(error))))
+            return until
         except TelegramForbiddenError as error:
             await self._undeliverable(row, error.message)
         except TelegramBadRequest as error:
@@ -146,6 +292,7 @@ class Sender:
                                                    error=error.message))
         else:
             await self._record(outbox.sent(row, telegram_id=telegram_id, now=now))
+        return None
 
     async def _record(self, result: outbox.Result) -> None:
         """Results are written together (one transaction rather than one per message). A row

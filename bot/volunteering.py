@@ -17,6 +17,7 @@ from bot.messenger import Messenger, Render, Rendered
 from bot.notices import summary
 from storage import outbox, people, places, volunteers
 from storage.models import (
+    Lane,
     Place,
     PlaceKind,
     Role,
@@ -142,7 +143,7 @@ async def ping_volunteers(messenger: Messenger, wish: Wish) -> int:
                                           timezone=grid.timezone,
                                           per_day=settings.volunteer_pings_per_day)
         rows = [await messenger.for_person(session, v.person_id, f"ping:{wish.id}",
-                                           _ping(wish, grid)) for v in chosen]
+                                           _ping(wish, grid), lane=Lane.BULK) for v in chosen]
         await outbox.add(session, rows)
     return len(rows)
 

@@ -23,6 +23,7 @@ from storage import audit, outbox, places, words
 from storage.db import Database, upsert
 from storage.models import (
     AuditEntry,
+    Lane,
     Meeting,
     MeetingRule,
     MeetingSeries,
@@ -229,8 +230,8 @@ def notice_update(meeting: Meeting, key: str, now: datetime) -> list[OutboxMessa
 
 def notice_row(meeting: Meeting, chat_id: int, key: str, now: datetime) -> OutboxMessage:
     return OutboxMessage(key=f"notice:{meeting.id}:{key}", kind=OutboxKind.MEETING_NOTICE,
-                         chat_id=chat_id, meeting_id=meeting.id, not_before=now,
-                         created_at=now)
+                         lane=Lane.PERSON if chat_id > 0 else Lane.GROUP, chat_id=chat_id,
+                         meeting_id=meeting.id, not_before=now, created_at=now)
 
 
 async def name_substitute(session: AsyncSession, meeting_id: int, person_id: int,

@@ -7,8 +7,8 @@ on PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several senders take disjoint batc
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, update
@@ -44,8 +44,9 @@ def _due(dialect: str) -> Select[tuple[OutboxMessage]]:
     statement = (
         select(OutboxMessage)
         .where(col(OutboxMessage.state).in_(DUE_STATES),
-               col(OutboxMessage.not_before) <= bindparam("now"))
-        .order_by(col(OutboxMessage.id))
+               col(OutboxMessage.not_before) <= bindparam("now"),
+               col(OutboxMessage.chat_id).not_in(bindparam("busy", expanding=True)))
+        .order_by(col(OutboxMessage.lane), col(OutboxMessage.id))
         .limit(bindparam("limit"))
     )
     return statement if dialect == "sqlite" else statement.with_for_update(skip_locked=True)
@@ -57,15 +58,28 @@ _LEASE = (update(OutboxMessage)
           .values(state=OutboxState.SENDING, not_before=bindparam("until")))
 
 
-async def claim_due(db: Database, *, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Take up to ``limit`` due rows for sending, oldest first."""
+async def claim_due(db: Database, *, now: datetime, limit: int, per_chat: int | None = None,
+                    busy: Collection[int] = ()) -> list[OutboxMessage]:
+    """Take up to ``limit`` due rows for sending: the lowest lane first, then the oldest; at
+    most ``per_chat`` rows of one chat, none of the chats in ``busy``."""
     async with db.transaction() as session:
-        rows = list((await session.exec(_DUE.on(session),
-                                        params={"now": now, "limit": limit})).all())
+        found = (await session.exec(_DUE.on(session), params={
+            "now": now, "limit": limit, "busy": list(busy)})).all()
+        rows = _at_most_per_chat(found, per_chat) if per_chat else list(found)
         if rows:
             await session.exec(_LEASE, params={"ids": [r.id for r in rows],
                                                "until": now + LEASE})
         return rows
+
+
+def _at_most_per_chat(rows: Iterable[OutboxMessage], per_chat: int) -> list[OutboxMessage]:
+    taken: Counter[int] = Counter()
+    kept = []
+    for row in rows:
+        if taken[row.chat_id] < per_chat:
+            taken[row.chat_id] += 1
+            kept.append(row)
+    return kept
 
 
 Result = dict[str, object]  # what became of one row: its id and the columns to change
@@ -80,6 +94,11 @@ def postponed(row: OutboxMessage, *, until: datetime, error: str,
               count_attempt: bool = True) -> Result:
     return {"id": row.id, "state": OutboxState.PENDING, "not_before": until, "error": error,
             "attempts": row.attempts + (1 if count_attempt else 0)}
+
+
+def handed_back(row: OutboxMessage, *, until: datetime) -> Result:
+    """Not sent now, and not for any fault: due again at ``until``."""
+    return {"id": row.id, "state": OutboxState.PENDING, "not_before": until}
 
 
 def given_up(row: OutboxMessage, *, state: OutboxState, error: str) -> Result:

@@ -5,19 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 from bot.limits import Limits
+from bot.splitting import MAX_TEXT
 from bot.sender import Sender
 from storage import outbox, people
-from storage.models import OutboxMessage, OutboxState
+from storage.models import Lane, OutboxMessage, OutboxState
 from tests.fake_telegram import RateLimits
 from tests.harness import RESIDENT, VOLUNTEER, WORKER, Harness, button, set_up_grid
 
 
-def queued(h: Harness, key: str, chat_id: int, text: str | None = None) -> OutboxMessage:
+def queued(h: Harness, key: str, chat_id: int, text: str | None = None,
+           lane: Lane = Lane.PERSON, markup: dict[str, Any] | None = None) -> OutboxMessage:
     now = h.clock.now()
     return OutboxMessage(key=key, chat_id=chat_id, text=text or key, not_before=now,
-                         created_at=now)
+                         created_at=now, lane=lane, markup=markup)
 
 
 def delivered(h: Harness) -> Counter[str]:
@@ -147,3 +150,86 @@ async def test_a_row_queued_in_this_process_goes_out_at_once(harness: Harness) -
         sender.stop()
         await running
     assert await outbox.counts(h.db) == {OutboxState.SENT: 1}
+
+
+async def _until(condition: Any, timeout: float = 60) -> None:
+    """Wait for the fake server to have seen what ``condition`` looks for."""
+    async def seen() -> None:
+        while not condition():  # noqa: ASYNC110 - the fake server records as it answers
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(seen(), timeout=timeout)
+
+
+async def test_a_group_at_its_limit_does_not_hold_up_a_page(harness: Harness) -> None:
+    """A group gets 20 messages a minute: its 21st card waits a minute, and a risk page to
+    someone else, queued meanwhile, goes out at once instead of after the group's rows."""
+    h = harness
+    h.fake.limits = RateLimits(per_chat_per_second=30)  # only the group's minute counts here
+    sender = Sender(h.app.messenger, limits=Limits(per_chat_per_second=30))
+    running = asyncio.create_task(sender.run_forever(idle=3600))
+    try:
+        await outbox.enqueue(h.db, [queued(h, f"card {n}", -500, lane=Lane.GROUP)
+                                    for n in range(40)])
+        sender.wake()
+        await _until(lambda: len(h.fake.sent("sendMessage", -500)) == 20)
+        await outbox.enqueue(h.db, [queued(h, "risk page", WORKER.id, lane=Lane.URGENT)])
+        sender.wake()
+        await _until(lambda: delivered(h)["risk page"])
+        assert len(h.fake.sent("sendMessage", -500)) == 20, "the group's next minute is ahead"
+    finally:
+        sender.stop()
+        await running
+    assert h.fake.limits.refused == 0
+    states = await outbox.counts(h.db)
+    assert states == {OutboxState.SENT: 21, OutboxState.PENDING: 20}, "none lost, none held"
+
+
+async def test_the_lowest_lane_goes_first(harness: Harness) -> None:
+    h = harness
+    await outbox.enqueue(h.db, [queued(h, f"honour roll {n}", 50_000 + n, lane=Lane.BULK)
+                                for n in range(5)])
+    await outbox.enqueue(h.db, [queued(h, "card", -501, lane=Lane.GROUP),
+                                queued(h, "notice", 60_000, lane=Lane.PERSON),
+                                queued(h, "page", -500, lane=Lane.URGENT)])
+    await Sender(h.app.messenger, concurrency=1).drain()
+    order = [c.text for c in h.fake.sent("sendMessage")]
+    assert order[:3] == ["page", "notice", "card"], order
+    assert sorted(order[3:]) == [f"honour roll {n}" for n in range(5)]
+
+
+def _long_text() -> str:
+    paragraphs = [f"第{n}段：" + "请各位志愿者留意本周的安排，按时到岗。" * 20 for n in range(40)]
+    return "<b>通知</b>\n\n" + "\n\n".join(paragraphs)
+
+
+async def test_a_long_text_goes_out_in_parts_with_its_buttons_on_the_last(
+        harness: Harness) -> None:
+    h = harness
+    text = _long_text()
+    buttons = {"inline_keyboard": [[{"text": "OK", "callback_data": "ok"}]]}
+    await outbox.enqueue(h.db, [queued(h, "long", 42, text, markup=buttons)])
+    await h.app.sender.drain()
+    calls = [c for c in h.fake.sent("sendMessage", 42)]
+    assert len(text) == 15_479 and len(calls) == 4  # not one part more than needed
+    assert all(isinstance(c.result, dict) for c in calls), "Telegram took every part"
+    assert all(len(c.text) <= MAX_TEXT for c in calls)
+    assert "".join(c.text for c in calls).replace("\n", "") == text.replace("\n", "")
+    assert [bool(c.buttons()) for c in calls] == [False, False, False, True]
+    assert all(c.text.split("\n\n")[-1].endswith("。") for c in calls), "cut between paragraphs"
+    row = (await outbox.rows(h.db))[0]
+    assert (row.state, row.message_id) == (OutboxState.SENT, calls[-1].result["message_id"])
+
+
+async def test_a_part_refused_for_a_while_is_sent_later_and_no_part_twice(
+        harness: Harness) -> None:
+    h = harness
+    h.fake.limits = RateLimits(per_chat_per_second=1, retry_after=1)
+    eager = Sender(h.app.messenger, limits=Limits(per_chat_per_second=1000))
+    text = _long_text()
+    await outbox.enqueue(h.db, [queued(h, "long", 42, text)])
+    await drain_through_time(h, eager, step=timedelta(seconds=1))
+    assert h.fake.limits.refused > 0, "a part met a 429"
+    parts = [c.text for c in h.fake.sent("sendMessage", 42) if isinstance(c.result, dict)]
+    assert len(parts) == 4 and len(set(parts)) == 4
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")

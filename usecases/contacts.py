@@ -8,7 +8,7 @@ from enum import StrEnum
 from bot.messenger import Messenger, Rendered
 from bot.notices import contact_lines, summary
 from storage import audit, outbox
-from storage.models import Wish
+from storage.models import Lane, Wish
 from storage.people import Actor
 from usecases.authority import Act, may_in
 
@@ -40,5 +40,5 @@ async def send_contact(messenger: Messenger, actor: Actor, wish_id: int, *,
             return "\n\n".join([summary(wish), contact_lines(wish)]), None
 
         await outbox.add(session, [await messenger.for_person(
-            session, actor.id, f"audit:{event}:contact", render)])
+            session, actor.id, f"audit:{event}:contact", render, lane=Lane.URGENT)])
     return Shown.SENT

@@ -13,7 +13,7 @@ from bot.messenger import Messenger
 from bot.pages import PageNotices
 from storage import duty, outbox, places
 from storage.duty import Ack
-from storage.models import DutyPost, Page, Place, Question
+from storage.models import DutyPost, Lane, Page, Place, Question
 from storage.people import Actor
 from usecases.authority import Act, holds, may_in
 
@@ -90,5 +90,5 @@ async def answer(messenger: Messenger, actor: Actor, page: Page, text: str, *,
                 community=escape(community.name if community else "")), None
 
         await outbox.add(session, [await messenger.for_person(
-            session, question.resident_id, f"answer:{question.id}", render)])
+            session, question.resident_id, f"answer:{question.id}", render, lane=Lane.URGENT)])
     return Done.DONE

@@ -13,7 +13,7 @@ from bot import meeting_notices
 from bot.messenger import Messenger
 from storage import meetings, minutes, outbox
 from storage.meetings import Outcome, Result, Rule
-from storage.models import ActionItem, Meeting, MeetingSeries, Person, Place, RsvpAnswer
+from storage.models import ActionItem, Lane, Meeting, MeetingSeries, Person, Place, RsvpAnswer
 from storage.people import Actor
 from usecases.authority import Act, may_in
 
@@ -148,7 +148,7 @@ async def send_minutes(messenger: Messenger, actor: Actor, meeting: Meeting,
         await outbox.add(session, [await messenger.for_person(
             session, person_id, f"minutes:{meeting.id}", lambda: (
                 meeting_notices.minutes_text(meeting, series, place, present, away, actions),
-                None)) for person_id in everyone])
+                None), lane=Lane.BULK) for person_id in everyone])
         return len(everyone)
 
 

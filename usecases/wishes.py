@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import cards, notices, volunteering
 from bot.messenger import Messenger
 from storage import wishes
-from storage.models import Tier, Wish, WishState
+from storage.models import Lane, Tier, Wish, WishState
 from storage.people import Actor
 from storage.wishes import Outcome, Result
 from usecases.authority import Act, Standing, may_in, standing
@@ -82,7 +82,7 @@ async def take(messenger: Messenger, actor: Actor, wish_id: int, tier: Tier, *,
                                            actor.person.full_name)
             if actor.person.reachable:  # else the handler shows the way to a private chat
                 await messenger.tell(actor.id, f"audit:{done.event_id}:contact",
-                                     notices.for_claimer(taken))
+                                     notices.for_claimer(taken), lane=Lane.URGENT)
 
         return await _changed(messenger, lambda session: wishes.claim(
             session, wish_id, volunteer_id=actor.id, now=now, tier=tier, note=note),
