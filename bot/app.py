@@ -98,7 +98,7 @@ async def build(settings: Settings, clock: Clock | None = None) -> App:
     bot = make_bot(settings)
     clock = clock or SystemClock()
     messenger = Messenger(bot, db, i18n, settings.default_locale, clock)
-    sender = Sender(messenger, on_undeliverable=notices.resident_unreachable)
+    sender = Sender(messenger, on_undeliverable=notices.undeliverable)
     db.when_queued(sender.wake)
     dispatcher = make_dispatcher(settings, db, i18n, clock, messenger)
     return App(settings, db, bot, dispatcher, i18n, messenger, sender)

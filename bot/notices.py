@@ -14,14 +14,25 @@ from aiogram.utils.i18n import gettext as _
 from bot import audience, cards, keyboards
 from bot.cards import headline
 from bot.messenger import Messenger, Render, Rendered
+from bot.paging import shorten
 from storage import duty, people, places, wishes
-from storage.models import OutboxMessage, PageKind, Person, Role, Wish, WishState
+from storage.models import (
+    Lane,
+    OutboxMessage,
+    PageKind,
+    Person,
+    Question,
+    Role,
+    Wish,
+    WishState,
+)
 from storage.places import chain
 from storage.risk import risk_word, words_of
 from storage.settings import effective
 
 STAFF_FOR_WISHES = (Role.SOCIAL_WORKER,)
 RESIDENT_OF = "resident-of-wish:"
+ANSWERED_BY = "answered-by:"
 
 
 def summary(wish: Wish) -> str:
@@ -219,11 +230,35 @@ async def page_if_at_risk(messenger: Messenger, wish: Wish) -> None:
                              wish_id=wish.id)
 
 
-async def resident_unreachable(messenger: Messenger, row: OutboxMessage) -> None:
+async def undeliverable(messenger: Messenger, row: OutboxMessage) -> None:
+    """The sender could not reach someone; who must know is told (``row.on_undeliverable``)."""
+    whom = row.on_undeliverable or ""
+    if whom.startswith(RESIDENT_OF):
+        await resident_unreachable(messenger, int(whom.removeprefix(RESIDENT_OF)))
+    elif whom.startswith(ANSWERED_BY):
+        staff_id, question_id = whom.removeprefix(ANSWERED_BY).split(":")
+        await _answer_undelivered(messenger, int(staff_id), int(question_id))
+
+
+def answered_by(staff_id: int, question_id: int) -> str:
+    """``on_undeliverable`` of an answer: the staff member who wrote it hears if it bounced."""
+    return f"{ANSWERED_BY}{staff_id}:{question_id}"
+
+
+async def _answer_undelivered(messenger: Messenger, staff_id: int, question_id: int) -> None:
+    async with messenger.db.transaction() as session:
+        question = await session.get(Question, question_id)
+    asked = shorten(escape(question.text if question else ""), 60)
+    await messenger.tell(staff_id, f"undelivered-answer:{question_id}", lambda: (
+        _("Your answer to “{question}” could not be delivered: the resident has blocked me or "
+          "never opened a private chat with me. Please reach them another way.").format(
+            question=asked),
+        None,
+    ), lane=Lane.URGENT)
+
+
+async def resident_unreachable(messenger: Messenger, wish_id: int) -> None:
     """The sender could not reach a resident: their grid's social workers are told."""
-    if not (row.on_undeliverable or "").startswith(RESIDENT_OF):
-        return
-    wish_id = int((row.on_undeliverable or "").removeprefix(RESIDENT_OF))
     wish = await wishes.get(messenger.db, wish_id)
     if wish is None:
         return

@@ -207,7 +207,8 @@ async def answer_question(message: Message, db: Database, actor: Actor, clock: C
     if done is Done.ALREADY:
         await message.reply(_("This question has already been answered."))
     elif done is Done.DONE:
-        await message.reply(_("Sent to the resident. Thank you!"))
+        await message.reply(_("Thank you! Your answer is on its way to the resident. If it "
+                              "cannot be delivered, I will tell you here."))
 
 
 async def risk_words(message: Message, command: CommandObject, db: Database, actor: Actor,

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from bot.jobs import sweep_once
 from bot.links import Purpose
-from storage.models import Page, Question
+from storage import outbox
+from storage.models import OutboxState, Page, Question
 from tests.harness import (
     ADMIN,
     COMMUNITY_CHAT,
@@ -144,10 +145,11 @@ async def test_a_question_is_answered_from_one_place(harness: Harness) -> None:
                  reply_to=h.fake.message(WORKER.id, page.message_id))
     answer = h.fake.last_to(RESIDENT.id).text
     assert "带身份证、租房合同和一张照片" in answer
-    assert "Sent to the resident" in h.fake.last_to(WORKER.id).text
+    assert "on its way to the resident" in h.fake.last_to(WORKER.id).text
     async with h.db.transaction() as session:
         question = (await session.exec(select(Question))).one()
     assert question.answered_by == WORKER.id
+    assert "could not be delivered" not in h.fake.last_to(WORKER.id).text
     [stored] = await pages(h)
     assert stored.acknowledged_by == WORKER.id
     await h.send(WORKER, "补充一句", reply_to=h.fake.message(WORKER.id, page.message_id))
@@ -187,3 +189,37 @@ async def test_the_roster_takes_full_width_digits_and_letters(harness: Harness) 
     await h.send(RESIDENT, "/duty", GRID_CHAT)
     assert translate(h, "zh_Hans", "Post A: {name}", name=WORKER.name) in \
         h.fake.last_to(GRID_CHAT).text
+
+
+async def test_an_answer_that_cannot_reach_the_resident_is_reported_to_who_wrote_it(
+        harness: Harness) -> None:
+    h = harness
+    await staff_roster(h)
+    await h.send(RESIDENT, "/ask 社区食堂几点开门？", GRID_CHAT)
+    page = h.fake.last_to(WORKER.id)
+    h.fake.unreachable.add(RESIDENT.id)  # the resident blocked the bot after asking
+    await h.send(WORKER, "早上六点半。", reply_to=h.fake.message(WORKER.id, page.message_id))
+    told = [c.text for c in h.fake.sent("sendMessage", WORKER.id)][-2:]
+    assert "on its way to the resident" in told[0], "not reported as sent"
+    assert "answer to “社区食堂几点开门？” could not be delivered" in told[1]
+    answers = [r for r in await outbox.rows(h.db) if r.key.startswith("answer:")]
+    assert [r.state for r in answers] == [OutboxState.UNDELIVERABLE]
+
+
+async def test_a_long_answer_reaches_the_resident_in_parts(harness: Harness) -> None:
+    h = harness
+    await staff_roster(h)
+    await h.send(RESIDENT, "/ask 办理居住证需要哪些材料和流程？", GRID_CHAT)
+    page = h.fake.last_to(WORKER.id)
+    steps = "\n".join(f"第{n}步：带好身份证原件和复印件，到社区服务中心一楼窗口取号办理。" * 3
+                      for n in range(1, 42))
+    await h.send(WORKER, steps, reply_to=h.fake.message(WORKER.id, page.message_id))
+    # as long as Telegram lets the worker write; with the question around it, it is longer
+    assert 4000 < len(steps) <= 4096
+    parts = [c for c in h.fake.sent("sendMessage", RESIDENT.id) if isinstance(c.result, dict)]
+    parts = parts[-2:]
+    assert all(len(c.text) <= 4096 for c in parts)
+    assert "办理居住证需要哪些材料和流程" in parts[0].text and "第41步" in parts[1].text
+    assert "".join(c.text for c in parts).count("窗口取号办理") == 123
+    answers = [r for r in await outbox.rows(h.db) if r.key.startswith("answer:")]
+    assert [r.state for r in answers] == [OutboxState.SENT]

@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.limits import Limits
-from bot.splitting import MAX_TEXT
 from bot.sender import Sender
+from bot.splitting import MAX_TEXT
 from storage import outbox, people
 from storage.models import Lane, OutboxMessage, OutboxState
 from tests.fake_telegram import RateLimits
@@ -152,13 +152,13 @@ async def test_a_row_queued_in_this_process_goes_out_at_once(harness: Harness) -
     assert await outbox.counts(h.db) == {OutboxState.SENT: 1}
 
 
-async def _until(condition: Any, timeout: float = 60) -> None:
+async def _until(condition: Any) -> None:
     """Wait for the fake server to have seen what ``condition`` looks for."""
     async def seen() -> None:
         while not condition():  # noqa: ASYNC110 - the fake server records as it answers
             await asyncio.sleep(0.01)
 
-    await asyncio.wait_for(seen(), timeout=timeout)
+    await asyncio.wait_for(seen(), timeout=120)
 
 
 async def test_a_group_at_its_limit_does_not_hold_up_a_page(harness: Harness) -> None:

@@ -9,6 +9,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from bot import notices
 from bot.messenger import Messenger
 from bot.pages import PageNotices
 from storage import duty, outbox, places
@@ -90,5 +91,6 @@ async def answer(messenger: Messenger, actor: Actor, page: Page, text: str, *,
                 community=escape(community.name if community else "")), None
 
         await outbox.add(session, [await messenger.for_person(
-            session, question.resident_id, f"answer:{question.id}", render, lane=Lane.URGENT)])
+            session, question.resident_id, f"answer:{question.id}", render, lane=Lane.URGENT,
+            on_undeliverable=notices.answered_by(actor.id, question.id or 0))])
     return Done.DONE
