@@ -4,12 +4,13 @@ not see the list cannot turn its pages."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import func, select
 
 from bot.callbacks import ListKind, ListPageCb
-from storage import places, volunteers
+from storage import hours, places, volunteers
 from storage.models import FailedUpdate, Skill
 from tests.fake_telegram import TEXT_LIMIT, Call, Refusal, visible_length
 from tests.harness import (
@@ -17,6 +18,7 @@ from tests.harness import (
     COMMUNITY_CHAT,
     GRID_CHAT,
     RESIDENT,
+    VOLUNTEER,
     WORKER,
     Harness,
     Someone,
@@ -186,4 +188,51 @@ async def test_many_roles_are_listed_a_page_at_a_time_to_staff_only(harness: Har
     await h.press(RESIDENT, listed, page_button(h, listed, zh(h, "‹ Previous")) or "")
     assert h.last_alert() == zh(h, "Only the staff of this place can see this list.")
     assert shown(h, listed)["text"] == pages[-1]
+    await within_limits(h)
+
+
+# --- /hours @volunteer: every entry, a page at a time -------------------------------------
+
+async def test_every_entry_of_a_volunteer_is_on_a_page_of_hours_for_staff_only(
+        harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    grid = await places.by_chat(h.db, GRID_CHAT)
+    assert grid is not None
+    today = hours.local_day(h.clock.now(), grid.timezone)
+    numbers = []
+    for number in range(30):
+        logged = await step(h.db, hours.log, VOLUNTEER.id, grid_id=grid.id or 0,
+                            served_on=today - timedelta(days=number), minutes=60,
+                            description=f"第{number:02d}次：" + "陪独居老人去医院复查并取药" * 15,
+                            today=today, now=h.clock.now())
+        assert logged.ok and logged.entry is not None
+        numbers.append(logged.entry.id)
+    await h.send(WORKER, "/hours @chen", GRID_CHAT)
+    listed = h.fake.last_to(GRID_CHAT)
+    assert zh(h, "<b>Service hours of {name}</b>", name=VOLUNTEER.name) in listed.text
+
+    pages = await every_page(h, WORKER, listed, zh(h, "Next ›"))
+    assert len(pages) >= 2
+    each_on_one_page([f"#{number} " for number in numbers], pages)
+    for outsider in (RESIDENT, VOLUNTEER):
+        await h.press(outsider, listed, page_button(h, listed, zh(h, "‹ Previous")) or "")
+        assert h.last_alert() == zh(h, "Only the staff of this place can do that.")
+        assert shown(h, listed)["text"] == pages[-1]
+    await within_limits(h)
+
+
+# --- /riskwords: a list everyone may read ---------------------------------------------------
+
+async def test_many_risk_words_are_paged_for_anyone_in_the_community(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    words = [f"风险词{number:02d}" + "独居老人摔倒无人发现" * 8 for number in range(60)]
+    for word in words:
+        await h.send(ADMIN, f"/riskwords add {word}", COMMUNITY_CHAT)
+    await h.send(RESIDENT, "/riskwords", COMMUNITY_CHAT)
+    listed = h.fake.last_to(COMMUNITY_CHAT)
+    pages = await every_page(h, RESIDENT, listed, zh(h, "Next ›"))
+    assert len(pages) >= 2
+    each_on_one_page(words, pages)
     await within_limits(h)
