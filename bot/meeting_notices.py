@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import formatting, keyboards, links
+from bot import formatting, keyboards, links, paging
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.links import Purpose
@@ -37,6 +37,10 @@ def starts(meeting: Meeting, place: Place) -> str:
 def heading(series: MeetingSeries, meeting: Meeting, place: Place) -> str:
     return _("📋 <b>{title}</b>, {when}").format(title=escape(series.title),
                                                  when=starts(meeting, place))
+
+
+MIN_LINE = 40  # a shortened agenda line still says what the topic is
+MORE_LINE_ROOM = 40  # "…and 12 more", in any language
 
 
 def topic_line(number: int, topic: MeetingTopic) -> str:
@@ -80,19 +84,39 @@ def notice(meeting: Meeting, series: MeetingSeries, place: Place, host: str,
         lines.append(_("Where: {location}").format(location=escape(series.location)))
     if meetings.late(meeting, series):
         lines.append(_("(This notice comes late: I was not running when it was due.)"))
-    lines += agenda_lines(meeting, found)
+    listed = agenda_lines(meeting, found)
     if actions:
-        lines += ["", _("<b>Open action items</b>"),
-                  *(action_line(item, owner, place, today or item.due_on)
-                    for item, owner in actions)]
-    lines += ["", _("Attending: {attend} · Cannot attend: {absent} · Not answered yet: "
+        listed += ["", _("<b>Open action items</b>"),
+                   *(action_line(item, owner, place, today or item.due_on)
+                     for item, owner in actions)]
+    closing = ["", _("Attending: {attend} · Cannot attend: {absent} · Not answered yet: "
                     "{silent}").format(attend=len(counts.attend), absent=len(counts.absent),
                                        silent=len(counts.silent)),
               *([_("Coming in someone's place: {count}").format(count=len(counts.substitutes))]
                 if counts.substitutes else []),
               _("Members: please answer below. Whoever cannot attend says why."),
               ]
-    return "\n".join(lines), keyboards.rsvp(meeting.id or 0)
+    return "\n".join(within_one_message(lines, listed, closing)), keyboards.rsvp(meeting.id or 0)
+
+
+def within_one_message(head: list[str], listed: list[str], tail: list[str]) -> list[str]:
+    """A notice is edited in place, so it must stay one message: when a long agenda or many
+    action items make it too long, each of their lines is shortened alike, and lines that
+    still do not fit are counted instead of shown (the host has the whole agenda)."""
+    whole = [*head, *listed, *tail]
+    if paging.size("\n".join(whole)) <= paging.BUDGET:
+        return whole
+    room = paging.BUDGET - paging.size("\n".join([*head, *tail])) - MORE_LINE_ROOM
+    share = max(MIN_LINE, room // max(1, len(listed)) - 1)
+    kept: list[str] = []
+    for index, line in enumerate(listed):
+        short = paging.shorten(line, share)
+        room -= paging.size(short) + 1
+        if room < 0:
+            kept.append(_("…and {count} more").format(count=len(listed) - index))
+            break
+        kept.append(short)
+    return [*head, *kept, *tail]
 
 
 async def sync(messenger: Messenger, meeting_id: int, chat_id: int) -> int | None:

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import re
 
+from bot.paging import size
+
 MAX_TEXT = 4096
 # Where a cut reads best, in order of preference; each must leave a part at least this full.
 _PAUSES = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[。！？；.!?;])\s*"),
            re.compile(r"\s+"))
 _FULL_ENOUGH = 0.5
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9-]+)")
-
-
-def length(text: str) -> int:
-    """Telegram counts UTF-16 code units: an emoji outside the basic plane counts twice."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def parts(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -31,7 +28,7 @@ def parts(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 def first_part(text: str, limit: int = MAX_TEXT) -> tuple[str, str]:
     """The first message of ``text`` and what is left after it ("" when it all fits)."""
-    if length(text) <= limit:
+    if size(text) <= limit:
         return text, ""
     cut = _cut(text, limit)
     return text[:cut].rstrip(), text[cut:].lstrip()
@@ -51,7 +48,7 @@ def _cut(text: str, limit: int) -> int:
 
 
 def _fits(text: str, limit: int) -> int:
-    """How many characters from the start stay within ``limit`` units."""
+    """How many characters from the start measure at most ``limit`` (see ``size``)."""
     units = 0
     for index, char in enumerate(text):
         units += 2 if ord(char) > 0xFFFF else 1

@@ -432,3 +432,27 @@ async def test_skipping_a_later_meeting_leaves_the_ones_before_it(harness: Harne
     at(h, datetime(2026, 12, 3, 11, 0, tzinfo=UTC))
     await sweep(h)
     assert "12月4日周五 19:00" in notices(h)[-1].text
+
+
+async def test_a_notice_with_a_long_agenda_stays_one_message_with_every_topic(
+        harness: Harness) -> None:
+    """The notice is edited as members answer, so it cannot go out in parts: 25 topics of
+    200 characters are shortened alike, each still named."""
+    h = harness
+    await set_up(h)
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    topics = [f"议题{number:02d}：" + "关于小区加装电梯和停车位规划的意见" * 11
+              for number in range(1, 26)]
+    for topic in topics:
+        await h.send(WORKER, f"/topic {topic[:200]}", COMMUNITY_CHAT)
+    order = " ".join(str(number) for number in range(1, 26))
+    await h.send(CADRE, f"/agenda 1 order {order}")
+    at(h, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))  # Thursday 19:00 local
+    await sweep(h)
+    text = notice_now(h)
+    assert len(text) <= 4096
+    for number, topic in enumerate(topics, start=1):
+        assert f"{number}. {topic[:20]}" in text
+    assert counts(h, 0, 0, 3) in text, "the answers are still shown"
+    await h.press(WORKER, notices(h)[0], notices(h)[0].buttons()[0]["callback_data"])
+    assert counts(h, 1, 0, 2) in notice_now(h), "and the notice is edited as members answer"
