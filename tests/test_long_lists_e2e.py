@@ -4,7 +4,7 @@ not see the list cannot turn its pages."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import func, select
@@ -25,7 +25,7 @@ from tests.harness import (
     set_up_grid,
     translate,
 )
-from tests.test_meetings_e2e import CADRE, DEPUTY
+from tests.test_meetings_e2e import CADRE, DEPUTY, at
 from tests.test_meetings_e2e import set_up as set_up_meetings
 from tests.test_storage_wishes import step
 
@@ -163,6 +163,31 @@ async def test_an_agenda_of_twenty_five_long_topics_is_shown_a_page_at_a_time(
         assert shown(h, listed)["text"] == before
     await h.press(ADMIN, listed, page_button(h, listed, zh(h, "‹ Previous")) or "")
     assert shown(h, listed)["text"] == pages[-2]
+    await within_limits(h)
+
+
+async def test_a_draft_of_the_minutes_with_long_action_items_is_paged_for_the_host(
+        harness: Harness) -> None:
+    h = harness
+    await set_up_meetings(h)
+    await h.send(CADRE, "/meeting_new weekly 5 19:00 90 三工联席会议", COMMUNITY_CHAT)
+    at(h, datetime(2026, 11, 27, 12, 30, tzinfo=UTC))  # Friday 20:30, the meeting is over
+    await h.send(CADRE, "/minutes 1 note " + "讨论了冬季走访独居老人的安排。" * 66, COMMUNITY_CHAT)
+    await h.send(CADRE, "/minutes 1 decide " + "每周二下午由社工和志愿者结对走访。" * 58,
+                 COMMUNITY_CHAT)
+    actions = [f"督办{number}：" + "整理辖区独居老人名单并逐户核实联系方式" * 52
+               for number in range(6)]
+    for action in actions:
+        await h.send(CADRE, f"/minutes 1 action @worker_li 2026-12-01 {action}", COMMUNITY_CHAT)
+    listed = h.fake.last_to(COMMUNITY_CHAT)
+    assert "📝" in listed.text
+
+    pages = await every_page(h, CADRE, listed, zh(h, "Next ›"))
+    assert len(pages) >= 3
+    each_on_one_page([action[:20] for action in actions], pages)
+    await h.press(DEPUTY, listed, page_button(h, listed, zh(h, "‹ Previous")) or "")
+    assert h.last_alert() == zh(h, "Only the host or an admin can change this meeting series.")
+    assert shown(h, listed)["text"] == pages[-1]
     await within_limits(h)
 
 
