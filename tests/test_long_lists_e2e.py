@@ -18,6 +18,7 @@ from tests.harness import (
     COMMUNITY_CHAT,
     GRID_CHAT,
     RESIDENT,
+    STREET_CHAT,
     VOLUNTEER,
     WORKER,
     Harness,
@@ -260,4 +261,28 @@ async def test_many_risk_words_are_paged_for_anyone_in_the_community(harness: Ha
     pages = await every_page(h, RESIDENT, listed, zh(h, "Next ›"))
     assert len(pages) >= 2
     each_on_one_page(words, pages)
+    await within_limits(h)
+
+
+# --- /places: the pages are the asker's -----------------------------------------------------
+
+async def test_many_places_are_paged_for_the_admin_who_asked(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    community = await places.by_chat(h.db, COMMUNITY_CHAT)
+    assert community is not None
+    names = [f"第{number:02d}网格" + "（幸福家园小区东区及周边沿街商铺）" * 5
+             for number in range(40)]
+    for number, name in enumerate(names):
+        await h.send(ADMIN, f"/bind grid {community.id} {name}", -2000 - number)
+    await h.send(ADMIN, f"/grant admin {WORKER.id}", COMMUNITY_CHAT)
+    await h.send(ADMIN, "/places", STREET_CHAT)
+    listed = h.fake.last_to(STREET_CHAT)
+    pages = await every_page(h, ADMIN, listed, zh(h, "Next ›"))
+    assert len(pages) >= 2
+    each_on_one_page(names, pages)
+
+    await h.press(WORKER, listed, page_button(h, listed, zh(h, "‹ Previous")) or "")
+    assert h.last_alert() == zh(h, "These are someone else's places. Send /places to see yours.")
+    assert shown(h, listed)["text"] == pages[-1]
     await within_limits(h)
