@@ -151,22 +151,31 @@ class Sender:
 
     def _chat_done(self, chat_id: int) -> None:
         del self._sending[chat_id]
-        self._woken.set()  # the chat may have more rows due, and there is room to take them
+        if self._in_flight <= self.batch // 2:  # room to take more: one look, not one a chat
+            self._woken.set()
 
     async def drain(self) -> None:
         """Deliver until nothing is due (tests and benchmarks)."""
         try:
             while True:
                 taken = await self.take()
+                if taken and self._in_flight <= self.batch // 2:
+                    continue  # more may be due
                 if self._sending:
-                    await asyncio.wait(list(self._sending.values()),
-                                       return_when=asyncio.FIRST_COMPLETED)
-                elif not taken and not self._busy_chats():
+                    await self._fewer_in_flight()
+                elif not self._busy_chats():
                     return
-                elif not taken:  # only resting chats have rows left
+                else:  # only resting chats have rows left
                     await asyncio.sleep(self._rest_left())
         finally:
             await self._settle()
+
+    async def _fewer_in_flight(self) -> None:
+        """Until a chat is done and at most half a batch is being sent."""
+        while True:
+            await asyncio.wait(list(self._sending.values()), return_when=asyncio.FIRST_COMPLETED)
+            if not self._sending or self._in_flight <= self.batch // 2:
+                return
 
     async def run_forever(self, idle: float = 0.5) -> None:
         """Deliver rows as they fall due: at once when this process queued them (``wake``) or
