@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -71,7 +71,7 @@ class Listing:
     entries: Sequence[str] = ()
     footer: str = ""
     separator: str = "\n"
-    buttons: Sequence[Sequence[InlineKeyboardButton]] = field(default_factory=tuple)
+    buttons: Sequence[Sequence[InlineKeyboardButton]] = ()
 
     def buttons_of(self, index: int) -> Sequence[InlineKeyboardButton]:
         return self.buttons[index] if index < len(self.buttons) else ()
@@ -140,14 +140,10 @@ def _turning(kind: ListKind, shown: int, count: int, about: int) -> list[InlineK
     return row
 
 
-async def send(message: Message, listing: Listing, kind: ListKind, about: int = 0, *,
-               as_reply: bool = True) -> None:
+async def send(message: Message, listing: Listing, kind: ListKind, about: int = 0) -> None:
     """Answer a command with the list's first page."""
     first = page(listing, kind, 1, about)
-    if as_reply:
-        await message.reply(first.text, reply_markup=first.markup)
-    else:
-        await message.answer(first.text, reply_markup=first.markup)
+    await message.reply(first.text, reply_markup=first.markup)
 
 
 async def turn(query: CallbackQuery, callback_data: ListPageCb, listing: Listing) -> None:
