@@ -240,6 +240,10 @@ class GridLinkRunner(Runner):
                  message(ADMIN_ID, "/bind community 1 幸福社区", COMMUNITY_CHAT)]
         setup += [message(ADMIN_ID, f"/bind grid 2 第{g}网格", grid_chat(g))
                   for g in range(GRIDS)]
+        # The mix posts more wishes an hour than the limits on people let through; limits this
+        # high still count every wish, as a real grid's do.
+        setup += [message(ADMIN_ID, f"/set {name} 1000", STREET_CHAT)
+                  for name in ("person_wishes_per_hour", "group_wishes_per_hour")]
         for g in range(GRIDS):
             setup += [message(resident_id(g, n), "/start") for n in range(RESIDENTS_PER_GRID)]
             setup += [message(volunteer_id(g, n), "/start") for n in range(VOLUNTEERS_PER_GRID)]

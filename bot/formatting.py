@@ -72,6 +72,16 @@ def when(moment: datetime, timezone: str, locale: str) -> str:
     return f"{day} {format_time(local, 'short', locale=babel_locale(locale))}"
 
 
+def time_from(moment: datetime, now: datetime, timezone: str, locale: str) -> str:
+    """The time alone when ``moment`` falls on the local day of ``now`` ("15:20", "下午3:20",
+    "3:20 PM"), else with its day as ``when`` gives it."""
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    if local.date() != now.astimezone(zone).date():
+        return when(moment, timezone, locale)
+    return format_time(local, "short", locale=babel_locale(locale))
+
+
 def hours(minutes: int, locale: str) -> str:
     """Minutes as hours with at most two decimals: "1.5", "12", "0.25"."""
     return format_decimal(round(minutes / 60, 2), format="#,##0.##",

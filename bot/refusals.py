@@ -1,9 +1,13 @@
 """What to tell someone whose action on a wish did not go through."""
 
+from datetime import datetime
+
 from aiogram.utils.i18n import gettext as _
 
-from bot import labels
+from bot import formatting, labels
+from bot.i18n import current_locale
 from storage.models import Wish, WishState
+from storage.quotas import Hold, Reason
 from storage.wishes import MAX_TEXT, Outcome, Result
 
 
@@ -56,3 +60,47 @@ def claimer_refusal(outcome: Outcome) -> str:
     if outcome.result is Result.NOT_YOURS:
         return _("Only the volunteer who claimed it can do that.")
     return refusal(outcome)
+
+
+def _at(moment: datetime, hold: Hold, now: datetime) -> str:
+    return formatting.time_from(moment, now, hold.timezone, current_locale())
+
+
+def wish_held(hold: Hold, now: datetime, *, kept: bool) -> str:
+    """A wish beyond the limits on people: why, when to send it again (``kept``: the form
+    keeps it for Submit), and where an urgent matter goes instead."""
+    until = _at(hold.until, hold, now)
+    then = _("This one is not posted: please send it again after {time}.")
+    match hold.reason:
+        case Reason.REPEATED:
+            why = _("You sent these same words at {time}: they are micro-wish #{id} "
+                    "already.").format(time=_at(hold.earlier_at or now, hold, now),
+                                      id=hold.earlier_id)
+            then = _("If you do need it twice, send it again after {time}.")
+        case Reason.GROUP:
+            why = _("This group has had as many micro-wishes in the past hour as it takes "
+                    "({count}), so that each one is seen.").format(count=hold.limit)
+        case _:
+            why = _("You have posted as many micro-wishes in the past hour as one person may "
+                    "({count}).").format(count=hold.limit)
+    if kept:
+        then = _("I kept this one for you: tap Submit again after {time}.")
+    urgent = _("If it is urgent, send /ask in your grid group to reach the social worker on "
+               "duty; in an emergency, call 110 (police) or 120 (ambulance).")
+    return f"{why} {then.format(time=until)}\n{urgent}"
+
+
+def question_held(hold: Hold, now: datetime) -> str:
+    """A question beyond the limits on people: why, when to ask again, and what cannot wait."""
+    until = _at(hold.until, hold, now)
+    if hold.reason is Reason.REPEATED:
+        why = _("You asked the same question at {asked}; the social worker on duty has it and "
+                "will answer you privately. If you need to ask it again, please do after "
+                "{time}.").format(asked=_at(hold.earlier_at or now, hold, now), time=until)
+    else:
+        why = _("You have asked as many questions in the past hour as one person may "
+                "({count}). This one is not sent: please ask again after {time}.").format(
+            count=hold.limit, time=until)
+    urgent = _("If it cannot wait, please phone your community office; in an emergency, call "
+               "110 (police) or 120 (ambulance).")
+    return f"{why}\n{urgent}"

@@ -297,6 +297,11 @@ def _setting_label(name: str) -> str:
         "quiet_hours": _("Quiet hours (pages and reminders wait; risk alerts do not)"),
         "working_days": _("Deadlines count working days only"),
         "volunteer_pings_per_day": _("New wishes a volunteer is told about per day, at most"),
+        "person_wishes_per_hour": _("Micro-wishes one person may post per hour (0: no limit)"),
+        "group_wishes_per_hour": _("Micro-wishes a grid group takes per hour (0: no limit)"),
+        "person_questions_per_hour": _("Questions (/ask) one person may send per hour "
+                                       "(0: no limit)"),
+        "same_text_minutes": _("Minutes in which the same words are not taken twice (0: off)"),
     }[name]
 
 

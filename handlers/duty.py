@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
 from bot.i18n import current_locale
 from bot.messenger import Messenger
+from bot.refusals import question_held
 from handlers.admin import find_person, not_bound, not_met
 from handlers.common import take_down_numbers
 from storage import duty, people, places
@@ -179,8 +180,11 @@ async def ask(message: Message, command: CommandObject, db: Database, actor: Act
         await message.reply(_("Please send /ask in your grid group, so I know which community "
                               "should answer."))
         return
-    question = await usecase.ask(messenger, actor, place, text, now=clock.now())
-    if question is None:
+    asked = await usecase.ask(messenger, actor, place, text, now=clock.now())
+    if asked.hold is not None:  # their words stay in the chat: they are told to ask again
+        await message.reply(question_held(asked.hold, clock.now()))
+        return
+    if asked.question is None:
         await message.reply(_("Questions go to a community's front desk: please ask in your "
                               "grid group."))
         return

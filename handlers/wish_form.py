@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextlib import suppress
 from html import escape
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -21,7 +23,7 @@ from bot.clock import Clock
 from bot.filters import in_private, not_a_command, typed
 from bot.links import Opens, Purpose
 from bot.messenger import Messenger
-from bot.refusals import refusal
+from bot.refusals import refusal, wish_held
 from bot.states import WishForm
 from storage import places, wishes
 from storage.db import Database
@@ -171,8 +173,16 @@ async def submitted(query: CallbackQuery, state: FSMContext, actor: Actor, clock
                     messenger: Messenger) -> None:
     data = await state.get_data()
     outcome = await usecase.post(
-        messenger, grid_id=int(str(data.get("grid_id", 0))), resident_id=actor.id,
-        draft=_draft(data), now=clock.now(), source_key=f"form:{data.get('draft_id')}")
+        messenger, actor, grid_id=int(str(data.get("grid_id", 0))), draft=_draft(data),
+        now=clock.now(), source_key=f"form:{data.get('draft_id')}")
+    if outcome.hold is not None:  # the form stays at Submit, with its words, for later
+        await query.answer()
+        if isinstance(query.message, Message):  # Submit and Cancel move under the reason
+            with suppress(TelegramBadRequest):
+                await query.message.edit_reply_markup(reply_markup=None)
+            await query.message.answer(wish_held(outcome.hold, clock.now(), kept=True),
+                                       reply_markup=keyboards.confirm_form())
+        return
     await state.clear()
     if not outcome.ok or outcome.wish is None:
         await query.answer(refusal(outcome), show_alert=True)

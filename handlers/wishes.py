@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.filters import in_group, in_private, typed
 from bot.links import Opens, Purpose
 from bot.messenger import Messenger
-from bot.refusals import claimer_refusal, refusal, state_now
+from bot.refusals import claimer_refusal, refusal, state_now, wish_held
 from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
 from handlers.common import take_down_numbers
@@ -54,9 +54,11 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, acto
             reply_markup=keyboards.link(_("✍️ Fill in the form"), url))
         return
     outcome = await usecase.post(
-        messenger, grid_id=place.id or 0, resident_id=actor.id,
-        draft=Draft(text=command.args or ""), now=clock.now(),
-        source_key=f"msg:{message.chat.id}:{message.message_id}")
+        messenger, actor, grid_id=place.id or 0, draft=Draft(text=command.args or ""),
+        now=clock.now(), source_key=f"msg:{message.chat.id}:{message.message_id}")
+    if outcome.hold is not None:  # their words stay in the group: they are told to resend
+        await message.reply(wish_held(outcome.hold, clock.now(), kept=False))
+        return
     if not outcome.ok or outcome.wish is None:
         await message.reply(refusal(outcome))
         return

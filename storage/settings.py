@@ -31,6 +31,13 @@ class PlaceSettings(BaseModel):
     risk_words: list[str] | None = None
     # How many new wishes a volunteer is told about privately in one day, at most.
     volunteer_pings_per_day: int = Field(default=3, ge=0, le=50)
+    # Limits on people (staff are not limited); 0 means no limit. Counted from the wishes and
+    # questions stored in the last hour (storage.quotas).
+    person_wishes_per_hour: int = Field(default=5, ge=0, le=1000)
+    group_wishes_per_hour: int = Field(default=30, ge=0, le=1000)
+    person_questions_per_hour: int = Field(default=3, ge=0, le=1000)
+    # The same words again from the same person within this many minutes are not taken.
+    same_text_minutes: int = Field(default=10, ge=0, le=24 * 60)
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(

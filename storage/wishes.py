@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, bindparam, update
 from sqlmodel import col, select
@@ -35,6 +35,9 @@ from storage.models import (
 from storage.places import chain
 from storage.privacy import first_phone
 from storage.settings import PlaceSettings, effective
+
+if TYPE_CHECKING:
+    from storage.quotas import Hold  # which imports this module
 
 MAX_TEXT = 500
 MAX_COMMENT = 500
@@ -60,6 +63,9 @@ class Result(StrEnum):
     NOT_ALLOWED = "not_allowed"
     PAUSED = "paused"  # a volunteer who paused
     SUSPENDED = "suspended"  # a volunteer whose service is suspended
+    # Limits on people (storage.quotas): the Outcome's ``hold`` says which and until when.
+    TOO_MANY = "too_many"
+    REPEATED = "repeated"
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Outcome:
     duplicate: bool = False
     # The audit row of the move: notices about it are keyed by it, so they go out once.
     event_id: int | None = None
+    hold: Hold | None = None  # TOO_MANY, REPEATED: why, and when to try again
 
     @property
     def ok(self) -> bool:
@@ -100,7 +107,7 @@ async def submit(session: AsyncSession, *, grid_id: int, resident_id: int, draft
     checked = check_text(draft.text)
     if checked is not Result.OK:
         return Outcome(checked)
-    if source_key is not None and (earlier := await _by_source(session, source_key)) is not None:
+    if source_key is not None and (earlier := await by_source(session, source_key)) is not None:
         return Outcome(Result.OK, earlier, duplicate=True)
     return await _insert(session, grid_id, resident_id, draft, now, source_key)
 
@@ -112,7 +119,8 @@ _ADD = Prepared(lambda dialect: insert_for(dialect)(Wish)
                 .on_conflict_do_nothing(index_elements=["source_key"]).returning(Wish))
 
 
-async def _by_source(session: AsyncSession, source_key: str) -> Wish | None:
+async def by_source(session: AsyncSession, source_key: str) -> Wish | None:
+    """The wish stored from this message or form, if any."""
     return (await session.exec(_BY_SOURCE, params={"source_key": source_key})).first()
 
 
@@ -132,7 +140,7 @@ async def _insert(session: AsyncSession, grid_id: int, resident_id: int, draft: 
     wish = (await session.exec(_ADD.on(session),
                                params=draft_row.model_dump(exclude={"id"}))).scalar()
     if wish is None:
-        return Outcome(Result.OK, await _by_source(session, source_key or ""), duplicate=True)
+        return Outcome(Result.OK, await by_source(session, source_key or ""), duplicate=True)
     event = await audit.record(session, entity="wish", entity_id=wish.id or 0,
                                actor_id=resident_id, action="submit", at=now,
                                to_state=wish.state)

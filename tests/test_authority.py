@@ -23,10 +23,11 @@ from usecases.authority import Act, may
 A = Act
 EVERY_ACT = frozenset(Act)
 WORKER_ACTS = frozenset({A.SEE_STAFF_LISTS, A.MANAGE_VOLUNTEERS, A.VERIFY_WISHES,
-                         A.SEE_CONTACTS, A.TAKE_ON_WISHES, A.ANSWER_PAGES})
+                         A.SEE_CONTACTS, A.TAKE_ON_WISHES, A.ANSWER_PAGES,
+                         A.POST_WITHOUT_LIMITS})
 ADMIN_ACTS = frozenset({A.ADMINISTER, A.KEEP_ROSTER, A.SEE_STAFF_LISTS, A.MANAGE_VOLUNTEERS,
                         A.VERIFY_WISHES, A.SEE_CONTACTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
-                        A.RUN_SERIES})
+                        A.RUN_SERIES, A.POST_WITHOUT_LIMITS})
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ CASES = [
     Case("suspended volunteer", frozenset()),
     Case("granted volunteer", frozenset({A.CLAIM_WISHES})),
     Case("social worker", WORKER_ACTS | {A.SERVE_ON_DUTY}),
-    Case("cadre", frozenset({A.SEE_STAFF_LISTS, A.ANSWER_PAGES, A.HOST_MEETINGS})),
+    Case("cadre", frozenset({A.SEE_STAFF_LISTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
+                             A.POST_WITHOUT_LIMITS})),
     Case("org rep", frozenset({A.TAKE_ON_WISHES})),
     Case("community admin", ADMIN_ACTS),
     Case("street admin", ADMIN_ACTS | {A.ADOPT_WISHES}, ADMIN_ACTS | {A.ADOPT_WISHES}),

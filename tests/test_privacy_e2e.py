@@ -45,6 +45,9 @@ async def test_every_spelling_of_a_phone_is_masked_on_the_card_and_kept_privatel
         harness: Harness) -> None:
     h = harness
     await set_up_grid(h)
+    # One resident posts them all within the hour: the limits on people are not tested here.
+    await h.send(ADMIN, "/set person_wishes_per_hour 0", GRID_CHAT)
+    await h.send(ADMIN, "/set group_wishes_per_hour 0", GRID_CHAT)
     for number, spelling in enumerate(MOBILE_SPELLINGS, start=1):
         await h.send(RESIDENT, f"/wish 请帮忙买菜，电话{spelling}", GRID_CHAT)
         posted = [c for c in h.fake.sent("sendMessage", GRID_CHAT) if f"#{number} " in c.text]

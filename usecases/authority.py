@@ -41,6 +41,7 @@ class Act(StrEnum):
     ANSWER_PAGES = "answer_pages"  # acknowledge a page, answer a resident's question
     HOST_MEETINGS = "host_meetings"  # start a joint meeting series
     RUN_SERIES = "run_series"  # change a series, its agenda and minutes: its host, or admins
+    POST_WITHOUT_LIMITS = "post_without_limits"  # /wish and /ask beyond the limits on people
 
 
 STAFF = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
@@ -61,6 +62,7 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.ANSWER_PAGES: STAFF,
     Act.HOST_MEETINGS: frozenset({Role.CADRE, Role.ADMIN}),
     Act.RUN_SERIES: frozenset({Role.ADMIN}),
+    Act.POST_WITHOUT_LIMITS: STAFF,
 }
 # Acts whose role counts only where it is held at one kind of place: adopting a wish as a
 # micro-venture project is the street office's, not a community admin's.

@@ -3,6 +3,7 @@ questions. Each checks authority at the community inside its transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from html import escape
@@ -12,10 +13,11 @@ from aiogram.utils.i18n import gettext as _
 from bot import notices
 from bot.messenger import Messenger
 from bot.pages import PageNotices
-from storage import duty, outbox, places
+from storage import duty, outbox, places, quotas
 from storage.duty import Ack
 from storage.models import DutyPost, Lane, Page, Place, Question
 from storage.people import Actor
+from storage.quotas import Hold, Reason
 from usecases.authority import Act, holds, may_in
 
 
@@ -25,15 +27,35 @@ class Done(StrEnum):
     NOT_ALLOWED = "not_allowed"
     NOT_ON_DUTY = "not_on_duty"  # the person named may not serve on the roster
     ALREADY = "already"  # someone acknowledged or answered first
+    TOO_MANY = "too_many"  # the limits on people (storage.quotas)
+    REPEATED = "repeated"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """DONE with the question; NOT_FOUND when the place belongs to no community; TOO_MANY or
+    REPEATED (the limits on people) with the ``hold`` that says when to ask again."""
+
+    done: Done
+    question: Question | None = None
+    hold: Hold | None = None
 
 
 async def ask(messenger: Messenger, actor: Actor, place: Place, text: str, *,
-              now: datetime) -> Question | None:
-    """A resident's question (最多跑一次) and the page to the front desk about it, together;
-    None when the place belongs to no community."""
+              now: datetime) -> Asked:
+    """A resident's question (最多跑一次) and the page to the front desk about it, together.
+    Beyond the limits on people it waits, unless staff ask it."""
     async with messenger.db.transaction() as session:
-        return await duty.ask(session, place=place, resident_id=actor.id, text=text, now=now,
-                              notify=PageNotices(messenger))
+        if await duty.community_of(session, place) is None:
+            return Asked(Done.NOT_FOUND)
+        if not await may_in(session, actor, Act.POST_WITHOUT_LIMITS, place.id or 0):
+            hold = await quotas.question_hold(session, place, actor.id, text, now)
+            if hold is not None:
+                return Asked(Done.REPEATED if hold.reason is Reason.REPEATED
+                             else Done.TOO_MANY, hold=hold)
+        question = await duty.ask(session, place=place, resident_id=actor.id, text=text,
+                                  now=now, notify=PageNotices(messenger))
+    return Asked(Done.DONE, question) if question else Asked(Done.NOT_FOUND)
 
 
 async def set_post(messenger: Messenger, actor: Actor, community: Place, post: DutyPost,

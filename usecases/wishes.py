@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import cards, notices, volunteering
 from bot.messenger import Messenger
-from storage import wishes
-from storage.models import Lane, Tier, Wish, WishState
+from storage import places, quotas, wishes
+from storage.models import Lane, PlaceKind, Tier, Wish, WishState
 from storage.people import Actor
 from storage.wishes import Outcome, Result
 from usecases.authority import Act, Standing, may_in, standing
@@ -54,16 +54,37 @@ async def _allowed(messenger: Messenger, actor: Actor, act: Act, wish_id: int) -
                        .get(held, Result.NOT_ALLOWED), wish)
 
 
-async def post(messenger: Messenger, *, grid_id: int, resident_id: int, draft: wishes.Draft,
+async def post(messenger: Messenger, actor: Actor, *, grid_id: int, draft: wishes.Draft,
                now: datetime, source_key: str) -> Outcome:
     """A resident's new wish: stored, and its card or verification request queued (and the
-    duty worker paged if it is urgent or names a risk). The same source twice is one wish."""
+    duty worker paged if it is urgent or names a risk). The same source twice is one wish.
+    Beyond the limits on people it waits (``TOO_MANY``, ``REPEATED``), unless staff post it."""
     async with messenger.db.transaction() as session:
-        outcome = await wishes.submit(session, grid_id=grid_id, resident_id=resident_id,
+        held = await _held_back(session, actor, grid_id, draft, now, source_key)
+        if held is not None:
+            return held
+        outcome = await wishes.submit(session, grid_id=grid_id, resident_id=actor.id,
                                       draft=draft, now=now, source_key=source_key)
         if outcome.ok and outcome.wish is not None and not outcome.duplicate:
             await notices.publish(messenger, outcome.wish, outcome.event_id)
     return outcome
+
+
+async def _held_back(session: AsyncSession, actor: Actor, grid_id: int, draft: wishes.Draft,
+                     now: datetime, source_key: str) -> Outcome | None:
+    """Why the wish must wait (storage.quotas), or None. Words that cannot be a wish, a grid
+    that is none, and the same message handled again are answered by ``wishes.submit``."""
+    grid = await places.get(session, grid_id)
+    if (grid is None or grid.kind != PlaceKind.GRID
+            or wishes.check_text(draft.text) is not Result.OK
+            or await wishes.by_source(session, source_key) is not None
+            or await may_in(session, actor, Act.POST_WITHOUT_LIMITS, grid_id)):
+        return None
+    hold = await quotas.wish_hold(session, grid, actor.id, draft.text, now)
+    if hold is None:
+        return None
+    repeated = hold.reason is quotas.Reason.REPEATED
+    return Outcome(Result.REPEATED if repeated else Result.TOO_MANY, hold=hold)
 
 
 async def take(messenger: Messenger, actor: Actor, wish_id: int, tier: Tier, *,
