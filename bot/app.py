@@ -22,7 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import register_menus
 from bot.fsm_storage import DatabaseStorage, KeyLocks
 from bot.i18n import LocaleMiddleware, make_i18n
-from bot.jobs import make_scheduler
+from bot.jobs import make_scheduler, retention_of
 from bot.messenger import Messenger
 from bot.middlewares import IntakeMiddleware, KeepResponseTypes
 from bot.sender import Sender
@@ -122,7 +122,8 @@ async def serve(app: App) -> None:
     await prepare_telegram(app)
     set_aside_startup_objects()
     sending = asyncio.create_task(app.sender.run_forever(), name="outbox-sender")
-    scheduler = make_scheduler(app.messenger, sweep_seconds=app.settings.sweep_seconds)
+    scheduler = make_scheduler(app.messenger, sweep_seconds=app.settings.sweep_seconds,
+                               retention=retention_of(app.settings))
     scheduler.start()
     try:
         if app.settings.mode is Mode.POLLING:

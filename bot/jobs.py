@@ -7,7 +7,7 @@ column of a row, so a restart or a second instance re-derives the same work.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -19,9 +19,11 @@ from bot.i18n import current_locale
 from bot.meeting_notices import ActionNotices, StepNotices
 from bot.messenger import Messenger, Render, Rendered
 from bot.pages import PageNotices, morning_reminder
+from bot.settings import Settings
 from storage import duty, hours, meetings, minutes, places, sweeps, updates
 from storage.models import Lane, OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
+from storage.retention import Retention
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -153,9 +155,10 @@ async def _honour_notices(messenger: Messenger, session: AsyncSession, grid: Pla
                                honour_roll(grid, standings, month), lane=Lane.BULK)
 
 
-async def sweep_once(messenger: Messenger) -> dict[str, int]:
+async def sweep_once(messenger: Messenger, retention: Retention | None = None) -> dict[str, int]:
     """Everything whose time has come: wish deadlines, unanswered pages, morning reminders,
-    meeting notices and reminders, action items, monthly honour rolls."""
+    meeting notices and reminders, action items, monthly honour rolls, and erasing what is
+    kept no longer (``retention``: the defaults when not given)."""
     db, now = messenger.db, messenger.clock.now()
     done: dict[str, int] = dict(await sweeps.sweep(db, now=now, notify=SweepNotices(messenger)))
     done["pages_passed_on"] = await duty.pass_on_unacknowledged(
@@ -167,16 +170,23 @@ async def sweep_once(messenger: Messenger) -> dict[str, int]:
     done["action_items"] = await minutes.sweep(db, now=now, notify=ActionNotices(messenger))
     done["honour_rolls"] = await hours.honour_rolls(
         db, now=now, notify=lambda *args: _honour_notices(messenger, *args))
+    done.update(await (retention or Retention()).sweep(db, now=now))
     if any(done.values()):
         log.info("sweep: %s", {step: n for step, n in done.items() if n})
     return done
 
 
-def make_scheduler(messenger: Messenger, *, sweep_seconds: int) -> AsyncIOScheduler:
+def retention_of(settings: Settings) -> Retention:
+    return Retention(outbox=timedelta(days=settings.outbox_retention_days),
+                     failed_updates=timedelta(days=settings.failed_update_retention_days))
+
+
+def make_scheduler(messenger: Messenger, *, sweep_seconds: int,
+                   retention: Retention) -> AsyncIOScheduler:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     scheduler = AsyncIOScheduler(timezone="UTC")
     # One sweep at a time; runs missed while the process slept collapse into one.
-    scheduler.add_job(sweep_once, "interval", seconds=sweep_seconds, args=[messenger],
+    scheduler.add_job(sweep_once, "interval", seconds=sweep_seconds, args=[messenger, retention],
                       id="sweep", max_instances=1, coalesce=True, misfire_grace_time=None)
     return scheduler

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_Hans"
     sweep_seconds: int = Field(default=60, ge=1, le=3600)
+    # Days the outbox keeps a delivered (or given up) message's text, and a failed update its
+    # contents; the sweep erases them after that (storage.retention).
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    failed_update_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @property
     def webhook_secret_token(self) -> str:
