@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from aiogram.fsm.context import FSMContext
 from aiogram.utils.i18n import gettext as _
 
 from bot import formatting, labels
@@ -104,3 +105,16 @@ def question_held(hold: Hold, now: datetime) -> str:
     urgent = _("If it cannot wait, please phone your community office; in an emergency, call "
                "110 (police) or 120 (ambulance).")
     return f"{why}\n{urgent}"
+
+
+HELD = "held"  # FSM data in a group: the hold the person was last told about there
+
+
+async def first_telling(state: FSMContext, hold: Hold) -> bool:
+    """Whether to answer this attempt: only the first while ``hold`` lasts is answered in the
+    chat, so that a flood of attempts does not become a flood of replies in the group."""
+    mark = f"{hold.reason}@{hold.until.isoformat()}"
+    if (await state.get_data()).get(HELD) == mark:
+        return False
+    await state.update_data({HELD: mark})
+    return True

@@ -9,6 +9,7 @@ from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -18,7 +19,7 @@ from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
 from bot.i18n import current_locale
 from bot.messenger import Messenger
-from bot.refusals import question_held
+from bot.refusals import first_telling, question_held
 from handlers.admin import find_person, not_bound, not_met
 from handlers.common import take_down_numbers
 from storage import duty, people, places
@@ -169,7 +170,8 @@ async def acknowledge(query: CallbackQuery, callback_data: PageCb, actor: Actor,
 
 
 async def ask(message: Message, command: CommandObject, db: Database, actor: Actor,
-              place: Place | None, clock: Clock, messenger: Messenger) -> None:
+              place: Place | None, clock: Clock, messenger: Messenger,
+              state: FSMContext) -> None:
     text = (command.args or "").strip()
     if check_text(text, MAX_TEXT) is not Result.OK:
         await message.reply(escape(_("Usage: /ask <your question>, in at most {limit} characters. "
@@ -182,7 +184,8 @@ async def ask(message: Message, command: CommandObject, db: Database, actor: Act
         return
     asked = await usecase.ask(messenger, actor, place, text, now=clock.now())
     if asked.hold is not None:  # their words stay in the chat: they are told to ask again
-        await message.reply(question_held(asked.hold, clock.now()))
+        if await first_telling(state, asked.hold):
+            await message.reply(question_held(asked.hold, clock.now()))
         return
     if asked.question is None:
         await message.reply(_("Questions go to a community's front desk: please ask in your "

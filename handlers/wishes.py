@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.filters import in_group, in_private, typed
 from bot.links import Opens, Purpose
 from bot.messenger import Messenger
-from bot.refusals import claimer_refusal, refusal, state_now, wish_held
+from bot.refusals import claimer_refusal, first_telling, refusal, state_now, wish_held
 from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
 from handlers.common import take_down_numbers
@@ -38,7 +38,8 @@ from usecases.contacts import Shown
 # --- posting ------------------------------------------------------------------------------
 
 async def wish_in_group(message: Message, command: CommandObject, bot: Bot, actor: Actor,
-                        place: Place | None, clock: Clock, messenger: Messenger) -> None:
+                        place: Place | None, clock: Clock, messenger: Messenger,
+                        state: FSMContext) -> None:
     if place is None:
         await message.reply(not_bound())
         return
@@ -57,7 +58,8 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, acto
         messenger, actor, grid_id=place.id or 0, draft=Draft(text=command.args or ""),
         now=clock.now(), source_key=f"msg:{message.chat.id}:{message.message_id}")
     if outcome.hold is not None:  # their words stay in the group: they are told to resend
-        await message.reply(wish_held(outcome.hold, clock.now(), kept=False))
+        if await first_telling(state, outcome.hold):
+            await message.reply(wish_held(outcome.hold, clock.now(), kept=False))
         return
     if not outcome.ok or outcome.wish is None:
         await message.reply(refusal(outcome))

@@ -71,6 +71,8 @@ async def test_the_sixth_wish_in_an_hour_waits_and_says_until_when(harness: Harn
 
     answer = await post(h, RESIDENT, "第6件事：帮忙修水管")
     assert answer == person_limit_answer(h, 5, "15:00")
+    for n in range(7, 27):  # a flood is answered once, not with a flood of replies
+        assert await post(h, RESIDENT, f"第{n}件事") == ""
     assert await rows(h, Wish) == 5
     assert len(cards(h)) == 5
 
@@ -78,6 +80,7 @@ async def test_the_sixth_wish_in_an_hour_waits_and_says_until_when(harness: Harn
     assert await post(h, RESIDENT, "第6件事：帮忙修水管") == ""
     assert await rows(h, Wish) == 6
     assert "帮忙修水管" in cards(h)[-1]
+    assert await post(h, RESIDENT, "第7件事") == person_limit_answer(h, 5, "15:01")
 
 
 async def test_a_grid_group_takes_so_many_wishes_an_hour_from_everyone(
@@ -209,6 +212,8 @@ async def test_a_fourth_question_in_an_hour_pages_nobody(harness: Harness) -> No
               "This one is not sent: please ask again after {time}.", count=3, time="15:00")
         + "\n" + zh(h, "If it cannot wait, please phone your community office; in an "
                        "emergency, call 110 (police) or 120 (ambulance)."))
+    for n in range(5, 25):
+        assert await ask(h, RESIDENT, f"第{n}个问题") == ""
     assert await rows(h, Question) == 3
     assert await rows(h, Page) == 3
     assert len(h.fake.sent("sendMessage", WORKER.id)) == pages_to_worker
