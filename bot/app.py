@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.utils.i18n import I18n
@@ -54,9 +54,10 @@ class App:
 
 
 def make_bot(settings: Settings) -> Bot:
+    api = (TelegramAPIServer.from_base(settings.telegram_api_url)
+           if settings.telegram_api_url else PRODUCTION)
     session = AiohttpSession(
-        api=TelegramAPIServer.from_base(settings.telegram_api_url)
-    ) if settings.telegram_api_url else AiohttpSession()
+        proxy=settings.proxy.get_secret_value() if settings.proxy else None, api=api)
     session.middleware(KeepResponseTypes())
     session.middleware(GroupPrivacy())
     return Bot(settings.bot_token.get_secret_value(), session=session,

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from enum import StrEnum
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -19,6 +20,8 @@ LOCALES = ("zh_Hans", "zh_Hant", "en")
 TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 # What Telegram's setWebhook accepts as secret_token.
 SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The proxies aiogram's session reaches Telegram through (aiohttp-socks: CONNECT or SOCKS).
+PROXY_SCHEMES = ("http", "socks5", "socks4")
 
 
 class Mode(StrEnum):
@@ -44,6 +47,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr
     telegram_api_url: str | None = None
+    # May carry a user and password, so it is kept out of reprs and logs like the token.
+    proxy: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///./gridlink.db"
     redis_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -93,6 +98,28 @@ class Settings(BaseSettings):
             raise ValueError("must be 1 to 256 characters, each a letter A-Z or a-z, a digit, "
                              "_ or - (Telegram accepts no others)")
         return value
+
+    @field_validator("proxy", mode="before")
+    @classmethod
+    def _empty_proxy_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_is_a_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        url = value.get_secret_value().strip()
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if parts.scheme not in PROXY_SCHEMES or not parts.hostname or port is None:
+            raise ValueError("must be a proxy URL with its port, like socks5://127.0.0.1:1080 "
+                             "or http://user:password@proxy.example:3128 (schemes: "
+                             f"{', '.join(PROXY_SCHEMES)})")
+        return SecretStr(url)
 
     @field_validator("timezone")
     @classmethod

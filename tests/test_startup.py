@@ -19,7 +19,7 @@ import pytest
 import pytest_asyncio
 from pydantic import ValidationError
 
-from bot.app import build, serve
+from bot.app import build, prepare_telegram, serve
 from bot.clock import FrozenClock
 from bot.settings import Settings, describe_settings_error
 from tests.conftest import at_head, make_settings
@@ -36,6 +36,7 @@ USER = {"id": 4242, "is_bot": False, "first_name": "Polly", "language_code": "en
 # the bot, several of them at once far more.
 PATIENCE = 120
 IMPORT_TIME = "import time:"
+CLOSED_PORT = 1  # nothing listens there: connections are refused at once
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,11 @@ async def bad_starts(telegram: FakeTelegram, tmp_path_factory: pytest.TempPathFa
         "webhook without secret": {"GRIDLINK_BOT_TOKEN": GOOD_TOKEN, "GRIDLINK_MODE": "webhook",
                                    "GRIDLINK_WEBHOOK_URL": "https://bot.example.org"},
         "admin by name": {"GRIDLINK_BOT_TOKEN": GOOD_TOKEN, "GRIDLINK_ADMIN_IDS": "@me"},
+        "telegram out of reach": {"GRIDLINK_BOT_TOKEN": GOOD_TOKEN,
+                                  "GRIDLINK_TELEGRAM_API_URL": f"http://127.0.0.1:{CLOSED_PORT}"},
+        "proxy out of reach": {"GRIDLINK_BOT_TOKEN": GOOD_TOKEN,
+                               "GRIDLINK_TELEGRAM_API_URL": telegram.base_url,
+                               "GRIDLINK_PROXY": f"socks5://127.0.0.1:{CLOSED_PORT}"},
     }
     runs = {name: asyncio.create_task(run_bot(tmp_path_factory.mktemp("start"), settings))
             for name, settings in cases.items()}
@@ -163,6 +169,21 @@ async def test_an_admin_named_instead_of_numbered_is_explained(
                         "commas, not '@me'")
 
 
+@IN_MODULE_LOOP
+async def test_an_unreachable_telegram_names_the_proxy_and_api_settings(
+        bad_starts: dict[str, asyncio.Task[Exit]]) -> None:
+    assert_one_sentence(await bad_starts["telegram out of reach"],
+                        "the Bot API server at GRIDLINK_TELEGRAM_API_URL cannot be reached",
+                        "set GRIDLINK_PROXY", "README.md, Reaching Telegram")
+
+
+@IN_MODULE_LOOP
+async def test_an_unreachable_proxy_is_named(bad_starts: dict[str, asyncio.Task[Exit]]) -> None:
+    assert_one_sentence(await bad_starts["proxy out of reach"],
+                        "cannot be reached through the proxy GRIDLINK_PROXY",
+                        "GRIDLINK_TELEGRAM_API_URL")
+
+
 def settings_from_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
     monkeypatch.setenv("GRIDLINK_BOT_TOKEN", GOOD_TOKEN)
     for name, value in env.items():
@@ -228,3 +249,71 @@ async def test_polling_answers_a_private_start(fake: FakeTelegram, database_url:
             await app.dispatcher.stop_polling()
         await serving
         await app.close()
+
+
+@pytest.mark.parametrize("proxy", ["ftp://127.0.0.1:21", "socks5://127.0.0.1", "127.0.0.1:1080",
+                                   "https://proxy.example:443", "socks5://:1080"])
+def test_a_proxy_that_is_not_a_proxy_url_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                     proxy: str) -> None:
+    assert "GRIDLINK_PROXY must be a proxy URL with its port" in refusal(monkeypatch, proxy=proxy)
+
+
+def test_a_proxy_password_is_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_from_env(monkeypatch, proxy="socks5://me:s3cret@127.0.0.1:1080")
+    assert "s3cret" not in repr(settings)
+    assert refusal(monkeypatch, proxy="ftp://me:s3cret@127.0.0.1:21").count("s3cret") == 0
+
+
+class ConnectProxy:
+    """An HTTP proxy on 127.0.0.1 that tunnels CONNECT requests and notes where they went."""
+
+    def __init__(self) -> None:
+        self.tunnels: list[str] = []
+        self._server: asyncio.Server | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = (await reader.readuntil(b"\r\n\r\n")).decode()
+        target = request.split()[1]
+        self.tunnels.append(target)
+        host, port = target.rsplit(":", 1)
+        upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except ConnectionError:
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+
+async def test_the_bot_reaches_telegram_through_the_proxy(fake: FakeTelegram,
+                                                          database_url: str) -> None:
+    proxy = ConnectProxy()
+    await proxy.start()
+    app = await build(make_settings(fake, await at_head(database_url),
+                                    proxy=f"http://127.0.0.1:{proxy.port}"), FrozenClock(START))
+    try:
+        await prepare_telegram(app)
+        assert fake.sent("getMe") and fake.sent("setMyCommands")
+        telegram_at = fake.base_url.removeprefix("http://")
+        assert proxy.tunnels and set(proxy.tunnels) == {telegram_at}
+    finally:
+        await app.close()
+        await proxy.stop()
