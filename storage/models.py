@@ -172,6 +172,31 @@ class Wish(SQLModel, table=True):
     adopted_note: str | None = Field(default=None, sa_type=Text)
 
 
+class MediaKind(StrEnum):
+    PHOTO = "photo"
+    VOICE = "voice"
+
+
+class MediaPurpose(StrEnum):
+    WISH = "wish"  # the resident's, sent in the private wish form
+    PROOF = "proof"  # the claimer's photo of the help given (服务影像)
+
+
+class WishMedia(SQLModel, table=True):
+    """A photo or voice message of a wish, kept by Telegram's file id (the file stays with
+    Telegram). Shown only privately: to the resident, the claimer and the grid's staff."""
+
+    __tablename__ = "wish_media"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wish_id: int = Field(foreign_key="wish.id", index=True)
+    kind: str = Field(sa_type=String(8))
+    purpose: str = Field(sa_type=String(8))
+    file_id: str = Field(sa_type=Text)
+    added_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    added_at: datetime = _time()
+
+
 class WishPost(SQLModel, table=True):
     """Where a wish's card stands: the grid group, and the community or street chat it was
     passed up to. Each is edited as the wish moves."""
@@ -202,6 +227,14 @@ class Claim(SQLModel, table=True):
     claimed_at: datetime = _time()
     ended_at: datetime | None = _time(default=None)
     outcome: str | None = Field(default=None, sa_type=String(16))
+    # Messages passed on through the bot between the claimer and the resident (the relay,
+    # usecases.relay), counted so that staff see the two were in touch; the words are not
+    # kept here (each is an audit row and an outbox row, whose text retention erases).
+    from_claimer: int = Field(default=0, sa_column=Column(Integer, nullable=False,
+                                                          server_default="0"))
+    from_resident: int = Field(default=0, sa_column=Column(Integer, nullable=False,
+                                                           server_default="0"))
+    last_relayed_at: datetime | None = _time(default=None)
 
 
 class Rating(SQLModel, table=True):
@@ -292,7 +325,10 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "not_before"),)
+    __table_args__ = (Index("ix_outbox_due", "state", "not_before"),
+                      # A person's messages held back while they could not be reached, found
+                      # when they start the bot (usecases.held).
+                      Index("ix_outbox_chat_state", "chat_id", "state"))
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_type=String(200), unique=True)

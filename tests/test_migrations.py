@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from storage.db import Database, MigrationFailed, alembic_config
 from storage.migrations import HEAD
-from storage.models import PARTIAL_WHERE, Claim, Place, PlaceKind, Wish
+from storage.models import PARTIAL_WHERE, Place, PlaceKind, Wish
 from storage.types import UTCDateTime
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -139,6 +139,11 @@ def _service_log(*more: sa.ColumnClause[object]) -> sa.TableClause:
 
 OLD_SERVICE_LOG = _service_log()
 SERVICE_LOG = _service_log(sa.column("claim_id", sa.Integer()))
+# The claim table as it was then (later revisions add columns the model names).
+OLD_CLAIM = sa.table(
+    "claim", sa.column("id", sa.Integer()), sa.column("wish_id", sa.Integer()),
+    sa.column("volunteer_id", sa.BigInteger()), sa.column("claimed_at", UTCDateTime()),
+    sa.column("ended_at", UTCDateTime()), sa.column("outcome", sa.String()))
 
 
 async def _migrated_to(database: Database, revision: str) -> None:
@@ -158,22 +163,22 @@ async def _old_hours(database: Database) -> dict[str, int]:
         session.add_all(wishes)
         await session.flush()
         ids = [w.id or 0 for w in wishes]
-        claims = {name: Claim(wish_id=ids[wish], volunteer_id=who, claimed_at=AT, ended_at=AT,
-                              outcome=outcome)
-                  for name, wish, who, outcome in [
-                      ("reopened", 0, FIRST, "fulfilled"), ("again", 0, SECOND, "fulfilled"),
-                      ("let go", 1, FIRST, "released"), ("taken back", 1, FIRST, "fulfilled"),
-                      ("earlier", 2, SECOND, "fulfilled"), ("latest", 2, SECOND, "fulfilled"),
-                      ("other's", 3, FIRST, "fulfilled")]}
-        session.add_all(claims.values())
-        await session.flush()
+        claims = {}
+        for name, wish, who, outcome in [
+                ("reopened", 0, FIRST, "fulfilled"), ("again", 0, SECOND, "fulfilled"),
+                ("let go", 1, FIRST, "released"), ("taken back", 1, FIRST, "fulfilled"),
+                ("earlier", 2, SECOND, "fulfilled"), ("latest", 2, SECOND, "fulfilled"),
+                ("other's", 3, FIRST, "fulfilled")]:
+            claims[name] = (await session.exec(sa.insert(OLD_CLAIM).values(  # type: ignore[call-overload]
+                wish_id=ids[wish], volunteer_id=who, claimed_at=AT, ended_at=AT,
+                outcome=outcome).returning(OLD_CLAIM.c.id))).scalar_one()
         rows = [(FIRST, ids[0], 120), (FIRST, ids[1], 60), (SECOND, ids[2], 90),
                 (SECOND, ids[3], 45), (SECOND, None, 30)]
         await session.exec(sa.insert(OLD_SERVICE_LOG).values([  # type: ignore[call-overload]
             {"person_id": who, "grid_id": grid.id, "wish_id": wish, "minutes": minutes,
              "served_on": date(2026, 11, 25), "description": "服务", "state": "confirmed",
              "logged_at": AT} for who, wish, minutes in rows]))
-    return {name: claim.id or 0 for name, claim in claims.items()}
+    return claims
 
 
 async def _hours_rows(database: Database) -> list[tuple[object, ...]]:
