@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.app import App
     from bot.settings import Settings
 
 DATABASES = ("sqlite", "postgresql")
@@ -132,3 +133,23 @@ class FakeServerProcess:
         except TimeoutError:
             self._process.kill()
             await self._process.wait()
+
+
+@asynccontextmanager
+async def app_beside_fake(database: str, label: str, *limits: str
+                          ) -> AsyncIterator[tuple[App, FakeServerProcess]]:
+    """The bot's app with its real clock on a fresh database, and a fake Bot API in its own
+    process started with ``limits`` (its command-line options); both closed afterwards."""
+    from bot.app import build
+
+    fake = FakeServerProcess(*limits)
+    await fake.start()
+    try:
+        async with fresh_database(database, label) as url:
+            app = await build(settings(fake.base_url, url))
+            try:
+                yield app, fake
+            finally:
+                await app.close()
+    finally:
+        await fake.stop()

@@ -18,8 +18,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.common import FakeServerProcess, figure, fresh_database, heading, parser, settings
-from bot.app import App, build
+from bench.common import FakeServerProcess, app_beside_fake, figure, heading, parser
+from bot.app import App
 from bot.limits import Limits
 from storage import outbox
 from storage.models import OutboxMessage, OutboxState
@@ -54,19 +54,10 @@ def text_of(n: int) -> str:
 
 
 async def run(database: str) -> Result:
-    fake = FakeServerProcess("--per-second", str(PER_SECOND),
-                             "--per-chat-per-second", str(PER_CHAT_PER_SECOND),
-                             "--per-group-per-minute", str(PER_GROUP_PER_MINUTE))
-    await fake.start()
-    try:
-        async with fresh_database(database, "fanout") as url:
-            app = await build(settings(fake.base_url, url))  # the real SystemClock
-            try:
-                return await _measure(app, fake, database)
-            finally:
-                await app.close()
-    finally:
-        await fake.stop()
+    limits = ("--per-second", str(PER_SECOND), "--per-chat-per-second",
+              str(PER_CHAT_PER_SECOND), "--per-group-per-minute", str(PER_GROUP_PER_MINUTE))
+    async with app_beside_fake(database, "fanout", *limits) as (app, fake):
+        return await _measure(app, fake, database)
 
 
 async def _measure(app: App, fake: FakeServerProcess, database: str) -> Result:

@@ -27,8 +27,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.common import FakeServerProcess, figure, fresh_database, heading, parser, settings
-from bot.app import App, build
+from bench.common import FakeServerProcess, app_beside_fake, figure, heading, parser
+from bot.app import App
 from bot.limits import Limits
 from storage import outbox
 from storage.models import Lane, OutboxMessage, OutboxState
@@ -57,18 +57,10 @@ def card_text(n: int) -> str:
 
 
 async def run(database: str) -> Result:
-    fake = FakeServerProcess("--per-second", "30", "--per-chat-per-second", "1",
-                             "--per-group-per-minute", str(PER_GROUP_PER_MINUTE))
-    await fake.start()
-    try:
-        async with fresh_database(database, "flood") as url:
-            app = await build(settings(fake.base_url, url))  # the real SystemClock
-            try:
-                return await _measure(app, fake, database)
-            finally:
-                await app.close()
-    finally:
-        await fake.stop()
+    limits = ("--per-second", "30", "--per-chat-per-second", "1",  # Telegram's own
+              "--per-group-per-minute", str(PER_GROUP_PER_MINUTE))
+    async with app_beside_fake(database, "flood", *limits) as (app, fake):
+        return await _measure(app, fake, database)
 
 
 def _rows(app: App, keys_texts: list[tuple[str, int, str]], lane: Lane) -> list[OutboxMessage]:
