@@ -112,6 +112,9 @@ class Person(SQLModel, table=True):
     locale: str | None = Field(default=None, sa_type=String(16))
     # True once they opened a private chat with the bot; False again if a message bounced.
     reachable: bool = Field(default=False)
+    # The language of the command menu set for their private chat alone (bot.commands), when
+    # Telegram's menus by language code cannot give it (Traditional Chinese, or their grid's).
+    menu_locale: str | None = Field(default=None, sa_type=String(16))
     created_at: datetime = _time()
 
 
@@ -682,3 +685,18 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     received_at: datetime = _time(index=True)
+
+class GridMember(SQLModel, table=True):
+    """Someone the bot saw in a grid's group: they joined it, or sent a command or pressed a
+    button there. With their wishes, volunteer grids and roles, it tells a person's grid when
+    they write privately (storage.members)."""
+
+    __tablename__ = "grid_member"
+    __table_args__ = (UniqueConstraint("person_id", "grid_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    grid_id: int = Field(foreign_key="place.id", index=True)
+    since: datetime = _time()
+    # When the group greeted them on joining: once per person and grid.
+    greeted_at: datetime | None = _time(default=None)
