@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -173,6 +175,12 @@ class Wish(SQLModel, table=True):
     unconfirmed: bool = False
     # A street office that adopted the wish as a micro-venture project says how.
     adopted_note: str | None = Field(default=None, sa_type=Text)
+    # Risk early warning (风险预警): the words that made it one (storage.risk), None if none.
+    risk: str | None = Field(default=None, sa_type=String(200))
+    # Its claimer is a social worker or organisation who took it on (承接), from the community
+    # card or by acknowledging its page, rather than a volunteer who claimed it (认领).
+    taken_on: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                           server_default=false()))
 
 
 class MediaKind(StrEnum):
