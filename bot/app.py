@@ -19,10 +19,11 @@ from aiogram.utils.i18n import I18n
 from bot import notices
 from bot.audience import GroupPrivacy
 from bot.clock import Clock, SystemClock
-from bot.commands import register_menus
+from bot.commands import PersonalMenus, register_menus
 from bot.fsm_storage import DatabaseStorage, KeyLocks
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.jobs import make_scheduler, retention_of
+from bot.membership import GridMembership
 from bot.messenger import Messenger
 from bot.middlewares import IntakeMiddleware, KeepResponseTypes
 from bot.sender import Sender
@@ -86,7 +87,9 @@ def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
         messenger=messenger,
     )
     dispatcher.update.outer_middleware(IntakeMiddleware(db, clock, settings.admin_ids))
+    dispatcher.update.outer_middleware(GridMembership(db, clock))
     LocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.message.outer_middleware(PersonalMenus(db, settings.default_locale))
     dispatcher.include_routers(*routers())
     return dispatcher
 

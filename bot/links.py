@@ -32,6 +32,7 @@ class Purpose(StrEnum):
     VOLUNTEER = "vol"  # a grid's volunteer sign-up
     TOPIC = "topic"  # proposing a topic for a meeting
     ABSENT = "absent"  # a member's reason for not attending; personal
+    ASK = "ask"  # a grid's question to the social worker on duty, asked privately
 
 
 PERSONAL = frozenset({Purpose.TASK, Purpose.ABSENT})

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audience
 from bot.clock import Clock
-from bot.i18n import chat_locale, person_locale, speaking
+from bot.i18n import chat_locale, locale_of, speaking
 from storage import outbox, people, places
 from storage.db import Database
 from storage.models import Lane, OutboxMessage, Person, Place
@@ -37,8 +37,10 @@ class Messenger:
         self.clock = clock
 
     async def locale_of_person(self, person_id: int) -> str:
-        person = await people.get(self.db, person_id)
-        return person_locale(person, self.default_locale) if person else self.default_locale
+        async with self.db.transaction() as session:
+            person = await session.get(Person, person_id)
+            return (await locale_of(session, person, self.default_locale) if person
+                    else self.default_locale)
 
     def locale_of_place(self, place: Place | None) -> str:
         return chat_locale(place, self.default_locale)
@@ -70,7 +72,8 @@ class Messenger:
                          render: Render, **options: Any) -> OutboxMessage:
         """A private message in the person's language, inside the caller's transaction."""
         person = await session.get(Person, person_id)
-        locale = person_locale(person, self.default_locale) if person else self.default_locale
+        locale = (await locale_of(session, person, self.default_locale) if person
+                  else self.default_locale)
         return self.queued(key, person_id, locale, render, **options)
 
     def for_place(self, place: Place, key: str, render: Render,
@@ -93,8 +96,9 @@ class Messenger:
     async def to_person(self, person: Person, render: Render) -> Message | None:
         """Write privately at once to the person acting now (as taken in with their update);
         None when they never opened a chat with the bot or blocked it."""
-        text, markup = self.render(person_locale(person, self.default_locale), render,
-                                   person.id)
+        async with self.db.transaction() as session:
+            locale = await locale_of(session, person, self.default_locale)
+        text, markup = self.render(locale, render, person.id)
         try:
             return await self.bot.send_message(person.id, text, reply_markup=markup)
         except TelegramForbiddenError:

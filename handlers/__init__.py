@@ -9,8 +9,10 @@ from handlers import (
     common,
     duty,
     errors,
+    guidance,
     hours,
     meetings,
+    private,
     volunteers,
     wish_form,
     wishes,
@@ -23,7 +25,10 @@ def routers() -> list[Router]:
     # common next, so /cancel and /help work in the middle of any form;
     # the wish flow next, as most of what a grid's people do is posting and claiming wishes
     # (the flows' commands, states and buttons are all their own, so their order is free);
+    # private.fallback_router next to last: a private message nothing took gets an answer;
     # errors.fallback last: it answers buttons that nothing else understood.
-    return [chat_events.router(), chatter.router(), common.router(), wish_form.router(),
+    return [chat_events.router(), chatter.router(), common.router(), guidance.router(),
+            private.router(), wish_form.router(),
             wishes.router(), volunteers.router(), hours.router(), meetings.router(),
-            admin.router(), duty.router(), common.welcome_router(), errors.router()]
+            admin.router(), duty.router(), common.welcome_router(),
+            private.fallback_router(), errors.router()]

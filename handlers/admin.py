@@ -302,6 +302,7 @@ def _setting_label(name: str) -> str:
         "person_questions_per_hour": _("Questions (/ask) one person may send per hour "
                                        "(0: no limit)"),
         "same_text_minutes": _("Minutes in which the same words are not taken twice (0: off)"),
+        "greet_new_members": _("New members of a grid group are greeted with the short help"),
     }[name]
 
 

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
-from bot.i18n import for_chat, speaking
+from bot.i18n import for_update, speaking
 from bot.settings import Settings
 from storage import failures, people, places
 from storage.db import Database
@@ -43,9 +43,10 @@ async def apologise(event: ErrorEvent, bot: Bot, db: Database, i18n: I18n, clock
                         error=repr(event.exception), now=clock.now())
     person = await people.get(db, user.id) if user else None
     place = await places.by_chat(db, chat.id) if chat and chat.type != "private" else None
-    locale = for_chat(in_group=chat is not None and chat.type != "private", place=place,
-                      person=person, language_code=user.language_code if user else None,
-                      default=settings.default_locale)
+    locale = await for_update(db, in_group=chat is not None and chat.type != "private",
+                              place=place, person=person,
+                              language_code=user.language_code if user else None,
+                              default=settings.default_locale)
     with speaking(i18n, locale):
         sorry = _("Sorry, something went wrong on my side. What you sent has been kept, and "
                   "the team will look into it. Please try again in a moment.")

@@ -74,11 +74,6 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, acto
         "should not be posted in the group."))
 
 
-async def wish_in_private(message: Message) -> None:
-    await message.answer(_("Please send /wish in your grid group: I will then know which grid "
-                           "your micro-wish belongs to and open the form for you here."))
-
-
 # --- claiming and fulfilling ---------------------------------------------------------------
 
 TIER_OF = {WishAction.CLAIM: Tier.GRID, WishAction.TAKE_ON: Tier.COMMUNITY}
@@ -384,7 +379,6 @@ async def task_link(message: Message, thing_id: int, db: Database, actor: Actor,
 def router() -> Router:
     router = Router(name=__name__)
     router.message.register(wish_in_group, Command("wish"), in_group)
-    router.message.register(wish_in_private, Command("wish"), in_private)
     router.callback_query.register(
         claim, WishCb.filter(F.action.in_({WishAction.CLAIM, WishAction.TAKE_ON})))
     router.callback_query.register(ask_adoption_note, WishCb.filter(F.action == WishAction.ADOPT))

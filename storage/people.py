@@ -142,6 +142,13 @@ async def set_locale(db: Database, person_id: int, locale: str) -> None:
         )
 
 
+async def set_menu_locale(db: Database, person_id: int, locale: str) -> None:
+    async with db.transaction() as session:
+        await session.exec(
+            update(Person).where(col(Person.id) == person_id).values(menu_locale=locale)
+        )
+
+
 async def mark_unreachable(db: Database, person_id: int) -> None:
     async with db.transaction() as session:
         await session.exec(

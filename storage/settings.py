@@ -38,6 +38,8 @@ class PlaceSettings(BaseModel):
     person_questions_per_hour: int = Field(default=3, ge=0, le=1000)
     # The same words again from the same person within this many minutes are not taken.
     same_text_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    # New members of a grid group are greeted once with the short help and its buttons.
+    greet_new_members: bool = True
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(

@@ -14,6 +14,7 @@ from bot import links
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.links import Purpose
+from storage.models import Person
 from tests.fake_telegram import BOT_ID, BOT_USERNAME, Call, FakeTelegram
 
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
@@ -25,6 +26,14 @@ class Someone:
     name: str
     language_code: str | None = "zh-hans"
     username: str | None = None
+    # The English-speaking testers chose English with /lang before the test, so their private
+    # chats stay English although their grid speaks Chinese (bot.i18n); False: a resident whose
+    # phone merely runs Telegram in English.
+    chose_english: bool = True
+
+    @property
+    def chosen_locale(self) -> str | None:
+        return "en" if self.chose_english and self.language_code == "en" else None
 
     def user(self) -> dict[str, Any]:
         user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.name}
@@ -50,6 +59,7 @@ class Harness:
         self.clock = clock
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100_000)
+        self._introduced: set[int] = set()
 
     @property
     def db(self):
@@ -69,9 +79,26 @@ class Harness:
             return {"id": who.id, "type": "private", "first_name": who.name}
         return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
 
+    async def introduce(self, who: Someone) -> None:
+        """Before ``who`` first writes: the language they chose, if they chose one."""
+        if who.id in self._introduced:
+            return
+        self._introduced.add(who.id)
+        if who.chosen_locale is None:
+            return
+        async with self.db.transaction() as session:
+            person = await session.get(Person, who.id)
+            if person is None:
+                session.add(Person(id=who.id, full_name=who.name,
+                                   language_code=who.language_code,
+                                   locale=who.chosen_locale, created_at=self.clock.now()))
+            elif person.locale is None:  # named by id before they wrote: a placeholder row
+                person.locale = who.chosen_locale
+
     async def send(self, who: Someone, text: str, chat_id: int | None = None,
                    reply_to: dict[str, Any] | None = None, **extra: Any) -> int:
         """A message from ``who``; in their private chat unless ``chat_id`` is a group."""
+        await self.introduce(who)
         message_id = next(self._message_ids)
         message: dict[str, Any] = {
             "message_id": message_id, "date": int(time.time()),
@@ -99,6 +126,7 @@ class Harness:
     async def press(self, who: Someone, call: Call, data: str, *,
                     then_send: bool = True) -> None:
         """Press a button of a message the bot sent."""
+        await self.introduce(who)
         sent = self.fake.messages.get((call.chat_id or 0, call.message_id))
         assert sent is not None, "that message was never sent"
         await self.feed({"callback_query": {
