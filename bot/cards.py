@@ -56,6 +56,9 @@ async def load_views(messenger: Messenger, shown: Iterable[Wish]) -> list[CardVi
 def headline(wish: Wish) -> str:
     line = _("Micro-wish #{id} · {category}").format(id=wish.id,
                                                       category=labels.category(wish.category))
+    if wish.risk:
+        alert = _("Risk alert")
+        return f"⚠️ {line} · {alert}"
     return f"🚨 {line} · {_('Urgent')}" if wish.urgent else f"🎯 {line}"
 
 
@@ -67,6 +70,8 @@ def _open_status(wish: Wish) -> str:
                  "take it on")
     if wish.follow_up:
         return _("Open again: the resident said it was not solved")
+    if wish.risk or wish.urgent:
+        return _("Open: the social worker on duty has been alerted")
     return _("Open: waiting for a volunteer")
 
 
@@ -80,6 +85,8 @@ def status(view: CardView) -> str:
         case WishState.CLAIMED if wish.adopted_note:
             return _("Adopted by the street office as a project: {note}").format(
                 note=escape(wish.adopted_note))
+        case WishState.CLAIMED if wish.taken_on:
+            return _("Taken on by {name}").format(name=name)
         case WishState.CLAIMED:
             return _("Claimed by {name}").format(name=name)
         case WishState.FULFILLED:

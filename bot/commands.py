@@ -110,15 +110,16 @@ class PersonalMenus(BaseMiddleware):
         return await handler(event, data)
 
     async def _keep_in_step(self, bot: Bot, person: Person, i18n: I18n) -> None:
+        """No menu of their own (None) means Telegram's menu for their app's language."""
         wanted = i18n.current_locale
-        if person.menu_locale == wanted:
+        own = person.menu_locale
+        if own == wanted or (own is None and wanted == menu_by_language(person.language_code,
+                                                                        self.default)):
             return
-        if person.menu_locale is not None or wanted != menu_by_language(person.language_code,
-                                                                        self.default):
-            try:
-                await set_chat_commands(bot, person.id, private=True)
-            except TelegramAPIError as error:
-                log.warning("cannot set the menu of %s: %s", person.id, error)
-                return
+        try:
+            await set_chat_commands(bot, person.id, private=True)
+        except TelegramAPIError as error:
+            log.warning("cannot set the menu of %s: %s", person.id, error)
+            return
         await people.set_menu_locale(self.db, person.id, wanted)
         person.menu_locale = wanted

@@ -44,8 +44,9 @@ class SweepNotices:
         return [await self.messenger.for_person(session, person_id, key, render)]
 
     async def _page(self, session: AsyncSession, grid: Place | None, wish: Wish) -> None:
-        """Each escalation pages the community's social worker on duty."""
-        if grid is not None:
+        """Each escalation pages the community's social worker on duty, unless a page about
+        the wish is still going down the ladder (one page per wish at a time)."""
+        if grid is not None and await duty.pending_for_wish(session, wish.id or 0) is None:
             await duty.open_page(session, place=grid, kind=PageKind.ESCALATION,
                                  now=self.messenger.clock.now(),
                                  notify=PageNotices(self.messenger), wish_id=wish.id)
@@ -77,9 +78,7 @@ class SweepNotices:
                         id=wish.id), None))
             case sweeps.Step.REMIND_CLAIMER:
                 rows += await self._to_person(session, wish.claimer_id, f"{key}:remind", lambda: (
-                    _("A reminder about micro-wish #{id}, which you claimed: if you have helped, "
-                      "tap Mark fulfilled; if you cannot do it, tap Give up so that someone "
-                      "else can.").format(id=wish.id) + "\n\n" + escape(wish.text),
+                    _reminder(wish) + "\n\n" + escape(wish.text),
                     keyboards.claimer(wish.id or 0)))
             case sweeps.Step.RELEASE_CLAIM:
                 rows += await cards.card_rows(session, wish, reason=key, now=now)
@@ -102,6 +101,16 @@ class SweepNotices:
                     "Micro-wish #{id} is closed as fulfilled: the resident did not confirm in "
                     "time. Thank you for your help!").format(id=wish.id), None))
         return rows
+
+
+def _reminder(wish: Wish) -> str:
+    if wish.taken_on:  # a social worker's or organisation's case: a follow-up (回访)
+        return _("Time to follow up micro-wish #{id}, which you took on: how is the resident "
+                 "now? When it is settled, tap Mark fulfilled; if someone else should take it "
+                 "on, tap Give up.").format(id=wish.id)
+    return _("A reminder about micro-wish #{id}, which you claimed: if you have helped, tap "
+             "Mark fulfilled; if you cannot do it, tap Give up so that someone else can.").format(
+        id=wish.id)
 
 
 async def _morning_notices(messenger: Messenger, session: AsyncSession, community: Place,

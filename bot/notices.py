@@ -26,9 +26,6 @@ from storage.models import (
     Wish,
     WishState,
 )
-from storage.places import chain
-from storage.risk import risk_word, words_of
-from storage.settings import effective
 
 STAFF_FOR_WISHES = (Role.SOCIAL_WORKER,)
 RESIDENT_OF = "resident-of-wish:"
@@ -200,9 +197,10 @@ async def ask_verification(messenger: Messenger, wish: Wish, event: int | None) 
         await messenger.announce(chain[1], f"audit:{event}:verify", render)
 
 
-async def publish(messenger: Messenger, wish: Wish, event: int | None) -> None:
+async def publish(messenger: Messenger, wish: Wish, event: int | None) -> bool | None:
     """A new wish: its card goes up in the grid group, or it waits for verification; an
-    urgent one, or one that names a risk, pages the duty worker at once, whatever its state."""
+    urgent one, or a risk alert, pages the duty worker at once, whatever its state (whether
+    anyone will see the page: ``page_if_at_risk``)."""
     if wish.state == WishState.OPEN:
         await cards.show(messenger, wish)
         from bot.volunteering import ping_volunteers  # it renders wishes with this module
@@ -210,24 +208,37 @@ async def publish(messenger: Messenger, wish: Wish, event: int | None) -> None:
         await ping_volunteers(messenger, wish)
     else:
         await ask_verification(messenger, wish, event)
-    await page_if_at_risk(messenger, wish)
+    return await page_if_at_risk(messenger, wish)
 
 
-async def page_if_at_risk(messenger: Messenger, wish: Wish) -> None:
+async def page_if_at_risk(messenger: Messenger, wish: Wish) -> bool | None:
+    """Page the duty worker about an urgent wish or a risk alert (``Wish.risk``): True when
+    someone on duty, or the community chat, will see the page, False when nobody can; None
+    for any other wish."""
+    if not (wish.risk or wish.urgent):
+        return None
     from bot.pages import PageNotices  # pages render wishes with this module's helpers
 
     async with messenger.db.transaction() as session:
         grid = await places.get(session, wish.grid_id)
-        if grid is None:
-            return
-        settings = effective(await chain(session, grid))
-        at_risk = risk_word(wish.text, words_of(settings.risk_words))
-        if not (at_risk or wish.urgent):
-            return
-        await duty.open_page(session, place=grid,
-                             kind=PageKind.RISK if at_risk else PageKind.URGENT,
-                             now=messenger.clock.now(), notify=PageNotices(messenger),
-                             wish_id=wish.id)
+        page = None if grid is None else await duty.open_page(
+            session, place=grid, kind=PageKind.RISK if wish.risk else PageKind.URGENT,
+            now=messenger.clock.now(), notify=PageNotices(messenger), wish_id=wish.id)
+        if page is None:
+            return False
+        community = await places.get(session, page.community_id)
+        return page.person_id is not None or (community is not None
+                                              and community.chat_id is not None)
+
+
+def alerted(reached: bool) -> str:
+    """What the resident of an urgent wish or a risk alert is told at once."""
+    if reached:
+        return _("⚠️ I have alerted the social worker on duty. If a life is in danger, call "
+                 "120 (ambulance) or 110 (police) now.")
+    return _("⚠️ Nobody on duty can be reached through me right now. If a life is in danger, "
+             "call 120 (ambulance) or 110 (police) now; otherwise please phone your community "
+             "office.")
 
 
 async def undeliverable(messenger: Messenger, row: OutboxMessage) -> None:

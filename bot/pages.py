@@ -12,29 +12,45 @@ from bot import keyboards
 from bot.i18n import chat_locale, person_locale
 from bot.messenger import Messenger, Render, Rendered
 from bot.notices import contact_lines, summary
-from storage import places
+from storage import people, places
 from storage.duty import CHAT, PageDue
-from storage.models import Lane, OutboxMessage, Page, PageKind, Person, Place, Question, Wish
+from storage.models import (
+    Lane,
+    OutboxMessage,
+    Page,
+    PageKind,
+    Person,
+    Place,
+    Question,
+    Tier,
+    Wish,
+    WishState,
+)
 
 
 def _why(page: Page, wish: Wish | None, grid: Place | None, question: Question | None,
-         asker: Person | None) -> str:
+         asker: str) -> str:
     where = escape(grid.name) if grid else ""
     match page.kind:
         case PageKind.RISK:
-            return _("⚠️ Risk alert: micro-wish #{id} in “{grid}” may need help at once.").format(
-                id=page.wish_id, grid=where)
+            return _("⚠️ Risk alert: micro-wish #{id} in “{grid}” may need help at once "
+                     "({why}).").format(id=page.wish_id, grid=where,
+                                         why=escape(wish.risk or "") if wish else "")
         case PageKind.URGENT:
             return _("🚨 Urgent micro-wish #{id} in “{grid}”.").format(id=page.wish_id,
                                                                       grid=where)
         case PageKind.QUESTION:
             return _("❓ A question from {name}: {text}\nReply to this message to answer; your "
                      "reply goes to the resident.").format(
-                name=escape(asker.full_name if asker else ""),
-                text=escape(question.text if question else ""))
+                name=escape(asker), text=escape(question.text if question else ""))
+        case _ if wish is not None and wish.tier == Tier.STREET:
+            return _("🔔 Micro-wish #{id} of “{grid}” was not taken on in the community in "
+                     "time, so it was passed to the street office.").format(
+                id=page.wish_id, grid=where)
         case _:
-            return _("🔔 Nobody took micro-wish #{id} of “{grid}” in time, so it was passed "
-                     "up. Please see that it is taken on.").format(id=page.wish_id, grid=where)
+            return _("🔔 Nobody in “{grid}” took micro-wish #{id} in time, so it was passed to "
+                     "the community. Please see that it is taken on.").format(
+                id=page.wish_id, grid=where)
 
 
 def _ladder(page: Page, passed_on: bool) -> str:
@@ -47,21 +63,35 @@ def _ladder(page: Page, passed_on: bool) -> str:
     return ""
 
 
+def _takes_on(wish: Wish | None) -> str:
+    if wish is None or wish.state not in (WishState.SUBMITTED, WishState.OPEN):
+        return ""
+    return _("Acknowledging takes the micro-wish on: the resident is told who follows it up, "
+             "and it is passed up no further.")
+
+
 class PageNotices:
     def __init__(self, messenger: Messenger) -> None:
         self.messenger = messenger
 
     async def __call__(self, due: PageDue) -> list[OutboxMessage]:
         page, session = due.page, due.session
+        # An escalation's card stands in the community chat (the step posted it there, with
+        # its Take on button): the card is its page there, and a page passed on to the chat
+        # only says so, without the wish again.
+        card_there = page.level == CHAT and page.kind == PageKind.ESCALATION
+        if card_there and not due.passed_on:
+            return []
         wish = await session.get(Wish, page.wish_id) if page.wish_id else None
         grid = await places.get(session, wish.grid_id) if wish else None
         question = await session.get(Question, page.question_id) if page.question_id else None
-        asker = await session.get(Person, question.resident_id) if question else None
+        asker = await people.name_in(session, question.resident_id) if question else ""
 
         def render() -> Rendered:
             parts = [_ladder(page, due.passed_on), _why(page, wish, grid, question, asker)]
-            if wish is not None:
+            if wish is not None and not card_there:
                 parts += [summary(wish), contact_lines(wish)]
+            parts.append(_takes_on(wish))
             text = "\n\n".join(p for p in parts if p)
             return text, keyboards.acknowledge(page.id or 0, page.wish_id)
 

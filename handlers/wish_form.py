@@ -193,6 +193,8 @@ async def submitted(query: CallbackQuery, state: FSMContext, actor: Actor, clock
                  "/mywishes shows how it is going.").format(id=wish.id)
     else:
         note = notices.waiting_for_verification(wish)
+    if outcome.alerted is not None:
+        note = "\n\n".join([notices.alerted(outcome.alerted), note])
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)

@@ -66,6 +66,8 @@ async def wish_in_group(message: Message, command: CommandObject, bot: Bot, acto
         return
     if outcome.duplicate:
         return
+    if outcome.alerted is not None:
+        await message.reply(notices.alerted(outcome.alerted))
     if outcome.wish.state != WishState.OPEN:
         await message.answer(notices.waiting_for_verification(outcome.wish))
     await take_down_numbers(message, outcome.wish.text, _(

@@ -172,6 +172,27 @@ async def acknowledge(session: AsyncSession, page_id: int, *, person_id: int, no
     return Ack.ALREADY if await session.get(Page, page_id) else Ack.NOT_FOUND
 
 
+async def acknowledge_wish(session: AsyncSession, wish_id: int, *, person_id: int,
+                           now: datetime) -> None:
+    """Someone took the wish on: its pages count as acknowledged by them."""
+    await session.exec(update(Page).where(
+        col(Page.wish_id) == wish_id, col(Page.acknowledged_at).is_(None))
+        .values(acknowledged_by=person_id, acknowledged_at=now, next_at=None))
+
+
+async def pending_for_wish(session: AsyncSession, wish_id: int) -> Page | None:
+    """A page about the wish that nobody acknowledged yet, if any."""
+    return (await session.exec(select(Page).where(
+        col(Page.wish_id) == wish_id, col(Page.acknowledged_at).is_(None)))).first()
+
+
+async def told_of(session: AsyncSession, page_id: int) -> list[int]:
+    """The chats a page went to, as it went down the ladder (the outbox remembers)."""
+    rows = (await session.exec(select(OutboxMessage.chat_id).where(
+        col(OutboxMessage.key).startswith(f"page:{page_id}:")))).all()
+    return list(dict.fromkeys(rows))
+
+
 async def get_page(db: Database, page_id: int) -> Page | None:
     async with db.transaction() as session:
         return await session.get(Page, page_id)

@@ -129,6 +129,23 @@ async def get(db: Database, person_id: int) -> Person | None:
         return await session.get(Person, person_id)
 
 
+async def name_in(session: AsyncSession, person_id: int) -> str:
+    """One name per person, on cards and in staff views alike: the name they signed up with
+    as a volunteer, else the name Telegram gives."""
+    return (await names_in(session, [person_id]))[person_id]
+
+
+async def names_in(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    """``name_in`` for several people at once."""
+    wanted = list(dict.fromkeys(ids))
+    signed_up = {v.person_id: v.real_name for v in (await session.exec(select(Volunteer).where(
+        col(Volunteer.person_id).in_(wanted)))).all()}
+    seen = {p.id: p.full_name for p in (await session.exec(select(Person).where(
+        col(Person.id).in_(wanted)))).all()}
+    return {person_id: signed_up.get(person_id) or seen.get(person_id)
+            or placeholder_name(person_id) for person_id in wanted}
+
+
 async def by_username(db: Database, username: str) -> Person | None:
     async with db.transaction() as session:
         statement = select(Person).where(Person.username == username.lstrip("@").lower())

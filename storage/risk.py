@@ -57,15 +57,15 @@ class Sign(StrEnum):
     VIOLENCE = "violence"
 
 
-WHO = frozenset({Sign.ELDER, Sign.CHILD, Sign.DISABLED, Sign.PERSON, Sign.ALONE})
-ALARMS = frozenset({Sign.UNCONSCIOUS, Sign.SELF_HARM, Sign.FIRE, Sign.STARVING,
-                    Sign.VIOLENCE})
-# Two signs that together make a risk: (either of these) × (either of those).
-PAIRS: tuple[tuple[frozenset[Sign], frozenset[Sign]], ...] = (
-    (WHO, frozenset({Sign.FALL, Sign.CANNOT_GET_UP, Sign.MISSING, Sign.NO_FOOD})),
-    (frozenset({Sign.FALL}), frozenset({Sign.CANNOT_GET_UP})),
-    (frozenset({Sign.ALONE}), frozenset({Sign.UNWELL})),
-    (frozenset({Sign.GAS}), frozenset({Sign.LEAK})),
+# In the order a wish's reason names them (tuples, so that it is the same every time).
+WHO = (Sign.ELDER, Sign.CHILD, Sign.DISABLED, Sign.ALONE, Sign.PERSON)
+ALARMS = (Sign.UNCONSCIOUS, Sign.SELF_HARM, Sign.FIRE, Sign.STARVING, Sign.VIOLENCE)
+# Two signs that together make a risk: (any of these) × (any of those).
+PAIRS: tuple[tuple[tuple[Sign, ...], tuple[Sign, ...]], ...] = (
+    (WHO, (Sign.FALL, Sign.CANNOT_GET_UP, Sign.MISSING, Sign.NO_FOOD)),
+    ((Sign.FALL,), (Sign.CANNOT_GET_UP,)),
+    ((Sign.ALONE,), (Sign.UNWELL,)),
+    ((Sign.GAS,), (Sign.LEAK,)),
 )
 # Signs of something happening now, which a worry, a habit or the past cancels.
 SITUATIONS = frozenset({Sign.FALL, Sign.CANNOT_GET_UP, Sign.UNWELL, Sign.NO_FOOD,
@@ -455,6 +455,11 @@ LEGACY_WORDS = frozenset({
 def own_words(configured: Sequence[str] | None) -> tuple[str, ...]:
     """A community's own words from its setting (the first version's words left out)."""
     return tuple(word for word in configured or () if word not in LEGACY_WORDS)
+
+
+def reason(found: Risk | None) -> str | None:
+    """What a wish keeps of why it is a risk alert (``Wish.risk``)."""
+    return " · ".join(found.words)[:200] if found is not None else None
 
 
 def of_settings(risk_words: Sequence[str] | None,

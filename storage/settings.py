@@ -28,7 +28,10 @@ class PlaceSettings(BaseModel):
     quiet_hours: str = Field(default="22:00-07:00",
                              pattern=r"^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$")
     working_days: bool = Field(default=False, description="deadlines count working days only")
+    # A community's own risk words (each raises a risk alert alone), and the built-in signs it
+    # switched off (storage.risk); both changed with /riskwords.
     risk_words: list[str] | None = None
+    risk_words_off: list[str] | None = None
     # How many new wishes a volunteer is told about privately in one day, at most.
     volunteer_pings_per_day: int = Field(default=3, ge=0, le=50)
     # Limits on people (staff are not limited); 0 means no limit. Counted from the wishes and

@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.models import OutboxMessage, Tier, Wish, WishState
 from storage.places import chain
 from storage.settings import PlaceSettings, effective
-from storage.wishes import NO_CLAIM_TIMERS, end_live_claim, fresh_deadline
+from storage.wishes import NO_CLAIM_TIMERS, NO_CLAIMER, end_live_claim, fresh_deadline
 
 
 class Step(StrEnum):
@@ -75,7 +75,7 @@ def _changes(step: Step, wish: Wish, now: datetime, settings: PlaceSettings,
         case Step.TO_STREET:
             return {"tier": Tier.STREET}
         case Step.RELEASE_CLAIM:
-            return {"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS,
+            return {**NO_CLAIMER, **NO_CLAIM_TIMERS,
                     **fresh_deadline(wish, now, settings, timezone)}
         case Step.REMIND_CLAIMER:
             return {"claim_remind_at": None}

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, places, words
+from storage import audit, places, risk, words
 from storage.calendar import add_hours
 from storage.db import Database, Prepared, insert_for
 from storage.models import (
@@ -47,6 +47,7 @@ WITHDRAWABLE = (WishState.SUBMITTED, WishState.OPEN, WishState.CLAIMED)
 REJECTABLE = (WishState.SUBMITTED, WishState.OPEN)
 NOT_SOLVED_BELOW = 3  # a rating of 1–2 means "not solved"
 NO_CLAIM_TIMERS: dict[str, Any] = {"claim_remind_at": None, "claim_release_at": None}
+NO_CLAIMER: dict[str, Any] = {"claimer_id": None, "claimed_at": None, "taken_on": False}
 
 
 class Result(StrEnum):
@@ -77,6 +78,9 @@ class Outcome:
     # The audit row of the move: notices about it are keyed by it, so they go out once.
     event_id: int | None = None
     hold: Hold | None = None  # TOO_MANY, REPEATED: why, and when to try again
+    # A new wish that is urgent or a risk alert: True when someone on duty (or the community
+    # chat) was paged, False when nobody could be; None for any other wish.
+    alerted: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -130,9 +134,10 @@ async def _insert(session: AsyncSession, grid_id: int, resident_id: int, draft: 
     if grid is None or grid.kind != PlaceKind.GRID:
         return Outcome(Result.NOT_A_GRID)
     settings = effective(await chain(session, grid))
+    found = risk.of_settings(settings.risk_words, settings.risk_words_off).find(draft.text)
     draft_row = Wish(grid_id=grid_id, resident_id=resident_id, text=draft.text.strip(),
-                     category=draft.category, urgent=draft.urgent,
-                     contact_phone=draft.phone or first_phone(draft.text),
+                     category=_category(draft, found), urgent=draft.urgent,
+                     risk=risk.reason(found), contact_phone=draft.phone or first_phone(draft.text),
                      contact_address=draft.address,
                      state=WishState.SUBMITTED, created_at=now, source_key=source_key)
     if not settings.verify:
@@ -145,6 +150,14 @@ async def _insert(session: AsyncSession, grid_id: int, resident_id: int, draft: 
                                actor_id=resident_id, action="submit", at=now,
                                to_state=wish.state)
     return Outcome(Result.OK, wish, event_id=event)
+
+
+def _category(draft: Draft, found: risk.Risk | None) -> str:
+    """The kind of help chosen, or, for "other" (a one-line /wish has no other), the kind a
+    risk alert tells of (an elder who fell: elderly care)."""
+    if draft.category == Category.OTHER and found is not None and found.category is not None:
+        return found.category
+    return draft.category
 
 
 def grid_deadline(now: datetime, settings: PlaceSettings, timezone: str) -> datetime:
@@ -258,11 +271,36 @@ async def claim(session: AsyncSession, wish_id: int, *, volunteer_id: int, now: 
         actor_id=volunteer_id, action="claim" if note is None else "adopt", now=now,
         conditions=[col(Wish.tier) == tier], detail=note,
         values={"claimer_id": volunteer_id, "claimed_at": now, "adopted_note": note,
+                "taken_on": tier == Tier.COMMUNITY,
                 "claim_remind_at": now + timedelta(hours=settings.claim_reminder_hours),
                 "claim_release_at": now + timedelta(hours=settings.claim_release_hours)},
     )
     if outcome.ok:
         session.add(Claim(wish_id=wish_id, volunteer_id=volunteer_id, claimed_at=now))
+    return outcome
+
+
+async def take_on(session: AsyncSession, wish_id: int, *, worker_id: int,
+                  now: datetime) -> Outcome:
+    """The duty worker who acknowledges a page about a wish takes it on (承接), whatever its
+    tier and whether or not it was verified: it stops climbing, and they are reminded to
+    follow it up after the place's ``claim_reminder_hours``. A case a social worker holds is
+    not released by the clock; they give it up or mark it fulfilled."""
+    wish = await session.get(Wish, wish_id)
+    if wish is not None and wish.resident_id == worker_id:
+        return Outcome(Result.OWN_WISH, wish)
+    settings = await _settings_of_wish(session, wish_id)
+    if settings is None:
+        return Outcome(Result.NOT_FOUND)
+    outcome = await _move(
+        session, wish_id, expected=[WishState.SUBMITTED, WishState.OPEN], to=WishState.CLAIMED,
+        actor_id=worker_id, action="take_on", now=now,
+        values={"claimer_id": worker_id, "claimed_at": now, "taken_on": True,
+                "claim_remind_at": now + timedelta(hours=settings.claim_reminder_hours),
+                "claim_release_at": None},
+    )
+    if outcome.ok:
+        session.add(Claim(wish_id=wish_id, volunteer_id=worker_id, claimed_at=now))
     return outcome
 
 
@@ -282,8 +320,7 @@ async def release(session: AsyncSession, wish_id: int, *, volunteer_id: int,
         session, wish_id, expected=[WishState.CLAIMED], to=WishState.OPEN,
         actor_id=volunteer_id, action="release", now=now,
         conditions=[col(Wish.claimer_id) == volunteer_id],
-        values={"claimer_id": None, "claimed_at": None, **NO_CLAIM_TIMERS,
-                **await _reopened(session, wish_id, now)},
+        values={**NO_CLAIMER, **NO_CLAIM_TIMERS, **await _reopened(session, wish_id, now)},
     )
     if outcome.ok:
         await end_live_claim(session, wish_id, "released", now)
@@ -318,7 +355,7 @@ async def confirm(session: AsyncSession, wish_id: int, *, resident_id: int, scor
     solved = score >= NOT_SOLVED_BELOW
     values: dict[str, Any] = (
         {"closed_at": now, "confirm_deadline_at": None} if solved else
-        {"follow_up": True, "claimer_id": None, "claimed_at": None, "fulfilled_at": None,
+        {"follow_up": True, **NO_CLAIMER, "fulfilled_at": None,
          "confirm_deadline_at": None, "opened_at": now,
          **await _reopened(session, wish_id, now)}
     )

@@ -120,10 +120,11 @@ async def test_quiet_hours_hold_an_escalation_page_until_morning(harness: Harnes
     await sweep(h)
     [page] = await pages(h)
     assert page.kind == "escalation"
-    assert not [c for c in h.fake.sent("sendMessage", WORKER.id) if "Nobody took" in c.text]
+    assert not [c for c in h.fake.sent("sendMessage", WORKER.id) if "micro-wish #1" in c.text]
     h.clock.advance(timedelta(hours=9))  # 07:00 the next morning
     await sweep(h)
-    assert any("Nobody took micro-wish #1" in c.text for c in h.fake.sent("sendMessage"))
+    assert any("took micro-wish #1 in time, so it was passed to the community" in c.text
+               for c in h.fake.sent("sendMessage", WORKER.id))
 
 
 async def test_a_swap_wins_over_the_weekly_pattern(harness: Harness) -> None:

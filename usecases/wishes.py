@@ -10,6 +10,7 @@ into words.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -66,7 +67,8 @@ async def post(messenger: Messenger, actor: Actor, *, grid_id: int, draft: wishe
         outcome = await wishes.submit(session, grid_id=grid_id, resident_id=actor.id,
                                       draft=draft, now=now, source_key=source_key)
         if outcome.ok and outcome.wish is not None and not outcome.duplicate:
-            await notices.publish(messenger, outcome.wish, outcome.event_id)
+            alerted = await notices.publish(messenger, outcome.wish, outcome.event_id)
+            return replace(outcome, alerted=alerted)
     return outcome
 
 
