@@ -56,6 +56,9 @@ class Role(StrEnum):
     CADRE = "cadre"
     ORG_REP = "org_rep"
     VOLUNTEER = "volunteer"
+    # Speaks for the volunteers at the joint meeting (三工联席会议), of which they are a member
+    # by default; the role gives no other act.
+    VOLUNTEER_REP = "volunteer_rep"
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
@@ -642,6 +645,8 @@ class Attendance(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     present: bool
+    # Not present with a reason: excused (请假); without one: absent (缺席).
+    reason: str | None = Field(default=None, sa_type=Text)
 
 
 class ActionState(StrEnum):

@@ -228,3 +228,95 @@ async def test_hours_rows_are_moved_to_the_claim_that_fulfilled_the_wish(
         assert [row[3] for row in after] == [None, *(row[3] for row in before[1:]), before[0][3]]
     finally:
         await database.dispose()
+
+
+# --- 0009: excused apart from absent; volunteers' representatives at the joint meeting -------
+
+BEFORE_EXCUSED = "5d2b8e41c7a3"
+HOST, CAME, EXCUSED, SILENT = 8001, 8002, 8003, 8004
+
+
+def _table(name: str, *columns: tuple[str, sa.types.TypeEngine[object]]) -> sa.TableClause:
+    return sa.table(name, *(sa.column(column, kind) for column, kind in columns))
+
+
+PLACE = _table("place", ("id", sa.Integer()), ("kind", sa.String()), ("name", sa.String()),
+               ("timezone", sa.String()), ("settings", sa.JSON()), ("created_at", UTCDateTime()))
+MEETING_SERIES = _table(
+    "meeting_series", ("id", sa.Integer()), ("place_id", sa.Integer()), ("title", sa.String()),
+    ("rule", sa.String()), ("weekday", sa.Integer()), ("start_time", sa.String()),
+    ("duration_minutes", sa.Integer()), ("host_id", sa.BigInteger()),
+    ("member_roles", sa.JSON()), ("member_ids", sa.JSON()), ("topic_days", sa.Integer()),
+    ("cutoff_hours", sa.Integer()), ("notice_hours", sa.Integer()),
+    ("reminder_hours", sa.Integer()), ("paused", sa.Boolean()), ("created_at", UTCDateTime()))
+MEETING = _table("meeting", ("id", sa.Integer()), ("series_id", sa.Integer()),
+                 ("planned_at", UTCDateTime()), ("starts_at", UTCDateTime()),
+                 ("state", sa.String()))
+RSVP = _table("rsvp", ("meeting_id", sa.Integer()), ("person_id", sa.BigInteger()),
+              ("answer", sa.String()), ("reason", sa.Text()), ("answered_at", UTCDateTime()))
+OLD_ATTENDANCE = _table("attendance", ("meeting_id", sa.Integer()),
+                        ("person_id", sa.BigInteger()), ("present", sa.Boolean()))
+
+
+async def _old_minutes(database: Database) -> None:
+    """Two series, one with the old default members and one whose host chose them; minutes
+    of a meeting whose attendance was written when excused and absent were one."""
+    series = {"place_id": 1, "rule": "weekly", "weekday": 4, "start_time": "19:00",
+              "duration_minutes": 90, "host_id": HOST, "member_ids": [], "topic_days": 3,
+              "cutoff_hours": 24, "notice_hours": 24, "reminder_hours": 3, "paused": False,
+              "created_at": AT}
+    async with database.engine.begin() as connection:
+        await connection.execute(sa.insert(PLACE).values(
+            id=1, kind="community", name="社区", timezone="Asia/Shanghai", settings={},
+            created_at=AT))
+        await connection.execute(sa.insert(MEETING_SERIES).values([
+            {**series, "id": 1, "title": "三工联席会议",
+             "member_roles": ["cadre", "social_worker"]},
+            {**series, "id": 2, "title": "党委会", "member_roles": ["cadre"]}]))
+        await connection.execute(sa.insert(MEETING).values(
+            id=1, series_id=1, planned_at=AT, starts_at=AT, state="scheduled"))
+        await connection.execute(sa.insert(RSVP).values([
+            {"meeting_id": 1, "person_id": CAME, "answer": "attend", "reason": None,
+             "answered_at": AT},
+            {"meeting_id": 1, "person_id": EXCUSED, "answer": "absent", "reason": "出差",
+             "answered_at": AT}]))
+        await connection.execute(sa.insert(OLD_ATTENDANCE).values([
+            {"meeting_id": 1, "person_id": person, "present": present}
+            for person, present in ((HOST, False), (CAME, True), (EXCUSED, False),
+                                    (SILENT, False))]))
+
+
+async def _minutes_rows(database: Database) -> tuple[dict[int, object], dict[int, object]]:
+    async with database.engine.connect() as connection:
+        reasons = dict((await connection.exec_driver_sql(
+            "SELECT person_id, reason FROM attendance")).all())
+        roles = (await connection.execute(sa.select(
+            MEETING_SERIES.c.id, MEETING_SERIES.c.member_roles))).all()
+    return reasons, {series_id: list(found) for series_id, found in roles}
+
+
+async def test_excused_members_keep_their_reason_and_the_default_members_grow(
+        database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        await _migrated_to(database, BEFORE_EXCUSED)
+        await _old_minutes(database)
+        await database.migrate()
+        reasons, roles = await _minutes_rows(database)
+        assert reasons == {HOST: None, CAME: None, EXCUSED: "出差", SILENT: None}
+        assert roles == {1: ["cadre", "social_worker", "volunteer_rep"], 2: ["cadre"]}
+
+        async with database.engine.begin() as connection:
+            await connection.run_sync(
+                lambda c: command.downgrade(alembic_config(c), BEFORE_EXCUSED))
+            present = dict((await connection.exec_driver_sql(
+                "SELECT person_id, present FROM attendance")).all())
+        assert {person: bool(here) for person, here in present.items()} == {
+            HOST: False, CAME: True, EXCUSED: False, SILENT: False}
+        async with database.engine.connect() as connection:
+            roles_back = (await connection.execute(sa.select(
+                MEETING_SERIES.c.id, MEETING_SERIES.c.member_roles))).all()
+        assert {series_id: list(found) for series_id, found in roles_back} == {
+            1: ["cadre", "social_worker"], 2: ["cadre"]}
+    finally:
+        await database.dispose()
