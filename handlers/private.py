@@ -14,7 +14,7 @@ from contextlib import suppress
 from html import escape
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -282,8 +282,9 @@ async def anything_else(message: Message, bot: Bot, db: Database, actor: Actor |
     """Whatever no flow took: a helpful answer, and the buttons of what the person can do."""
     text = message.text or ""
     if raw_state is not None and not text.startswith("/"):
-        await message.answer(_("Please answer the question above, or tap Cancel to stop."),
-                             reply_markup=guide.cancel_button())
+        with suppress(TelegramForbiddenError):
+            await message.answer(_("Please answer the question above, or tap Cancel to stop."),
+                                 reply_markup=guide.cancel_button())
         return
     menu = await guide.menu_for(db, actor)
     if text.startswith("/"):
@@ -301,7 +302,8 @@ async def anything_else(message: Message, bot: Bot, db: Database, actor: Actor |
     else:
         answer = _("Hello! I am GridLink, the helper of your community. What would you like to "
                    "do? /help lists all my commands.")
-    await message.answer(answer, reply_markup=menu)
+    with suppress(TelegramForbiddenError):  # they blocked the bot right after writing
+        await message.answer(answer, reply_markup=menu)
 
 
 def router() -> Router:
