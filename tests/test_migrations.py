@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from storage.db import Database, MigrationFailed, alembic_config
 from storage.migrations import HEAD
-from storage.models import PARTIAL_WHERE, Place, PlaceKind, Wish
+from storage.models import PARTIAL_WHERE, Place, PlaceKind
 from storage.types import UTCDateTime
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -139,7 +139,14 @@ def _service_log(*more: sa.ColumnClause[object]) -> sa.TableClause:
 
 OLD_SERVICE_LOG = _service_log()
 SERVICE_LOG = _service_log(sa.column("claim_id", sa.Integer()))
-# The claim table as it was then (later revisions add columns the model names).
+# The wish and claim tables as they were then (later revisions add columns the models name).
+OLD_WISH = sa.table(
+    "wish", sa.column("id", sa.Integer()), sa.column("grid_id", sa.Integer()),
+    sa.column("resident_id", sa.BigInteger()), sa.column("text", sa.Text()),
+    sa.column("category", sa.String()), sa.column("urgent", sa.Boolean()),
+    sa.column("state", sa.String()), sa.column("tier", sa.String()),
+    sa.column("follow_up", sa.Boolean()), sa.column("unconfirmed", sa.Boolean()),
+    sa.column("created_at", UTCDateTime()))
 OLD_CLAIM = sa.table(
     "claim", sa.column("id", sa.Integer()), sa.column("wish_id", sa.Integer()),
     sa.column("volunteer_id", sa.BigInteger()), sa.column("claimed_at", UTCDateTime()),
@@ -158,11 +165,10 @@ async def _old_hours(database: Database) -> dict[str, int]:
         grid = Place(kind=PlaceKind.GRID, name="网格", timezone="Asia/Shanghai", created_at=AT)
         session.add(grid)
         await session.flush()
-        wishes = [Wish(grid_id=grid.id or 0, resident_id=1, text=f"wish {n}",
-                       category="other", state="closed", created_at=AT) for n in range(4)]
-        session.add_all(wishes)
-        await session.flush()
-        ids = [w.id or 0 for w in wishes]
+        ids = [(await session.exec(sa.insert(OLD_WISH).values(  # type: ignore[call-overload]
+            grid_id=grid.id, resident_id=1, text=f"wish {n}", category="other", urgent=False,
+            state="closed", tier="grid", follow_up=False, unconfirmed=False, created_at=AT)
+            .returning(OLD_WISH.c.id))).scalar_one() for n in range(4)]
         claims = {}
         for name, wish, who, outcome in [
                 ("reopened", 0, FIRST, "fulfilled"), ("again", 0, SECOND, "fulfilled"),

@@ -17,9 +17,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # A constant default ("0", false on either database): an expression would make SQLite copy
+    # the table, which the rows of claims, ratings and posts that point to it forbid.
     with op.batch_alter_table("wish", schema=None) as batch_op:
         batch_op.add_column(sa.Column("risk", sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column("taken_on", sa.Boolean(), server_default=sa.false(),
+        batch_op.add_column(sa.Column("taken_on", sa.Boolean(), server_default="0",
                                       nullable=False))
 
 
