@@ -162,3 +162,22 @@ class ListPageCb(CallbackData, prefix="ls"):
     kind: ListKind
     page: PageNumber
     about: RowOrPersonId = 0
+
+
+class RelayCb(CallbackData, prefix="rl"):
+    """💬 Message the resident / the volunteer, and Reply: write through the bot on a claim's
+    conversation (usecases.relay)."""
+
+    claim_id: RowId
+
+
+class MediaCb(CallbackData, prefix="md"):
+    """Show a wish's photos and voice messages privately to whoever may see them."""
+
+    wish_id: RowId
+
+
+class ProofCb(CallbackData, prefix="pf"):
+    """The claimer adds a photo of the help given (服务影像)."""
+
+    wish_id: RowId

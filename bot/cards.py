@@ -14,11 +14,11 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import keyboards, labels
+from bot import keyboards, labels, links
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
-from storage import outbox, places, wishes
+from storage import outbox, people, places, wishes
 from storage.models import (
     Lane,
     OutboxKind,
@@ -37,15 +37,20 @@ class CardView:
     timezone: str
     claimer_name: str | None
     score: int | None
+    # Whether the bot can write to the resident: if not, the grid's card of a live wish offers
+    # them the way to a private chat, where its news reaches them.
+    resident_reachable: bool = True
 
 
 async def view_in(session: AsyncSession, wish: Wish) -> CardView:
     grid = await places.get(session, wish.grid_id)
-    claimer = await session.get(Person, wish.claimer_id) if wish.claimer_id else None
+    claimer = await people.name_in(session, wish.claimer_id) if wish.claimer_id else None
+    resident = await session.get(Person, wish.resident_id)
     rating = (await wishes.rating_in(session, wish.id or 0)
               if wish.state == WishState.CLOSED else None)
     return CardView(wish, grid.timezone if grid else "Asia/Shanghai",
-                    claimer.full_name if claimer else None, rating.score if rating else None)
+                    claimer, rating.score if rating else None,
+                    resident_reachable=resident is None or resident.reachable)
 
 
 async def load_views(messenger: Messenger, shown: Iterable[Wish]) -> list[CardView]:
@@ -92,7 +97,8 @@ def status(view: CardView) -> str:
         case WishState.FULFILLED:
             return _("Fulfilled by {name}; waiting for the resident to confirm").format(name=name)
         case WishState.CLOSED if view.score is not None:
-            return _("Done. The resident rated it {score} of 5").format(score=view.score)
+            return _("Done: {solved} ({score} of 5)").format(solved=labels.solved(view.score),
+                                                            score=view.score)
         case WishState.CLOSED if wish.unconfirmed:
             return _("Done (the resident did not confirm in time)")
         case WishState.CLOSED:
@@ -103,7 +109,8 @@ def status(view: CardView) -> str:
             return _("Not accepted by the social worker")
 
 
-def render(view: CardView, chat_kind: str = PlaceKind.GRID) -> Rendered:
+def render(view: CardView, chat_kind: str = PlaceKind.GRID,
+           news_url: str | None = None) -> Rendered:
     wish = view.wish
     posted = when(wish.created_at, view.timezone, current_locale())
     text = "\n".join([
@@ -113,7 +120,16 @@ def render(view: CardView, chat_kind: str = PlaceKind.GRID) -> Rendered:
         _("Status: {status}").format(status=status(view)),
         _("Posted {when}").format(when=posted),
     ])
-    return text, keyboards.card(wish, chat_kind)
+    return text, keyboards.card(wish, chat_kind, news_url)
+
+
+async def _news_url(messenger: Messenger, view: CardView, chat_kind: str) -> str | None:
+    """The link to a private chat (at the resident's own wishes) that the grid's card of a live
+    wish shows while the bot cannot write to its resident."""
+    if (view.resident_reachable or chat_kind != PlaceKind.GRID
+            or view.wish.state not in wishes.LIVE_STATES):
+        return None
+    return await links.mine(messenger.bot)
 
 
 async def card_rows(session: AsyncSession, wish: Wish, *, reason: str, now: object,
@@ -176,10 +192,11 @@ async def sync(messenger: Messenger, standing: Standing | None, chat_id: int) ->
     place = await messenger.place_of_chat(chat_id)
     kind = place.kind if place else PlaceKind.GRID
     locale = messenger.locale_of_place(place)
+    url = await _news_url(messenger, view, kind)
     if standing.message_id is not None and await messenger.edit(
-            chat_id, standing.message_id, locale, lambda: render(view, kind)):
+            chat_id, standing.message_id, locale, lambda: render(view, kind, url)):
         return standing.message_id
-    text, markup = messenger.render(locale, lambda: render(view, kind), chat_id)
+    text, markup = messenger.render(locale, lambda: render(view, kind, url), chat_id)
     message = await messenger.bot.send_message(chat_id, text, reply_markup=markup)
     await wishes.record_post(messenger.db, view.wish.id or 0, chat_id=chat_id,
                              message_id=message.message_id)

@@ -15,8 +15,11 @@ from bot.callbacks import (
     FormStep,
     HoursCb,
     LangCb,
+    MediaCb,
     PageCb,
+    ProofCb,
     RateCb,
+    RelayCb,
     RsvpCb,
     ServiceCb,
     ServiceFormCb,
@@ -39,18 +42,21 @@ TIER_CHAT = {Tier.GRID: PlaceKind.GRID, Tier.COMMUNITY: PlaceKind.COMMUNITY,
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 
 
-def card(wish: Wish, chat_kind: str) -> InlineKeyboardMarkup | None:
-    """The one button a card offers, in the chat of the tier the wish is at."""
-    if wish.state != WishState.OPEN or wish.id is None or TIER_CHAT[wish.tier] != chat_kind:
-        return None
-    label, action = {
-        Tier.GRID: (_("🙋 Claim"), WishAction.CLAIM),
-        Tier.COMMUNITY: (_("🤝 Take on"), WishAction.TAKE_ON),
-        Tier.STREET: (_("📌 Adopt as a project"), WishAction.ADOPT),
-    }[Tier(wish.tier)]
+def card(wish: Wish, chat_kind: str, news_url: str | None = None) -> InlineKeyboardMarkup | None:
+    """The one button a card offers, in the chat of the tier the wish is at; and, with
+    ``news_url``, the way for a resident who never opened a private chat to open one."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=label, callback_data=WishCb(action=action, wish_id=wish.id))
-    return builder.as_markup()
+    if wish.state == WishState.OPEN and wish.id is not None and TIER_CHAT[wish.tier] == chat_kind:
+        label, action = {
+            Tier.GRID: (_("🙋 Claim"), WishAction.CLAIM),
+            Tier.COMMUNITY: (_("🤝 Take on"), WishAction.TAKE_ON),
+            Tier.STREET: (_("📌 Adopt as a project"), WishAction.ADOPT),
+        }[Tier(wish.tier)]
+        builder.button(text=label, callback_data=WishCb(action=action, wish_id=wish.id))
+    if news_url is not None:
+        builder.button(text=_("🔔 Get its news privately"), url=news_url)
+    builder.adjust(1)
+    return builder.as_markup() if list(builder.buttons) else None
 
 
 def _contact_in_group(builder: InlineKeyboardBuilder, wish_id: int | None) -> None:
@@ -70,12 +76,79 @@ def verification(wish_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def claimer(wish_id: int) -> InlineKeyboardMarkup:
+def claimer(wish_id: int, claim_id: int | None = None, media: int = 0) -> InlineKeyboardMarkup:
+    """The claimer's buttons: write to the resident through the bot (while the claim's
+    conversation is open), see the resident's photos and voice messages, and the steps."""
     builder = InlineKeyboardBuilder()
+    reach = 0
+    if claim_id is not None:
+        builder.button(text=_("💬 Message the resident"), callback_data=RelayCb(claim_id=claim_id))
+        reach += 1
+    if media:
+        _media_button(builder, wish_id, media)
+        reach += 1
     builder.button(text=_("✅ Mark fulfilled"), callback_data=WishCb(action=WishAction.DONE,
                                                                     wish_id=wish_id))
     builder.button(text=_("Give up"), callback_data=WishCb(action=WishAction.RELEASE,
                                                            wish_id=wish_id))
+    builder.adjust(*([reach] if reach else []), 2)
+    return builder.as_markup()
+
+
+def relay(claim_id: int, label: str) -> InlineKeyboardMarkup:
+    """One button that writes through the bot on a claim's conversation."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=label, callback_data=RelayCb(claim_id=claim_id))
+    return builder.as_markup()
+
+
+def message_the_volunteer(claim_id: int) -> InlineKeyboardMarkup:
+    return relay(claim_id, _("💬 Message the volunteer"))
+
+
+def with_volunteer(markup: InlineKeyboardMarkup | None,
+                   claim_id: int | None) -> InlineKeyboardMarkup | None:
+    """The resident's buttons of a wish, and a row to write to its claimer while the claim's
+    conversation is open."""
+    if claim_id is None:
+        return markup
+    builder = InlineKeyboardBuilder.from_markup(markup) if markup else InlineKeyboardBuilder()
+    builder.attach(InlineKeyboardBuilder.from_markup(message_the_volunteer(claim_id)))
+    return builder.as_markup()
+
+
+def fulfilled(wish_id: int, claim_id: int | None) -> InlineKeyboardMarkup:
+    """The claimer's buttons while the resident has yet to confirm: write to them, add a
+    photo of the help given."""
+    builder = InlineKeyboardBuilder()
+    if claim_id is not None:
+        builder.button(text=_("💬 Message the resident"), callback_data=RelayCb(claim_id=claim_id))
+    builder.button(text=_("📷 Add a photo of the help"), callback_data=ProofCb(wish_id=wish_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def _media_button(builder: InlineKeyboardBuilder, wish_id: int, count: int) -> None:
+    builder.button(text=_("📎 Photos and voice ({count})").format(count=count),
+                   callback_data=MediaCb(wish_id=wish_id))
+
+
+def media(wish_id: int, count: int, markup: InlineKeyboardMarkup | None = None
+          ) -> InlineKeyboardMarkup | None:
+    """``markup`` with a row that shows the wish's photos and voice messages privately, when
+    it has any."""
+    if not count:
+        return markup
+    builder = InlineKeyboardBuilder.from_markup(markup) if markup else InlineKeyboardBuilder()
+    row = InlineKeyboardBuilder()
+    _media_button(row, wish_id, count)
+    builder.attach(row)
+    return builder.as_markup()
+
+
+def add_proof(wish_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📷 Add a photo of the help"), callback_data=ProofCb(wish_id=wish_id))
     return builder.as_markup()
 
 

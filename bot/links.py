@@ -36,6 +36,7 @@ class Purpose(StrEnum):
 
 
 PERSONAL = frozenset({Purpose.TASK, Purpose.ABSENT})
+MINE = "mine"  # /start mine: the person's own wishes; it names nothing, needs no signature
 
 
 def _key(bot: Bot) -> bytes:
@@ -56,6 +57,16 @@ def payload(bot: Bot, purpose: Purpose, thing_id: int, person_id: int | None = N
 
 async def link(bot: Bot, purpose: Purpose, thing_id: int, person_id: int | None = None) -> str:
     return await create_start_link(bot, payload(bot, purpose, thing_id, person_id))
+
+
+async def private_chat(bot: Bot) -> str:
+    """The link that opens a private chat with the bot (plain /start: it carries nothing)."""
+    return f"https://t.me/{(await bot.me()).username}"
+
+
+async def mine(bot: Bot) -> str:
+    """The link that opens a private chat with the bot at the person's own wishes."""
+    return await create_start_link(bot, MINE)
 
 
 def opened(bot: Bot, purpose: Purpose, args: str | None, person_id: int) -> int | None:

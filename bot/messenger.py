@@ -56,16 +56,18 @@ class Messenger:
 
     def queued(self, key: str, chat_id: int, locale: str, render: Render, *,
                on_undeliverable: str | None = None, not_before: datetime | None = None,
-               lane: Lane | None = None) -> OutboxMessage:
+               lane: Lane | None = None, wish_id: int | None = None) -> OutboxMessage:
         """An outbox row for ``chat_id``, rendered in ``locale``, keyed to happen once; in
-        the person or the group lane unless told otherwise."""
+        the person or the group lane unless told otherwise. ``wish_id`` names the wish it
+        is news of, so that news held back is sent later only while it still matters
+        (usecases.held)."""
         text, markup = self.render(locale, render, chat_id)
         now = self.clock.now()
         if lane is None:
             lane = Lane.PERSON if chat_id > 0 else Lane.GROUP
         return OutboxMessage(key=f"{key}>{chat_id}", chat_id=chat_id, text=text, lane=lane,
                              markup=markup.model_dump(exclude_none=True) if markup else None,
-                             on_undeliverable=on_undeliverable,
+                             on_undeliverable=on_undeliverable, wish_id=wish_id,
                              not_before=not_before or now, created_at=now)
 
     async def for_person(self, session: AsyncSession, person_id: int, key: str,

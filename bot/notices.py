@@ -1,8 +1,9 @@
 """Messages about a wish to the people it concerns, each in their own language.
 
 They go through the outbox, keyed by the audit row of the move they report, so each goes out
-once: the claimer's contact details too, queued with the claim. Only a claimer who asks for
-them again through their link gets them at once (``contact_to_claimer``).
+once: the claimer's contact details too, queued with the claim (bot.reaching). Only a claimer
+who asks for them again through their link gets them at once
+(``reaching.contact_to_claimer``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from bot import audience, cards, keyboards
 from bot.cards import headline
 from bot.messenger import Messenger, Render, Rendered
 from bot.paging import shorten
-from storage import duty, people, places, wishes
+from storage import duty, media, people, places, wishes
 from storage.models import (
     Lane,
     OutboxMessage,
     PageKind,
-    Person,
     Question,
     Role,
     Wish,
@@ -54,40 +54,28 @@ def waiting_for_verification(wish: Wish) -> str:
              "I will tell you privately when it is posted.").format(id=wish.id)
 
 
-def for_claimer(wish: Wish) -> Render:
-    """The contact details and the claimer's buttons, for the claimer privately."""
-    def render() -> Rendered:
-        text = "\n\n".join([
-            _("You claimed this micro-wish. Thank you!"),
-            summary(wish),
-            contact_lines(wish),
-            _("Only you and the staff of this place can see these details. "
-              "When you have helped, tap Mark fulfilled."),
-        ])
-        return text, keyboards.claimer(wish.id or 0)
-
-    return render
-
-
-async def contact_to_claimer(messenger: Messenger, wish: Wish, claimer: Person) -> bool:
-    """The contact details, at once, to the claimer who asks for them again (a link)."""
-    return await messenger.to_person(claimer, for_claimer(wish)) is not None
-
-
 async def resident(messenger: Messenger, wish: Wish, event: int | None, topic: str,
                    render: Render) -> None:
     """A notice to the wish's resident; if it bounces, the grid's social workers are told."""
     await messenger.tell(wish.resident_id, f"audit:{event}:{topic}", render,
-                         on_undeliverable=f"{RESIDENT_OF}{wish.id}")
+                         on_undeliverable=f"{RESIDENT_OF}{wish.id}", wish_id=wish.id)
 
 
 async def resident_claimed(messenger: Messenger, wish: Wish, event: int | None,
-                           claimer_name: str) -> None:
-    await resident(messenger, wish, event, "claimed", lambda: (
-        _("Good news: {name} has claimed your micro-wish #{id} and will contact you.").format(
-            name=escape(claimer_name), id=wish.id),
-        None,
-    ))
+                           claimer_name: str, claim_id: int | None = None) -> None:
+    """The resident hears who claimed their wish, with the way to write to them through the
+    bot (bot.reaching) while the claim holds it."""
+    def render() -> Rendered:
+        text = _("Good news: {name} has claimed your micro-wish #{id} and will contact "
+                 "you.").format(name=escape(claimer_name), id=wish.id)
+        if claim_id is None:
+            return text, None
+        return "\n".join([text, _(
+            "You can also write to them here with “Message the volunteer”: I pass your words "
+            "on privately, without your Telegram account.")]), keyboards.message_the_volunteer(
+            claim_id)
+
+    await resident(messenger, wish, event, "claimed", render)
 
 
 async def resident_released(messenger: Messenger, wish: Wish, event: int | None) -> None:
@@ -178,13 +166,17 @@ async def staff_follow_up(messenger: Messenger, wish: Wish, event: int | None,
 async def ask_verification(messenger: Messenger, wish: Wish, event: int | None) -> None:
     """Ask the grid's social workers to verify; the community chat when none can be reached."""
 
+    async with messenger.db.transaction() as session:  # the form's photos and voice
+        attached = len(await media.of_wish(session, wish.id or 0))
+
     def render() -> Rendered:
         text = "\n\n".join([
             _("A new micro-wish needs your verification."),
             summary(wish),
             contact_lines(wish),
         ])
-        return text, keyboards.verification(wish.id or 0)
+        return text, keyboards.media(wish.id or 0, attached,
+                                     keyboards.verification(wish.id or 0))
 
     workers = await people.holders(messenger.db, wish.grid_id, *STAFF_FOR_WISHES)
     reachable = [worker.id for worker in workers if worker.reachable]
@@ -249,6 +241,11 @@ async def undeliverable(messenger: Messenger, row: OutboxMessage) -> None:
     elif whom.startswith(ANSWERED_BY):
         staff_id, question_id = whom.removeprefix(ANSWERED_BY).split(":")
         await _answer_undelivered(messenger, int(staff_id), int(question_id))
+    else:
+        from bot import reaching  # it renders wishes with this module
+
+        if whom.startswith(reaching.RELAYED_BY):
+            await reaching.relay_undelivered(messenger, whom)
 
 
 def answered_by(staff_id: int, question_id: int) -> str:

@@ -64,3 +64,11 @@ class TopicText(StatesGroup):
 
 class SubstituteName(StatesGroup):
     name = State()
+
+
+class RelayMessage(StatesGroup):
+    text = State()
+
+
+class ProofPhoto(StatesGroup):
+    photo = State()

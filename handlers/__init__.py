@@ -13,6 +13,7 @@ from handlers import (
     hours,
     meetings,
     private,
+    reaching,
     volunteers,
     wish_form,
     wishes,
@@ -25,10 +26,13 @@ def routers() -> list[Router]:
     # common next, so /cancel and /help work in the middle of any form;
     # the wish flow next, as most of what a grid's people do is posting and claiming wishes
     # (the flows' commands, states and buttons are all their own, so their order is free);
+    # reaching.held_router before any /start: held messages go out, then /start goes on;
     # private.fallback_router next to last: a private message nothing took gets an answer;
     # errors.fallback last: it answers buttons that nothing else understood.
-    return [chat_events.router(), chatter.router(), common.router(), guidance.router(),
+    return [chat_events.router(), chatter.router(), common.router(), reaching.held_router(),
+            guidance.router(),
             private.router(), wish_form.router(),
-            wishes.router(), volunteers.router(), hours.router(), meetings.router(),
+            wishes.router(), reaching.router(), volunteers.router(), hours.router(),
+            meetings.router(),
             admin.router(), duty.router(), common.welcome_router(),
             private.fallback_router(), errors.router()]

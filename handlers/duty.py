@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting, paging
+from bot import formatting, keyboards, links, paging
 from bot.callbacks import ListKind, ListPageCb, PageCb
 from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
@@ -169,7 +169,7 @@ async def acknowledge(query: CallbackQuery, callback_data: PageCb, actor: Actor,
         await query.message.answer(escape(note))
 
 
-async def ask(message: Message, command: CommandObject, db: Database, actor: Actor,
+async def ask(message: Message, command: CommandObject, bot: Bot, db: Database, actor: Actor,
               place: Place | None, clock: Clock, messenger: Messenger,
               state: FSMContext) -> None:
     text = (command.args or "").strip()
@@ -193,10 +193,12 @@ async def ask(message: Message, command: CommandObject, db: Database, actor: Act
         return
     reply = _("Your question is with the social worker on duty. The answer will come to you "
               "in a private chat with me.")
+    markup = None
     if not actor.person.reachable:
         reply += "\n" + _("Please open a private chat with me and press Start, so that I can "
                           "write to you.")
-    await message.reply(reply)
+        markup = keyboards.link(_("Open private chat"), await links.private_chat(bot))
+    await message.reply(reply, reply_markup=markup)
     await take_down_numbers(message, text, _(
         "Phone and ID numbers should not be posted in the group: wherever I repeat your "
         "question, yours is hidden. The social worker on duty will answer you privately."))

@@ -20,14 +20,14 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards, labels, notices
 from bot.callbacks import FormCb, FormStep
 from bot.clock import Clock
-from bot.filters import in_private, not_a_command, typed
+from bot.filters import Magic, in_private, not_a_command, typed
 from bot.links import Opens, Purpose
 from bot.messenger import Messenger
 from bot.refusals import refusal, wish_held
 from bot.states import WishForm
-from storage import places, wishes
+from storage import media, places, wishes
 from storage.db import Database
-from storage.models import Category, PlaceKind, WishState
+from storage.models import Category, MediaKind, PlaceKind, WishState
 from storage.people import Actor
 from storage.privacy import has_number
 from storage.wishes import Draft, Outcome, Result
@@ -71,14 +71,19 @@ async def chose_category(query: CallbackQuery, callback_data: FormCb,
     if isinstance(query.message, Message):
         await query.message.edit_text(_("Kind of help: {category}").format(
             category=labels.category(callback_data.value)))
-        await query.message.answer(_(
+        await query.message.answer("\n".join([_(
             "Please describe what you need in a few sentences (at most {limit} characters). "
             "Leave out your phone number: I will ask for it privately next.").format(
-            limit=wishes.MAX_TEXT))
+            limit=wishes.MAX_TEXT), _(
+            "You may also send a voice message, or photos (e.g. of what is broken): only the "
+            "staff and the volunteer who claims it will see them, never the group.")]))
 
 
 async def wrote_text(message: Message, state: FSMContext) -> None:
-    text = message.text or ""
+    await _take_text(message, state, message.text or "")
+
+
+async def _take_text(message: Message, state: FSMContext, text: str) -> None:
     checked = wishes.check_text(text)
     if checked is not Result.OK:
         await message.answer(refusal(Outcome(checked)))
@@ -90,6 +95,47 @@ async def wrote_text(message: Message, state: FSMContext) -> None:
                                "number. It will be hidden on the public card; only the volunteer "
                                "who claims your micro-wish and the social workers will see it."))
     await message.answer(_("Is it urgent?"), reply_markup=keyboards.urgency())
+
+
+def _voice_words(duration: int) -> str:
+    """The words of a wish told by voice alone, the same in every language: 🎤 and its length."""
+    return f"🎤 {duration // 60}:{duration % 60:02d}"
+
+
+async def sent_media(message: Message, state: FSMContext) -> None:
+    """A photo or voice message at any step before Submit is kept with the wish (by its
+    Telegram file id); at the description step, a photo's caption or a voice message alone
+    may be the description."""
+    kept = list((await state.get_data()).get("media", []))
+    if len(kept) >= media.MAX_IN_FORM:
+        await message.answer(_("You have added as many photos and voice messages as one "
+                               "micro-wish takes ({limit}).").format(limit=media.MAX_IN_FORM))
+        return
+    item = (media.Item(MediaKind.VOICE, message.voice.file_id) if message.voice
+            else media.Item(MediaKind.PHOTO, message.photo[-1].file_id) if message.photo
+            else None)
+    if item is None:
+        return
+    kept.append([item.kind, item.file_id])
+    await state.update_data(media=kept)
+    await message.answer(_("Kept ({count} of {limit}): only the staff and the volunteer who "
+                           "claims it will see it.").format(count=len(kept),
+                                                            limit=media.MAX_IN_FORM))
+    if await state.get_state() != WishForm.text:
+        return
+    if message.caption and message.caption.strip():
+        await _take_text(message, state, message.caption)
+    elif message.voice is not None:
+        await _take_text(message, state, _voice_words(message.voice.duration))
+    else:
+        await message.answer(_("Now please describe what you need in words, or send a voice "
+                               "message."))
+
+
+def _attached(data: dict[str, object]) -> list[media.Item]:
+    kept = data.get("media")
+    return [media.Item(MediaKind(kind), str(file_id))
+            for kind, file_id in (kept if isinstance(kept, list) else [])]
 
 
 async def chose_urgency(query: CallbackQuery, callback_data: FormCb, state: FSMContext) -> None:
@@ -166,6 +212,9 @@ async def _ask_confirmation(message: Message, state: FSMContext) -> None:
         _("Contact phone: {phone}").format(phone=escape(draft.phone or not_given)),
         _("Address: {address}").format(address=escape(draft.address or not_given)),
     ]
+    if attached := _attached(await state.get_data()):
+        lines.append(_("Photos and voice messages: {count} (only the staff and the volunteer "
+                       "who claims it will see them)").format(count=len(attached)))
     await message.answer("\n".join(lines), reply_markup=keyboards.confirm_form())
 
 
@@ -174,7 +223,7 @@ async def submitted(query: CallbackQuery, state: FSMContext, actor: Actor, clock
     data = await state.get_data()
     outcome = await usecase.post(
         messenger, actor, grid_id=int(str(data.get("grid_id", 0))), draft=_draft(data),
-        now=clock.now(), source_key=f"form:{data.get('draft_id')}")
+        now=clock.now(), source_key=f"form:{data.get('draft_id')}", attached=_attached(data))
     if outcome.hold is not None:  # the form stays at Submit, with its words, for later
         await query.answer()
         if isinstance(query.message, Message):  # Submit and Cancel move under the reason
@@ -239,6 +288,7 @@ def router() -> Router:
         submitted, StateFilter(WishForm.confirm), FormCb.filter(F.step == FormStep.SUBMIT)
     )
     router.callback_query.register(cancelled, FormCb.filter(F.step == FormStep.CANCEL))
+    router.message.register(sent_media, StateFilter(WishForm), Magic(F.photo | F.voice))
     typing_steps = StateFilter(WishForm.text, WishForm.phone, WishForm.address)
     button_steps = StateFilter(WishForm.category, WishForm.urgency, WishForm.confirm)
     router.message.register(not_text, typing_steps, not_a_command)

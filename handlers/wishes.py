@@ -10,11 +10,11 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, ForceReply, Message
+from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import cards, keyboards, links, notices
+from bot import cards, keyboards, labels, links, notices, reaching
 from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, typed
@@ -25,7 +25,8 @@ from bot.states import AdoptionNote, RatingComment, RejectReason
 from handlers.admin import not_bound
 from handlers.common import take_down_numbers
 from handlers.hours import ask_wish_hours
-from storage import wishes
+from handlers.reaching import open_private_chat
+from storage import people, relay, wishes
 from storage.db import Database
 from storage.models import Place, PlaceKind, Tier, WishState
 from storage.people import Actor
@@ -108,7 +109,9 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, actor: Ac
         url = await links.link(bot, Purpose.TASK, wish.id or 0, actor.id)
         await query.message.answer(
             _("{name}, please open a private chat with me to receive the contact details of "
-              "micro-wish #{id}.").format(name=escape(actor.person.full_name), id=wish.id),
+              "micro-wish #{id}.").format(name=escape(await people.name_of(messenger.db,
+                                                                          actor.id)),
+                                          id=wish.id),
             reply_markup=keyboards.link(_("Open private chat"), url))
 
 
@@ -131,13 +134,21 @@ async def _ask_for_reply(query: CallbackQuery, state: FSMContext, step: State, w
         await query.message.answer(prompt, reply_markup=ForceReply(selective=True))
 
 
-async def _close_buttons(query: CallbackQuery, note: str) -> None:
-    """Take the buttons off a private message once used, and say what happened."""
+def _in_private(query: CallbackQuery) -> bool:
+    """Whether a button was pressed in a private chat: what the bot says of the person who
+    pressed it is then said to them ("you"), and in a group of them (their name)."""
+    return isinstance(query.message, Message) and query.message.chat.type == "private"
+
+
+async def _close_buttons(query: CallbackQuery, note: str,
+                         then: InlineKeyboardMarkup | None = None) -> None:
+    """Take the buttons off a private message once used, and say what happened (with the
+    buttons ``then`` for what may follow)."""
     await query.answer()
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(escape(note))
+        await query.message.answer(escape(note), reply_markup=then)
 
 
 async def release(query: CallbackQuery, callback_data: WishCb, actor: Actor, clock: Clock,
@@ -157,7 +168,7 @@ async def fulfilled(query: CallbackQuery, callback_data: WishCb, actor: Actor, c
         await query.answer(claimer_refusal(outcome), show_alert=True)
         return
     note = _("Marked fulfilled. Thank you! The resident will be asked to confirm.")
-    await _close_buttons(query, note)
+    await _close_buttons(query, note, keyboards.add_proof(callback_data.wish_id))
     if isinstance(query.message, Message):
         await ask_wish_hours(query.message, state, callback_data.wish_id)
 
@@ -186,7 +197,8 @@ async def rate(query: CallbackQuery, callback_data: RateCb, actor: Actor, clock:
         note = _("Thank you for telling us. A social worker will follow up, and the wish is "
                  "open again.")
     else:
-        note = _("Thank you! You rated it {score} of 5.").format(score=callback_data.score)
+        note = _("Thank you! You said it is {solved}.").format(
+            solved=labels.solved(callback_data.score))
     await query.answer(note)
     if isinstance(query.message, Message):
         await query.message.edit_text(escape(note), reply_markup=keyboards.comment(wish.id or 0))
@@ -231,8 +243,10 @@ async def approve(query: CallbackQuery, callback_data: WishCb, actor: Actor, clo
     if not outcome.ok or outcome.wish is None:
         await query.answer(_verify_refusal(outcome), show_alert=True)
         return
-    note = _("Approved by {name}; it is now posted in the grid group.").format(
-        name=actor.person.full_name)
+    note = (_("You approved it; it is now posted in the grid group.")
+            if _in_private(query) else
+            _("Approved by {name}; it is now posted in the grid group.").format(
+                name=await people.name_of(messenger.db, actor.id)))
     await _close_buttons(query, note)
 
 
@@ -309,17 +323,18 @@ async def adopt_with_note(message: Message, actor: Actor, state: FSMContext, clo
                           "fulfilled from /mytasks.").format(id=wish_id))
 
 
-async def contact_details(query: CallbackQuery, callback_data: WishCb, actor: Actor,
+async def contact_details(query: CallbackQuery, callback_data: WishCb, bot: Bot, actor: Actor,
                           clock: Clock, messenger: Messenger) -> None:
     shown = await contacts.send_contact(messenger, actor, callback_data.wish_id,
                                         now=clock.now())
+    if shown is Shown.UNREACHABLE:
+        await open_private_chat(query, bot, actor)
+        return
     await query.answer({
         Shown.SENT: _("I sent you the contact details in a private chat."),
         Shown.NOT_FOUND: refusal(wishes.Outcome(Result.NOT_FOUND)),
         Shown.NOT_ALLOWED: _("Only the social workers of this grid and the volunteer who "
                              "claimed it can see the contact details."),
-        Shown.UNREACHABLE: _("Please open a private chat with me and press Start first, so "
-                             "that I can write to you; then tap the button again."),
     }[shown], show_alert=True)
 
 
@@ -333,23 +348,25 @@ async def lists_are_private(message: Message, bot: Bot) -> None:
 
 async def my_wishes(message: Message, db: Database, actor: Actor,
                     messenger: Messenger) -> None:
-    async with db.transaction():  # the list and its cards, read together
+    async with db.transaction() as session:  # the list and its cards, read together
         mine = await wishes.of_resident(db, actor.id)
         live = [w for w in mine if w.state in wishes.LIVE_STATES]
         views = await cards.load_views(messenger, live)
+        claims = [await relay.open_claim_id(session, w.id or 0) for w in live]
     if not mine:
         await message.answer(_("You have no micro-wishes yet. Send /wish in your grid group "
                                "to post one."))
         return
     done = [w for w in mine if w.state not in wishes.LIVE_STATES]
-    for wish, view in zip(live, views, strict=True):
+    for wish, view, claim_id in zip(live, views, claims, strict=True):
         text, _markup = cards.render(view)
         markup = (keyboards.rating(wish.id or 0) if wish.state == WishState.FULFILLED
                   else keyboards.withdraw(wish.id or 0))
-        await message.answer(text, reply_markup=markup)
+        await message.answer(text, reply_markup=keyboards.with_volunteer(markup, claim_id))
     if done:
         lines = [_("<b>Earlier micro-wishes</b>")]
-        lines += [f"#{w.id} {escape(w.text[:40])} · {state_now(w)}" for w in done]
+        lines += [f"#{w.id} {escape(w.text[:40])} · {labels.wish_state(w.state)}"
+                  for w in done]
         await message.answer("\n".join(lines))
 
 
@@ -359,13 +376,18 @@ async def my_tasks(message: Message, db: Database, actor: Actor) -> None:
         await message.answer(_("You have no claimed micro-wishes right now. Open ones are "
                                "posted in your grid group."))
         return
-    for wish in tasks:
+    async with db.transaction() as session:  # how to reach each resident, read together
+        reaches = [await reaching.reach_in(session, wish) for wish in tasks]
+    for wish, reach in zip(tasks, reaches, strict=True):
         if wish.state == WishState.CLAIMED:
-            text = "\n\n".join([notices.summary(wish), notices.contact_lines(wish)])
-            await message.answer(text, reply_markup=keyboards.claimer(wish.id or 0))
+            text = "\n\n".join([notices.summary(wish), reaching.contact_for_claimer(wish, reach)])
+            await message.answer(text, reply_markup=keyboards.claimer(wish.id or 0,
+                                                                      reach.claim_id,
+                                                                      reach.media))
         else:
             await message.answer(notices.summary(wish) + "\n\n" + _(
-                "Waiting for the resident to confirm."))
+                "Waiting for the resident to confirm."), reply_markup=keyboards.fulfilled(
+                wish.id or 0, reach.claim_id))
 
 
 async def task_link(message: Message, thing_id: int, db: Database, actor: Actor,
@@ -375,7 +397,7 @@ async def task_link(message: Message, thing_id: int, db: Database, actor: Actor,
         await message.answer(_("This link is no longer valid. /mytasks shows the wishes you "
                                "claimed."))
         return
-    await notices.contact_to_claimer(messenger, wish, actor.person)
+    await reaching.contact_to_claimer(messenger, wish, actor.person)
 
 
 def router() -> Router:

@@ -180,6 +180,27 @@ class FakeTelegram:
         self.messages[(chat_id, message_id)] = message
         return _ok(message)
 
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
+        return await self._media_message(params, "photo", [{
+            "file_id": str(params.get("photo", "")), "file_unique_id": "p",
+            "width": 90, "height": 90}])
+
+    async def _m_sendVoice(self, params: dict[str, Any]) -> Any:
+        return await self._media_message(params, "voice", {
+            "file_id": str(params.get("voice", "")), "file_unique_id": "v", "duration": 1})
+
+    async def _media_message(self, params: dict[str, Any], kind: str, media: Any) -> Any:
+        """A photo or voice message the bot sends by file id, with its caption."""
+        chat_id = int(params["chat_id"])
+        if chat_id in self.unreachable:
+            return _error(403, "Forbidden: bot can't initiate conversation with a user")
+        message_id = next(self._ids)
+        message = {"message_id": message_id, "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+                   kind: media, "caption": params.get("caption", "")}
+        self.messages[(chat_id, message_id)] = message
+        return _ok(message)
+
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         key = (int(params["chat_id"]), int(params["message_id"]))
         message = self.messages.get(key)

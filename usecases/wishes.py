@@ -9,16 +9,16 @@ into words.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import cards, notices, volunteering
+from bot import cards, notices, reaching, volunteering
 from bot.messenger import Messenger
-from storage import places, quotas, wishes
-from storage.models import Lane, PlaceKind, Tier, Wish, WishState
+from storage import media, people, places, quotas, wishes
+from storage.models import Lane, MediaPurpose, PlaceKind, Tier, Wish, WishState
 from storage.people import Actor
 from storage.wishes import Outcome, Result
 from usecases.authority import Act, Standing, may_in, standing
@@ -56,10 +56,11 @@ async def _allowed(messenger: Messenger, actor: Actor, act: Act, wish_id: int) -
 
 
 async def post(messenger: Messenger, actor: Actor, *, grid_id: int, draft: wishes.Draft,
-               now: datetime, source_key: str) -> Outcome:
-    """A resident's new wish: stored, and its card or verification request queued (and the
-    duty worker paged if it is urgent or names a risk). The same source twice is one wish.
-    Beyond the limits on people it waits (``TOO_MANY``, ``REPEATED``), unless staff post it."""
+               now: datetime, source_key: str, attached: Sequence[media.Item] = ()) -> Outcome:
+    """A resident's new wish: stored with the photos and voice messages ``attached`` in the
+    private form, and its card or verification request queued (and the duty worker paged if it
+    is urgent or names a risk). The same source twice is one wish. Beyond the limits on people
+    it waits (``TOO_MANY``, ``REPEATED``), unless staff post it."""
     async with messenger.db.transaction() as session:
         held = await _held_back(session, actor, grid_id, draft, now, source_key)
         if held is not None:
@@ -67,6 +68,8 @@ async def post(messenger: Messenger, actor: Actor, *, grid_id: int, draft: wishe
         outcome = await wishes.submit(session, grid_id=grid_id, resident_id=actor.id,
                                       draft=draft, now=now, source_key=source_key)
         if outcome.ok and outcome.wish is not None and not outcome.duplicate:
+            await media.add(session, outcome.wish.id or 0, attached[:media.MAX_IN_FORM],
+                            purpose=MediaPurpose.WISH, by=actor.id, now=now)
             alerted = await notices.publish(messenger, outcome.wish, outcome.event_id)
             return replace(outcome, alerted=alerted)
     return outcome
@@ -101,11 +104,14 @@ async def take(messenger: Messenger, actor: Actor, wish_id: int, tier: Tier, *,
             if tier is Tier.STREET:
                 await notices.resident_adopted(messenger, taken, done.event_id)
                 return
-            await notices.resident_claimed(messenger, taken, done.event_id,
-                                           actor.person.full_name)
+            async with messenger.db.transaction() as session:  # the claim just stored
+                reach = await reaching.reach_in(session, taken)
+                name = await people.name_in(session, actor.id)
+            await notices.resident_claimed(messenger, taken, done.event_id, name,
+                                           reach.claim_id)
             if actor.person.reachable:  # else the handler shows the way to a private chat
                 await messenger.tell(actor.id, f"audit:{done.event_id}:contact",
-                                     notices.for_claimer(taken), lane=Lane.URGENT)
+                                     reaching.for_claimer(taken, reach), lane=Lane.URGENT)
 
         return await _changed(messenger, lambda session: wishes.claim(
             session, wish_id, volunteer_id=actor.id, now=now, tier=tier, note=note),
