@@ -181,3 +181,37 @@ class ProofCb(CallbackData, prefix="pf"):
     """The claimer adds a photo of the help given (服务影像)."""
 
     wish_id: RowId
+
+
+class RosterStep(StrEnum):
+    DAY = "d"  # a weekday, on or off
+    DAYS = "g"  # a group of days: workdays, weekend, every day
+    DAYS_DONE = "n"
+    POST = "p"
+    PERSON = "w"
+    CLEAR = "x"  # nobody on the post
+    CANCEL = "no"
+
+
+class RosterCb(CallbackData, prefix="rf"):
+    """A button of the roster form (/duty_set alone)."""
+
+    step: RosterStep
+    value: str = ""
+
+
+class MeetingStep(StrEnum):
+    RULE = "r"
+    NTH = "n"
+    WEEKDAY = "d"
+    TIME = "t"
+    LENGTH = "l"
+    TITLE = "ti"
+    CANCEL = "no"
+
+
+class MeetingFormCb(CallbackData, prefix="mf"):
+    """A button of the form for a new meeting series (/meeting_new alone)."""
+
+    step: MeetingStep
+    value: str = ""

@@ -16,10 +16,14 @@ from bot.callbacks import (
     HoursCb,
     LangCb,
     MediaCb,
+    MeetingFormCb,
+    MeetingStep,
     PageCb,
     ProofCb,
     RateCb,
     RelayCb,
+    RosterCb,
+    RosterStep,
     RsvpCb,
     ServiceCb,
     ServiceFormCb,
@@ -369,3 +373,93 @@ def name_substitute(meeting_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Name a substitute"), callback_data=SubstituteCb(meeting_id=meeting_id))
     return builder.as_markup()
+
+
+# --- the roster form and the form for a new meeting series ---------------------------------
+
+WEEKDAY_GROUP_LABELS = ("workdays", "weekend", "daily")
+
+
+def _weekday_group_label(group: str) -> str:
+    return {"workdays": _("Workdays"), "weekend": _("Weekend"), "daily": _("Every day")}[group]
+
+
+def roster_days(chosen: Collection[int]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for day in range(7):
+        builder.button(text=_ticked(labels.weekday(day), day in chosen),
+                       callback_data=RosterCb(step=RosterStep.DAY, value=str(day)))
+    for group in WEEKDAY_GROUP_LABELS:
+        builder.button(text=_weekday_group_label(group),
+                       callback_data=RosterCb(step=RosterStep.DAYS, value=group))
+    builder.button(text=_("Next"), callback_data=RosterCb(step=RosterStep.DAYS_DONE))
+    builder.button(text=_("Cancel"), callback_data=RosterCb(step=RosterStep.CANCEL))
+    builder.adjust(4, 3, 3, 2)
+    return builder.as_markup()
+
+
+def roster_posts() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Post A"), callback_data=RosterCb(step=RosterStep.POST, value="A"))
+    builder.button(text=_("Post B (backup)"),
+                   callback_data=RosterCb(step=RosterStep.POST, value="B"))
+    builder.button(text=_("Cancel"), callback_data=RosterCb(step=RosterStep.CANCEL))
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+def roster_people(offered: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """The community's social workers, then nobody (the post is cleared)."""
+    builder = InlineKeyboardBuilder()
+    for person_id, name in offered:
+        builder.button(text=name, callback_data=RosterCb(step=RosterStep.PERSON,
+                                                         value=str(person_id)))
+    builder.button(text=_("Nobody (clear the post)"),
+                   callback_data=RosterCb(step=RosterStep.CLEAR))
+    builder.button(text=_("Cancel"), callback_data=RosterCb(step=RosterStep.CANCEL))
+    builder.adjust(*([2] * ((len(offered) + 1) // 2)), 1, 1)
+    return builder.as_markup()
+
+
+def _meeting_choices(choices: list[tuple[str, str]], step: MeetingStep,
+                     width: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, value in choices:
+        builder.button(text=label, callback_data=MeetingFormCb(step=step, value=value))
+    builder.button(text=_("Cancel"), callback_data=MeetingFormCb(step=MeetingStep.CANCEL))
+    builder.adjust(*([width] * ((len(choices) + width - 1) // width)), 1)
+    return builder.as_markup()
+
+
+def meeting_rules() -> InlineKeyboardMarkup:
+    return _meeting_choices([(_("Every week"), "weekly"), (_("Every month"), "monthly")],
+                            MeetingStep.RULE, 2)
+
+
+def meeting_nths() -> InlineKeyboardMarkup:
+    return _meeting_choices([(labels.nth(n), str(n)) for n in (1, 2, 3, 4, -1)],
+                            MeetingStep.NTH, 3)
+
+
+def meeting_weekdays() -> InlineKeyboardMarkup:
+    return _meeting_choices([(labels.weekday(day), str(day)) for day in range(7)],
+                            MeetingStep.WEEKDAY, 4)
+
+
+MEETING_TIMES = ("0900", "1000", "1430", "1500", "1600", "1900", "1930", "2000")
+MEETING_LENGTHS = (30, 60, 90, 120)
+
+
+def meeting_times() -> InlineKeyboardMarkup:
+    return _meeting_choices([(f"{t[:2]}:{t[2:]}", t) for t in MEETING_TIMES],
+                            MeetingStep.TIME, 4)
+
+
+def meeting_lengths() -> InlineKeyboardMarkup:
+    return _meeting_choices([(_("{minutes} min").format(minutes=m), str(m))
+                             for m in MEETING_LENGTHS], MeetingStep.LENGTH, 4)
+
+
+def meeting_titles() -> InlineKeyboardMarkup:
+    return _meeting_choices([(_("Three-worker joint meeting"), "joint")],
+                            MeetingStep.TITLE, 1)

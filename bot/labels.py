@@ -42,6 +42,11 @@ def weekday(day: int) -> str:
     return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))[day]
 
 
+def nth(value: int) -> str:
+    """Which weekday of the month a monthly meeting takes: 1 to 4, or -1 for the last."""
+    return _("Last") if value == -1 else (_("1st"), _("2nd"), _("3rd"), _("4th"))[value - 1]
+
+
 def volunteer_status(value: str) -> str:
     return {
         VolunteerStatus.APPLIED: _("waiting for approval"),
@@ -68,6 +73,7 @@ def role(value: str) -> str:
         Role.CADRE: _("cadre"),
         Role.ORG_REP: _("organisation rep"),
         Role.VOLUNTEER: _("volunteer"),
+        Role.VOLUNTEER_REP: _("volunteers' representative"),
     }[Role(value)]
 
 
@@ -77,41 +83,3 @@ def tier(value: str) -> str:
         Tier.COMMUNITY: _("passed to the community"),
         Tier.STREET: _("passed to the street office"),
     }[Tier(value)]
-
-
-ROLE_WORDS: dict[str, Role] = {
-    "admin": Role.ADMIN,
-    "social_worker": Role.SOCIAL_WORKER,
-    "socialworker": Role.SOCIAL_WORKER,
-    "sw": Role.SOCIAL_WORKER,
-    "cadre": Role.CADRE,
-    "org_rep": Role.ORG_REP,
-    "org": Role.ORG_REP,
-    "volunteer": Role.VOLUNTEER,
-    "管理员": Role.ADMIN,
-    "管理員": Role.ADMIN,
-    "社工": Role.SOCIAL_WORKER,
-    "网格员": Role.SOCIAL_WORKER,
-    "網格員": Role.SOCIAL_WORKER,
-    "干部": Role.CADRE,
-    "社区干部": Role.CADRE,
-    "幹部": Role.CADRE,
-    "社區幹部": Role.CADRE,
-    "社会组织代表": Role.ORG_REP,
-    "社會組織代表": Role.ORG_REP,
-    "志愿者": Role.VOLUNTEER,
-    "志願者": Role.VOLUNTEER,
-    "义工": Role.VOLUNTEER,
-    "義工": Role.VOLUNTEER,
-}
-
-KIND_WORDS: dict[str, PlaceKind] = {
-    "street": PlaceKind.STREET,
-    "community": PlaceKind.COMMUNITY,
-    "grid": PlaceKind.GRID,
-    "街道": PlaceKind.STREET,
-    "社区": PlaceKind.COMMUNITY,
-    "社區": PlaceKind.COMMUNITY,
-    "网格": PlaceKind.GRID,
-    "網格": PlaceKind.GRID,
-}

@@ -72,3 +72,22 @@ class RelayMessage(StatesGroup):
 
 class ProofPhoto(StatesGroup):
     photo = State()
+
+
+class RosterForm(StatesGroup):
+    """/duty_set alone: the days, the post, then who."""
+
+    days = State()
+    post = State()
+    person = State()
+
+
+class MeetingForm(StatesGroup):
+    """/meeting_new alone: the rule, the weekday, the time, the length, the title."""
+
+    rule = State()
+    nth = State()
+    weekday = State()
+    time = State()
+    length = State()
+    title = State()

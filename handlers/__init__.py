@@ -14,6 +14,7 @@ from handlers import (
     meetings,
     private,
     reaching,
+    roster_form,
     volunteers,
     wish_form,
     wishes,
@@ -27,6 +28,7 @@ def routers() -> list[Router]:
     # the wish flow next, as most of what a grid's people do is posting and claiming wishes
     # (the flows' commands, states and buttons are all their own, so their order is free);
     # reaching.held_router before any /start: held messages go out, then /start goes on;
+    # roster_form before duty: /duty_set alone opens the form, with words it is duty's;
     # private.fallback_router next to last: a private message nothing took gets an answer;
     # errors.fallback last: it answers buttons that nothing else understood.
     return [chat_events.router(), chatter.router(), common.router(), reaching.held_router(),
@@ -34,5 +36,5 @@ def routers() -> list[Router]:
             private.router(), wish_form.router(),
             wishes.router(), reaching.router(), volunteers.router(), hours.router(),
             meetings.router(),
-            admin.router(), duty.router(), common.welcome_router(),
+            admin.router(), roster_form.router(), duty.router(), common.welcome_router(),
             private.fallback_router(), errors.router()]

@@ -9,17 +9,18 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import labels, paging
+from bot import labels, paging, words_zh
 from bot.callbacks import ListKind, ListPageCb
 from bot.clock import Clock
 from bot.filters import in_group
+from bot.i18n import current_locale
 from bot.settings import Settings
 from storage import people, places
 from storage.db import Database
 from storage.models import PARENT_KIND, Person, Place, PlaceKind
 from storage.people import Actor, GrantResult
 from storage.places import BindOutcome, BindResult
-from storage.settings import SETTING_NAMES, effective, parse_value
+from storage.settings import SETTING_NAMES, PlaceSettings, effective, parse_value
 from storage.words import plain, row_number, telegram_id
 from usecases import places as usecase
 from usecases import roles
@@ -76,7 +77,7 @@ async def bind(message: Message, command: CommandObject, db: Database, actor: Ac
     if len(words) == 1 and (number := row_number(words[0])) is not None:
         await _attach(message, number, words[0], db, actor, clock)
         return
-    kind = labels.KIND_WORDS.get(words[0].lower()) if words else None
+    kind = words_zh.place_kind(words[0]) if words else None
     needs_parent = kind is not None and PARENT_KIND[kind] is not None
     name = " ".join(words[2:] if needs_parent else words[1:]).strip()[:100]
     parent_id = row_number(words[1]) if needs_parent else None
@@ -213,13 +214,14 @@ async def _change_role(message: Message, command: CommandObject, db: Database, a
                        place: Place | None, clock: Clock, *, granting: bool) -> None:
     usage = escape(_("Usage: /grant <role> @username or id, or reply to the person's message "
                      "with /grant <role>. Roles: admin, social_worker, cadre, org_rep, "
-                     "volunteer.")) if granting else escape(_(
+                     "volunteer, volunteer_rep (the volunteers' representative at the joint "
+                     "meeting).")) if granting else escape(_(
         "Usage: /revoke <role> @username or id, or reply to the person's message with "
         "/revoke <role>."))
     if not await administers(message, db, actor, place):
         return
     words = (command.args or "").split()
-    role = labels.ROLE_WORDS.get(words[0].lower()) if words else None
+    role = words_zh.role(words[0]) if words else None
     if role is None:
         await message.reply(usage)
         return
@@ -317,30 +319,59 @@ async def show_settings(message: Message, db: Database, place: Place | None) -> 
         await message.reply(not_bound())
         return
     current = effective(await places.chain_of(db, place.id or 0))
+    locale = current_locale()
     lines = [_("<b>Settings of “{place}”</b>").format(place=escape(place.name))]
     lines += [_("{label}: {value}").format(label=_setting_label(name),
                                           value=_setting_value(getattr(current, name)))
-              + f" (<code>{name}</code>)" for name in SETTING_NAMES]
+              + f" (<code>{escape(words_zh.setting_name(name, locale))}</code>)"
+              for name in SETTING_NAMES]
     lines.append(escape(_("Admins change one with /set <name> <value>, "
                           "e.g. /set verify on.")))
     await message.reply("\n".join(lines))
+
+
+def _typed_value(name: str, typed: str) -> str | None:
+    """The value typed for a setting, in the words ``parse_value`` reads: "开启" as "on",
+    "48小时" and "两天" as "48", "晚上10点至早上7点" as "22:00-07:00"."""
+    annotation = PlaceSettings.model_fields[name].annotation
+    if annotation is bool:
+        on = words_zh.switch(typed)
+        return None if on is None else "on" if on else "off"
+    if annotation is int:
+        unit = ("hours" if name.endswith("_hours") else
+                "minutes" if name.endswith("_minutes") else "count")
+        number = words_zh.count(typed, unit)
+        return None if number is None else str(number)
+    if name == "quiet_hours":
+        return words_zh.quiet_hours(typed)
+    if name.endswith("_time"):
+        at = words_zh.clock(typed)
+        return None if at is None else f"{at:%H:%M}"
+    return typed
 
 
 async def change_setting(message: Message, command: CommandObject, db: Database, actor: Actor,
                          place: Place | None, clock: Clock) -> None:
     if not await administers(message, db, actor, place):
         return
-    words = (command.args or "").split()
-    value = parse_value(words[0], words[1]) if len(words) == 2 else None
-    if value is None:
+    words = (command.args or "").split(maxsplit=1)
+    name = words_zh.setting(words[0], SETTING_NAMES) if words else None
+    if name is None or len(words) < 2:
         await message.reply(escape(_("Usage: /set <name> <value>. /settings lists the names "
                                      "and their values.")))
         return
-    if place is None or not await usecase.change_setting(db, actor, place, words[0], value,
+    typed = _typed_value(name, words[1].strip())
+    value = parse_value(name, typed) if typed is not None else None
+    if value is None:
+        await message.reply(_("“{value}” does not fit “{label}”. /settings shows what it is "
+                              "now.").format(value=escape(words[1].strip()),
+                                             label=_setting_label(name)))
+        return
+    if place is None or not await usecase.change_setting(db, actor, place, name, value,
                                                          now=clock.now()):
         return
     await message.reply(_("Saved: {label} is now {value}.").format(
-        label=_setting_label(words[0]), value=_setting_value(value)))
+        label=_setting_label(name), value=_setting_value(value)))
 
 
 async def group_only(message: Message) -> None:

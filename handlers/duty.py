@@ -13,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting, keyboards, links, paging
+from bot import formatting, keyboards, links, paging, words_zh
 from bot.callbacks import ListKind, ListPageCb, PageCb
 from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
@@ -29,7 +29,6 @@ from storage.models import DutyPost, Place, PlaceKind
 from storage.people import Actor
 from storage.risk import words_of
 from storage.wishes import MAX_TEXT, Result, check_text
-from storage.words import plain
 from usecases import duty as usecase
 from usecases import places as places_usecase
 from usecases.duty import Done
@@ -39,7 +38,7 @@ def _weekday_names() -> dict[int, str]:
     return formatting.weekday_names(current_locale())
 
 
-async def _community(db: Database, place: Place | None) -> Place | None:
+async def community_of(db: Database, place: Place | None) -> Place | None:
     if place is None:
         return None
     return next((p for p in await places.chain_of(db, place.id or 0)
@@ -48,7 +47,7 @@ async def _community(db: Database, place: Place | None) -> Place | None:
 
 async def show_roster(message: Message, db: Database, place: Place | None,
                       clock: Clock) -> None:
-    community = await _community(db, place)
+    community = await community_of(db, place)
     if community is None:
         await message.reply(_not_a_community(place))
         return
@@ -57,7 +56,7 @@ async def show_roster(message: Message, db: Database, place: Place | None,
 
 async def roster_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
                       place: Place | None, clock: Clock) -> None:
-    community = await _community(db, place)
+    community = await community_of(db, place)
     if community is None:
         await query.answer(_not_a_community(place), show_alert=True)
         return
@@ -95,51 +94,69 @@ async def _roster(db: Database, community: Place, clock: Clock) -> paging.Listin
               f" · {shift.post} · {await name(shift.person_id)}"
               for shift in await duty.roster(db, community.id or 0, today)]
     return paging.Listing("\n".join(heading), shifts, footer=escape(_(
-        "Admins: /duty_set <weekday 1–7> <A|B> @user, /swap <YYYY-MM-DD> <A|B> @user (add - "
-        "instead of @user to clear).")))
+        "Admins: /duty_set opens the roster form; /duty_set <days> <A|B> @user, /swap <day> "
+        "<A|B> @user (- instead of @user clears the post).")))
+
+
+def duty_set_usage() -> str:
+    return escape(_("Usage: /duty_set <days> <A|B> @user, the days as 1–7, Mon, 1-5 or weekdays "
+                    "(/duty_set alone opens a form with buttons); /swap <day> <A|B> @user for "
+                    "one day, as 2026-12-01 or tomorrow. - instead of @user clears the post."))
 
 
 async def _set_post(message: Message, command: CommandObject, db: Database, actor: Actor,
                     place: Place | None, clock: Clock, messenger: Messenger, *,
                     weekly: bool) -> None:
-    community = await _community(db, place)
+    community = await community_of(db, place)
     if place is None or community is None or community.id != place.id:
-        await message.reply(_("Please change the roster in the community's chat."))
+        await message.reply(not_the_community_chat())
         return
-    words = plain(command.args or "").split()
-    when = _parse_when(words[0] if words else "", weekly=weekly)
-    post = words[1].upper() if len(words) > 1 else ""
-    usage = escape(_("Usage: /duty_set <weekday 1–7> <A|B> @user, or /swap <YYYY-MM-DD> <A|B> "
-                     "@user; - instead of @user clears the post."))
-    if when is None or post not in (DutyPost.A, DutyPost.B):
-        await message.reply(usage)
+    today = local_day(clock.now(), community.timezone)
+    parsed = _parse_post(command.args or "", today, weekly=weekly)
+    if parsed is None:
+        await message.reply(duty_set_usage())
         return
-    clearing = len(words) > 2 and words[2] == "-"
-    person, asked = (None, None) if clearing else await find_person(
-        message, words[2] if len(words) > 2 else None, db, clock)
+    when, post, who = parsed
+    clearing = who is not None and words_zh.clears(who)
+    person, asked = (None, None) if clearing else await find_person(message, who, db, clock)
     if person is None and not clearing:
-        await message.reply(usage if asked is None else not_met(asked))
+        await message.reply(duty_set_usage() if asked is None else not_met(asked))
         return
     done = await usecase.set_post(messenger, actor, community, DutyPost(post),
                                   person.id if person else None, when=when, now=clock.now())
     if done is Done.NOT_ALLOWED:
         await message.reply(_("Only an admin of this place can do that."))
     elif done is Done.NOT_ON_DUTY and person is not None:
-        await message.reply(_("{name} is not a social worker of this community, so they cannot "
-                              "be put on duty: pages carry residents' contact details. Grant "
-                              "the role first with /grant social_worker.").format(
-            name=escape(person.full_name)))
+        await message.reply(not_on_duty(person.full_name))
     else:
         await show_roster(message, db, place, clock)
 
 
-def _parse_when(word: str, *, weekly: bool) -> int | date | None:
-    if weekly:
-        return int(word) - 1 if word.isdecimal() and 1 <= int(word) <= 7 else None
-    try:
-        return date.fromisoformat(word)
-    except ValueError:
-        return None
+def not_the_community_chat() -> str:
+    return _("Please change the roster in the community's chat.")
+
+
+def not_on_duty(name: str) -> str:
+    return _("{name} is not a social worker of this community, so they cannot be put on duty: "
+             "pages carry residents' contact details. Grant the role first with /grant "
+             "social_worker.").format(name=escape(name))
+
+
+def _parse_post(args: str, today: date, *,
+                weekly: bool) -> tuple[list[int] | date, str, str | None] | None:
+    """The days (weekly) or the day, the post and who, from the command's words. The days
+    may take several words ("周一 至 周五 A @li"): the post ends them."""
+    words = args.split()
+    for end in range(1, len(words)):
+        post = words_zh.post(words[end])
+        if post is None:
+            continue
+        typed = "".join(words[:end])
+        when = words_zh.weekdays(typed) if weekly else words_zh.day(typed, today)
+        if when is None:
+            return None
+        return when, post, words[end + 1] if len(words) > end + 1 else None
+    return None
 
 
 async def set_weekly(message: Message, command: CommandObject, db: Database, actor: Actor,
@@ -222,16 +239,17 @@ async def answer_question(message: Message, db: Database, actor: Actor, clock: C
 
 async def risk_words(message: Message, command: CommandObject, db: Database, actor: Actor,
                      place: Place | None, clock: Clock) -> None:
-    community = await _community(db, place)
+    community = await community_of(db, place)
     if place is None or community is None or community.id != place.id:
         await message.reply(_not_the_community())
         return
     current = list(words_of((await places.settings_of(db, community.id or 0)).risk_words))
     words = (command.args or "").split(maxsplit=1)
-    if words and words[0] in ("add", "remove") and len(words) == 2:
+    action = words_zh.keyword(words[0], words_zh.RISK_WORDS) if words else None
+    if action is not None and len(words) == 2:
         word = words[1].strip()
-        current = ([*current, word] if words[0] == "add" and word not in current
-                   else [w for w in current if w != word] if words[0] == "remove" else current)
+        current = ([*current, word] if action == "add" and word not in current
+                   else [w for w in current if w != word] if action == "remove" else current)
         if not await places_usecase.change_setting(db, actor, community, "risk_words", current,
                                                    now=clock.now()):
             await message.reply(_("Only an admin of this place can do that."))
@@ -245,7 +263,7 @@ async def risk_words(message: Message, command: CommandObject, db: Database, act
 
 async def risk_words_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
                           place: Place | None) -> None:
-    community = await _community(db, place)
+    community = await community_of(db, place)
     if place is None or community is None or community.id != place.id:
         await query.answer(_not_the_community(), show_alert=True)
         return

@@ -398,8 +398,8 @@ async def test_set_verify_on_is_stored_and_inherited_below(harness: Harness) -> 
     assert (await place(h, tree.community)).settings == {"verify": True}
     assert (await places.settings_of(h.db, tree.grid)).verify is True
 
-    await h.send(ADMIN, "/settings", GRID_CHAT)
-    [line] = [x for x in reply(h, GRID_CHAT).splitlines() if "<code>verify</code>" in x]
+    await h.send(ADMIN, "/settings", GRID_CHAT)  # the grid's chat speaks simplified Chinese
+    [line] = [x for x in reply(h, GRID_CHAT).splitlines() if "<code>审核</code>" in x]
     assert any(label in line and on in line for label, on in in_each_language(
         h, lambda: (gettext("Verify wishes before they are posted"), gettext("on")))), line
 
@@ -429,11 +429,21 @@ async def test_grant_to_someone_not_met_says_so_however_it_is_typed(harness: Har
 async def test_a_refused_set_changes_nothing(harness: Harness) -> None:
     h = harness
     tree = await bind_tree(h)
-    for command in ["/set verify maybe", "/set grid_deadline_hours 0", "/set colour blue"]:
+    for command in ["/set colour blue", "/set verify", "/set 颜色 蓝色"]:
         h.fake.clear()
         await h.send(ADMIN, command, COMMUNITY_CHAT)
         assert_says(reply(h, COMMUNITY_CHAT), h,
                     "Usage: /set <name> <value>. /settings lists the names and their values.")
+    for command, value, label in [
+            ("/set verify maybe", "maybe", "Verify wishes before they are posted"),
+            ("/set 审核 也许", "也许", "Verify wishes before they are posted"),
+            ("/set grid_deadline_hours 0", "0", "Hours a wish stays in the grid before it goes up"),
+            ("/set 免打扰 晚上十点", "晚上十点",
+             "Quiet hours (pages and reminders wait; risk alerts do not)")]:
+        h.fake.clear()
+        await h.send(ADMIN, command, COMMUNITY_CHAT)
+        assert_says(reply(h, COMMUNITY_CHAT), h, "“{value}” does not fit “{label}”. /settings "
+                    "shows what it is now.", value=value, label=Label(label))
     await h.send(WORKER, "/set verify on", COMMUNITY_CHAT)
     assert_says(reply(h, COMMUNITY_CHAT), h, ONLY_ADMIN_HERE)
     assert (await place(h, tree.community)).settings == {}

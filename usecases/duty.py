@@ -3,6 +3,7 @@ questions. Each checks authority at the community inside its transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -59,21 +60,24 @@ async def ask(messenger: Messenger, actor: Actor, place: Place, text: str, *,
 
 
 async def set_post(messenger: Messenger, actor: Actor, community: Place, post: DutyPost,
-                   person_id: int | None, *, when: int | date, now: datetime) -> Done:
+                   person_id: int | None, *, when: int | date | Sequence[int],
+                   now: datetime) -> Done:
     """Put a social worker of the community on post A or B, weekly (``when`` a weekday, 0 =
-    Monday) or on one day; None clears the post. A post receives residents' contact details,
-    so whoever is named must be one of its social workers."""
+    Monday, or several: "周一至周五") or on one day; None clears the post. A post receives
+    residents' contact details, so whoever is named must be one of its social workers."""
+    days: list[int | date] = list(when) if isinstance(when, Sequence) else [when]
     async with messenger.db.transaction() as session:
         if not await may_in(session, actor, Act.KEEP_ROSTER, community.id or 0):
             return Done.NOT_ALLOWED
         if person_id is not None and not await holds(session, person_id, Act.SERVE_ON_DUTY,
                                                      community.id or 0):
             return Done.NOT_ON_DUTY
-        await duty.set_shift(session, community_id=community.id or 0, post=post,
-                             person_id=person_id,
-                             weekday=when if isinstance(when, int) else None,
-                             day=when if isinstance(when, date) else None,
-                             actor_id=actor.id, now=now)
+        for day in days:
+            await duty.set_shift(session, community_id=community.id or 0, post=post,
+                                 person_id=person_id,
+                                 weekday=day if isinstance(day, int) else None,
+                                 day=day if isinstance(day, date) else None,
+                                 actor_id=actor.id, now=now)
     return Done.DONE
 
 

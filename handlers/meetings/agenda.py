@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from aiogram import F, Router
@@ -10,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import meeting_notices, paging
+from bot import meeting_notices, paging, words_zh
 from bot.callbacks import ListKind, ListPageCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
@@ -131,13 +132,15 @@ async def _next_meeting(db: Database, series: MeetingSeries, clock: Clock) -> Me
 async def _arrange(message: Message, request: str, meeting: Meeting, series: MeetingSeries,
                    place: Place, db: Database, actor: Actor, clock: Clock,
                    messenger: Messenger) -> bool:
-    action, _space, rest = request.partition(" ")
-    words = rest.split(maxsplit=1) if action == "decline" else rest.split()
-    numbers = [int(w) for w in (words[:1] if action == "decline" else words) if w.isdecimal()]
-    note = words[1] if action == "decline" and len(words) > 1 else None
-    if action not in {"order", "decline", "merge", "confirm"}:
+    typed, _space, rest = request.strip().partition(" ")
+    action = words_zh.keyword(typed, words_zh.AGENDA)
+    if action is None:
         await message.reply(_agenda_usage())
         return False
+    words = rest.split(maxsplit=1) if action == "decline" else re.split(r"[\s,，、]+", rest)
+    numbers = [n for n in (words_zh.number(w) for w in (
+        words[:1] if action == "decline" else words)) if n is not None]
+    note = words[1] if action == "decline" and len(words) > 1 else None
     change = await usecase.arrange(messenger, actor, meeting, series, place, now=clock.now(),
                                    action=action, numbers=numbers, note=note)
     if change.result is Result.NOT_ALLOWED:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import labels, paging
+from bot import labels, paging, words_zh
 from bot.callbacks import ListKind, ListPageCb
 from bot.clock import Clock
 from bot.filters import in_group
@@ -22,45 +22,44 @@ from bot.messenger import Messenger
 from handlers.admin import find_person, not_bound, not_met
 from handlers.meetings.common import not_the_host, refusal
 from storage import meetings
+from storage.calendar import local_day
 from storage.db import Database
 from storage.meetings import Result, Rule
 from storage.models import Meeting, MeetingRule, MeetingSeries, MeetingState, Place
 from storage.people import Actor
-from storage.words import plain, row_number
+from storage.words import row_number
 from usecases import meetings as usecase
 from usecases.authority import Act, may
 
 SHOWN = 3  # next occurrences /meetings lists per series
-TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def _usage() -> str:
     return escape(_(
         "Usage: /meeting_new weekly <weekday 1–7> <HH:MM> <minutes> <title>, or /meeting_new "
         "monthly <1–4|last> <weekday 1–7> <HH:MM> <minutes> <title>. Example: /meeting_new "
-        "weekly 3 19:00 90 Joint meeting"))
+        "weekly Fri 19:00 90 Joint meeting. /meeting_new alone opens a form with buttons."))
+
+
+MIN_MINUTES, MAX_MINUTES = 15, 480
 
 
 def _parse_rule(words: list[str]) -> tuple[Rule, int, str] | None:
-    """The rule, the duration and the title from the command's words."""
-    kind = plain(words[0]).lower() if words else ""
-    coded = {"weekly": 4, "monthly": 5}.get(kind, 0)  # the words before the title
-    words = [plain(word) for word in words[:coded]] + words[coded:]
+    """The rule, the duration and the title from the command's words, in English or Chinese:
+    "weekly 5 19:00 90 …", "每周 周五 晚上7点 一个半小时 …", "每月 最后一个 周五 19:00 90 …"."""
+    kind = words_zh.keyword(words[0], words_zh.MEETING_RULES) if words else None
     if kind == "weekly" and len(words) >= 5:
         nth, rest = None, words[1:]
     elif kind == "monthly" and len(words) >= 6:
-        nth = -1 if words[1].lower() in {"last", "末", "最后", "最後"} else (
-            int(words[1]) if words[1] in {"1", "2", "3", "4"} else 0)
-        rest = words[2:]
+        nth, rest = words_zh.nth_in_month(words[1]), words[2:]
     else:
         return None
-    weekday, at, minutes = rest[0], TIME.match(rest[1]), rest[2]
-    if nth == 0 or weekday not in {str(d) for d in range(1, 8)} or at is None \
-            or not minutes.isdecimal() or not 15 <= int(minutes) <= 480:
+    weekday, at, minutes = (words_zh.weekday(rest[0]), words_zh.clock(rest[1]),
+                            words_zh.length_minutes(rest[2]))
+    if (kind == "monthly" and nth is None) or weekday is None or at is None \
+            or minutes is None or not MIN_MINUTES <= minutes <= MAX_MINUTES:
         return None
-    rule = Rule(MeetingRule(kind), int(weekday) - 1, time(int(at.group(1)), int(at.group(2))),
-                nth)
-    return rule, int(minutes), " ".join(rest[3:])
+    return Rule(MeetingRule(kind), weekday, at, nth), minutes, " ".join(rest[3:])
 
 
 async def new_series(message: Message, command: CommandObject, db: Database, actor: Actor,
@@ -68,25 +67,32 @@ async def new_series(message: Message, command: CommandObject, db: Database, act
     if place is None:
         await message.reply(not_bound())
         return
-    refused = _("Only a cadre or an admin of this place can set up meetings.")
     if not await may(db, actor, Act.HOST_MEETINGS, place.id):  # before explaining the usage
-        await message.reply(refused)
+        await message.reply(not_a_host())
         return
     parsed = _parse_rule((command.args or "").split())
     if parsed is None:
         await message.reply(_usage())
         return
     rule, minutes, title = parsed
+    await set_up(message, rule, minutes, title, db, actor, place, clock, messenger)
+
+
+def not_a_host() -> str:
+    return _("Only a cadre or an admin of this place can set up meetings.")
+
+
+async def set_up(message: Message, rule: Rule, minutes: int, title: str, db: Database,
+                 actor: Actor, place: Place, clock: Clock, messenger: Messenger) -> bool:
+    """Set up the series and say so (by command or by the form); False when refused."""
     outcome = await usecase.set_up(messenger, actor, place, title=title, rule=rule,
                                    minutes=minutes, now=clock.now())
     if outcome.result is Result.NOT_ALLOWED:
-        await message.reply(refused)
-        return
+        await message.reply(not_a_host())
+        return False
     if not outcome.ok or outcome.series is None:
-        await message.reply(_usage() if outcome.result is Result.EMPTY else _(
-            "The title is too long: please keep it under {limit} characters.").format(
-            limit=meetings.MAX_TITLE))
-        return
+        await message.reply(_usage() if outcome.result is Result.EMPTY else too_long_title())
+        return False
     await message.reply("\n".join([
         _("Meeting series #{number} is set up. You host it; cadres and social workers of "
           "this place are its members.").format(number=outcome.series.id),
@@ -94,6 +100,12 @@ async def new_series(message: Message, command: CommandObject, db: Database, act
         escape(_("/meeting {number} where <place or link> sets where it is held.").format(
             number=outcome.series.id)),
     ]))
+    return True
+
+
+def too_long_title() -> str:
+    return _("The title is too long: please keep it under {limit} characters.").format(
+        limit=meetings.MAX_TITLE)
 
 
 def _rule_text(series: MeetingSeries) -> str:
@@ -185,7 +197,8 @@ async def change(message: Message, command: CommandObject, db: Database, actor: 
     if not (await usecase.run(messenger, actor, series.id or 0)).ok:
         await message.reply(not_the_host())
         return
-    action, rest = words[1].lower(), words[2] if len(words) > 2 else ""
+    action = words_zh.keyword(words[1], words_zh.SERIES_CHANGES) or ""
+    rest = words[2] if len(words) > 2 else ""
     if action in {"skip", "move"}:
         await _reschedule(message, series, place, action, rest, db, actor, clock, messenger)
         return
@@ -227,14 +240,13 @@ LEAD_TIMES = {  # word: (column, most allowed)
 def _series_values(action: str, rest: str, clock: Clock) -> dict[str, object] | None:
     if action in LEAD_TIMES:
         column, most = LEAD_TIMES[action]
-        value = rest.strip()
-        return {column: int(value)} if value.isdecimal() and 1 <= int(value) <= most else None
+        value = words_zh.count(rest, "days" if column == "topic_days" else "hours")
+        return {column: value} if value is not None and 1 <= value <= most else None
     match action:
         case "where" if rest.strip():
             return {"location": rest.strip()}
         case "roles":
-            roles = [labels.ROLE_WORDS.get(w.lower()) for w in re.split(r"[,，、\s]+", rest)
-                     if w]
+            roles = [words_zh.role(w) for w in re.split(r"[,，、\s]+", rest) if w]
             return {"member_roles": list(dict.fromkeys(str(r) for r in roles))} \
                 if roles and None not in roles else None
         case "pause":
@@ -249,14 +261,13 @@ def _series_values(action: str, rest: str, clock: Clock) -> dict[str, object] | 
 async def _reschedule(message: Message, series: MeetingSeries, place: Place, action: str,
                       rest: str, db: Database, actor: Actor, clock: Clock,
                       messenger: Messenger) -> None:
-    words = plain(rest).split()
-    try:
-        day = date.fromisoformat(words[0]) if words else None
-        to = (datetime.combine(date.fromisoformat(words[1]), time.fromisoformat(words[2]),
-                               ZoneInfo(place.timezone))
-              if action == "move" and len(words) == 3 else None)
-    except ValueError:
-        day = to = None
+    """skip <day>, or move <day> <new day> <time>: days as 2026-12-04, 12月4日, 下周五."""
+    words = rest.split()
+    today = local_day(clock.now(), place.timezone)
+    day = words_zh.day(words[0], today) if words else None
+    to_day = words_zh.day(words[1], today) if action == "move" and len(words) == 3 else None
+    at = words_zh.clock(words[2]) if to_day is not None else None
+    to = datetime.combine(to_day, at, ZoneInfo(place.timezone)) if to_day and at else None
     if day is None or (action == "move" and to is None):
         await message.reply(_change_usage())
         return

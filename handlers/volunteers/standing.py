@@ -10,7 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import labels, paging, volunteering
+from bot import labels, paging, volunteering, words_zh
 from bot.callbacks import ListKind, ListPageCb
 from bot.clock import Clock
 from bot.filters import in_group
@@ -42,7 +42,7 @@ async def resume(message: Message, actor: Actor, clock: Clock, messenger: Messen
 async def _switch(message: Message, command: CommandObject, messenger: Messenger, actor: Actor, *,
                   choice: str, usage: str, on: str, off: str) -> None:
     """/pings and /honour: a volunteer turns one of their choices on or off."""
-    wanted = {"on": True, "off": False}.get((command.args or "").strip().lower())
+    wanted = words_zh.switch(command.args or "")
     if wanted is None:
         await message.answer(escape(usage))
         return
