@@ -4,6 +4,7 @@ time zone."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -267,30 +268,44 @@ class ActionNotices:
                 for person_id in told]
 
 
-def minutes_text(meeting: Meeting, series: MeetingSeries, place: Place,
-                 present: list[str], away: list[str],
+@dataclass(frozen=True)
+class Attendees:
+    """The names in the minutes: present, excused with their reasons (请假), absent (缺席)."""
+
+    present: list[str]
+    excused: list[tuple[str, str]]
+    absent: list[str]
+
+
+def minutes_text(meeting: Meeting, series: MeetingSeries, place: Place, attendees: Attendees,
                  actions: list[tuple[ActionItem, str]]) -> str:
-    return "\n".join(minutes_parts(meeting, series, place, present, away, actions))
+    return "\n".join(minutes_parts(meeting, series, place, attendees, actions))
 
 
-def minutes_parts(meeting: Meeting, series: MeetingSeries, place: Place,
-                  present: list[str], away: list[str],
+def minutes_parts(meeting: Meeting, series: MeetingSeries, place: Place, attendees: Attendees,
                   actions: list[tuple[ActionItem, str]]) -> list[str]:
     """The minutes' heading, then their parts, each a line or a few; a section's heading
     comes with its first line, so that no page (bot.paging) ends with a heading."""
     today = meeting.starts_at.astimezone(ZoneInfo(place.timezone)).date()
     parts = [_("📝 <b>Minutes: {title}</b>, {when}").format(title=escape(series.title),
                                                           when=starts(meeting, place)),
-             _("Present: {names}").format(names=escape(_(", ").join(present) or "—")),
-             _("Absent: {names}").format(names=escape(_(", ").join(away) or "—"))]
+             _("Present: {names}").format(names=names_text(attendees.present)),
+             _("Excused: {names}").format(names=names_text([
+                 _("{name} ({reason})").format(name=name, reason=reason)
+                 for name, reason in attendees.excused])),
+             _("Absent: {names}").format(names=names_text(attendees.absent))]
     if meeting.minutes:
-        parts.append("\n".join(["", _("<b>Minutes</b>"), escape(meeting.minutes)]))
+        parts.append("\n".join(["", _("<b>Notes</b>"), escape(meeting.minutes)]))
     if meeting.decisions:
         parts.append("\n".join(["", _("<b>Decisions</b>"), escape(meeting.decisions)]))
     if actions:
         lines = [action_line(item, owner, place, today) for item, owner in actions]
         parts += ["\n".join(["", _("<b>Action items</b>"), lines[0]]), *lines[1:]]
     return parts
+
+
+def names_text(names: list[str]) -> str:
+    return escape(_(", ").join(names) or "—")
 
 
 def topic_news(changed: MeetingTopic, series: MeetingSeries, meeting: Meeting,

@@ -44,7 +44,9 @@ from storage.models import (
 MAX_TITLE = 100
 MAX_REASON = 200
 MAX_LOCATION = 300
-DEFAULT_ROLES = [Role.CADRE, Role.SOCIAL_WORKER]
+# The joint meeting of the three workers (三工联席会议): cadres, social workers and the
+# volunteers' representatives.
+DEFAULT_ROLES = [Role.CADRE, Role.SOCIAL_WORKER, Role.VOLUNTEER_REP]
 START_REMINDER = timedelta(minutes=30)  # attendees are reminded this long before the start
 LATE_NOTICE = timedelta(hours=1)  # a notice this much past its time says it comes late
 

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, outbox, places, words
 from storage.db import Database
-from storage.meetings import members, notice_update
+from storage.meetings import MAX_REASON, members, notice_update
 from storage.models import (
     ActionItem,
     ActionState,
@@ -65,53 +65,89 @@ async def last_held(db: Database, series_id: int, *, now: datetime) -> Meeting |
             .order_by(col(Meeting.starts_at).desc()))).first()
 
 
-async def attendance(db: Database, meeting: Meeting,
-                     series: MeetingSeries) -> list[tuple[int, bool]]:
+@dataclass(frozen=True)
+class Presence:
+    """Whether someone was at a meeting: present, excused with a reason (请假), or absent
+    without one (缺席)."""
+
+    person_id: int
+    present: bool
+    reason: str | None = None
+
+    @property
+    def excused(self) -> bool:
+        return not self.present and bool(self.reason)
+
+
+async def attendance(db: Database, meeting: Meeting, series: MeetingSeries) -> list[Presence]:
     """Who was there; filled in from the answers the first time it is asked for."""
     async with db.transaction() as session:
-        rows = (await session.exec(select(Attendance).where(
-            Attendance.meeting_id == meeting.id))).all()
-        if not rows:
-            answers = (await session.exec(select(Rsvp).where(
-                Rsvp.meeting_id == meeting.id))).all()
-            coming = {r.person_id for r in answers if r.answer == RsvpAnswer.ATTEND}
-            instead = [r.substitute_id for r in answers if r.substitute_id]
-            everyone = list(dict.fromkeys([*await members(session, series), *instead]))
-            rows = [Attendance(meeting_id=meeting.id or 0, person_id=p,
-                               present=p in coming or p in instead) for p in everyone]
-            session.add_all(rows)
-        return [(r.person_id, r.present) for r in rows]
+        return [Presence(r.person_id, r.present, r.reason)
+                for r in await _filled(session, meeting, series)]
 
 
-async def set_present(db: Database, meeting_id: int, person_id: int, present: bool, *,
-                      by: int, now: datetime) -> None:
-    async with db.transaction() as session:
-        row = (await session.exec(select(Attendance).where(
-            Attendance.meeting_id == meeting_id, Attendance.person_id == person_id))).first()
-        if row is None:
-            session.add(Attendance(meeting_id=meeting_id, person_id=person_id, present=present))
-        else:
-            row.present = present
-        await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
-                           action="present" if present else "absent", at=now, detail=str(person_id))
+async def _filled(session: AsyncSession, meeting: Meeting,
+                  series: MeetingSeries) -> list[Attendance]:
+    """The meeting's attendance, first taken from the answers: who said they would come and
+    who came in someone's place are present, and so is the host unless they said they could
+    not come; whoever said they could not come is excused with their reason; whoever did not
+    answer is absent until the host says otherwise."""
+    rows = list((await session.exec(select(Attendance).where(
+        Attendance.meeting_id == meeting.id))).all())
+    if rows:
+        return rows
+    answers = {r.person_id: r for r in (await session.exec(select(Rsvp).where(
+        Rsvp.meeting_id == meeting.id))).all()}
+    instead = [r.substitute_id for r in answers.values() if r.substitute_id]
+    everyone = list(dict.fromkeys([*await members(session, series), *instead]))
+    for person_id in everyone:
+        answer = answers.get(person_id)
+        excused = answer is not None and answer.answer == RsvpAnswer.ABSENT
+        present = not excused and (person_id in instead or person_id == series.host_id or (
+            answer is not None and answer.answer == RsvpAnswer.ATTEND))
+        rows.append(Attendance(meeting_id=meeting.id or 0, person_id=person_id,
+                               present=present, reason=answer.reason if excused and answer
+                               else None))
+    session.add_all(rows)
+    await session.flush()
+    return rows
 
 
-async def add_text(db: Database, meeting_id: int, field: str, text: str, *, by: int,
+async def set_presence(session: AsyncSession, meeting: Meeting, series: MeetingSeries,
+                       person_id: int, *, present: bool, reason: str | None, by: int,
+                       now: datetime) -> Result:
+    """The host records someone present, absent, or excused with a reason."""
+    if reason is not None and (checked := Result(words.check(reason, MAX_REASON))) \
+            is not Result.OK:
+        return checked
+    rows = await _filled(session, meeting, series)
+    row = next((r for r in rows if r.person_id == person_id), None)
+    if row is None:
+        row = Attendance(meeting_id=meeting.id or 0, person_id=person_id, present=present)
+        session.add(row)
+    row.present = present
+    row.reason = None if present or reason is None else reason.strip()
+    action = "present" if present else "excused" if row.reason else "absent"
+    await audit.record(session, entity="meeting", entity_id=meeting.id or 0, actor_id=by,
+                       action=action, at=now, detail=str(person_id))
+    return Result.OK
+
+
+async def add_text(session: AsyncSession, meeting_id: int, field: str, text: str, *, by: int,
                    now: datetime) -> Result:
     """A line of the minutes or a decision, added to what is written."""
     if not text.strip():
         return Result.EMPTY
-    async with db.transaction() as session:
-        meeting = await session.get(Meeting, meeting_id, with_for_update=True)
-        if meeting is None:
-            return Result.NOT_FOUND
-        written = "\n".join(filter(None, [getattr(meeting, field), text.strip()]))
-        if len(written) > MAX_TEXT:
-            return Result.TOO_LONG
-        setattr(meeting, field, written)
-        await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
-                           action=field, at=now, detail=text.strip())
-        return Result.OK
+    meeting = await session.get(Meeting, meeting_id, with_for_update=True)
+    if meeting is None:
+        return Result.NOT_FOUND
+    written = "\n".join(filter(None, [getattr(meeting, field), text.strip()]))
+    if len(written) > MAX_TEXT:
+        return Result.TOO_LONG
+    setattr(meeting, field, written)
+    await audit.record(session, entity="meeting", entity_id=meeting_id, actor_id=by,
+                       action=field, at=now, detail=text.strip())
+    return Result.OK
 
 
 async def add_action(session: AsyncSession, meeting_id: int, *, owner_id: int, due_on: date,

@@ -54,6 +54,8 @@ CASES = [
     Case("bootstrap admin", EVERY_ACT - {A.CLAIM_WISHES, A.SERVE_ON_DUTY},
          EVERY_ACT - {A.CLAIM_WISHES, A.SERVE_ON_DUTY},
          EVERY_ACT - {A.CLAIM_WISHES, A.SERVE_ON_DUTY}),
+    # A member of the joint meeting by default (storage.meetings.DEFAULT_ROLES), and no more.
+    Case("volunteers' representative", frozenset()),
 ]
 IDS = {case.who: 5000 + n for n, case in enumerate(CASES)}
 
@@ -83,7 +85,8 @@ async def _world(db: Database) -> dict[str, int]:
     far_grid = await _place(db, PlaceKind.GRID, "第九网格", -8, far)
     grants = {"social worker": (Role.SOCIAL_WORKER, ours), "cadre": (Role.CADRE, ours),
               "org rep": (Role.ORG_REP, ours), "community admin": (Role.ADMIN, ours),
-              "street admin": (Role.ADMIN, street)}
+              "street admin": (Role.ADMIN, street),
+              "volunteers' representative": (Role.VOLUNTEER_REP, ours)}
     for who, (role, place_id) in grants.items():
         await _person(db, who)
         await people.grant(db, person_id=IDS[who], place_id=place_id, role=role, by=1,

@@ -180,6 +180,7 @@ async def test_a_draft_of_the_minutes_with_long_action_items_is_paged_for_the_ho
                for number in range(6)]
     for action in actions:
         await h.send(CADRE, f"/minutes 1 action @worker_li 2026-12-01 {action}", COMMUNITY_CHAT)
+    await h.send(CADRE, "/minutes 1", COMMUNITY_CHAT)
     listed = h.fake.last_to(COMMUNITY_CHAT)
     assert "📝" in listed.text
 

@@ -345,8 +345,10 @@ async def test_minutes_and_action_items_after_the_meeting(harness: Harness) -> N
     assert "Only the host or an admin" in h.fake.last_to(RESIDENT.id).text
     await h.send(CADRE, "/minutes 1")
     draft = h.fake.last_to(CADRE.id).text
-    assert "Present: Worker Li" in draft and "Absent: Cadre Zhou, Cadre Wu" in draft
+    assert "Present: Cadre Zhou, Worker Li" in draft and "Absent: Cadre Wu" in draft, \
+        "the host is present unless marked otherwise"
     await h.send(CADRE, "/minutes 1 present @zhou")
+    assert h.fake.last_to(CADRE.id).text.startswith("Marked present: Cadre Zhou.")
     await h.send(CADRE, "/minutes 1 note 讨论了冬季走访安排")
     await h.send(CADRE, "/minutes 1 decide 每周二下午走访独居老人")
     await h.send(CADRE, "/minutes 1 action @worker_li 2026-11-01 过期的事")
@@ -355,8 +357,11 @@ async def test_minutes_and_action_items_after_the_meeting(harness: Harness) -> N
     task = h.fake.last_to(WORKER.id)
     assert ("New action item for you from 三工联席会议: “整理独居老人名单”, due Tue, Dec 1"
             in task.text)
+    assert h.fake.last_to(CADRE.id).text.startswith(
+        "Action item for Worker Li, due Tue, Dec 1: “整理独居老人名单”. They are told.")
+    await h.send(CADRE, "/minutes 1")
     draft = h.fake.last_to(CADRE.id).text
-    assert "Present: Cadre Zhou, Worker Li\nAbsent: Cadre Wu" in draft
+    assert "Present: Cadre Zhou, Worker Li\nExcused: —\nAbsent: Cadre Wu" in draft
     assert "每周二下午走访独居老人" in draft
     assert "• 整理独居老人名单 — Worker Li, due Tue, Dec 1" in draft
 

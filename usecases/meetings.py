@@ -2,8 +2,8 @@
 meeting. Each asks authority at the series' place inside its transaction; members hear of a
 skipped or moved meeting in the same transaction.
 
-Still in ``handlers.meetings`` (to move here the same way): attendance and notes of the
-minutes."""
+The minutes are written here too: attendance (present, excused, absent), notes, decisions
+and action items, each after the host check of ``run``."""
 
 from __future__ import annotations
 
@@ -104,16 +104,50 @@ async def arrange(messenger: Messenger, actor: Actor, meeting: Meeting, series: 
 
 
 async def minutes_parts(messenger: Messenger, meeting: Meeting, series: MeetingSeries
-                        ) -> tuple[list[str], list[str], list[tuple[ActionItem, str]]]:
-    """Who was there, who was not, and the action items with their owners' names."""
+                        ) -> tuple[meeting_notices.Attendees, list[tuple[ActionItem, str]]]:
+    """Who was there, who was excused and why, who was absent; the action items with their
+    owners' names."""
     rows = await minutes.attendance(messenger.db, meeting, series)
     async with messenger.db.transaction() as session:
         items = await minutes.actions_of(session, meeting.id or 0)
-        names = await meetings.names(session, [p for p, _present in rows]
+        names = await meetings.names(session, [r.person_id for r in rows]
                                      + [i.owner_id for i in items])
-    present = [names.get(p, f"#{p}") for p, here in rows if here]
-    away = [names.get(p, f"#{p}") for p, here in rows if not here]
-    return present, away, [(i, names.get(i.owner_id, f"#{i.owner_id}")) for i in items]
+
+    def name(person_id: int) -> str:
+        return names.get(person_id, f"#{person_id}")
+
+    attendees = meeting_notices.Attendees(
+        present=[name(r.person_id) for r in rows if r.present],
+        excused=[(name(r.person_id), r.reason or "") for r in rows if r.excused],
+        absent=[name(r.person_id) for r in rows if not r.present and not r.excused])
+    return attendees, [(i, name(i.owner_id)) for i in items]
+
+
+async def mark(messenger: Messenger, actor: Actor, meeting: Meeting, series: MeetingSeries,
+               person_ids: list[int], *, present: bool, reason: str | None,
+               now: datetime) -> minutes.Result:
+    """The host records people present, absent, or excused with a reason, in the minutes."""
+    async with messenger.db.transaction() as session:
+        if not (await run(messenger, actor, series.id or 0)).ok:
+            return minutes.Result.NOT_ALLOWED
+        result = minutes.Result.OK
+        for person_id in person_ids:  # one reason for all: refused for the first, or for none
+            result = await minutes.set_presence(session, meeting, series, person_id,
+                                                present=present, reason=reason, by=actor.id,
+                                                now=now)
+            if result is not minutes.Result.OK:
+                break
+        return result
+
+
+async def write(messenger: Messenger, actor: Actor, meeting: Meeting, series: MeetingSeries,
+                field: str, text: str, *, now: datetime) -> minutes.Result:
+    """The host adds a line to the minutes' notes (``minutes``) or decisions."""
+    async with messenger.db.transaction() as session:
+        if not (await run(messenger, actor, series.id or 0)).ok:
+            return minutes.Result.NOT_ALLOWED
+        return await minutes.add_text(session, meeting.id or 0, field, text, by=actor.id,
+                                      now=now)
 
 
 async def add_action(messenger: Messenger, actor: Actor, meeting: Meeting,
@@ -137,7 +171,7 @@ async def send_minutes(messenger: Messenger, actor: Actor, meeting: Meeting,
                        series: MeetingSeries, place: Place, *, now: datetime) -> int | None:
     """The minutes go to every member, once, in the transaction that marks them sent: how
     many members, or None when they were sent already or it is not the actor's to do."""
-    present, away, actions = await minutes_parts(messenger, meeting, series)
+    attendees, actions = await minutes_parts(messenger, meeting, series)
     async with messenger.db.transaction() as session:
         if not (await run(messenger, actor, series.id or 0)).ok:
             return None
@@ -147,7 +181,7 @@ async def send_minutes(messenger: Messenger, actor: Actor, meeting: Meeting,
         everyone = await meetings.members(session, series)
         await outbox.add(session, [await messenger.for_person(
             session, person_id, f"minutes:{meeting.id}", lambda: (
-                meeting_notices.minutes_text(meeting, series, place, present, away, actions),
+                meeting_notices.minutes_text(meeting, series, place, attendees, actions),
                 None), lane=Lane.BULK) for person_id in everyone])
         return len(everyone)
 

@@ -1,5 +1,6 @@
 """Joint meetings (三工联席会议), one small router per part of the flow:
 
+- ``form``: /meeting_new alone, the form for a new series with buttons
 - ``series``: /meeting_new, /meetings, /meeting <number> … (the host changes a series)
 - ``agenda``: /topic and the call's button, /agenda <number> …
 - ``minutes``: /minutes <number> …, an action item's Done button
@@ -8,10 +9,11 @@
 
 from aiogram import Router
 
-from handlers.meetings import agenda, members, minutes, series
+from handlers.meetings import agenda, form, members, minutes, series
 
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.include_routers(series.router(), agenda.router(), minutes.router(), members.router())
+    router.include_routers(form.router(), series.router(), agenda.router(), minutes.router(),
+                           members.router())
     return router

@@ -94,8 +94,9 @@ async def set_up(message: Message, rule: Rule, minutes: int, title: str, db: Dat
         await message.reply(_usage() if outcome.result is Result.EMPTY else too_long_title())
         return False
     await message.reply("\n".join([
-        _("Meeting series #{number} is set up. You host it; cadres and social workers of "
-          "this place are its members.").format(number=outcome.series.id),
+        _("Meeting series #{number} is set up. You host it; cadres, social workers and "
+          "volunteers' representatives of this place are its members.").format(
+            number=outcome.series.id),
         await _describe(db, outcome.series, place, clock),
         escape(_("/meeting {number} where <place or link> sets where it is held.").format(
             number=outcome.series.id)),
