@@ -12,7 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import formatting, keyboards, paging, volunteering
+from bot import formatting, keyboards, paging, volunteering, words_zh
 from bot.callbacks import HoursCb, ListKind, ListPageCb, ServiceCb, ServiceFormCb, ServiceStep
 from bot.clock import Clock
 from bot.filters import in_group, in_private, not_a_command, typed
@@ -27,7 +27,7 @@ from storage.db import Database
 from storage.hours import Outcome, Result
 from storage.models import Person, Place, ServiceLog, ServiceState
 from storage.people import Actor
-from storage.words import plain, row_number
+from storage.words import row_number
 from usecases import hours as usecase
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -94,7 +94,7 @@ async def wish_hours_pressed(query: CallbackQuery, callback_data: HoursCb, actor
 
 async def wish_hours_typed(message: Message, actor: Actor, clock: Clock, state: FSMContext,
                            messenger: Messenger) -> None:
-    minutes = hours.parse_minutes(message.text or "")
+    minutes = typed_hours(message.text or "")
     if minutes is None:
         await message.answer(_bad_hours())
         return
@@ -103,6 +103,16 @@ async def wish_hours_typed(message: Message, actor: Actor, clock: Clock, state: 
     await state.clear()
     await message.answer(_wish_hours_noted(outcome, wish_id) if outcome.ok
                          else _refusal(outcome))
+
+
+def typed_hours(text: str) -> int | None:
+    """Hours typed as a number ("1.5", "2小时") or in words ("一个半小时", "两小时", "90分钟"),
+    in minutes; None when it is not a sensible length. A number alone counts hours here."""
+    minutes = hours.parse_minutes(text)
+    if minutes is None and words_zh.number(text) is None:
+        minutes = words_zh.length_minutes(text)
+    return minutes if minutes is not None and hours.MIN_MINUTES <= minutes <= hours.MAX_MINUTES \
+        else None
 
 
 def _wish_hours_noted(outcome: Outcome, wish_id: int) -> str:
@@ -156,7 +166,7 @@ async def _chose_grid(message: Message, state: FSMContext, grid_id: int, clock: 
     today = await _today(state, clock)
     locale = current_locale()
     await message.answer(
-        _("On which day? Tap, or type the date as YYYY-MM-DD. /cancel stops."),
+        _("On which day? Tap, or type it: 2026-11-24, 11/24 or yesterday. /cancel stops."),
         reply_markup=keyboards.service_days([
             (_("Today, {day}").format(day=formatting.day(today, locale)), today.isoformat()),
             (_("Yesterday, {day}").format(day=formatting.day(today - timedelta(days=1), locale)),
@@ -177,10 +187,7 @@ async def day_typed(message: Message, state: FSMContext, clock: Clock) -> None:
 
 async def _chose_day(message: Message, state: FSMContext, raw: str, clock: Clock) -> None:
     today = await _today(state, clock)
-    try:
-        served_on = date.fromisoformat(plain(raw))
-    except ValueError:
-        served_on = None
+    served_on = words_zh.day(raw, today, ahead=False)
     if served_on is None or served_on > today or served_on < today - timedelta(
             days=hours.DAYS_BACK):
         await message.answer(_refusal(Outcome(Result.BAD_DAY)))
@@ -200,7 +207,7 @@ async def hours_pressed(query: CallbackQuery, callback_data: ServiceFormCb,
 
 
 async def hours_typed(message: Message, state: FSMContext) -> None:
-    minutes = hours.parse_minutes(message.text or "")
+    minutes = typed_hours(message.text or "")
     if minutes is None:
         await message.answer(_bad_hours())
         return
@@ -331,7 +338,7 @@ async def fix_hours(message: Message, command: CommandObject, db: Database, acto
     if not await staff_here(message, db, actor, place):
         return
     words = (command.args or "").split()
-    minutes = hours.parse_minutes(words[1]) if len(words) == 2 else None
+    minutes = typed_hours(words[1]) if len(words) == 2 else None
     number = row_number(words[0]) if words else None
     outcome = (await usecase.correct(messenger, actor, number, minutes, now=clock.now())
                if number is not None and minutes is not None else None)

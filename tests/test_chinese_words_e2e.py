@@ -315,3 +315,26 @@ async def test_cancel_stops_the_roster_form_and_its_buttons(harness: Harness) ->
     await h.send(ADMIN, "/duty_set", GRID_CHAT)
     assert h.fake.last_to(GRID_CHAT).text == zh(h, "Please change the roster in the "
                                                    "community's chat.")
+
+
+# --- service hours --------------------------------------------------------------------------
+
+async def test_logged_service_takes_days_and_hours_in_chinese(harness: Harness) -> None:
+    from tests.test_hours_e2e import approved, entries
+
+    h = harness
+    await set_up_grid(h)
+    helper = Someone(2001, "Helper Sun", language_code="zh-hans")
+    await approved(h, helper)
+    await h.send(helper, "/logservice")
+    await h.send(helper, "后天")
+    assert h.fake.last_to(helper.id).text == zh(
+        h, "Please give a day in the last {days} days, not in the future.", days=60)
+    await h.send(helper, "前天")
+    await h.send(helper, "十三个小时")
+    assert h.fake.last_to(helper.id).text == zh(
+        h, "Please give the hours as a number from 0.25 to 12, e.g. 1.5.")
+    await h.send(helper, "一个半小时")
+    await h.send(helper, "陪社区老人包饺子")
+    [entry] = await entries(h, helper)
+    assert (entry.minutes, entry.served_on) == (90, date(2026, 11, 23))
