@@ -8,6 +8,7 @@ or of someone else's form is answered, and changes nothing.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from html import escape
 
 from aiogram import F, Router
@@ -33,10 +34,26 @@ from usecases.authority import Act, may
 from usecases.duty import Done
 
 OFFERED = 40  # social workers offered as buttons; anyone else can be typed as @username
+LEFT_ALONE = timedelta(minutes=30)  # a form this old no longer takes what is typed in a group
+
+
+async def opened(state: FSMContext, clock: Clock) -> None:
+    await state.update_data(opened_at=clock.now().isoformat())
+
+
+async def answering(message: Message, state: FSMContext, clock: Clock) -> bool:
+    """Whether a typed message is an answer to the person's open form. In a group a form left
+    alone for half an hour lets go, so that what they write there later is talk again."""
+    opened_at = await state.get_value("opened_at")
+    if message.chat.type == "private" or not isinstance(opened_at, str) or \
+            clock.now() - datetime.fromisoformat(opened_at) < LEFT_ALONE:
+        return True
+    await state.clear()
+    return False
 
 
 async def begin(message: Message, db: Database, actor: Actor, place: Place | None,
-                state: FSMContext) -> None:
+                clock: Clock, state: FSMContext) -> None:
     community = await community_of(db, place)
     if place is None or community is None or community.id != place.id:
         await message.reply(not_the_community_chat())
@@ -47,6 +64,7 @@ async def begin(message: Message, db: Database, actor: Actor, place: Place | Non
     await state.clear()
     await state.set_state(RosterForm.days)
     await state.update_data(community_id=community.id, days=[])
+    await opened(state, clock)
     sent = await message.reply(_days_question([]), reply_markup=keyboards.roster_days([]))
     await state.update_data(message_id=sent.message_id)
 
@@ -271,7 +289,7 @@ def router() -> Router:
         F.step.in_({RosterStep.PERSON, RosterStep.CLEAR})))
     router.callback_query.register(cancelled, StateFilter(*form.__all_states__),
                                    RosterCb.filter(F.step == RosterStep.CANCEL))
-    router.message.register(typed_days, StateFilter(form.days), typed)
-    router.message.register(typed_post, StateFilter(form.post), typed)
-    router.message.register(typed_person, StateFilter(form.person), typed)
+    router.message.register(typed_days, StateFilter(form.days), typed, answering)
+    router.message.register(typed_post, StateFilter(form.post), typed, answering)
+    router.message.register(typed_person, StateFilter(form.person), typed, answering)
     return router

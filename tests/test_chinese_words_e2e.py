@@ -3,7 +3,7 @@ roster's days and posts, risk words; and the roster form with its buttons."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Any
 
@@ -338,3 +338,15 @@ async def test_logged_service_takes_days_and_hours_in_chinese(harness: Harness) 
     await h.send(helper, "陪社区老人包饺子")
     [entry] = await entries(h, helper)
     assert (entry.minutes, entry.served_on) == (90, date(2026, 11, 23))
+
+
+async def test_a_roster_form_left_alone_lets_the_admin_talk_again(harness: Harness) -> None:
+    h = harness
+    await staff(h)
+    form = await open_form(h)
+    h.clock.advance(timedelta(minutes=31))
+    said = len(h.fake.sent("sendMessage", COMMUNITY_CHAT))
+    await h.send(ADMIN, "大家好，明天开会", COMMUNITY_CHAT)
+    assert len(h.fake.sent("sendMessage", COMMUNITY_CHAT)) == said
+    await h.press(ADMIN, form, button(now_shown(h, form), zh(h, "Next")))
+    assert h.last_alert() == zh(h, "This button is no longer valid.")

@@ -3,6 +3,7 @@ Chinese words, with buttons pressed twice or by someone else, nonsense mid-form,
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 from typing import Any
 
@@ -162,5 +163,17 @@ async def test_cancel_ends_the_form_and_its_buttons(harness: Harness) -> None:
     assert shown.text == zh(h, "Cancelled. Nothing was saved.") and shown.buttons() == []
     said = len(h.fake.sent("sendMessage", COMMUNITY_CHAT))
     await h.send(CADRE, "周二", COMMUNITY_CHAT)  # the form is over: this is just talk
+    assert len(h.fake.sent("sendMessage", COMMUNITY_CHAT)) == said
+    assert await series(h) == []
+
+
+async def test_a_form_left_alone_takes_no_more_words(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await open_form(h)
+    await h.send(CADRE, "每周", COMMUNITY_CHAT)
+    h.clock.advance(timedelta(hours=1))
+    said = len(h.fake.sent("sendMessage", COMMUNITY_CHAT))
+    await h.send(CADRE, "周二", COMMUNITY_CHAT)
     assert len(h.fake.sent("sendMessage", COMMUNITY_CHAT)) == said
     assert await series(h) == []

@@ -32,6 +32,7 @@ from handlers.meetings.series import (
     set_up,
     too_long_title,
 )
+from handlers.roster_form import answering, opened
 from storage import meetings, places, words
 from storage.db import Database
 from storage.meetings import Rule
@@ -43,7 +44,7 @@ STEPS = 5  # rule, weekday, time, length, title (a monthly rule asks which weekd
 
 
 async def begin(message: Message, db: Database, actor: Actor, place: Place | None,
-                state: FSMContext) -> None:
+                clock: Clock, state: FSMContext) -> None:
     if place is None:
         await message.reply(not_bound())
         return
@@ -53,6 +54,7 @@ async def begin(message: Message, db: Database, actor: Actor, place: Place | Non
     await state.clear()
     await state.set_state(MeetingForm.rule)
     await state.update_data(place_id=place.id)
+    await opened(state, clock)
     sent = await message.reply(await _question(state), reply_markup=keyboards.meeting_rules())
     await state.update_data(message_id=sent.message_id)
 
@@ -347,6 +349,6 @@ def router() -> Router:
     texts = {form.rule: typed_rule, form.nth: typed_nth, form.weekday: typed_weekday,
              form.time: typed_time, form.length: typed_length, form.title: typed_title}
     for at, handler in texts.items():
-        router.message.register(handler, StateFilter(at), typed)
+        router.message.register(handler, StateFilter(at), typed, answering)
     return router
 
