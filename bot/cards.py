@@ -18,7 +18,7 @@ from bot import keyboards, labels, links
 from bot.formatting import when
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
-from storage import outbox, places, wishes
+from storage import outbox, people, places, wishes
 from storage.models import (
     Lane,
     OutboxKind,
@@ -44,12 +44,12 @@ class CardView:
 
 async def view_in(session: AsyncSession, wish: Wish) -> CardView:
     grid = await places.get(session, wish.grid_id)
-    claimer = await session.get(Person, wish.claimer_id) if wish.claimer_id else None
+    claimer = await people.name_in(session, wish.claimer_id) if wish.claimer_id else None
     resident = await session.get(Person, wish.resident_id)
     rating = (await wishes.rating_in(session, wish.id or 0)
               if wish.state == WishState.CLOSED else None)
     return CardView(wish, grid.timezone if grid else "Asia/Shanghai",
-                    claimer.full_name if claimer else None, rating.score if rating else None,
+                    claimer, rating.score if rating else None,
                     resident_reachable=resident is None or resident.reachable)
 
 
@@ -97,7 +97,8 @@ def status(view: CardView) -> str:
         case WishState.FULFILLED:
             return _("Fulfilled by {name}; waiting for the resident to confirm").format(name=name)
         case WishState.CLOSED if view.score is not None:
-            return _("Done. The resident rated it {score} of 5").format(score=view.score)
+            return _("Done: {solved} ({score} of 5)").format(solved=labels.solved(view.score),
+                                                            score=view.score)
         case WishState.CLOSED if wish.unconfirmed:
             return _("Done (the resident did not confirm in time)")
         case WishState.CLOSED:

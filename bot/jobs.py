@@ -44,9 +44,11 @@ class SweepNotices:
         return [await self.messenger.for_person(session, person_id, key, render)]
 
     async def _page(self, session: AsyncSession, grid: Place | None, wish: Wish) -> None:
-        """Each escalation pages the community's social worker on duty, unless a page about
-        the wish is still going down the ladder (one page per wish at a time)."""
-        if grid is not None and await duty.pending_for_wish(session, wish.id or 0) is None:
+        """Each escalation pages the community's social worker on duty, and the page of the
+        step before goes no further; but while a risk or urgent page about the wish is still
+        going down the ladder, that one says it (one page per wish at a time)."""
+        await duty.stop_escalations(session, wish.id or 0)
+        if grid is not None and await duty.alerting_about(session, wish.id or 0) is None:
             await duty.open_page(session, place=grid, kind=PageKind.ESCALATION,
                                  now=self.messenger.clock.now(),
                                  notify=PageNotices(self.messenger), wish_id=wish.id)

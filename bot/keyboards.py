@@ -163,12 +163,20 @@ def withdraw(wish_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+# The worded answers, as ratings: "solved" counts as 5, "partly solved" 3, "not solved" 1.
+WORDED_SCORES = (5, 3, 1)
+
+
 def rating(wish_id: int) -> InlineKeyboardMarkup:
+    """Three worded answers, one to a row, that an elderly resident reads at a glance; then,
+    for whoever likes them, one to five stars."""
     builder = InlineKeyboardBuilder()
-    for score in range(1, 6):
-        builder.button(text=f"{score} ⭐",
+    for score in WORDED_SCORES:
+        builder.button(text=labels.solved_button(score),
                        callback_data=RateCb(wish_id=wish_id, score=score))
-    builder.adjust(3, 2)
+    for score in range(1, 6):
+        builder.button(text=f"{score}⭐", callback_data=RateCb(wish_id=wish_id, score=score))
+    builder.adjust(1, 1, 1, 5)
     return builder.as_markup()
 
 

@@ -2,7 +2,17 @@
 
 from aiogram.utils.i18n import gettext as _
 
-from storage.models import Category, Period, PlaceKind, Role, Skill, Tier, VolunteerStatus
+from storage.models import (
+    Category,
+    Period,
+    PlaceKind,
+    Role,
+    Skill,
+    Tier,
+    VolunteerStatus,
+    WishState,
+)
+from storage.wishes import NOT_SOLVED_BELOW, SOLVED_FROM
 
 
 def category(value: str) -> str:
@@ -75,6 +85,32 @@ def role(value: str) -> str:
         Role.VOLUNTEER: _("volunteer"),
         Role.VOLUNTEER_REP: _("volunteers' representative"),
     }[Role(value)]
+
+
+def solved(score: int) -> str:
+    """How the resident says it went, from their rating (storage.wishes.NOT_SOLVED_BELOW)."""
+    if score >= SOLVED_FROM:
+        return _("solved")
+    return _("partly solved") if score >= NOT_SOLVED_BELOW else _("not solved")
+
+
+def solved_button(score: int) -> str:
+    if score >= SOLVED_FROM:
+        return _("Solved")
+    return _("Partly solved") if score >= NOT_SOLVED_BELOW else _("Not solved")
+
+
+def wish_state(value: str) -> str:
+    """A wish's state in a word or two, for a list of one's own wishes."""
+    return {
+        WishState.SUBMITTED: _("waiting for verification"),
+        WishState.OPEN: _("open"),
+        WishState.CLAIMED: _("claimed"),
+        WishState.FULFILLED: _("fulfilled, waiting for your confirmation"),
+        WishState.CLOSED: _("done"),
+        WishState.CANCELLED: _("withdrawn"),
+        WishState.REJECTED: _("not accepted"),
+    }[WishState(value)]
 
 
 def tier(value: str) -> str:

@@ -12,7 +12,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot import audience, cards, keyboards
+from bot import audience, cards, keyboards, labels
 from bot.cards import headline
 from bot.messenger import Messenger, Render, Rendered
 from bot.paging import shorten
@@ -66,8 +66,10 @@ async def resident_claimed(messenger: Messenger, wish: Wish, event: int | None,
     """The resident hears who claimed their wish, with the way to write to them through the
     bot (bot.reaching) while the claim holds it."""
     def render() -> Rendered:
-        text = _("Good news: {name} has claimed your micro-wish #{id} and will contact "
-                 "you.").format(name=escape(claimer_name), id=wish.id)
+        text = (_("Good news: {name} has taken on your micro-wish #{id} and will contact "
+                  "you.") if wish.taken_on else
+                _("Good news: {name} has claimed your micro-wish #{id} and will contact "
+                  "you.")).format(name=escape(claimer_name), id=wish.id)
         if claim_id is None:
             return text, None
         return "\n".join([text, _(
@@ -90,11 +92,9 @@ async def resident_fulfilled(messenger: Messenger, wish: Wish, event: int | None
                              claimer_name: str) -> None:
     def render() -> Rendered:
         text = "\n\n".join([
-            _("{name} says your micro-wish #{id} is fulfilled.").format(
+            _("{name} says your micro-wish #{id} is done. Is it solved?").format(
                 name=escape(claimer_name), id=wish.id),
             summary(wish),
-            _("Please confirm and rate the help: 4–5 solved, 3 partly solved, "
-              "1–2 not solved (a social worker will follow up)."),
         ])
         return text, keyboards.rating(wish.id or 0)
 
@@ -138,8 +138,8 @@ async def claimer_withdrawn(messenger: Messenger, wish: Wish, event: int | None,
 async def claimer_rated(messenger: Messenger, wish: Wish, event: int | None, claimer_id: int,
                         score: int) -> None:
     await messenger.tell(claimer_id, f"audit:{event}:rated", lambda: (
-        _("The resident rated your help with micro-wish #{id}: {score} of 5.").format(
-            id=wish.id, score=score),
+        _("The resident says micro-wish #{id} is {solved} ({score} of 5).").format(
+            id=wish.id, solved=labels.solved(score), score=score),
         None,
     ))
 

@@ -76,13 +76,12 @@ class PageNotices:
 
     async def __call__(self, due: PageDue) -> list[OutboxMessage]:
         page, session = due.page, due.session
-        # An escalation's card stands in the community chat (the step posted it there, with
-        # its Take on button): the card is its page there, and a page passed on to the chat
-        # only says so, without the wish again.
-        card_there = page.level == CHAT and page.kind == PageKind.ESCALATION
-        if card_there and not due.passed_on:
-            return []
         wish = await session.get(Wish, page.wish_id) if page.wish_id else None
+        # A wish passed up has its card in the community chat (with Take on): there the card
+        # is its escalation's page, and any other page says so without the wish again.
+        card_there = page.level == CHAT and wish is not None and wish.tier != Tier.GRID
+        if card_there and page.kind == PageKind.ESCALATION and not due.passed_on:
+            return []
         grid = await places.get(session, wish.grid_id) if wish else None
         question = await session.get(Question, page.question_id) if page.question_id else None
         asker = await people.name_in(session, question.resident_id) if question else ""

@@ -239,7 +239,7 @@ async def _change_role(message: Message, command: CommandObject, db: Database, a
         GrantResult.NOT_HELD: _("{name} is not a {role} of “{place}”, so there was nothing "
                                 "to take back."),
     }
-    await message.reply(texts[result].format(name=escape(person.full_name),
+    await message.reply(texts[result].format(name=escape(await people.name_of(db, person.id)),
                                              role=labels.role(role), place=escape(place.name)))
 
 
@@ -281,8 +281,9 @@ async def _people(db: Database, place: Place) -> paging.Listing:
     grants = await people.grants_under(db, list(names))
     if not grants:
         return paging.Listing(_("Nobody holds a role here yet. Use /grant to give one."))
+    called = await people.names_of(db, [p.id for p, _grant in grants])
     return paging.Listing(_("<b>People and roles</b>"), [
-        f"{escape(names[g.place_id])} · {labels.role(g.role)} · {escape(p.full_name)}"
+        f"{escape(names[g.place_id])} · {labels.role(g.role)} · {escape(called[p.id])}"
         + (f" (@{escape(p.username)})" if p.username else "") for p, g in grants])
 
 

@@ -4,10 +4,13 @@ community's risk words."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -18,19 +21,21 @@ from bot.callbacks import ListKind, ListPageCb, PageCb
 from bot.clock import Clock
 from bot.filters import Magic, in_group, typed
 from bot.i18n import current_locale
+from bot.links import Purpose
 from bot.messenger import Messenger
-from bot.refusals import first_telling, question_held
+from bot.refusals import first_telling, question_held, state_now
 from handlers.admin import find_person, not_bound, not_met
 from handlers.common import take_down_numbers
 from storage import duty, people, places
 from storage.calendar import local_day
 from storage.db import Database
-from storage.models import DutyPost, Place, PlaceKind
+from storage.models import DutyPost, DutyShift, Place, PlaceKind
 from storage.people import Actor
 from storage.risk import words_of
 from storage.wishes import MAX_TEXT, Result, check_text
 from usecases import duty as usecase
 from usecases import places as places_usecase
+from usecases.authority import Act, may
 from usecases.duty import Done
 
 
@@ -45,6 +50,25 @@ async def community_of(db: Database, place: Place | None) -> Place | None:
                  if p.kind == PlaceKind.COMMUNITY), None)
 
 
+async def duty_today(message: Message, bot: Bot, db: Database, actor: Actor,
+                     place: Place | None, clock: Clock, messenger: Messenger) -> None:
+    """/duty: in the community chat, the roster; in a grid group, who is on duty today, in
+    one line, with the way to ask them, and the roster privately for its staff."""
+    community = await community_of(db, place)
+    if place is None or community is None or place.kind != PlaceKind.GRID:
+        await show_roster(message, db, place, clock)
+        return
+    today = await _today(db, community, clock)
+    if await may(db, actor, Act.SEE_STAFF_LISTS, place.id):
+        shown = await _roster_shown(db, community, clock)
+        roster = await messenger.to_person(actor.person, lambda: (paging.page(
+            _roster_listing(community, shown), ListKind.ROSTER, 1).text, None))
+        if roster is None:  # staff whom the bot cannot write to yet
+            today += "\n" + _("The whole roster: /duty in the community chat.")
+    ask = await links.link(bot, Purpose.ASK, place.id or 0)
+    await message.reply(today, reply_markup=keyboards.link(_("❓ Ask the worker on duty"), ask))
+
+
 async def show_roster(message: Message, db: Database, place: Place | None,
                       clock: Clock) -> None:
     community = await community_of(db, place)
@@ -52,6 +76,18 @@ async def show_roster(message: Message, db: Database, place: Place | None,
         await message.reply(_not_a_community(place))
         return
     await paging.send(message, await _roster(db, community, clock), ListKind.ROSTER)
+
+
+async def _today(db: Database, community: Place, clock: Clock) -> str:
+    """Today's posts A and B, in one line."""
+    async with db.transaction() as session:
+        posts = await duty.on_duty(session, community.id or 0,
+                                   local_day(clock.now(), community.timezone))
+        names = await people.names_in(session, list(posts.values()))
+    nobody = _("nobody")
+    return _("On duty today: post A {a}, post B {b}.").format(
+        a=escape(names[posts[DutyPost.A]]) if DutyPost.A in posts else nobody,
+        b=escape(names[posts[DutyPost.B]]) if DutyPost.B in posts else nobody)
 
 
 async def roster_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
@@ -68,31 +104,42 @@ def _not_a_community(place: Place | None) -> str:
         "The duty roster belongs to a community: send /duty in a community or grid chat.")
 
 
-async def _roster(db: Database, community: Place, clock: Clock) -> paging.Listing:
-    """Who is on duty today, then the roster: the weekly posts and the swaps to come."""
+@dataclass(frozen=True)
+class _RosterShown:
+    posts: dict[str, int]
+    shifts: list[DutyShift]
+    names: dict[int, str]
+
+
+async def _roster_shown(db: Database, community: Place, clock: Clock) -> _RosterShown:
     today = local_day(clock.now(), community.timezone)
-    names: dict[int, str] = {}
-
-    async def name(person_id: int) -> str:
-        if person_id not in names:
-            person = await people.get(db, person_id)
-            names[person_id] = escape(person.full_name if person else f"#{person_id}")
-        return names[person_id]
-
+    shifts = await duty.roster(db, community.id or 0, today)
     async with db.transaction() as session:
         posts = await duty.on_duty(session, community.id or 0, today)
+        names = await people.names_in(session, [*posts.values(),
+                                                *(s.person_id for s in shifts)])
+    return _RosterShown(posts, shifts, names)
+
+
+async def _roster(db: Database, community: Place, clock: Clock) -> paging.Listing:
+    return _roster_listing(community, await _roster_shown(db, community, clock))
+
+
+def _roster_listing(community: Place, shown: _RosterShown) -> paging.Listing:
+    """Who is on duty today, then the roster: the weekly posts and the swaps to come."""
+    posts, names = shown.posts, shown.names
     nobody = _("nobody")
     heading = [_("<b>On duty today in “{community}”</b>").format(
                    community=escape(community.name)),
-               _("Post A: {name}").format(name=await name(posts[DutyPost.A])
+               _("Post A: {name}").format(name=escape(names[posts[DutyPost.A]])
                                           if DutyPost.A in posts else nobody),
-               _("Post B (backup): {name}").format(name=await name(posts[DutyPost.B])
+               _("Post B (backup): {name}").format(name=escape(names[posts[DutyPost.B]])
                                                    if DutyPost.B in posts else nobody),
                "", _("<b>The roster</b>")]
     weekdays = _weekday_names()
     shifts = [f"{weekdays[shift.weekday or 0] if shift.day is None else shift.day.isoformat()}"
-              f" · {shift.post} · {await name(shift.person_id)}"
-              for shift in await duty.roster(db, community.id or 0, today)]
+              f" · {shift.post} · {escape(names[shift.person_id])}"
+              for shift in shown.shifts]
     return paging.Listing("\n".join(heading), shifts, footer=escape(_(
         "Admins: /duty_set opens the roster form; /duty_set <days> <A|B> @user, /swap <day> "
         "<A|B> @user (- instead of @user clears the post).")))
@@ -171,19 +218,39 @@ async def set_swap(message: Message, command: CommandObject, db: Database, actor
 
 async def acknowledge(query: CallbackQuery, callback_data: PageCb, actor: Actor,
                       clock: Clock, messenger: Messenger) -> None:
-    done = await usecase.acknowledge(messenger, actor, callback_data.page_id, now=clock.now())
-    if done in (Done.NOT_FOUND, Done.NOT_ALLOWED):
+    message = query.message if isinstance(query.message, Message) else None
+    acked = await usecase.acknowledge(messenger, actor, callback_data.page_id, now=clock.now(),
+                                      pressed_in=message.chat.id if message else None)
+    if acked.done in (Done.NOT_FOUND, Done.NOT_ALLOWED) or acked.page is None:
         await query.answer(_("Only the staff of this community can acknowledge pages."),
                            show_alert=True)
         return
-    if done is Done.ALREADY:
-        await query.answer(_("Someone has already acknowledged this."), show_alert=True)
+    if acked.done is Done.ALREADY:
+        await query.answer(_("{name} has already acknowledged this.").format(name=acked.by),
+                           show_alert=True)
         return
-    note = _("Acknowledged by {name}.").format(name=actor.person.full_name)
+    taken = acked.taken is not None and acked.taken.ok
+    note = _you_acknowledged(acked)
     await query.answer(note)
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(escape(note))
+    if message is None:
+        return
+    with suppress(TelegramBadRequest):
+        await message.edit_reply_markup(reply_markup=None)
+    if message.chat.type != "private":  # the others in the chat read who has it
+        await message.answer(usecase.acknowledged_by(acked.by, acked.page, acked.taken))
+    elif not taken:  # a wish taken on comes with its details and buttons, privately
+        await message.answer(escape(note))
+
+
+def _you_acknowledged(acked: usecase.Acked) -> str:
+    """What the person who acknowledged a page is told: in the second person."""
+    page, taken = acked.page, acked.taken
+    if page is not None and taken is not None and taken.ok:
+        return _("You took on micro-wish #{id}; its resident has been told who follows it "
+                 "up.").format(id=page.wish_id)
+    if taken is not None and taken.result is Result.WRONG_STATE and taken.wish is not None:
+        return " ".join([_("You acknowledged it."), state_now(taken.wish)])
+    return _("You acknowledged it.")
 
 
 async def ask(message: Message, command: CommandObject, bot: Bot, db: Database, actor: Actor,
@@ -282,7 +349,7 @@ def _risk_words(current: Sequence[str]) -> paging.Listing:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(show_roster, Command("duty"), in_group)
+    router.message.register(duty_today, Command("duty"), in_group)
     router.message.register(set_weekly, Command("duty_set"), in_group)
     router.message.register(set_swap, Command("swap"), in_group)
     router.message.register(ask, Command("ask"))

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Messa
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 
-from bot import cards, keyboards, links, notices, reaching
+from bot import cards, keyboards, labels, links, notices, reaching
 from bot.callbacks import CommentCb, RateCb, WishAction, WishCb
 from bot.clock import Clock
 from bot.filters import in_group, in_private, typed
@@ -26,7 +26,7 @@ from handlers.admin import not_bound
 from handlers.common import take_down_numbers
 from handlers.hours import ask_wish_hours
 from handlers.reaching import open_private_chat
-from storage import relay, wishes
+from storage import people, relay, wishes
 from storage.db import Database
 from storage.models import Place, PlaceKind, Tier, WishState
 from storage.people import Actor
@@ -109,7 +109,9 @@ async def claim(query: CallbackQuery, callback_data: WishCb, bot: Bot, actor: Ac
         url = await links.link(bot, Purpose.TASK, wish.id or 0, actor.id)
         await query.message.answer(
             _("{name}, please open a private chat with me to receive the contact details of "
-              "micro-wish #{id}.").format(name=escape(actor.person.full_name), id=wish.id),
+              "micro-wish #{id}.").format(name=escape(await people.name_of(messenger.db,
+                                                                          actor.id)),
+                                          id=wish.id),
             reply_markup=keyboards.link(_("Open private chat"), url))
 
 
@@ -130,6 +132,12 @@ async def _ask_for_reply(query: CallbackQuery, state: FSMContext, step: State, w
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(prompt, reply_markup=ForceReply(selective=True))
+
+
+def _in_private(query: CallbackQuery) -> bool:
+    """Whether a button was pressed in a private chat: what the bot says of the person who
+    pressed it is then said to them ("you"), and in a group of them (their name)."""
+    return isinstance(query.message, Message) and query.message.chat.type == "private"
 
 
 async def _close_buttons(query: CallbackQuery, note: str,
@@ -189,7 +197,8 @@ async def rate(query: CallbackQuery, callback_data: RateCb, actor: Actor, clock:
         note = _("Thank you for telling us. A social worker will follow up, and the wish is "
                  "open again.")
     else:
-        note = _("Thank you! You rated it {score} of 5.").format(score=callback_data.score)
+        note = _("Thank you! You said it is {solved}.").format(
+            solved=labels.solved(callback_data.score))
     await query.answer(note)
     if isinstance(query.message, Message):
         await query.message.edit_text(escape(note), reply_markup=keyboards.comment(wish.id or 0))
@@ -234,8 +243,10 @@ async def approve(query: CallbackQuery, callback_data: WishCb, actor: Actor, clo
     if not outcome.ok or outcome.wish is None:
         await query.answer(_verify_refusal(outcome), show_alert=True)
         return
-    note = _("Approved by {name}; it is now posted in the grid group.").format(
-        name=actor.person.full_name)
+    note = (_("You approved it; it is now posted in the grid group.")
+            if _in_private(query) else
+            _("Approved by {name}; it is now posted in the grid group.").format(
+                name=await people.name_of(messenger.db, actor.id)))
     await _close_buttons(query, note)
 
 
@@ -354,7 +365,8 @@ async def my_wishes(message: Message, db: Database, actor: Actor,
         await message.answer(text, reply_markup=keyboards.with_volunteer(markup, claim_id))
     if done:
         lines = [_("<b>Earlier micro-wishes</b>")]
-        lines += [f"#{w.id} {escape(w.text[:40])} · {state_now(w)}" for w in done]
+        lines += [f"#{w.id} {escape(w.text[:40])} · {labels.wish_state(w.state)}"
+                  for w in done]
         await message.answer("\n".join(lines))
 
 

@@ -180,10 +180,18 @@ async def acknowledge_wish(session: AsyncSession, wish_id: int, *, person_id: in
         .values(acknowledged_by=person_id, acknowledged_at=now, next_at=None))
 
 
-async def pending_for_wish(session: AsyncSession, wish_id: int) -> Page | None:
-    """A page about the wish that nobody acknowledged yet, if any."""
+async def alerting_about(session: AsyncSession, wish_id: int) -> Page | None:
+    """A risk or urgent page about the wish still going down the ladder, if any."""
     return (await session.exec(select(Page).where(
-        col(Page.wish_id) == wish_id, col(Page.acknowledged_at).is_(None)))).first()
+        col(Page.wish_id) == wish_id, col(Page.acknowledged_at).is_(None),
+        col(Page.kind).in_(NEVER_HELD), col(Page.next_at).is_not(None)))).first()
+
+
+async def stop_escalations(session: AsyncSession, wish_id: int) -> None:
+    """The wish was passed up again: its earlier escalation page goes no further."""
+    await session.exec(update(Page).where(
+        col(Page.wish_id) == wish_id, col(Page.kind) == PageKind.ESCALATION,
+        col(Page.acknowledged_at).is_(None)).values(next_at=None))
 
 
 async def told_of(session: AsyncSession, page_id: int) -> list[int]:

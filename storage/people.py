@@ -135,6 +135,18 @@ async def name_in(session: AsyncSession, person_id: int) -> str:
     return (await names_in(session, [person_id]))[person_id]
 
 
+async def name_of(db: Database, person_id: int) -> str:
+    """``name_in`` in a transaction of its own."""
+    async with db.transaction() as session:
+        return await name_in(session, person_id)
+
+
+async def names_of(db: Database, ids: Sequence[int]) -> dict[int, str]:
+    """``names_in`` in a transaction of its own."""
+    async with db.transaction() as session:
+        return await names_in(session, ids)
+
+
 async def names_in(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
     """``name_in`` for several people at once."""
     wanted = list(dict.fromkeys(ids))

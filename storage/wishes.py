@@ -46,6 +46,7 @@ LIVE_STATES = (WishState.SUBMITTED, WishState.OPEN, WishState.CLAIMED, WishState
 WITHDRAWABLE = (WishState.SUBMITTED, WishState.OPEN, WishState.CLAIMED)
 REJECTABLE = (WishState.SUBMITTED, WishState.OPEN)
 NOT_SOLVED_BELOW = 3  # a rating of 1–2 means "not solved"
+SOLVED_FROM = 4  # 4–5 "solved"; 3 "partly solved"
 NO_CLAIM_TIMERS: dict[str, Any] = {"claim_remind_at": None, "claim_release_at": None}
 NO_CLAIMER: dict[str, Any] = {"claimer_id": None, "claimed_at": None, "taken_on": False}
 

@@ -53,8 +53,8 @@ async def pages(h: Harness) -> list[Page]:
 async def test_the_roster_is_set_and_shown(harness: Harness) -> None:
     h = harness
     await staff_roster(h)
-    await h.send(RESIDENT, "/duty", GRID_CHAT)
-    shown = h.fake.last_to(GRID_CHAT).text
+    await h.send(RESIDENT, "/duty", COMMUNITY_CHAT)
+    shown = h.fake.last_to(COMMUNITY_CHAT).text
     zh = translate(h, "zh_Hans", "Post A: {name}", name=WORKER.name)
     assert zh in shown
     assert translate(h, "zh_Hans", "Post B (backup): {name}", name=BACKUP.name) in shown
@@ -187,9 +187,9 @@ async def test_the_roster_takes_full_width_digits_and_letters(harness: Harness) 
     h = harness
     await set_up_grid(h)
     await h.send(ADMIN, f"/duty_set ３ Ａ {WORKER.id}", COMMUNITY_CHAT)
-    await h.send(RESIDENT, "/duty", GRID_CHAT)
+    await h.send(RESIDENT, "/duty", COMMUNITY_CHAT)
     assert translate(h, "zh_Hans", "Post A: {name}", name=WORKER.name) in \
-        h.fake.last_to(GRID_CHAT).text
+        h.fake.last_to(COMMUNITY_CHAT).text
 
 
 async def test_an_answer_that_cannot_reach_the_resident_is_reported_to_who_wrote_it(

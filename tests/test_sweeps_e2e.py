@@ -115,7 +115,7 @@ async def test_a_social_worker_takes_on_a_wish_at_the_community(harness: Harness
     assert h.last_alert() == zh(h, "Only social workers and organisation reps of this community "
                                    "can take on micro-wishes.")
     await h.press_text(WORKER, community_card, "🤝")
-    assert "You claimed this micro-wish" in h.fake.last_to(WORKER.id).text
+    assert "You took on this micro-wish" in h.fake.last_to(WORKER.id).text
     assert (await wishes.get(h.db, 1)).claimer_id == WORKER.id
 
 

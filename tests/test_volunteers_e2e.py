@@ -144,7 +144,7 @@ async def test_sign_up_goes_to_the_social_worker_and_approval_lets_the_volunteer
     assert "13900001111" not in "".join(h.fake.texts_to(GRID_CHAT))
 
     await h.press_text(WORKER, application, "Approve")
-    assert "Approved by Worker Li." in last(h, WORKER).text
+    assert "You approved the application." in last(h, WORKER).text
     assert "Welcome aboard!" in last(h, HELPER).text
     await h.press_text(WORKER, application, "Approve")
     assert h.last_alert() == "Already decided: the volunteer is active now."

@@ -77,11 +77,11 @@ async def test_a_wish_goes_from_posted_to_rated(harness: Harness) -> None:
     assert translate(h, "zh_Hans", "Fulfilled by {name}; waiting for the resident to confirm",
                      name=VOLUNTEER.name) in card_now(h, posted)
     ask = h.fake.last_to(RESIDENT.id)
-    assert "is fulfilled" in ask.text
+    assert "is done. Is it solved?" in ask.text
     await h.press_text(RESIDENT, ask, "5")
-    assert translate(h, "zh_Hans", "Done. The resident rated it {score} of 5",
-                     score=5) in card_now(h, posted)
-    assert any("5 of 5" in t for t in h.fake.texts_to(VOLUNTEER.id))
+    assert translate(h, "zh_Hans", "Done: {solved} ({score} of 5)", score=5,
+                     solved=translate(h, "zh_Hans", "solved")) in card_now(h, posted)
+    assert any("is solved (5 of 5)" in t for t in h.fake.texts_to(VOLUNTEER.id))
 
     comment_button = h.fake.sent("editMessageText", RESIDENT.id)[-1]
     await h.press_text(RESIDENT, comment_button, "comment")

@@ -10,15 +10,19 @@ from enum import StrEnum
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import notices
-from bot.messenger import Messenger
+from bot.messenger import Messenger, Rendered
 from bot.pages import PageNotices
-from storage import duty, outbox, places, quotas
+from bot.paging import shorten
+from storage import duty, outbox, people, places, quotas
 from storage.duty import Ack
-from storage.models import DutyPost, Lane, Page, Place, Question
+from storage.models import DutyPost, Lane, OutboxMessage, Page, Place, Question
 from storage.people import Actor
 from storage.quotas import Hold, Reason
+from storage.wishes import Outcome
+from usecases import wishes as wishes_usecase
 from usecases.authority import Act, holds, may_in
 
 
@@ -81,17 +85,76 @@ async def set_post(messenger: Messenger, actor: Actor, community: Place, post: D
     return Done.DONE
 
 
-async def acknowledge(messenger: Messenger, actor: Actor, page_id: int, *,
-                      now: datetime) -> Done:
-    """Staff of the page's community acknowledge it; the ladder stops. Of two, one wins."""
+@dataclass(frozen=True)
+class Acked:
+    """DONE with the page and, for a page about a wish, what taking it on gave (``taken``:
+    OK, or why not: claimed meanwhile, not someone who takes wishes on); ALREADY with who
+    acknowledged it first. ``by`` names who acknowledged it."""
+
+    done: Done
+    page: Page | None = None
+    taken: Outcome | None = None
+    by: str = ""
+
+
+async def acknowledge(messenger: Messenger, actor: Actor, page_id: int, *, now: datetime,
+                      pressed_in: int | None = None) -> Acked:
+    """Staff of the page's community acknowledge it; the ladder stops, and a page about a wish
+    takes the wish on (usecases.wishes.take_on). Whoever the page reached before is told who
+    has it, except in ``pressed_in``, the chat where it was acknowledged. Of two, one wins."""
     async with messenger.db.transaction() as session:
         page = await session.get(Page, page_id)
         if page is None:
-            return Done.NOT_FOUND
+            return Acked(Done.NOT_FOUND)
         if not await may_in(session, actor, Act.ANSWER_PAGES, page.community_id):
-            return Done.NOT_ALLOWED
-        acked = await duty.acknowledge(session, page_id, person_id=actor.id, now=now)
-    return Done.ALREADY if acked is Ack.ALREADY else Done.DONE
+            return Acked(Done.NOT_ALLOWED)
+        if await duty.acknowledge(session, page_id, person_id=actor.id, now=now) is Ack.ALREADY:
+            await session.refresh(page)
+            return Acked(Done.ALREADY, page,
+                         by=await people.name_in(session, page.acknowledged_by or 0))
+        taken = (await wishes_usecase.take_on(messenger, actor, page.wish_id, now=now)
+                 if page.wish_id is not None else None)
+        name = await people.name_in(session, actor.id)
+        await outbox.add(session, await _tell_who_was_paged(
+            messenger, session, page, name, taken, skip={actor.id, pressed_in}))
+    return Acked(Done.DONE, page, taken, by=name)
+
+
+async def _tell_who_was_paged(messenger: Messenger, session: AsyncSession, page: Page,
+                              name: str, taken: Outcome | None,
+                              skip: set[int | None]) -> list[OutboxMessage]:
+    """Post A, post B or the community chat, when the page reached them before: who has it."""
+    question = await session.get(Question, page.question_id) if page.question_id else None
+
+    def render() -> Rendered:
+        return acknowledged_by(name, page, taken, question), None
+
+    community = await places.get(session, page.community_id)
+    rows = []
+    for chat_id in await duty.told_of(session, page.id or 0):
+        if chat_id in skip:
+            continue
+        key = f"acked:{page.id}:{chat_id}"
+        if community is not None and chat_id == community.chat_id:
+            rows += messenger.for_place(community, key, render)
+        else:
+            rows.append(await messenger.for_person(session, chat_id, key, render))
+    return rows
+
+
+def acknowledged_by(name: str, page: Page, taken: Outcome | None,
+                    question: Question | None = None) -> str:
+    """The page's news for anyone but the person who acknowledged it: in the third person."""
+    if taken is not None and taken.ok:
+        return _("{name} has acknowledged the page about micro-wish #{id} and taken it "
+                 "on.").format(name=escape(name), id=page.wish_id)
+    if page.wish_id is not None:
+        return _("{name} has acknowledged the page about micro-wish #{id}.").format(
+            name=escape(name), id=page.wish_id)
+    if question is None:
+        return _("{name} has acknowledged this.").format(name=escape(name))
+    return _("{name} has acknowledged the question “{text}”.").format(
+        name=escape(name), text=escape(shorten(question.text, 60)))
 
 
 async def answer(messenger: Messenger, actor: Actor, page: Page, text: str, *,
@@ -108,13 +171,13 @@ async def answer(messenger: Messenger, actor: Actor, page: Page, text: str, *,
         if question is None:
             return Done.ALREADY
         community = await places.get(session, question.community_id)
+        name = await people.name_in(session, actor.id)
 
         def render() -> tuple[str, None]:
             return _("The answer to your question “{question}”:\n{answer}\n— {name}, on duty "
                      "at “{community}”").format(
                 question=escape(question.text), answer=escape(question.answer or ""),
-                name=escape(actor.person.full_name),
-                community=escape(community.name if community else "")), None
+                name=escape(name), community=escape(community.name if community else "")), None
 
         await outbox.add(session, [await messenger.for_person(
             session, question.resident_id, f"answer:{question.id}", render, lane=Lane.URGENT,

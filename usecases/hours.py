@@ -11,7 +11,7 @@ from bot import formatting, volunteering
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Rendered
 from bot.volunteering import hours_text
-from storage import hours
+from storage import hours, people
 from storage.hours import Outcome, Result
 from storage.models import ServiceLog
 from storage.people import Actor
@@ -37,7 +37,7 @@ async def log(messenger: Messenger, actor: Actor, *, grid_id: int, served_on: da
                                   now=now)
         if outcome.ok and outcome.entry is not None:
             await volunteering.ask_hours_confirmation(messenger, outcome.entry, outcome.event_id,
-                                                      actor.person.full_name)
+                                                      await people.name_in(session, actor.id))
         return outcome
 
 

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import cards, notices, reaching, volunteering
 from bot.messenger import Messenger
-from storage import media, people, places, quotas, wishes
+from storage import duty, media, people, places, quotas, wishes
 from storage.models import Lane, MediaPurpose, PlaceKind, Tier, Wish, WishState
 from storage.people import Actor
 from storage.wishes import Outcome, Result
@@ -104,18 +104,43 @@ async def take(messenger: Messenger, actor: Actor, wish_id: int, tier: Tier, *,
             if tier is Tier.STREET:
                 await notices.resident_adopted(messenger, taken, done.event_id)
                 return
-            async with messenger.db.transaction() as session:  # the claim just stored
-                reach = await reaching.reach_in(session, taken)
-                name = await people.name_in(session, actor.id)
-            await notices.resident_claimed(messenger, taken, done.event_id, name,
-                                           reach.claim_id)
-            if actor.person.reachable:  # else the handler shows the way to a private chat
-                await messenger.tell(actor.id, f"audit:{done.event_id}:contact",
-                                     reaching.for_claimer(taken, reach), lane=Lane.URGENT)
+            await _tell_taken(messenger, actor, taken, done)
 
-        return await _changed(messenger, lambda session: wishes.claim(
-            session, wish_id, volunteer_id=actor.id, now=now, tier=tier, note=note),
-            tell_resident_and_claimer)
+        async def claim(session: AsyncSession) -> Outcome:
+            claimed = await wishes.claim(session, wish_id, volunteer_id=actor.id, now=now,
+                                         tier=tier, note=note)
+            if claimed.ok and tier is not Tier.GRID:  # taken on: its pages are answered
+                await duty.acknowledge_wish(session, wish_id, person_id=actor.id, now=now)
+            return claimed
+
+        return await _changed(messenger, claim, tell_resident_and_claimer)
+
+
+async def take_on(messenger: Messenger, actor: Actor, wish_id: int, *,
+                  now: datetime) -> Outcome:
+    """The duty worker who acknowledges a page about a wish takes it on (承接), if they may
+    take wishes on at its grid and it is still waiting (submitted or open): its card and its
+    resident say who follows it up, it climbs no further, and they are reminded to follow it
+    up (storage.wishes.take_on). Called inside the acknowledgement's transaction."""
+    async with messenger.db.transaction():
+        allowed = await _allowed(messenger, actor, Act.TAKE_ON_WISHES, wish_id)
+        if not allowed.ok:
+            return allowed
+        return await _changed(messenger, lambda session: wishes.take_on(
+            session, wish_id, worker_id=actor.id, now=now),
+            lambda taken, done: _tell_taken(messenger, actor, taken, done))
+
+
+async def _tell_taken(messenger: Messenger, actor: Actor, taken: Wish, done: Outcome) -> None:
+    """The resident hears who claimed or took on their wish; the claimer gets the way to
+    reach them, privately."""
+    async with messenger.db.transaction() as session:  # the claim just stored
+        reach = await reaching.reach_in(session, taken)
+        name = await people.name_in(session, actor.id)
+    await notices.resident_claimed(messenger, taken, done.event_id, name, reach.claim_id)
+    if actor.person.reachable:  # else the handler shows the way to a private chat
+        await messenger.tell(actor.id, f"audit:{done.event_id}:contact",
+                             reaching.for_claimer(taken, reach), lane=Lane.URGENT)
 
 
 async def release(messenger: Messenger, actor: Actor, wish_id: int, *,
@@ -127,10 +152,12 @@ async def release(messenger: Messenger, actor: Actor, wish_id: int, *,
 
 
 async def fulfil(messenger: Messenger, actor: Actor, wish_id: int, *, now: datetime) -> Outcome:
+    async def tell_resident(wish: Wish, done: Outcome) -> None:
+        await notices.resident_fulfilled(messenger, wish, done.event_id,
+                                         await people.name_of(messenger.db, actor.id))
+
     return await _changed(messenger, lambda session: wishes.mark_fulfilled(
-        session, wish_id, volunteer_id=actor.id, now=now),
-        lambda wish, done: notices.resident_fulfilled(messenger, wish, done.event_id,
-                                                      actor.person.full_name))
+        session, wish_id, volunteer_id=actor.id, now=now), tell_resident)
 
 
 async def withdraw(messenger: Messenger, actor: Actor, wish_id: int, *,

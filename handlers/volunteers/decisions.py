@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.filters import typed
 from bot.messenger import Messenger
 from bot.states import VolunteerAnswer, VolunteerDecision
-from storage import volunteers
+from storage import people, volunteers
 from storage.db import Database
 from storage.models import VolunteerStatus
 from storage.people import Actor
@@ -58,8 +58,10 @@ async def decide(query: CallbackQuery, callback_data: VolCb, actor: Actor, clock
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.edit_reply_markup(reply_markup=None)
-            await query.message.answer(_("Approved by {name}.").format(
-                name=escape(actor.person.full_name)))
+            await query.message.answer(
+                _("You approved the application.") if query.message.chat.type == "private"
+                else _("Approved by {name}.").format(
+                    name=escape(await people.name_of(messenger.db, actor.id))))
         return
     allowed = await usecase.may_decide(messenger, actor, callback_data.person_id, decision)
     if not allowed.ok or allowed.volunteer is None:
