@@ -3,7 +3,6 @@ community's risk words."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -26,12 +25,12 @@ from bot.messenger import Messenger
 from bot.refusals import first_telling, question_held, state_now
 from handlers.admin import find_person, not_bound, not_met
 from handlers.common import take_down_numbers
-from storage import duty, people, places
+from storage import duty, people, places, risk
 from storage.calendar import local_day
 from storage.db import Database
 from storage.models import DutyPost, DutyShift, Place, PlaceKind
 from storage.people import Actor
-from storage.risk import words_of
+from storage.settings import PlaceSettings
 from storage.wishes import MAX_TEXT, Result, check_text
 from usecases import duty as usecase
 from usecases import places as places_usecase
@@ -306,26 +305,32 @@ async def answer_question(message: Message, db: Database, actor: Actor, clock: C
 
 async def risk_words(message: Message, command: CommandObject, db: Database, actor: Actor,
                      place: Place | None, clock: Clock) -> None:
+    """/riskwords: what makes a wish a risk alert here; an admin adds the community's own
+    words, and removes them or switches a built-in one off."""
     community = await community_of(db, place)
     if place is None or community is None or community.id != place.id:
         await message.reply(_not_the_community())
         return
-    current = list(words_of((await places.settings_of(db, community.id or 0)).risk_words))
+    settings = await places.settings_of(db, community.id or 0)
     words = (command.args or "").split(maxsplit=1)
     action = words_zh.keyword(words[0], words_zh.RISK_WORDS) if words else None
-    if action is not None and len(words) == 2:
-        word = words[1].strip()
-        current = ([*current, word] if action == "add" and word not in current
-                   else [w for w in current if w != word] if action == "remove" else current)
-        if not await places_usecase.change_setting(db, actor, community, "risk_words", current,
-                                                   now=clock.now()):
-            await message.reply(_("Only an admin of this place can do that."))
-            return
-    elif words:
+    if words and (action is None or len(words) < 2):
         await message.reply(escape(_("Usage: /riskwords, /riskwords add <word>, "
                                      "/riskwords remove <word>")))
         return
-    await paging.send(message, _risk_words(current), ListKind.RISK_WORDS)
+    if action is not None:
+        word = words[1].strip()
+        own, off = settings.risk_words or [], settings.risk_words_off or []
+        change = (risk.adding if action == "add" else risk.removing)(word, own, off)
+        if change.change is risk.Change.UNKNOWN:
+            await message.reply(_("“{word}” is not a risk word here.").format(word=escape(word)))
+            return
+        if change.setting and not await places_usecase.change_setting(
+                db, actor, community, change.setting, list(change.value), now=clock.now()):
+            await message.reply(_("Only an admin of this place can do that."))
+            return
+        settings = await places.settings_of(db, community.id or 0)
+    await paging.send(message, _risk_words(settings), ListKind.RISK_WORDS)
 
 
 async def risk_words_page(query: CallbackQuery, callback_data: ListPageCb, db: Database,
@@ -334,17 +339,50 @@ async def risk_words_page(query: CallbackQuery, callback_data: ListPageCb, db: D
     if place is None or community is None or community.id != place.id:
         await query.answer(_not_the_community(), show_alert=True)
         return
-    current = words_of((await places.settings_of(db, community.id or 0)).risk_words)
-    await paging.turn(query, callback_data, _risk_words(current))
+    settings = await places.settings_of(db, community.id or 0)
+    await paging.turn(query, callback_data, _risk_words(settings))
 
 
 def _not_the_community() -> str:
     return _("Risk words belong to a community: send this in its chat.")
 
 
-def _risk_words(current: Sequence[str]) -> paging.Listing:
-    return paging.Listing(_("<b>Risk words</b> (a wish that contains one pages the duty worker "
-                            "at once):"), [escape(word) for word in current], separator="、")
+def _risk_words(settings: PlaceSettings) -> paging.Listing:
+    """The signs in the chat's language (every language's count), the community's own words
+    and the built-in ones it switched off."""
+    locale = current_locale()
+    signs = risk.SIGNS[locale if locale in risk.SIGNS else "zh_Hans"]
+    comma = ", " if locale == "en" else "、"
+
+    def listed(*kinds: risk.Sign) -> str:
+        return escape(comma.join(word for kind in kinds for word in signs[kind]))
+
+    sign = risk.Sign
+    entries = [
+        _("• someone at risk ({who}) and, in the same sentence or the one before, a fall "
+          "({fall}), cannot get up ({up}), missing ({missing}) or no food ({food});").format(
+            who=listed(sign.ELDER, sign.CHILD, sign.DISABLED, sign.ALONE, sign.PERSON),
+            fall=listed(sign.FALL), up=listed(sign.CANNOT_GET_UP),
+            missing=listed(sign.MISSING), food=listed(sign.NO_FOOD)),
+        _("• a fall and cannot get up, whoever it is;"),
+        _("• someone alone and unwell ({unwell});").format(unwell=listed(sign.UNWELL)),
+        _("• gas ({gas}) with a smell or a leak ({leak});").format(gas=listed(sign.GAS),
+                                                                  leak=listed(sign.LEAK)),
+        _("• or alone enough: {alarms}.").format(alarms=listed(*risk.ALARMS)),
+        _("A sign does not count where a precaution, a worry, a negation or the past goes with "
+          "it (to prevent falls, worried he might fall, did not fall, fell last month)."),
+    ]
+    if settings.risk_words:
+        entries += ["", _("<b>This community's own words</b> (each enough alone):"),
+                    *(f"• {escape(word)}" for word in settings.risk_words)]
+    if settings.risk_words_off:
+        entries += ["", _("<b>Switched off here:</b> {words}").format(
+            words=escape(comma.join(settings.risk_words_off)))]
+    return paging.Listing(
+        _("<b>Risk words</b>: a micro-wish pages the worker on duty at once when it tells of"),
+        entries, footer=escape(_("Admins: /riskwords add <word> adds a word of this "
+                                 "community's own; /riskwords remove <word> removes it, or "
+                                 "switches a built-in word off here.")))
 
 
 def router() -> Router:

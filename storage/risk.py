@@ -441,37 +441,52 @@ def built_in(word: str) -> bool:
                for texts in signs.values() for text in texts)
 
 
-# The single words of the first version, a community's whole list. A community's stored list
-# still holds them if it ever added a word; they are not its own words.
-LEGACY_WORDS = frozenset({
-    "摔倒", "跌倒", "摔跤", "晕倒", "昏倒", "昏迷", "没饭吃", "没有饭吃", "断粮", "挨饿",
-    "独居", "一个人在家", "走失", "自杀", "轻生", "不想活", "煤气", "燃气泄漏", "着火", "失火",
-    "暈倒", "沒飯吃", "沒有飯吃", "斷糧", "獨居", "一個人在家", "輕生", "煤氣", "燃氣洩漏",
-    "著火", "fell", "fallen", "a fall", "no food", "alone", "unconscious", "fainted",
-    "suicide", "missing", "gas leak", "fire",
-})
+class Change(StrEnum):
+    ADDED = "added"  # to the community's own words
+    SWITCHED_ON = "switched_on"  # a built-in sign it had switched off
+    REMOVED = "removed"  # from its own words
+    SWITCHED_OFF = "switched_off"  # a built-in sign, here
+    ALREADY = "already"  # nothing to change
+    UNKNOWN = "unknown"  # neither its own word nor a built-in sign
 
 
-def own_words(configured: Sequence[str] | None) -> tuple[str, ...]:
-    """A community's own words from its setting (the first version's words left out)."""
-    return tuple(word for word in configured or () if word not in LEGACY_WORDS)
+@dataclass(frozen=True)
+class WordChange:
+    """What ``/riskwords add|remove`` changes: one setting (``risk_words`` or
+    ``risk_words_off``) and its new value."""
+
+    change: Change
+    setting: str = ""
+    value: tuple[str, ...] = ()
+
+
+def adding(word: str, own: Sequence[str], off: Sequence[str]) -> WordChange:
+    """A word of the community's own (enough alone), or a built-in sign switched on again."""
+    if word in off:
+        return WordChange(Change.SWITCHED_ON, "risk_words_off",
+                          tuple(w for w in off if w != word))
+    if word in own:
+        return WordChange(Change.ALREADY)
+    return WordChange(Change.ADDED, "risk_words", (*own, word))
+
+
+def removing(word: str, own: Sequence[str], off: Sequence[str]) -> WordChange:
+    """One of the community's own words removed, or a built-in sign switched off here."""
+    if word in own:
+        return WordChange(Change.REMOVED, "risk_words", tuple(w for w in own if w != word))
+    if word in off:
+        return WordChange(Change.ALREADY)
+    if built_in(word):
+        return WordChange(Change.SWITCHED_OFF, "risk_words_off", (*off, word))
+    return WordChange(Change.UNKNOWN)
+
+
+def of_settings(risk_words: Sequence[str] | None,
+                risk_words_off: Sequence[str] | None) -> Lexicon:
+    """The lexicon of a place's settings: its own words, and the built-in signs it keeps."""
+    return lexicon(tuple(risk_words or ()), tuple(risk_words_off or ()))
 
 
 def reason(found: Risk | None) -> str | None:
     """What a wish keeps of why it is a risk alert (``Wish.risk``)."""
     return " · ".join(found.words)[:200] if found is not None else None
-
-
-def of_settings(risk_words: Sequence[str] | None,
-                risk_words_off: Sequence[str] | None) -> Lexicon:
-    return lexicon(own_words(risk_words), tuple(risk_words_off or ()))
-
-
-def words_of(configured: Sequence[str] | None) -> tuple[str, ...]:
-    """A community's own words (the built-in signs are not words but phrases in context)."""
-    return own_words(configured)
-
-
-def risk_word(text: str, words: Sequence[str]) -> str | None:
-    found = lexicon(tuple(words)).find(text)
-    return ", ".join(found.words) if found else None

@@ -326,3 +326,31 @@ async def test_excused_members_keep_their_reason_and_the_default_members_grow(
             1: ["cadre", "social_worker"], 2: ["cadre"]}
     finally:
         await database.dispose()
+
+
+# --- 0010: a community's risk words are its own words only ---------------------------------
+
+BEFORE_OWN_RISK_WORDS = "3f8a61c2d9e7"
+
+
+async def test_the_first_versions_single_risk_words_leave_a_communitys_own(
+        database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        await _migrated_to(database, BEFORE_OWN_RISK_WORDS)
+        first = ["摔倒", "独居", "一个人在家", "fire", "alone"]
+        async with database.engine.begin() as connection:
+            await connection.execute(sa.insert(PLACE).values([
+                {"id": 1, "kind": "community", "name": "添了词的社区", "timezone": "Asia/Shanghai",
+                 "settings": {"risk_words": [*first, "漏水"], "verify": True}, "created_at": AT},
+                {"id": 2, "kind": "community", "name": "删了词的社区", "timezone": "Asia/Shanghai",
+                 "settings": {"risk_words": first[1:]}, "created_at": AT},
+                {"id": 3, "kind": "community", "name": "没改过的社区", "timezone": "Asia/Shanghai",
+                 "settings": {}, "created_at": AT}]))
+        await database.migrate()
+        async with database.engine.connect() as connection:
+            settings = dict((await connection.execute(
+                sa.select(PLACE.c.id, PLACE.c.settings).order_by(PLACE.c.id))).all())
+        assert settings == {1: {"risk_words": ["漏水"], "verify": True}, 2: {}, 3: {}}
+    finally:
+        await database.dispose()

@@ -274,3 +274,47 @@ async def test_taking_an_escalated_wish_on_answers_its_page(harness: Harness) ->
     h.clock.advance(HOUR)
     assert (await sweep(h))["pages_passed_on"] == 0
 
+
+
+# --- /riskwords: the signs, and a community's own words ------------------------------------
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant", "en"])
+async def test_riskwords_lists_the_signs_in_the_chats_language(harness: Harness,
+                                                               locale: str) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(ADMIN, "/lang", COMMUNITY_CHAT)
+    menu = h.fake.last_to(COMMUNITY_CHAT)
+    await h.press(ADMIN, menu, button(menu, LANGUAGE_NAMES[locale]))
+    await h.send(RESIDENT, "/riskwords", COMMUNITY_CHAT)
+    listed = h.fake.last_to(COMMUNITY_CHAT).text
+    assert listed.startswith(translate(
+        h, locale, "<b>Risk words</b>: a micro-wish pages the worker on duty at once when it "
+        "tells of"))
+    words = {"zh_Hans": ("独居", "摔倒", "起不来", "煤气"), "zh_Hant": ("獨居", "瓦斯", "起不來"),
+             "en": ("alone", "fell", "cannot get up", "gas")}[locale]
+    assert all(word in listed for word in words)
+    assert translate(h, locale, "• a fall and cannot get up, whoever it is;") in listed
+
+
+async def test_a_community_adds_its_own_words_and_switches_a_built_in_one_off(
+        harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(ADMIN, "/riskwords 添加 煤气罐漏了", COMMUNITY_CHAT)
+    assert "• 煤气罐漏了" in h.fake.last_to(COMMUNITY_CHAT).text
+    await h.send(ADMIN, "/riskwords remove 冒烟", COMMUNITY_CHAT)
+    assert translate(h, "zh_Hans", "<b>Switched off here:</b> {words}", words="冒烟") in \
+        h.fake.last_to(COMMUNITY_CHAT).text
+    await h.send(ADMIN, "/riskwords remove 停水", COMMUNITY_CHAT)
+    assert h.fake.last_to(COMMUNITY_CHAT).text == translate(
+        h, "zh_Hans", "“{word}” is not a risk word here.", word="停水")
+    await h.send(RESIDENT, "/riskwords remove 摔倒", COMMUNITY_CHAT)
+    assert h.fake.last_to(COMMUNITY_CHAT).text == translate(
+        h, "zh_Hans", "Only an admin of this place can do that.")
+
+    await h.send(RESIDENT, "/wish 厨房的煤气罐漏了", GRID_CHAT)
+    await h.send(RESIDENT, "/wish 抽油烟机在冒烟，想请师傅看看", GRID_CHAT)
+    await h.send(RESIDENT, "/wish 楼下王奶奶独居，今天摔倒了起不来", GRID_CHAT)
+    risks = [(w.id, w.risk) for w in [await wishes.get(h.db, n) for n in (1, 2, 3)] if w]
+    assert risks == [(1, "煤气罐漏了"), (2, None), (3, "奶奶 · 摔倒")]
