@@ -98,6 +98,7 @@ async def build(settings: Settings, clock: Clock | None = None) -> App:
     """Connect and migrate the database and build everything; Telegram is not called yet."""
     db = Database(settings.database_url)
     await db.migrate_separately()
+    await db.gather_statistics()
     i18n = make_i18n(settings.default_locale)
     bot = make_bot(settings)
     clock = clock or SystemClock()

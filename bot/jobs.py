@@ -200,4 +200,6 @@ def make_scheduler(messenger: Messenger, *, sweep_seconds: int,
     # One sweep at a time; runs missed while the process slept collapse into one.
     scheduler.add_job(sweep_once, "interval", seconds=sweep_seconds, args=[messenger, retention],
                       id="sweep", max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(messenger.db.gather_statistics, "interval", hours=1, id="statistics",
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
     return scheduler

@@ -244,24 +244,43 @@ class Standing:
     wishes: int
 
 
-async def honour_roll(session: AsyncSession, grid: Place, *, first: date,
-                      last: date) -> list[Standing]:
+Fulfilled = dict[int, dict[int, int]]  # grid → volunteer → wishes fulfilled
+
+
+async def fulfilled_between(session: AsyncSession, *, first: date, last: date, timezone: str,
+                            grid_id: int | None = None) -> Fulfilled:
+    """The wishes each volunteer fulfilled between the local days (both included), by grid
+    (or of one grid): counted from the claims that ended then, a range of an index, rather
+    than from every wish a grid ever had."""
+    zone = ZoneInfo(timezone)
+    statement = (
+        select(Wish.grid_id, Claim.volunteer_id, func.count(distinct(Claim.wish_id)))
+        .join(Wish, col(Wish.id) == col(Claim.wish_id))
+        .where(Claim.outcome == CLAIM_FULFILLED,
+               col(Claim.ended_at) >= datetime.combine(first, time(), zone),
+               col(Claim.ended_at) < datetime.combine(last + timedelta(days=1), time(), zone))
+        .group_by(col(Wish.grid_id), col(Claim.volunteer_id)))
+    if grid_id is not None:
+        statement = statement.where(Wish.grid_id == grid_id)
+    found: Fulfilled = {}
+    for grid, volunteer, count in (await session.exec(statement)).all():
+        found.setdefault(grid, {})[volunteer] = count
+    return found
+
+
+async def honour_roll(session: AsyncSession, grid: Place, *, first: date, last: date,
+                      fulfilled: dict[int, int] | None = None) -> list[Standing]:
     """Volunteers by confirmed minutes served in the grid between the local days (both
-    included), then by the grid's wishes they fulfilled then; the caller decides how many to
-    name."""
+    included), then by the grid's wishes they fulfilled then (``fulfilled``, when the caller
+    counted them for many grids at once); the caller decides how many to name."""
     minutes = dict((await session.exec(
         select(ServiceLog.person_id, func.sum(ServiceLog.minutes))
         .where(ServiceLog.grid_id == grid.id, ServiceLog.state == ServiceState.CONFIRMED,
                col(ServiceLog.served_on) >= first, col(ServiceLog.served_on) <= last)
         .group_by(col(ServiceLog.person_id)))).all())
-    zone = ZoneInfo(grid.timezone)
-    wishes = dict((await session.exec(
-        select(Claim.volunteer_id, func.count(distinct(Claim.wish_id)))
-        .join(Wish, col(Wish.id) == col(Claim.wish_id))
-        .where(Wish.grid_id == grid.id, Claim.outcome == CLAIM_FULFILLED,
-               col(Claim.ended_at) >= datetime.combine(first, time(), zone),
-               col(Claim.ended_at) < datetime.combine(last + timedelta(days=1), time(), zone))
-        .group_by(col(Claim.volunteer_id)))).all())
+    wishes = fulfilled if fulfilled is not None else (await fulfilled_between(
+        session, first=first, last=last, timezone=grid.timezone, grid_id=grid.id)).get(
+        grid.id or 0, {})
     ids = [person_id for person_id in {**minutes, **wishes} if person_id is not None]
     signed_up = {v.person_id: v for v in (await session.exec(select(Volunteer).where(
         col(Volunteer.person_id).in_(ids)))).all()}
@@ -284,35 +303,51 @@ HonourNotify = Callable[[AsyncSession, Place, list[Standing], date],
 async def honour_rolls(db: Database, *, now: datetime, notify: HonourNotify) -> int:
     """Once a month, from 09:00 on the first, each grid group gets last month's honour roll
     (光荣榜). A bot that was down posts it late, within the first week; a grid whose
-    volunteers logged no confirmed hours gets nothing."""
+    volunteers logged no confirmed hours gets nothing. The wishes fulfilled last month are
+    counted once for all grids of a time zone."""
     async with db.transaction() as session:
         grids = (await session.exec(select(Place.id, Place.timezone).where(
             Place.kind == PlaceKind.GRID, col(Place.chat_id).is_not(None)))).all()
         # Grids whose roll went out this month are passed over without a transaction each.
         done = dict((await session.exec(select(DailyMark.place_id, DailyMark.last_day).where(
             DailyMark.series == HONOUR))).all())
+        due = [(grid_id or 0, timezone) for grid_id, timezone in grids
+               if _honour_due(now.astimezone(ZoneInfo(timezone)), done.get(grid_id))]
+        fulfilled: dict[str, Fulfilled] = {}
+        for timezone in {timezone for _grid, timezone in due}:
+            first, last = _last_month(now.astimezone(ZoneInfo(timezone)).date())
+            fulfilled[timezone] = await fulfilled_between(session, first=first, last=last,
+                                                          timezone=timezone)
     posted = 0
-    for grid_id, timezone in grids:
-        local = now.astimezone(ZoneInfo(timezone))
-        if local.day > HONOUR_LATE or (local.day == 1 and local.time() < HONOUR_TIME):
-            continue
-        if done.get(grid_id) == local.date().replace(day=1):
-            continue
+    for grid_id, timezone in due:
         with suppress(IntegrityError):  # another instance marked the month first
-            posted += await _honour_one(db, grid_id or 0, local.date(), notify)
+            posted += await _honour_one(db, grid_id, now.astimezone(ZoneInfo(timezone)).date(),
+                                        notify, fulfilled[timezone].get(grid_id, {}))
     return posted
 
 
-async def _honour_one(db: Database, grid_id: int, today: date, notify: HonourNotify) -> int:
+def _honour_due(local: datetime, done_for: date | None) -> bool:
+    if local.day > HONOUR_LATE or (local.day == 1 and local.time() < HONOUR_TIME):
+        return False
+    return done_for != local.date().replace(day=1)
+
+
+def _last_month(today: date) -> tuple[date, date]:
+    """The first and the last day of the month before ``today``'s."""
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+async def _honour_one(db: Database, grid_id: int, today: date, notify: HonourNotify,
+                      fulfilled: dict[int, int]) -> int:
     async with db.transaction() as session:
-        first = today.replace(day=1)
         grid = await places.get(session, grid_id)
-        if grid is None or not await claim_run(session, grid_id, HONOUR, first):
+        if grid is None or not await claim_run(session, grid_id, HONOUR, today.replace(day=1)):
             return 0
-        last_month = (first - timedelta(days=1)).replace(day=1)
-        standings = await honour_roll(session, grid, first=last_month,
-                                      last=first - timedelta(days=1))
+        first, last = _last_month(today)
+        standings = await honour_roll(session, grid, first=first, last=last,
+                                      fulfilled=fulfilled)
         if not standings:
             return 0
-        await outbox.add(session, await notify(session, grid, standings, last_month))
+        await outbox.add(session, await notify(session, grid, standings, first))
         return 1

@@ -139,18 +139,21 @@ class RoleGrant(SQLModel, table=True):
 class Wish(SQLModel, table=True):
     """A micro-wish (微心愿) posted by a resident of a grid."""
 
-    # One index per sweep, so finding what is due never scans the table.
+    # One index per sweep, so finding what is due never scans the table; a grid's and a
+    # person's wishes by time, so the limits on people count the last hour, not the years.
     __table_args__ = (
         Index("ix_wish_state_grid_deadline", "state", "tier", "grid_deadline_at"),
         Index("ix_wish_state_community_deadline", "state", "tier", "community_deadline_at"),
         Index("ix_wish_state_confirm_deadline", "state", "confirm_deadline_at"),
         Index("ix_wish_state_claim_remind", "state", "claim_remind_at"),
         Index("ix_wish_state_claim_release", "state", "claim_release_at"),
+        Index("ix_wish_grid_created", "grid_id", "created_at"),
+        Index("ix_wish_resident_created", "resident_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    grid_id: int = Field(foreign_key="place.id", index=True)
-    resident_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    grid_id: int = Field(foreign_key="place.id")
+    resident_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     text: str = Field(sa_type=Text)
     category: str = Field(sa_type=String(16))
     urgent: bool = False
@@ -233,6 +236,8 @@ class Claim(SQLModel, table=True):
     __table_args__ = (
         # At most one live claim per wish, whatever the application does.
         partial_unique("uq_claim_live_wish", "wish_id", where="ended_at IS NULL"),
+        # The claims that ended in a month (the honour roll), not every claim there was.
+        Index("ix_claim_ended", "ended_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -507,7 +512,8 @@ class VolunteerPing(SQLModel, table=True):
 
     __tablename__ = "volunteer_ping"
     __table_args__ = (UniqueConstraint("person_id", "wish_id"),
-                      Index("ix_volunteer_ping_day", "person_id", "day"))
+                      Index("ix_volunteer_ping_day", "person_id", "day"),
+                      Index("ix_volunteer_ping_wish", "wish_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
