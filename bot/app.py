@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
@@ -22,6 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import PersonalMenus, register_menus
 from bot.fsm_storage import DatabaseStorage, KeyLocks
 from bot.i18n import LocaleMiddleware, make_i18n
+from bot.inflight import GridLinkDispatcher, InFlight
 from bot.jobs import make_scheduler, retention_of
 from bot.membership import GridMembership
 from bot.messenger import Messenger
@@ -43,7 +44,7 @@ class App:
     settings: Settings
     db: Database
     bot: Bot
-    dispatcher: Dispatcher
+    dispatcher: GridLinkDispatcher
     i18n: I18n
     messenger: Messenger
     sender: Sender
@@ -75,9 +76,10 @@ def _fsm(settings: Settings, db: Database) -> tuple[BaseStorage, BaseEventIsolat
 
 
 def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
-                    messenger: Messenger) -> Dispatcher:
+                    messenger: Messenger) -> GridLinkDispatcher:
     storage, isolation = _fsm(settings, db)
-    dispatcher = Dispatcher(
+    dispatcher = GridLinkDispatcher(
+        in_flight=InFlight(settings.updates_at_once),
         storage=storage,
         events_isolation=isolation,
         db=db,
@@ -96,7 +98,7 @@ def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
 
 async def build(settings: Settings, clock: Clock | None = None) -> App:
     """Connect and migrate the database and build everything; Telegram is not called yet."""
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, updates_at_once=settings.updates_at_once)
     await db.migrate_separately()
     await db.gather_statistics()
     i18n = make_i18n(settings.default_locale)
@@ -133,7 +135,9 @@ async def serve(app: App) -> None:
     try:
         if app.settings.mode is Mode.POLLING:
             await app.bot.delete_webhook(drop_pending_updates=False)
-            await app.dispatcher.start_polling(app.bot)
+            # No more updates are taken from Telegram while this many are being handled.
+            await app.dispatcher.start_polling(
+                app.bot, tasks_concurrency_limit=app.settings.updates_at_once)
         else:
             await _serve_webhook(app)
     finally:
@@ -145,10 +149,13 @@ async def serve(app: App) -> None:
 def make_webhook_app(app: App) -> web.Application:
     """aiogram's request handler: a request without the secret token gets 401 before its body is
     read, a body that is not a Telegram update gets 400, and neither is handled; an update
-    Telegram delivers twice is dropped by IntakeMiddleware."""
+    Telegram delivers twice is dropped by IntakeMiddleware. A request is answered once one of
+    the turns for updates in flight is free (Telegram holds the bot's next updates meanwhile)."""
     from aiogram.types import Update
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
     from aiohttp import web  # the web server costs memory; polling never needs it
+
+    in_flight = app.dispatcher.in_flight
 
     class UpdateRequestHandler(SimpleRequestHandler):
         # aiogram answers 500 to a body that is not JSON, and 200 to JSON that is not an
@@ -160,7 +167,18 @@ def make_webhook_app(app: App) -> web.Application:
                 Update.model_validate(await request.json(loads=bot.session.json_loads))
             except ValueError:  # not UTF-8, not JSON, or not an update (ValidationError)
                 return web.Response(status=400, text="the body is not a Telegram update")
-            return await super()._handle_request_background(bot, request)
+            await in_flight.take_turn()
+            try:
+                return await super()._handle_request_background(bot, request)
+            except BaseException:
+                in_flight.give_back_turn()
+                raise
+
+        async def _background_feed_update(self, bot: Bot, update: dict[str, object]) -> None:
+            try:
+                await super()._background_feed_update(bot, update)
+            finally:
+                in_flight.give_back_turn()
 
     web_app = web.Application()
     UpdateRequestHandler(app.dispatcher, app.bot, handle_in_background=True,

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_Hans"
     sweep_seconds: int = Field(default=60, ge=1, le=3600)
+    # Updates handled at once; more wait where Telegram keeps them (bot.inflight). PostgreSQL
+    # gets a connection for each, and a few more.
+    updates_at_once: int = Field(default=24, ge=1, le=500)
     # Days the outbox keeps a delivered (or given up) message's text, and a failed update its
     # contents; the sweep erases them after that (storage.retention).
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)

@@ -29,11 +29,13 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 PROJECT = str(Path(__file__).resolve().parent.parent)  # where ``storage`` can be imported from
 REMEMBERED_AT_MOST = 10_000
-# Connections kept open for PostgreSQL: enough for a polling batch handled side by side and
-# the outbox sender. One opened beyond them is closed after use, and a new connection
-# prepares each statement again (a round trip each): with 5, most statements were prepared
+UPDATES_AT_ONCE = 24  # the default of GRIDLINK_UPDATES_AT_ONCE (bot.inflight)
+# Connections kept open for PostgreSQL: one for each update handled at once, and these for
+# what runs beside them (the outbox sender, the sweep, the reads that updates arriving
+# together share). One opened beyond them is closed after use, and a new connection prepares
+# each statement again (a round trip each): with 5 in all, most statements were prepared
 # afresh.
-POOL_SIZE = 20
+SPARE_CONNECTIONS = 8
 ANALYSIS_LIMIT = 1000
 PLACES_TTL = 30.0  # seconds another bot instance's /bind or /set may take to be seen here
 
@@ -68,11 +70,13 @@ QUEUED = "outbox_queued"  # Session.info key: this transaction queued outbox row
 class Database:
     """One engine; every storage operation runs in its own short transaction."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False,
+                 updates_at_once: int = UPDATES_AT_ONCE) -> None:
         self.url = url
         self.chat_places = Remembered(ttl=PLACES_TTL)
         self.places = Remembered(ttl=PLACES_TTL)
-        self.engine: AsyncEngine = _make_engine(url, echo=echo)
+        self.engine: AsyncEngine = _make_engine(url, echo=echo,
+                                                pool_size=updates_at_once + SPARE_CONNECTIONS)
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False,
             info={"places": self.places},  # storage.places.get reaches it from a session
@@ -171,20 +175,22 @@ class Database:
         await self.engine.dispose()
 
 
-def _make_engine(url: str, *, echo: bool) -> AsyncEngine:
+def _make_engine(url: str, *, echo: bool, pool_size: int) -> AsyncEngine:
     # hide_parameters: a statement's values are residents' words, phones and addresses; an
     # error message or a log line names the statement, never what it carried.
+    # pool_timeout=None: waiting for a connection never fails an update; the number of
+    # updates handled at once keeps the wait short (bot.inflight).
     if not url.startswith("sqlite"):
         # No pre-ping: it costs a round trip on every checkout. After the server restarts,
         # the first statement on a dead connection fails (that update is kept and apologised
         # for) and SQLAlchemy then replaces the whole pool.
         return create_async_engine(url, echo=echo, hide_parameters=True, pool_recycle=1800,
-                                   pool_size=POOL_SIZE)
+                                   pool_size=pool_size, pool_timeout=None)
     # Every SQLite transaction takes the write lock, so more connections only queue inside
     # SQLite's busy handler; one connection queues them in the pool instead, in order.
     engine = create_async_engine(url, echo=echo, hide_parameters=True,
                                  async_creator=connector(make_url(url).database),
-                                 pool_size=1, max_overflow=0, pool_timeout=60)
+                                 pool_size=1, max_overflow=0, pool_timeout=None)
     _serialize_sqlite_writers(engine)
     return engine
 

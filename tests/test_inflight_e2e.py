@@ -1,0 +1,159 @@
+"""Overload: updates wait their turn instead of failing.
+
+These run the bot as `python -m bot` runs it (bot.app.serve): polling the fake Bot API, or
+its webhook behind aiohttp's test client."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiogram import BaseMiddleware
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import event
+from sqlmodel import func, select
+
+from bot.app import WEBHOOK_PATH, App, build, make_webhook_app, serve
+from bot.clock import FrozenClock
+from storage.models import FailedUpdate
+from tests.conftest import at_head, make_settings
+from tests.fake_telegram import FakeTelegram
+from tests.harness import START
+
+AT_ONCE = 3
+PEOPLE = 40
+SECRET = "s3cret-token-for-tests"
+PATIENCE = 60  # seconds: only an upper bound for a busy machine
+SORRY = "Sorry, something went wrong"
+
+
+class Probe(BaseMiddleware):
+    """Counts the updates between the intake and their handler, and can hold them there."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.most = 0
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def __call__(self, handler: Callable[[Any, dict[str, Any]], Awaitable[Any]],
+                       event: Any, data: dict[str, Any]) -> Any:
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            await self.gate.wait()
+            return await handler(event, data)
+        finally:
+            self.now -= 1
+
+
+class Connections:
+    """The most connections the database's pool had handed out at once."""
+
+    def __init__(self, app: App) -> None:
+        self.now = self.most = 0
+        pool = app.db.engine.sync_engine.pool
+        event.listen(pool, "checkout", self._out)
+        event.listen(pool, "checkin", self._in)
+
+    def _out(self, *_args: Any) -> None:
+        self.now += 1
+        self.most = max(self.most, self.now)
+
+    def _in(self, *_args: Any) -> None:
+        self.now -= 1
+
+
+def start_from(user_id: int, update_id: int) -> dict[str, Any]:
+    user = {"id": user_id, "is_bot": False, "first_name": f"Person {user_id}",
+            "language_code": "en"}
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": int(time.time()), "from": user, "text": "/start",
+        "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+
+
+PEOPLE_IDS = [5_000 + n for n in range(PEOPLE)]
+
+
+async def until(condition: Callable[[], bool], serving: asyncio.Task[Any] | None = None) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, "waited too long"
+        if serving is not None and serving.done():
+            raise AssertionError(f"the bot stopped: {serving.exception()!r}")
+        await asyncio.sleep(0.02)
+
+
+def welcomed(fake: FakeTelegram) -> set[int]:
+    return {c.chat_id or 0 for c in fake.sent("sendMessage") if "Hello! I am GridLink" in c.text}
+
+
+def apologies(fake: FakeTelegram) -> list[str]:
+    return [c.text for c in fake.sent("sendMessage") if SORRY in c.text]
+
+
+async def counted(app: App, table: Any, *where: Any) -> int:
+    async with app.db.transaction() as session:
+        return (await session.exec(select(func.count()).select_from(table).where(*where))).one()
+
+
+@pytest.fixture
+async def polling(fake: FakeTelegram, database_url: str) -> AsyncIterator[tuple[App, Probe]]:
+    app = await build(make_settings(fake, await at_head(database_url),
+                                    updates_at_once=AT_ONCE), FrozenClock(START))
+    probe = Probe()
+    app.dispatcher.update.outer_middleware(probe)
+    yield app, probe
+    await app.close()
+
+
+async def test_many_updates_at_once_wait_their_turn_and_all_are_answered(
+        polling: tuple[App, Probe], fake: FakeTelegram) -> None:
+    app, probe = polling
+    connections = Connections(app)
+    for n, person in enumerate(PEOPLE_IDS):
+        fake.queue_update(start_from(person, n + 1))
+    serving = asyncio.create_task(serve(app))
+    try:
+        await until(lambda: welcomed(fake) == set(PEOPLE_IDS), serving)
+    finally:
+        await app.dispatcher.stop_polling()
+        await serving
+    assert probe.most <= AT_ONCE
+    assert connections.most <= AT_ONCE + 8  # the pool kept for them: nobody waited for one
+    assert apologies(fake) == []
+    assert await counted(app, FailedUpdate) == 0
+
+
+@pytest.fixture
+async def webhook(fake: FakeTelegram, database_url: str
+                  ) -> AsyncIterator[tuple[App, Probe, TestClient]]:
+    settings = make_settings(fake, await at_head(database_url), mode="webhook",
+                             webhook_url="https://bot.example.org", webhook_secret=SECRET,
+                             updates_at_once=AT_ONCE)
+    app = await build(settings, FrozenClock(START))
+    probe = Probe()
+    app.dispatcher.update.outer_middleware(probe)
+    client = TestClient(TestServer(make_webhook_app(app), host="127.0.0.1"))
+    await client.start_server()
+    yield app, probe, client
+    await client.close()
+    await app.close()
+
+
+async def test_webhook_requests_beyond_the_turns_wait_and_all_are_answered(
+        webhook: tuple[App, Probe, TestClient], fake: FakeTelegram) -> None:
+    app, probe, client = webhook
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    responses = await asyncio.gather(*(
+        client.post(WEBHOOK_PATH, json=start_from(person, n + 1), headers=headers)
+        for n, person in enumerate(PEOPLE_IDS)))
+    assert {response.status for response in responses} == {200}
+    await until(lambda: welcomed(fake) == set(PEOPLE_IDS))
+    assert probe.most <= AT_ONCE
+    assert apologies(fake) == []
+    assert await counted(app, FailedUpdate) == 0
