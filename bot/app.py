@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -150,7 +152,8 @@ def make_webhook_app(app: App) -> web.Application:
     """aiogram's request handler: a request without the secret token gets 401 before its body is
     read, a body that is not a Telegram update gets 400, and neither is handled; an update
     Telegram delivers twice is dropped by IntakeMiddleware. A request is answered once one of
-    the turns for updates in flight is free (Telegram holds the bot's next updates meanwhile)."""
+    the turns for updates in flight is free (Telegram holds the bot's next updates meanwhile),
+    or with 503 when the bot is stopping, so that Telegram delivers it again later."""
     from aiogram.types import Update
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
     from aiohttp import web  # the web server costs memory; polling never needs it
@@ -167,7 +170,8 @@ def make_webhook_app(app: App) -> web.Application:
                 Update.model_validate(await request.json(loads=bot.session.json_loads))
             except ValueError:  # not UTF-8, not JSON, or not an update (ValidationError)
                 return web.Response(status=400, text="the body is not a Telegram update")
-            await in_flight.take_turn()
+            if not await in_flight.take_turn():
+                return web.Response(status=503, text="stopping; deliver it again later")
             try:
                 return await super()._handle_request_background(bot, request)
             except BaseException:
@@ -179,6 +183,10 @@ def make_webhook_app(app: App) -> web.Application:
                 await super()._background_feed_update(bot, update)
             finally:
                 in_flight.give_back_turn()
+
+        async def close(self) -> None:
+            await in_flight.finish(app.db)  # before the Bot API session they answer with
+            await super().close()
 
     web_app = web.Application()
     UpdateRequestHandler(app.dispatcher, app.bot, handle_in_background=True,
@@ -198,7 +206,12 @@ async def _serve_webhook(app: App) -> None:
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("webhook listening on %s:%s", settings.host, settings.port)
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_ in (signal.SIGTERM, signal.SIGINT):
+        with suppress(NotImplementedError):  # no signals on Windows
+            loop.add_signal_handler(signal_, stopped.set)
     try:
-        await asyncio.Event().wait()
+        await stopped.wait()
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # what is in flight is finished (bot.inflight)

@@ -123,11 +123,17 @@ class KeyLocks(BaseEventIsolation):
             async with lock:
                 yield
         finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+            self._leave(key)
+
+    def _leave(self, key: StorageKey) -> None:
+        held = self._locks.get(key)
+        if held is None:  # closed meanwhile: nobody waits any more
+            return
+        lock, users = held
+        if users == 1:
+            del self._locks[key]
+        else:
+            self._locks[key] = (lock, users - 1)
 
     def held(self) -> int:
         """How many keys are locked or awaited now."""

@@ -35,3 +35,11 @@ async def forget_old(db: Database, *, now: datetime) -> int:
         removed = await session.exec(delete(ProcessedUpdate).where(
             col(ProcessedUpdate.received_at) < now - KEEP))
         return removed.rowcount
+
+
+async def forget(db: Database, update_ids: Collection[int]) -> None:
+    """Forget that these updates were taken in (they were stopped before they were handled),
+    so that Telegram's next delivery of them is handled."""
+    async with db.transaction() as session:
+        await session.exec(delete(ProcessedUpdate).where(
+            col(ProcessedUpdate.update_id).in_(list(update_ids))))

@@ -1,4 +1,5 @@
-"""Overload: updates wait their turn instead of failing.
+"""Overload and shutdown: updates wait their turn instead of failing, and those being handled
+when the bot stops are finished, not apologised for.
 
 These run the bot as `python -m bot` runs it (bot.app.serve): polling the fake Bot API, or
 its webhook behind aiohttp's test client."""
@@ -14,11 +15,12 @@ import pytest
 from aiogram import BaseMiddleware
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
+from bot import inflight
 from bot.app import WEBHOOK_PATH, App, build, make_webhook_app, serve
 from bot.clock import FrozenClock
-from storage.models import FailedUpdate
+from storage.models import FailedUpdate, ProcessedUpdate
 from tests.conftest import at_head, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.harness import START
@@ -129,6 +131,44 @@ async def test_many_updates_at_once_wait_their_turn_and_all_are_answered(
     assert await counted(app, FailedUpdate) == 0
 
 
+async def test_updates_in_flight_at_shutdown_are_finished_and_not_apologised_for(
+        polling: tuple[App, Probe], fake: FakeTelegram) -> None:
+    app, probe = polling
+    probe.gate.clear()
+    people = PEOPLE_IDS[:AT_ONCE]
+    for n, person in enumerate(people):
+        fake.queue_update(start_from(person, n + 1))
+    serving = asyncio.create_task(serve(app))
+    await until(lambda: probe.now == len(people), serving)  # taken in, each holding its lock
+    stopping = asyncio.create_task(app.dispatcher.stop_polling())  # as SIGTERM does
+    await until(lambda: app.dispatcher.in_flight.stopping)
+    probe.gate.set()
+    await stopping
+    await serving
+    assert welcomed(fake) == set(people)
+    assert apologies(fake) == []
+    assert await counted(app, FailedUpdate) == 0
+
+
+async def test_an_update_stuck_at_shutdown_is_forgotten_to_be_handled_again(
+        polling: tuple[App, Probe], fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database or Telegram that stopped answering: after the grace the update is cancelled,
+    nobody is told anything, and its id is no longer taken in, so Telegram's next delivery of
+    it is handled."""
+    monkeypatch.setattr(inflight, "GRACE", 0.2)
+    app, probe = polling
+    probe.gate.clear()
+    fake.queue_update(start_from(PEOPLE_IDS[0], 77))
+    serving = asyncio.create_task(serve(app))
+    await until(lambda: probe.now == 1, serving)
+    assert await counted(app, ProcessedUpdate, col(ProcessedUpdate.update_id) == 77) == 1
+    await app.dispatcher.stop_polling()
+    await serving
+    assert fake.sent("sendMessage") == []
+    assert await counted(app, ProcessedUpdate, col(ProcessedUpdate.update_id) == 77) == 0
+    assert await counted(app, FailedUpdate) == 0
+
+
 @pytest.fixture
 async def webhook(fake: FakeTelegram, database_url: str
                   ) -> AsyncIterator[tuple[App, Probe, TestClient]]:
@@ -155,5 +195,25 @@ async def test_webhook_requests_beyond_the_turns_wait_and_all_are_answered(
     assert {response.status for response in responses} == {200}
     await until(lambda: welcomed(fake) == set(PEOPLE_IDS))
     assert probe.most <= AT_ONCE
+    assert apologies(fake) == []
+    assert await counted(app, FailedUpdate) == 0
+
+
+async def test_webhook_updates_in_flight_at_shutdown_are_finished(
+        webhook: tuple[App, Probe, TestClient], fake: FakeTelegram) -> None:
+    app, probe, client = webhook
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    probe.gate.clear()
+    people = PEOPLE_IDS[:AT_ONCE]
+    for n, person in enumerate(people):
+        response = await client.post(WEBHOOK_PATH, json=start_from(person, n + 1),
+                                     headers=headers)
+        assert response.status == 200
+    await until(lambda: probe.now == len(people))
+    closing = asyncio.create_task(client.close())  # the server shuts down, as at SIGTERM
+    await until(lambda: app.dispatcher.in_flight.stopping)
+    probe.gate.set()
+    await closing
+    assert welcomed(fake) == set(people)
     assert apologies(fake) == []
     assert await counted(app, FailedUpdate) == 0
