@@ -705,6 +705,7 @@ class ProcessedUpdate(SQLModel, table=True):
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     received_at: datetime = _time(index=True)
 
+
 class GridMember(SQLModel, table=True):
     """Someone the bot saw in a grid's group: they joined it, or sent a command or pressed a
     button there. With their wishes, volunteer grids and roles, it tells a person's grid when
