@@ -47,6 +47,12 @@ class Call:
     def text(self) -> str:
         return str(self.params.get("text", ""))
 
+    def upload(self, field: str) -> Upload:
+        """A file the bot sent with the request (a chart, a workbook), not by file id."""
+        value = self.params.get(field)
+        assert isinstance(value, Upload), f"{self.method} sent no file in {field!r}: {value!r}"
+        return value
+
     def buttons(self) -> list[dict[str, Any]]:
         markup = self.params.get("reply_markup") or {}
         return [b for row in markup.get("inline_keyboard", []) for b in row]
@@ -182,8 +188,14 @@ class FakeTelegram:
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         return await self._media_message(params, "photo", [{
-            "file_id": str(params.get("photo", "")), "file_unique_id": "p",
+            "file_id": _file_id(params.get("photo")), "file_unique_id": "p",
             "width": 90, "height": 90}])
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
+        document = params.get("document")
+        name = document.filename if isinstance(document, Upload) else "file"
+        return await self._media_message(params, "document", {
+            "file_id": _file_id(document), "file_unique_id": "d", "file_name": name})
 
     async def _m_sendVoice(self, params: dict[str, Any]) -> Any:
         return await self._media_message(params, "voice", {
@@ -232,12 +244,30 @@ class FakeTelegram:
         return _ok(True)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file uploaded with a request (multipart/form-data), as Telegram would receive it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _file_id(value: Any) -> str:
+    if isinstance(value, Upload):
+        return f"uploaded-{value.filename}-{len(value.data)}"
+    return str(value or "")
+
+
 async def _params(request: web.Request) -> dict[str, Any]:
     if request.content_type == "application/json":
         return dict(await request.json())
     form = await request.post()
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):
+            params[key] = Upload(value.filename, value.content_type, value.file.read())
+            continue
         text = value if isinstance(value, str) else str(value)
         if text[:1] in "{[":
             try:
@@ -246,6 +276,16 @@ async def _params(request: web.Request) -> dict[str, Any]:
             except ValueError:
                 pass
         params[key] = text
+    return _attached(params)
+
+
+def _attached(params: dict[str, Any]) -> dict[str, Any]:
+    """aiogram names an uploaded file "attach://<part>" and sends it in that part."""
+    for key, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://"):
+            part = value.removeprefix("attach://")
+            if isinstance(params.get(part), Upload):
+                params[key] = params.pop(part)
     return params
 
 

@@ -4,20 +4,22 @@ Every end-to-end test that uses the ``harness`` fixture ends with ``check``: eac
 and button label the fake Bot API received for a group (a negative chat id: grid, community
 and street chats alike) is searched for every phone number and address the database holds for
 a wish or a volunteer, and for the canary numbers below, which tests type into free text.
-It reads what Telegram would show, on its own terms, so it does not trust the detector it
-guards (storage.privacy).
+Files sent to a group (a CSV, a workbook) are read too. It reads what Telegram would show, on
+its own terms, so it does not trust the detector it guards (storage.privacy).
 """
 
 from __future__ import annotations
 
+import io
 import unicodedata
+import zipfile
 from collections.abc import Iterable
 
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Volunteer, Wish
-from tests.fake_telegram import Call, FakeTelegram
+from tests.fake_telegram import Call, FakeTelegram, Upload
 
 # Numbers that tests type into wish texts, questions, names and topics: never in a group.
 CANARIES = ("13812345678", "13912340001", "02162345678", "11010519491231002X")
@@ -43,7 +45,20 @@ def shown_to_groups(fake: FakeTelegram) -> list[Call]:
 
 def _words_of(call: Call) -> str:
     labels = [str(button.get("text", "")) for button in call.buttons()]
-    return "\n".join([call.text, str(call.params.get("caption", "")), *labels])
+    files = [_text_inside(value) for value in call.params.values() if isinstance(value, Upload)]
+    return "\n".join([call.text, str(call.params.get("caption", "")), *labels, *files])
+
+
+def _text_inside(upload: Upload) -> str:
+    """The words of a file sent to a group: a CSV's text, an .xlsx workbook's XML parts (a
+    picture has none to read)."""
+    if zipfile.is_zipfile(io.BytesIO(upload.data)):
+        with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace")
+                             for name in archive.namelist() if name.endswith(".xml"))
+    if upload.data.startswith(b"\x89PNG"):
+        return ""
+    return upload.data.decode("utf-8-sig", "replace")
 
 
 def leaks(calls: Iterable[Call], numbers: Iterable[str], addresses: Iterable[str]) -> list[str]:
