@@ -720,3 +720,68 @@ class GridMember(SQLModel, table=True):
     since: datetime = _time()
     # When the group greeted them on joining: once per person and grid.
     greeted_at: datetime | None = _time(default=None)
+
+
+class StaffReview(SQLModel, table=True):
+    """An admin's review of a social worker's month (组织考核): a score per criterion on the
+    street's scale, as the criteria and scale were when it was given."""
+
+    __tablename__ = "eval_staff_review"
+    __table_args__ = (UniqueConstraint("street_id", "month", "worker_id", "reviewer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int = Field(foreign_key="place.id")
+    month: str = Field(sa_type=String(7))  # "2026-11", in the street's time zone
+    worker_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    reviewer_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    scores: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scale: int = 5
+    note: str | None = Field(default=None, sa_type=Text)
+    at: datetime = _time()
+
+
+class PartnerReview(SQLModel, table=True):
+    """A partner's rating of a social worker's cooperation in a month (社会评议): an
+    organisation's representative or the volunteers' representative."""
+
+    __tablename__ = "eval_partner_review"
+    __table_args__ = (UniqueConstraint("street_id", "month", "worker_id", "reviewer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int = Field(foreign_key="place.id")
+    month: str = Field(sa_type=String(7))
+    worker_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    reviewer_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    role: str = Field(sa_type=String(32))
+    score: int  # 1-5
+    note: str | None = Field(default=None, sa_type=Text)
+    at: datetime = _time()
+
+
+class EvaluationComment(SQLModel, table=True):
+    """What the social worker evaluated says about their month's evaluation."""
+
+    __tablename__ = "eval_comment"
+    __table_args__ = (UniqueConstraint("street_id", "month", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int = Field(foreign_key="place.id")
+    month: str = Field(sa_type=String(7))
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    text: str = Field(sa_type=Text)
+    at: datetime = _time()
+
+
+class ClosedMonth(SQLModel, table=True):
+    """A street's month of evaluation, closed by a street admin: ``results`` holds every
+    social worker's and grid's result as it was then, and is what is shown from then on."""
+
+    __tablename__ = "eval_closed_month"
+    __table_args__ = (UniqueConstraint("street_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int = Field(foreign_key="place.id")
+    month: str = Field(sa_type=String(7))
+    closed_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    closed_at: datetime = _time()
+    results: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
