@@ -785,3 +785,17 @@ class ClosedMonth(SQLModel, table=True):
     closed_by: int = Field(sa_column=Column(BigInteger, nullable=False))
     closed_at: datetime = _time()
     results: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CommandMenu(SQLModel, table=True):
+    """A command menu set for one person in one chat (their private chat, or a group where
+    they are staff), by a digest of its language and commands: it is set again only when what
+    they may use, or their language, changes (bot.commands)."""
+
+    __tablename__ = "command_menu"
+    __table_args__ = (UniqueConstraint("person_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    digest: str = Field(sa_type=String(32))
