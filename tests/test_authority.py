@@ -27,7 +27,11 @@ WORKER_ACTS = frozenset({A.SEE_STAFF_LISTS, A.MANAGE_VOLUNTEERS, A.VERIFY_WISHES
                          A.POST_WITHOUT_LIMITS})
 ADMIN_ACTS = frozenset({A.ADMINISTER, A.KEEP_ROSTER, A.SEE_STAFF_LISTS, A.MANAGE_VOLUNTEERS,
                         A.VERIFY_WISHES, A.SEE_CONTACTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
-                        A.RUN_SERIES, A.POST_WITHOUT_LIMITS})
+                        A.RUN_SERIES, A.POST_WITHOUT_LIMITS, A.REVIEW_STAFF,
+                        A.SEE_EVALUATIONS})
+STREET_ADMIN_ACTS = ADMIN_ACTS | {A.ADOPT_WISHES, A.CLOSE_EVALUATIONS}
+PARTNER_ACTS = frozenset({A.REVIEW_AS_PARTNER})
+NOT_BOOTSTRAP = frozenset({A.CLAIM_WISHES, A.SERVE_ON_DUTY, A.REVIEW_AS_PARTNER})
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,14 @@ CASES = [
     Case("social worker", WORKER_ACTS | {A.SERVE_ON_DUTY}),
     Case("cadre", frozenset({A.SEE_STAFF_LISTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
                              A.POST_WITHOUT_LIMITS})),
-    Case("org rep", frozenset({A.TAKE_ON_WISHES})),
+    Case("org rep", frozenset({A.TAKE_ON_WISHES}) | PARTNER_ACTS),
     Case("community admin", ADMIN_ACTS),
-    Case("street admin", ADMIN_ACTS | {A.ADOPT_WISHES}, ADMIN_ACTS | {A.ADOPT_WISHES}),
-    Case("bootstrap admin", EVERY_ACT - {A.CLAIM_WISHES, A.SERVE_ON_DUTY},
-         EVERY_ACT - {A.CLAIM_WISHES, A.SERVE_ON_DUTY},
-         EVERY_ACT - {A.CLAIM_WISHES, A.SERVE_ON_DUTY}),
-    # A member of the joint meeting by default (storage.meetings.DEFAULT_ROLES), and no more.
-    Case("volunteers' representative", frozenset()),
+    Case("street admin", STREET_ADMIN_ACTS, STREET_ADMIN_ACTS),
+    Case("bootstrap admin", EVERY_ACT - NOT_BOOTSTRAP, EVERY_ACT - NOT_BOOTSTRAP,
+         EVERY_ACT - NOT_BOOTSTRAP),
+    # A member of the joint meeting by default (storage.meetings.DEFAULT_ROLES), who rates
+    # the social workers' cooperation (社会评议), and no more.
+    Case("volunteers' representative", PARTNER_ACTS),
 ]
 IDS = {case.who: 5000 + n for n, case in enumerate(CASES)}
 

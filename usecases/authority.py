@@ -42,6 +42,10 @@ class Act(StrEnum):
     HOST_MEETINGS = "host_meetings"  # start a joint meeting series
     RUN_SERIES = "run_series"  # change a series, its agenda and minutes: its host, or admins
     POST_WITHOUT_LIMITS = "post_without_limits"  # /wish and /ask beyond the limits on people
+    REVIEW_STAFF = "review_staff"  # the organisation's review of a social worker's month
+    REVIEW_AS_PARTNER = "review_as_partner"  # a partner's rating of a worker's cooperation
+    SEE_EVALUATIONS = "see_evaluations"  # the monthly evaluations of the place's workers, grids
+    CLOSE_EVALUATIONS = "close_evaluations"  # close a street's month of evaluation
 
 
 STAFF = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
@@ -63,12 +67,18 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.HOST_MEETINGS: frozenset({Role.CADRE, Role.ADMIN}),
     Act.RUN_SERIES: frozenset({Role.ADMIN}),
     Act.POST_WITHOUT_LIMITS: STAFF,
+    Act.REVIEW_STAFF: frozenset({Role.ADMIN}),
+    Act.REVIEW_AS_PARTNER: frozenset({Role.ORG_REP, Role.VOLUNTEER_REP}),
+    Act.SEE_EVALUATIONS: frozenset({Role.ADMIN}),
+    Act.CLOSE_EVALUATIONS: frozenset({Role.ADMIN}),
 }
 # Acts whose role counts only where it is held at one kind of place: adopting a wish as a
 # micro-venture project is the street office's, not a community admin's.
-_HELD_AT: dict[Act, PlaceKind] = {Act.ADOPT_WISHES: PlaceKind.STREET}
+_HELD_AT: dict[Act, PlaceKind] = {Act.ADOPT_WISHES: PlaceKind.STREET,
+                                   Act.CLOSE_EVALUATIONS: PlaceKind.STREET}
 # Acts a bootstrap admin does not get by being one: they are about the person themself.
-_PERSONAL = frozenset({Act.CLAIM_WISHES, Act.SERVE_ON_DUTY})
+# A partner's review speaks for an organisation or the volunteers: a bootstrap admin is neither.
+_PERSONAL = frozenset({Act.CLAIM_WISHES, Act.SERVE_ON_DUTY, Act.REVIEW_AS_PARTNER})
 # Acts that also need the person's standing as a volunteer to be good.
 _NEEDS_GOOD_STANDING = frozenset({Act.CLAIM_WISHES})
 
