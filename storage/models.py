@@ -238,6 +238,8 @@ class Claim(SQLModel, table=True):
         partial_unique("uq_claim_live_wish", "wish_id", where="ended_at IS NULL"),
         # The claims that ended in a month (the honour roll), not every claim there was.
         Index("ix_claim_ended", "ended_at"),
+        # The first claims of a period (reports: the time to claim).
+        Index("ix_claim_claimed", "claimed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -259,7 +261,8 @@ class Claim(SQLModel, table=True):
 class Rating(SQLModel, table=True):
     """The resident's rating of a fulfilled wish (下评上)."""
 
-    __table_args__ = (UniqueConstraint("wish_id", "claim_id"),)
+    __table_args__ = (UniqueConstraint("wish_id", "claim_id"),
+                      Index("ix_rating_created", "created_at"))  # a period's (reports)
 
     id: int | None = Field(default=None, primary_key=True)
     wish_id: int = Field(foreign_key="wish.id", index=True)
