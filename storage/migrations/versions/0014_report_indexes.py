@@ -1,8 +1,7 @@
 """indexes for reports: claims by the time they were made, ratings by the time they were given
 
 Revision ID: 7e3a91c5b2d4
-Revises: HEAD names the newest revision, so that a start with the schema already up to date needs no
-d4f1a8c2e613
+Revises: d4f1a8c2e613
 Create Date: 2026-12-02 16:00:00.000000
 
 A report counts the first claims of a period (the time to claim) and the ratings given in it
@@ -14,8 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "7e3a91c5b2d4"
-down_revision: str | None = "HEAD names the newest revision, so that a start with the schema already up to date needs no
-d4f1a8c2e613"
+down_revision: str | None = "d4f1a8c2e613"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
