@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import select
 
 from storage import audit, places, reports, wishes
 from storage.db import Database
@@ -23,6 +25,7 @@ from storage.models import (
     MeetingState,
     Page,
     PageKind,
+    Place,
     PlaceKind,
     Question,
     ServiceLog,
@@ -30,6 +33,9 @@ from storage.models import (
 )
 from storage.reports import Span
 from storage.wishes import Draft
+from tests.test_query_plans import NOW, captured, district, scans
+
+__all__ = ["district"]  # the fixture, filled like a small street office
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = "America/New_York"
@@ -260,3 +266,21 @@ async def test_a_place_in_another_time_zone_counts_its_own_week(db: Database) ->
     # In Shanghai that moment is already Monday 7 December: the next week.
     week = reports.period_from(WEEK_FIRST, Span.WEEK, "Asia/Shanghai")
     assert (await _figures(db, seeded.street, week)).submitted == 5
+
+
+async def test_a_months_report_reads_the_month_by_index(district: Database) -> None:
+    async with district.transaction() as session:
+        street = (await session.exec(select(Place).where(
+            Place.kind == PlaceKind.STREET))).first()
+    assert street is not None
+
+    async def report(session: Any) -> None:
+        below = await reports.places_below(session, street.id or 0)
+        period = reports.bounds(NOW, Span.MONTH, street.timezone)
+        await reports.figures(session, below, period.start, period.end,
+                              timezone=street.timezone)
+        await reports.trend(session, below, reports.trend_periods(period, street.timezone))
+
+    statements = await captured(district, report)
+    assert len(statements) >= 20
+    assert await scans(district, statements) == []
