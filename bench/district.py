@@ -622,24 +622,35 @@ def show_phase(phase: Phase) -> None:
           flush=True)
 
 
-async def mix_rates(kind: str, api: str, token: str, small_kept: str,
+async def mix_on_copy(kind: str, api: str, token: str, kept: str, round_: int,
+                      which: str) -> float:
+    """The mix on a fresh copy of a kept database (a second run on the same copy would find
+    its updates handled already and its wishes posted); the rate."""
+    copy = await data.copy_of(kind, kept, f"{which}{round_}")
+    try:
+        result = await run_child("mix", api, token, copy)
+    finally:
+        await data.drop(kind, copy)
+    show_mix(f"round {round_}, {which}", result)
+    return float(result["rate"])
+
+
+async def mix_rates(kind: str, api: str, token: str, small_kept: str, district_kept: str,
                     district: str) -> tuple[float, float]:
-    """The mix on a copy of the small database and on the district's, alternately
+    """The mix on copies of the small database and of the district's, alternately
     ``MIX_ROUNDS`` times (the machine's other work then weighs on both alike); the median
-    rates."""
+    rates. The first round's district is ``district``, which the later parts go on with."""
     small_rates: list[float] = []
     district_rates: list[float] = []
     for round_ in range(1, MIX_ROUNDS + 1):
-        small = await data.copy_of(kind, small_kept, "small")
-        try:
-            result = await run_child("mix", api, token, small)
-        finally:
-            await data.drop(kind, small)
-        show_mix(f"round {round_}, small", result)
-        small_rates.append(result["rate"])
-        result = await run_child("mix", api, token, district)
-        show_mix(f"round {round_}, district", result)
-        district_rates.append(result["rate"])
+        small_rates.append(await mix_on_copy(kind, api, token, small_kept, round_, "small"))
+        if round_ == 1:
+            result = await run_child("mix", api, token, district)
+            show_mix("round 1, district", result)
+            district_rates.append(result["rate"])
+        else:
+            district_rates.append(await mix_on_copy(kind, api, token, district_kept, round_,
+                                                    "district"))
     return statistics.median(small_rates), statistics.median(district_rates)
 
 
@@ -655,7 +666,7 @@ async def measure(kind: str) -> None:
         print(f"(the district copied in {time.perf_counter() - started:.0f} s)", flush=True)
         try:
             small_rate, district_rate = await mix_rates(kind, api, fake.token, small_kept,
-                                                        district)
+                                                        district_kept, district)
             print(f"median rates: small {small_rate:.1f}/s, district {district_rate:.1f}/s")
             if os.environ.get(STATEMENTS):
                 print(figure("district_cost_ratio", district_rate / small_rate))
