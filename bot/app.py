@@ -21,7 +21,7 @@ from aiogram.utils.i18n import I18n
 from bot import notices
 from bot.audience import GroupPrivacy
 from bot.clock import Clock, SystemClock
-from bot.commands import PersonalMenus, register_menus
+from bot.commands import MenusFollowRoles, PersonalMenus, register_menus
 from bot.fsm_storage import DatabaseStorage, KeyLocks
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.inflight import GridLinkDispatcher, InFlight
@@ -94,6 +94,7 @@ def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
     dispatcher.update.outer_middleware(GridMembership(db, clock))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.message.outer_middleware(PersonalMenus(db, settings.default_locale))
+    dispatcher.update.outer_middleware(MenusFollowRoles(db, settings.default_locale))
     dispatcher.include_routers(*routers())
     return dispatcher
 

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import guide, keyboards
 from bot.callbacks import LangCb
 from bot.clock import Clock
-from bot.commands import set_chat_commands
+from bot.commands import refresh, set_chat_commands
 from bot.filters import in_private
 from storage import people
 from storage.db import Database
@@ -54,7 +54,7 @@ async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db
         return
     if chat.type == "private":
         await people.set_locale(db, actor.id, callback_data.locale)
-        await people.set_menu_locale(db, actor.id, callback_data.locale)
+        actor.person.locale = callback_data.locale
     elif place is None:
         await query.answer(_("This group is not set up yet, so it has no language of its own. "
                              "Each of you sees my private messages in your own language."),
@@ -66,7 +66,11 @@ async def set_language(query: CallbackQuery, callback_data: LangCb, bot: Bot, db
                            show_alert=True)
         return
     with i18n.use_locale(callback_data.locale):
-        await set_chat_commands(bot, chat.id, private=chat.type == "private")
+        if chat.type == "private":
+            await refresh(bot, db, actor.person, superadmin=actor.superadmin,
+                          default=i18n.default_locale)
+        else:
+            await set_chat_commands(bot, chat.id)
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.edit_text(_("From now on I will write in English here."))

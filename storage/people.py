@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, places
+from storage import audit, menus, places
 from storage.db import Database
 from storage.models import Person, Role, RoleGrant, Volunteer
 from storage.places import chain
@@ -171,7 +171,7 @@ async def set_locale(db: Database, person_id: int, locale: str) -> None:
         )
 
 
-async def set_menu_locale(db: Database, person_id: int, locale: str) -> None:
+async def set_menu_locale(db: Database, person_id: int, locale: str | None) -> None:
     async with db.transaction() as session:
         await session.exec(
             update(Person).where(col(Person.id) == person_id).values(menu_locale=locale)
@@ -203,6 +203,7 @@ async def grant(db: Database, *, person_id: int, place_id: int, role: Role, by: 
             return GrantResult.ALREADY
         session.add(RoleGrant(person_id=person_id, place_id=place_id, role=role,
                               granted_by=by, granted_at=now))
+        menus.roles_changed(person_id)
         await audit.record(session, entity="role", entity_id=person_id, actor_id=by, action="grant",
                            at=now, detail=f"{role}@{place_id}")
         return GrantResult.GRANTED
@@ -216,6 +217,7 @@ async def revoke(db: Database, *, person_id: int, place_id: int, role: Role, by:
             col(RoleGrant.role) == role))
         if not removed.rowcount:
             return GrantResult.NOT_HELD
+        menus.roles_changed(person_id)
         await audit.record(session, entity="role", entity_id=person_id, actor_id=by,
                            action="revoke", at=now, detail=f"{role}@{place_id}")
         return GrantResult.REVOKED

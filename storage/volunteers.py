@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, places, words
+from storage import audit, menus, places, words
 from storage.db import Database
 from storage.models import (
     Category,
@@ -159,6 +159,7 @@ async def _change_in(session: AsyncSession, person_id: int, *, expected: Iterabl
     grid_ids = await grids_of(session, person_id)
     if event is None:
         return Outcome(Result.WRONG_STATE, before, grid_ids)
+    menus.roles_changed(person_id)
     return Outcome(Result.OK, before, grid_ids, event_id=event)
 
 
