@@ -240,6 +240,56 @@ def _weekday_day(text: str, today: date, ahead: bool) -> date | None:
     return today - timedelta(days=(today.weekday() - found) % 7)
 
 
+_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?$")
+_YEAR_MONTH = re.compile(r"^((?:19|20)\d{2})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:月|月份)?$")
+_MONTH_ALONE = re.compile(r"^(\d{1,2})\s*(?:月|月份)$")
+_DATE_LIKE = re.compile(r"^\d[\d\s\-/.年月日号號份]*$")
+_RELATIVE_MONTHS: dict[str, int] = {
+    "本月": 0, "这个月": 0, "這個月": 0, "this month": 0,
+    "上月": -1, "上个月": -1, "上個月": -1, "last month": -1,
+}
+_RELATIVE_YEARS: dict[str, int] = {"今年": 0, "this year": 0, "去年": -1, "last year": -1}
+
+
+def span(typed: str, today: date) -> tuple[date, date] | None:
+    """The first and last day of what was typed: a day (as ``day`` reads it, looking back), a
+    month ("2026-11", "2026年11月", "11月", "上个月") or a year ("2026", "2026年", "去年"). A
+    month without its year is the last such month up to ``today``."""
+    text = word(typed)
+    if text in _RELATIVE_MONTHS:
+        return _month_span(_months_after(today.replace(day=1), _RELATIVE_MONTHS[text]))
+    if text in _RELATIVE_YEARS:
+        year = today.year + _RELATIVE_YEARS[text]
+        return date(year, 1, 1), date(year, 12, 31)
+    if (found := _YEAR.match(text)) is not None:
+        year = int(found.group(1))
+        return date(year, 1, 1), date(year, 12, 31)
+    if (found := _YEAR_MONTH.match(text)) is not None:
+        first = _date(int(found.group(1)), int(found.group(2)), 1)
+        return None if first is None else _month_span(first)
+    if (found := _MONTH_ALONE.match(text)) is not None:
+        first = _date(today.year, int(found.group(1)), 1)
+        if first is not None and first > today:
+            first = first.replace(year=today.year - 1)
+        return None if first is None else _month_span(first)
+    one = day(typed, today, ahead=False)
+    return None if one is None else (one, one)
+
+
+def date_like(typed: str) -> bool:
+    """Whether ``typed`` is written as a date, existing or not ("2026-02-30")."""
+    return _DATE_LIKE.match(word(typed)) is not None and not word(typed).isdecimal()
+
+
+def _months_after(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_span(first: date) -> tuple[date, date]:
+    return first, _months_after(first, 1) - timedelta(days=1)
+
+
 # --- times of day and lengths -----------------------------------------------------------------
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -474,6 +524,19 @@ SERIES_CHANGES: dict[str, frozenset[str]] = {
 RISK_WORDS: dict[str, frozenset[str]] = {
     "add": frozenset({"添加", "加", "增加", "新增", "加入"}),
     "remove": frozenset({"删除", "刪除", "移除", "去掉", "删", "刪"}),
+}
+
+EXPORTS: dict[str, frozenset[str]] = {
+    "wishes": frozenset({"心愿", "心願", "微心愿", "微心願", "wish"}),
+    "hours": frozenset({"时长", "時長", "服务时长", "服務時長", "工时", "工時", "志愿时长",
+                        "志願時長", "志工時數", "時數"}),
+    "meetings": frozenset({"会议", "會議", "联席会议", "聯席會議", "出席", "meeting"}),
+    "actions": frozenset({"事项", "事項", "督办", "督辦", "督办事项", "督辦事項", "action"}),
+    "audit": frozenset({"日志", "日誌", "审计", "審計", "操作日志", "操作日誌", "log"}),
+}
+FILE_FORMATS: dict[str, frozenset[str]] = {
+    "xlsx": frozenset({"excel", "表格", "工作簿", "xls"}),
+    "csv": frozenset(),
 }
 
 MEETING_RULES: dict[str, frozenset[str]] = {

@@ -9,6 +9,7 @@ from handlers import (
     common,
     duty,
     errors,
+    exports,
     guidance,
     hours,
     meetings,
@@ -35,6 +36,6 @@ def routers() -> list[Router]:
             guidance.router(),
             private.router(), wish_form.router(),
             wishes.router(), reaching.router(), volunteers.router(), hours.router(),
-            meetings.router(),
+            meetings.router(), exports.router(),
             admin.router(), roster_form.router(), duty.router(), common.welcome_router(),
             private.fallback_router(), errors.router()]

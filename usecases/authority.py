@@ -42,6 +42,7 @@ class Act(StrEnum):
     HOST_MEETINGS = "host_meetings"  # start a joint meeting series
     RUN_SERIES = "run_series"  # change a series, its agenda and minutes: its host, or admins
     POST_WITHOUT_LIMITS = "post_without_limits"  # /wish and /ask beyond the limits on people
+    EXPORT_RECORDS = "export_records"  # /export wishes, hours, meetings, action items
     REVIEW_STAFF = "review_staff"  # the organisation's review of a social worker's month
     REVIEW_AS_PARTNER = "review_as_partner"  # a partner's rating of a worker's cooperation
     SEE_EVALUATIONS = "see_evaluations"  # the monthly evaluations of the place's workers, grids
@@ -67,6 +68,7 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.HOST_MEETINGS: frozenset({Role.CADRE, Role.ADMIN}),
     Act.RUN_SERIES: frozenset({Role.ADMIN}),
     Act.POST_WITHOUT_LIMITS: STAFF,
+    Act.EXPORT_RECORDS: STAFF,
     Act.REVIEW_STAFF: frozenset({Role.ADMIN}),
     Act.REVIEW_AS_PARTNER: frozenset({Role.ORG_REP, Role.VOLUNTEER_REP}),
     Act.SEE_EVALUATIONS: frozenset({Role.ADMIN}),

@@ -1,0 +1,322 @@
+"""The rows of each export, read a chunk at a time.
+
+Each reader is an async iterator of tuples in a fixed order (the ``*_FIELDS`` names say which;
+the handler gives each its header in the reader's language). Rows are read by their id in
+chunks of ``CHUNK``, each chunk in a short transaction of its own: an export of a street's year
+holds no connection while the file is written, and the rows of one chunk are all that is in
+memory at once.
+
+Contact fields (a wish's phone and address, a volunteer's phone) are read only when the scope
+says the person exporting may see them; otherwise they are not selected at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+
+from storage.db import Database
+from storage.models import (
+    ActionItem,
+    Attendance,
+    AuditEntry,
+    Claim,
+    Meeting,
+    MeetingSeries,
+    Person,
+    Place,
+    PlaceKind,
+    Rating,
+    ServiceLog,
+    Volunteer,
+    VolunteerGrid,
+    Wish,
+)
+
+CHUNK = 1_000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an export covers: a place and every place below it, local days from ``first_day``
+    to ``last_day`` (both included) in the place's time zone, and whether contact details may
+    be shown."""
+
+    place_ids: tuple[int, ...]
+    grid_ids: tuple[int, ...]
+    first_day: date
+    last_day: date
+    timezone: str
+    contacts: bool
+
+    @property
+    def start(self) -> datetime:
+        return _midnight(self.first_day, self.timezone)
+
+    @property
+    def end(self) -> datetime:
+        return _midnight(self.last_day + timedelta(days=1), self.timezone)
+
+
+def _midnight(day: date, timezone: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+async def scope(db: Database, place: Place, first_day: date, last_day: date, *,
+                contacts: bool) -> Scope:
+    """The scope of an export of ``place`` and everything below it."""
+    async with db.transaction() as session:
+        rows = (await session.exec(select(Place.id, Place.parent_id, Place.kind))).all()
+    children: dict[int | None, list[tuple[int, str]]] = {}
+    for place_id, parent_id, kind in rows:
+        children.setdefault(parent_id, []).append((place_id, kind))
+    found, grids, frontier = [place.id or 0], [], [place.id]
+    if place.kind == PlaceKind.GRID:
+        grids.append(place.id or 0)
+    while frontier:
+        below = [child for parent in frontier for child in children.get(parent, [])]
+        found += [place_id for place_id, _kind in below]
+        grids += [place_id for place_id, kind in below if kind == PlaceKind.GRID]
+        frontier = [place_id for place_id, _kind in below]
+    return Scope(tuple(found), tuple(grids), first_day, last_day, place.timezone, contacts)
+
+
+async def places_named(db: Database, name: str) -> list[Place]:
+    """The places called ``name`` exactly."""
+    async with db.transaction() as session:
+        return list((await session.exec(select(Place).where(Place.name == name)
+                                        .order_by(col(Place.id)))).all())
+
+
+async def _by_id(db: Database, build: Callable[[int], Any]) -> AsyncIterator[Sequence[Any]]:
+    """Every row ``build(after)`` selects, a chunk at a time; its first column is the id the
+    rows are ordered by."""
+    after = 0
+    while True:
+        async with db.transaction() as session:
+            rows = (await session.exec(build(after).limit(CHUNK))).all()
+        for row in rows:
+            yield tuple(row)
+        if len(rows) < CHUNK:
+            return
+        after = rows[-1][0]
+
+
+def _name(person: Any) -> Any:
+    return person.full_name
+
+
+# --- wishes, with their claims and ratings ----------------------------------------------------
+
+WISH_FIELDS = ("id", "grid", "category", "state", "tier", "urgent", "risk", "taken_on", "text",
+               "resident", "created_at", "claimed_at", "fulfilled_at", "closed_at", "claimer",
+               "reject_reason")
+WISH_CONTACT_FIELDS = ("phone", "address")  # after "resident", when contacts may be shown
+
+
+def wish_fields(scope: Scope) -> tuple[str, ...]:
+    if not scope.contacts:
+        return WISH_FIELDS
+    at = WISH_FIELDS.index("resident") + 1
+    return WISH_FIELDS[:at] + WISH_CONTACT_FIELDS + WISH_FIELDS[at:]
+
+
+def _wishes_of(scope: Scope) -> ColumnElement[bool]:
+    return and_(col(Wish.grid_id).in_(scope.grid_ids), col(Wish.created_at) >= scope.start,
+                col(Wish.created_at) < scope.end)
+
+
+def wishes(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    resident, claimer = aliased(Person), aliased(Person)
+    contact = [Wish.contact_phone, Wish.contact_address] if scope.contacts else []
+    columns = [Wish.id, Place.name, Wish.category, Wish.state, Wish.tier, Wish.urgent, Wish.risk,
+               Wish.taken_on, Wish.text, _name(resident), *contact, Wish.created_at,
+               Wish.claimed_at, Wish.fulfilled_at, Wish.closed_at, _name(claimer),
+               Wish.reject_reason]
+    return _by_id(db, lambda after: (
+        select(*columns)
+        .join(Place, col(Place.id) == col(Wish.grid_id))
+        .outerjoin(resident, col(resident.id) == col(Wish.resident_id))
+        .outerjoin(claimer, col(claimer.id) == col(Wish.claimer_id))
+        .where(_wishes_of(scope), col(Wish.id) > after).order_by(col(Wish.id))))
+
+
+CLAIM_FIELDS = ("id", "wish", "grid", "claimer", "taken_on", "claimed_at", "ended_at", "outcome",
+                "from_claimer", "from_resident")
+
+
+def claims(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    """The claims of the scope's wishes (those submitted in its days)."""
+    claimer = aliased(Person)
+    return _by_id(db, lambda after: (
+        select(Claim.id, Claim.wish_id, Place.name, _name(claimer), Wish.taken_on,
+               Claim.claimed_at, Claim.ended_at, Claim.outcome, Claim.from_claimer,
+               Claim.from_resident)
+        .join(Wish, col(Wish.id) == col(Claim.wish_id))
+        .join(Place, col(Place.id) == col(Wish.grid_id))
+        .outerjoin(claimer, col(claimer.id) == col(Claim.volunteer_id))
+        .where(_wishes_of(scope), col(Claim.id) > after).order_by(col(Claim.id))))
+
+
+RATING_FIELDS = ("id", "wish", "grid", "claimer", "score", "solved", "comment", "created_at")
+
+
+def ratings(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    """The residents' ratings of the scope's wishes (下评上)."""
+    claimer = aliased(Person)
+    return _by_id(db, lambda after: (
+        select(Rating.id, Rating.wish_id, Place.name, _name(claimer), Rating.score,
+               Rating.score, Rating.comment, Rating.created_at)
+        .join(Wish, col(Wish.id) == col(Rating.wish_id))
+        .join(Place, col(Place.id) == col(Wish.grid_id))
+        .outerjoin(claimer, col(claimer.id) == col(Rating.volunteer_id))
+        .where(_wishes_of(scope), col(Rating.id) > after).order_by(col(Rating.id))))
+
+
+# --- volunteer hours ----------------------------------------------------------------------------
+
+HOURS_FIELDS = ("id", "volunteer", "grid", "served_on", "hours", "description", "state", "wish",
+                "logged_at", "decided_by", "decided_at")
+
+
+def hours_fields(scope: Scope) -> tuple[str, ...]:
+    return (*HOURS_FIELDS[:2], "phone", *HOURS_FIELDS[2:]) if scope.contacts else HOURS_FIELDS
+
+
+def hours(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    """Service hours served in the scope's grids on its days; hours as a number."""
+    volunteer, decider = aliased(Person), aliased(Person)
+    phone = [Volunteer.phone] if scope.contacts else []
+    statement = (
+        select(ServiceLog.id, _name(volunteer), *phone, Place.name, ServiceLog.served_on,
+               ServiceLog.minutes / 60.0, ServiceLog.description, ServiceLog.state,
+               ServiceLog.wish_id, ServiceLog.logged_at, _name(decider), ServiceLog.decided_at)
+        .join(Place, col(Place.id) == col(ServiceLog.grid_id))
+        .outerjoin(volunteer, col(volunteer.id) == col(ServiceLog.person_id))
+        .outerjoin(decider, col(decider.id) == col(ServiceLog.decided_by)))
+    if scope.contacts:
+        statement = statement.outerjoin(Volunteer,
+                                        col(Volunteer.person_id) == col(ServiceLog.person_id))
+    return _by_id(db, lambda after: statement.where(
+        col(ServiceLog.grid_id).in_(scope.grid_ids),
+        col(ServiceLog.served_on) >= scope.first_day, col(ServiceLog.served_on) <= scope.last_day,
+        col(ServiceLog.id) > after).order_by(col(ServiceLog.id)))
+
+
+# --- meetings and attendance --------------------------------------------------------------------
+
+MEETING_FIELDS = ("id", "title", "place", "starts_at", "state", "present", "excused", "absent",
+                  "minutes", "decisions")
+
+
+def _meetings_of(scope: Scope) -> ColumnElement[bool]:
+    return and_(col(MeetingSeries.place_id).in_(scope.place_ids),
+                col(Meeting.starts_at) >= scope.start, col(Meeting.starts_at) < scope.end)
+
+
+def _attendance_count(*condition: ColumnElement[bool]) -> Any:
+    return (select(func.count()).select_from(Attendance)
+            .where(col(Attendance.meeting_id) == col(Meeting.id), *condition)
+            .scalar_subquery())
+
+
+def meetings(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    """The joint meetings of the scope's places that started on its days, with how many were
+    present, excused (请假) and absent (缺席)."""
+    present = _attendance_count(col(Attendance.present).is_(True))
+    excused = _attendance_count(col(Attendance.present).is_(False),
+                                col(Attendance.reason).is_not(None))
+    absent = _attendance_count(col(Attendance.present).is_(False),
+                               col(Attendance.reason).is_(None))
+    return _by_id(db, lambda after: (
+        select(Meeting.id, MeetingSeries.title, Place.name, Meeting.starts_at, Meeting.state,
+               present, excused, absent, Meeting.minutes, Meeting.decisions)
+        .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
+        .join(Place, col(Place.id) == col(MeetingSeries.place_id))
+        .where(_meetings_of(scope), col(Meeting.id) > after).order_by(col(Meeting.id))))
+
+
+ATTENDANCE_FIELDS = ("id", "meeting", "title", "starts_at", "person", "present", "reason")
+
+
+def attendance(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    """Who was at those meetings, as their hosts recorded it: present, or not with the reason
+    given (excused) or none (absent)."""
+    person = aliased(Person)
+    return _by_id(db, lambda after: (
+        select(Attendance.id, Attendance.meeting_id, MeetingSeries.title, Meeting.starts_at,
+               _name(person), Attendance.present, Attendance.reason)
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+        .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
+        .outerjoin(person, col(person.id) == col(Attendance.person_id))
+        .where(_meetings_of(scope), col(Attendance.id) > after).order_by(col(Attendance.id))))
+
+
+# --- action items -------------------------------------------------------------------------------
+
+ACTION_FIELDS = ("id", "meeting", "title", "place", "owner", "text", "due_on", "state",
+                 "overdue", "done_at", "created_at")
+
+
+def actions(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    """The action items (督办事项) of the scope's meetings due on its days; overdue when the
+    reminder of a missed due day went out."""
+    owner = aliased(Person)
+    return _by_id(db, lambda after: (
+        select(ActionItem.id, ActionItem.meeting_id, MeetingSeries.title, Place.name,
+               _name(owner), ActionItem.text, ActionItem.due_on, ActionItem.state,
+               col(ActionItem.overdue_at).is_not(None), ActionItem.done_at,
+               ActionItem.created_at)
+        .join(Meeting, col(Meeting.id) == col(ActionItem.meeting_id))
+        .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
+        .join(Place, col(Place.id) == col(MeetingSeries.place_id))
+        .outerjoin(owner, col(owner.id) == col(ActionItem.owner_id))
+        .where(col(MeetingSeries.place_id).in_(scope.place_ids),
+               col(ActionItem.due_on) >= scope.first_day,
+               col(ActionItem.due_on) <= scope.last_day,
+               col(ActionItem.id) > after).order_by(col(ActionItem.id))))
+
+
+# --- the audit log ------------------------------------------------------------------------------
+
+AUDIT_FIELDS = ("id", "at", "actor", "entity", "entity_id", "action", "from_state", "to_state",
+                "detail")
+
+
+def _audited_here(scope: Scope) -> ColumnElement[bool]:
+    """Audit rows about a thing of the scope's places: a wish, service hours, a meeting, a
+    series, an action item, a place, a volunteer serving one of its grids."""
+    places, grids = scope.place_ids, scope.grid_ids
+    series_here = select(MeetingSeries.id).where(col(MeetingSeries.place_id).in_(places))
+    meetings_here = select(Meeting.id).where(col(Meeting.series_id).in_(series_here))
+    things: list[tuple[str, Any]] = [
+        ("wish", select(Wish.id).where(col(Wish.grid_id).in_(grids))),
+        ("hours", select(ServiceLog.id).where(col(ServiceLog.grid_id).in_(grids))),
+        ("meeting", meetings_here),
+        ("meeting_series", series_here),
+        ("action", select(ActionItem.id).where(col(ActionItem.meeting_id).in_(meetings_here))),
+        ("volunteer", select(VolunteerGrid.person_id).where(col(VolunteerGrid.grid_id)
+                                                            .in_(grids))),
+    ]
+    return or_(and_(col(AuditEntry.entity) == "place", col(AuditEntry.entity_id).in_(places)),
+               *[and_(col(AuditEntry.entity) == entity, col(AuditEntry.entity_id).in_(ids))
+                 for entity, ids in things])
+
+
+def audit(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    actor = aliased(Person)
+    here = _audited_here(scope)
+    return _by_id(db, lambda after: (
+        select(AuditEntry.id, AuditEntry.at, _name(actor), AuditEntry.entity,
+               AuditEntry.entity_id, AuditEntry.action, AuditEntry.from_state,
+               AuditEntry.to_state, AuditEntry.detail)
+        .outerjoin(actor, col(actor.id) == col(AuditEntry.actor_id))
+        .where(col(AuditEntry.at) >= scope.start, col(AuditEntry.at) < scope.end, here,
+               col(AuditEntry.id) > after).order_by(col(AuditEntry.id))))
