@@ -12,6 +12,7 @@ FORMATS := $(CATALOGS:LC_MESSAGES/messages.po=formats.pickle)
 .PHONY: install run test lint catalogs
 
 install: $(INSTALLED) $(COMPILED) $(FORMATS)
+	@scripts/install-fonts.sh
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

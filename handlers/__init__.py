@@ -15,6 +15,7 @@ from handlers import (
     meetings,
     private,
     reaching,
+    reports,
     roster_form,
     volunteers,
     wish_form,
@@ -36,6 +37,6 @@ def routers() -> list[Router]:
             guidance.router(),
             private.router(), wish_form.router(),
             wishes.router(), reaching.router(), volunteers.router(), hours.router(),
-            meetings.router(), exports.router(),
+            meetings.router(), exports.router(), reports.router(),
             admin.router(), roster_form.router(), duty.router(), common.welcome_router(),
             private.fallback_router(), errors.router()]

@@ -47,6 +47,7 @@ class Act(StrEnum):
     REVIEW_AS_PARTNER = "review_as_partner"  # a partner's rating of a worker's cooperation
     SEE_EVALUATIONS = "see_evaluations"  # the monthly evaluations of the place's workers, grids
     CLOSE_EVALUATIONS = "close_evaluations"  # close a street's month of evaluation
+    SEE_REPORTS = "see_reports"  # /report: a place's weekly and monthly figures and chart
 
 
 STAFF = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
@@ -73,6 +74,7 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.REVIEW_AS_PARTNER: frozenset({Role.ORG_REP, Role.VOLUNTEER_REP}),
     Act.SEE_EVALUATIONS: frozenset({Role.ADMIN}),
     Act.CLOSE_EVALUATIONS: frozenset({Role.ADMIN}),
+    Act.SEE_REPORTS: STAFF,
 }
 # Acts whose role counts only where it is held at one kind of place: adopting a wish as a
 # micro-venture project is the street office's, not a community admin's.

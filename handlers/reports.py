@@ -1,0 +1,148 @@
+"""/report [week|month] [place]: a place's figures and chart, for its staff.
+
+A report names no one, but a grid's group is full of residents and volunteers: asked there, the
+report goes to the person privately and the group is told so. In a community's or street's
+chat, where the scheduled reports go too, and in a private chat, it is the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from aiogram import Bot, Router
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlmodel import col, select
+
+from bot import reporting, words_zh
+from bot.clock import Clock
+from storage import places
+from storage.db import Database
+from storage.models import STAFF_ROLES, Place, PlaceKind, RoleGrant
+from storage.people import Actor
+from storage.reports import Span
+from storage.words import NO_ROW, row_number
+from usecases import reports as usecase
+
+# The period a word asks for: its span, and how many periods back (0: this one so far).
+PERIOD_WORDS: dict[tuple[Span, int], frozenset[str]] = {
+    (Span.WEEK, 0): frozenset({"week", "thisweek", "周", "週", "本周", "本週", "这周", "這週",
+                               "星期", "周报", "週報"}),
+    (Span.WEEK, 1): frozenset({"lastweek", "上周", "上週", "上星期"}),
+    (Span.MONTH, 0): frozenset({"month", "thismonth", "月", "本月", "这个月", "這個月", "月报",
+                                "月報"}),
+    (Span.MONTH, 1): frozenset({"lastmonth", "上月", "上个月", "上個月"}),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    span: Span = Span.WEEK
+    back: int = 0
+    place_words: str | None = None
+
+
+def usage() -> str:
+    return _("Usage: /report [week|month|last week|last month] [place number or name], e.g. "
+             "/report month, /report 上周 #3. /places lists the numbers.")
+
+
+def parse(args: str) -> Request:
+    """The period and the place asked for: words after the period name the place."""
+    words = args.split()
+    request = Request()
+    if words:
+        joined = {words_zh.word(" ".join(words[:n])).replace(" ", ""): n for n in (2, 1)}
+        for said, taken in joined.items():
+            found = next((key for key, forms in PERIOD_WORDS.items() if said in forms), None)
+            if found is not None:
+                request = Request(found[0], found[1])
+                words = words[taken:]
+                break
+    if words:
+        request = Request(request.span, request.back, " ".join(words))
+    return request
+
+
+async def _named(db: Database, words: str) -> Place | str:
+    number = row_number(words)
+    if number is not None:
+        found = await places.by_id(db, number) if number != NO_ROW else None
+        return found or _("There is no place #{number}. /places lists them.").format(
+            number=escape(words.lstrip("#")))
+    async with db.transaction() as session:
+        named = list((await session.exec(select(Place).where(
+            col(Place.name) == words.strip()).order_by(col(Place.id)))).all())
+    if not named:
+        return _("There is no place called “{name}”.").format(name=escape(words)) + "\n" + usage()
+    if len(named) > 1:  # names are not unique; numbers are
+        return _("Several places are called “{name}”: please give its number ({numbers}).") \
+            .format(name=escape(words), numbers=", ".join(f"#{p.id}" for p in named))
+    return named[0]
+
+
+async def _staff_places(db: Database, actor: Actor) -> list[Place]:
+    async with db.transaction() as session:
+        ids = set((await session.exec(select(RoleGrant.place_id).where(
+            RoleGrant.person_id == actor.id,
+            col(RoleGrant.role).in_([str(r) for r in STAFF_ROLES])))).all())
+    return await places.by_ids(db, list(ids)) if ids else []
+
+
+async def _place(db: Database, actor: Actor, request: Request,
+                 chat_place: Place | None) -> Place | str:
+    if request.place_words is not None:
+        return await _named(db, request.place_words)
+    if chat_place is not None:
+        return chat_place
+    mine = await _staff_places(db, actor)
+    if len(mine) == 1:
+        return mine[0]
+    if not mine and not actor.superadmin:
+        return not_allowed()
+    return _("Which place? Please add its number, e.g. /report week #{number} (/places lists "
+             "them).").format(number=mine[0].id if mine else 1)
+
+
+def not_allowed() -> str:
+    return _("Only the staff of a place (admins, social workers and cadres) can see its "
+             "reports.")
+
+
+async def report(message: Message, command: CommandObject, db: Database, actor: Actor,
+                 place: Place | None, clock: Clock, bot: Bot) -> None:
+    request = parse(command.args or "")
+    target = await _place(db, actor, request, place)
+    if isinstance(target, str):
+        await message.reply(target)
+        return
+    outcome = await usecase.ask(db, actor, target.id or 0, request.span, now=clock.now(),
+                                periods_back=request.back)
+    if outcome.report is None:
+        await message.reply(not_allowed())
+        return
+    privately = place is not None and place.kind == PlaceKind.GRID
+    chat_id = actor.id if privately else message.chat.id
+    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+    words, png = await reporting.rendered(outcome.report)
+    try:
+        await reporting.send(bot, chat_id, outcome.report, words, png)
+    except (TelegramForbiddenError, TelegramBadRequest):
+        if not privately:
+            raise
+        await message.reply(_("I could not send you the report privately: please start a "
+                              "private chat with me first, then ask again."))
+        return
+    if privately:
+        await message.reply(_("The report is in your private chat with me: a grid's group is "
+                              "for its residents and volunteers."))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(report, Command("report"))
+    return router

@@ -1,0 +1,116 @@
+"""/report end to end: the words and the chart in each language, privately when asked in a
+grid's group, refused to whoever is not staff; the scheduled reports, once per period."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+
+from storage import people, places
+from storage.models import Role
+from tests.harness import (
+    COMMUNITY_CHAT,
+    GRID_CHAT,
+    NEIGHBOUR,
+    RESIDENT,
+    START,
+    VOLUNTEER,
+    WORKER,
+    Harness,
+    set_up_grid,
+    translate,
+)
+from tests.test_reports import _claimed_and_fulfilled, _wish
+
+CHARTS = Path("/tmp") / "gridlink-report-charts"  # kept to be looked at
+
+
+async def seed_weeks(h: Harness) -> None:
+    """Over the 8 weeks up to START's: week k (0 = seven weeks ago) gets k + 1 wishes, of
+    which the first half is claimed, fulfilled and rated solved two days later."""
+    grid = await places.by_chat(h.db, GRID_CHAT)
+    assert grid is not None and grid.id is not None
+    for weeks_ago in range(8):
+        monday = START - timedelta(weeks=weeks_ago, days=2)  # START is a Wednesday
+        for n in range(8 - weeks_ago):
+            wish = await _wish(h.db, grid.id, monday + timedelta(minutes=n), f"帮忙{n}")
+            if n < (8 - weeks_ago) // 2:
+                at = monday + timedelta(minutes=n)
+                await _claimed_and_fulfilled(h.db, wish, at + timedelta(hours=1),
+                                             at + timedelta(hours=3), 5, at + timedelta(days=1))
+
+
+def read_png(data: bytes) -> np.ndarray:
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = matplotlib.image.imread(io.BytesIO(data), format="png")
+    assert image.shape[0] > 300 and image.shape[1] > 600
+    return image
+
+
+async def test_a_report_in_each_language_with_its_chart(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await seed_weeks(h)
+    CHARTS.mkdir(exist_ok=True)
+    for locale in ("zh_Hans", "zh_Hant", "en"):
+        await people.set_locale(h.db, WORKER.id, locale)
+        h.fake.clear()
+        await h.send(WORKER, "/report 本周")  # privately: the community they serve
+        photo = h.fake.sent("sendPhoto", WORKER.id)[-1]
+        caption = str(photo.params["caption"])
+        title = translate(h, locale, "Weekly report of {place}, {period}").split("{")[0]
+        assert title.split(",")[0].split("，")[0] in caption
+        assert "幸福社区" in caption
+        submitted = translate(h, locale, "submitted")
+        assert submitted in translate(h, locale, "Micro-wishes: submitted {submitted}, posted "
+                                      "{posted}, claimed {claimed}, fulfilled {fulfilled}, "
+                                      "confirmed {confirmed}, withdrawn {withdrawn}, rejected "
+                                      "{rejected}")
+        # This week: 8 submitted, 4 claimed (2 the week before: 7 and 3).
+        assert "8 (7)" in caption and "4 (3)" in caption
+        upload = photo.upload("photo")
+        read_png(upload.data)
+        (CHARTS / f"report_{locale}.png").write_bytes(upload.data)
+
+
+async def test_a_grid_group_gets_the_report_privately(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await h.send(WORKER, "/report month", GRID_CHAT)
+    assert h.fake.sent("sendPhoto", WORKER.id)
+    assert h.fake.last_to(GRID_CHAT).text == translate(
+        h, "zh_Hans", "The report is in your private chat with me: a grid's group is for its "
+        "residents and volunteers.")
+    assert not h.fake.sent("sendPhoto", GRID_CHAT)
+    await h.send(WORKER, "/report 上月", COMMUNITY_CHAT)
+    assert "幸福社区月报，2026年10月" in str(
+        h.fake.sent("sendPhoto", COMMUNITY_CHAT)[-1].params.get("caption"))
+    await h.send(WORKER, "/report week #999")
+    assert "There is no place #999" in h.fake.last_to(WORKER.id).text
+    await h.send(WORKER, "/report 上周 没有这个地方")
+    assert "There is no place called “没有这个地方”" in h.fake.last_to(WORKER.id).text
+
+
+async def test_whoever_is_not_staff_is_refused(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    community = await places.by_chat(h.db, COMMUNITY_CHAT)
+    assert community is not None and community.id is not None
+    refusal = translate(h, "zh_Hans", "Only the staff of a place (admins, social workers and "
+                        "cadres) can see its reports.")
+    for who in (RESIDENT, VOLUNTEER):
+        await h.send(who, "/report", COMMUNITY_CHAT)
+        assert refusal in h.fake.last_to(COMMUNITY_CHAT).text
+    await h.send(NEIGHBOUR, "/start")
+    for role in (Role.ORG_REP, Role.VOLUNTEER_REP, Role.VOLUNTEER):
+        await people.grant(h.db, person_id=NEIGHBOUR.id, place_id=community.id, role=role,
+                           by=WORKER.id, now=h.clock.now())
+        await h.send(NEIGHBOUR, "/report month", COMMUNITY_CHAT)
+        assert refusal in h.fake.last_to(COMMUNITY_CHAT).text
+        await h.send(NEIGHBOUR, f"/report month #{community.id}")
+        assert refusal in h.fake.last_to(NEIGHBOUR.id).text
+    assert not h.fake.sent("sendPhoto")

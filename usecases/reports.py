@@ -1,0 +1,84 @@
+"""Reports: the figures of a place and everything below it, for a week or a month.
+
+Staff at or above a place may see its reports (``Act.SEE_REPORTS``). A report holds counts and
+times, never a person: it may go to a group. Where an answer goes is the handler's choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import places, reports
+from storage.db import Database
+from storage.models import Place
+from storage.people import Actor
+from storage.reports import Figures, Period, Span, TrendPoint
+from usecases.authority import Act, may_in
+
+
+@dataclass(frozen=True)
+class Report:
+    place: Place
+    period: Period
+    figures: Figures
+    before: Figures  # the period before
+    trend: list[TrendPoint]  # the last 8 weeks or 12 months, oldest first, this one last
+
+
+class Result(StrEnum):
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    report: Report | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is Result.OK
+
+
+async def compose(session: AsyncSession, place: Place, period: Period) -> Report:
+    """The report of ``place`` and every place below it for ``period``."""
+    below = await reports.places_below(session, place.id or 0)
+    before = reports.previous(period, place.timezone)
+    return Report(
+        place=place, period=period,
+        figures=await reports.figures(session, below, period.start, period.end,
+                                      timezone=place.timezone),
+        before=await reports.figures(session, below, before.start, before.end,
+                                     timezone=place.timezone),
+        trend=await reports.trend(session, below,
+                                  reports.trend_periods(period, place.timezone)))
+
+
+async def ask(db: Database, actor: Actor, place_id: int, span: Span, *, now: datetime,
+              periods_back: int = 0) -> Outcome:
+    """The report of the week or month ``now`` falls in (``periods_back`` = 1: the one
+    before), for someone who may see the place's reports."""
+    async with db.transaction() as session:
+        place = await places.get(session, place_id)
+        if place is None or place.id is None:
+            return Outcome(Result.NOT_FOUND)
+        if not await may_in(session, actor, Act.SEE_REPORTS, place.id):
+            return Outcome(Result.NOT_ALLOWED)
+        period = reports.bounds(now, span, place.timezone)
+        for _ in range(periods_back):
+            period = reports.previous(period, place.timezone)
+        return Outcome(Result.OK, await compose(session, place, period))
+
+
+async def of_period(db: Database, place_id: int, span: Span, first: date) -> Report | None:
+    """A scheduled report, as its outbox row names it (the sweep decided it is due)."""
+    async with db.transaction() as session:
+        place = await places.get(session, place_id)
+        if place is None:
+            return None
+        return await compose(session, place, reports.period_from(first, span, place.timezone))
