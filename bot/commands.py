@@ -92,6 +92,8 @@ COMMANDS: tuple[Command, ...] = (
             private=False, group=True),
     Command("hours", lambda: _("Service hours here"), (Act.SEE_STAFF_LISTS,),
             private=False, group=True),
+    Command("export", lambda: _("Export records as a spreadsheet"), (Act.EXPORT_RECORDS,),
+            group=True),
     Command("duty_set", lambda: _("Set the duty roster"), (Act.KEEP_ROSTER,),
             private=False, group=True),
     Command("swap", lambda: _("Swap a day on duty"), (Act.KEEP_ROSTER,),
@@ -262,6 +264,17 @@ async def _delete(bot: Bot, db: Database, person_id: int, chat_id: int,
     except TelegramAPIError as error:
         log.warning("cannot take back the menu of %s in %s: %s", person_id, chat_id, error)
     await menus.remember(db, person_id, chat_id, None)
+
+
+async def take_back(bot: Bot, person_id: int, chat_ids: Iterable[int]) -> None:
+    """Take the menus of someone erased off Telegram (what was kept of them is gone)."""
+    for chat_id in chat_ids:
+        scope = (BotCommandScopeChat(chat_id=chat_id) if chat_id == person_id
+                 else BotCommandScopeChatMember(chat_id=chat_id, user_id=person_id))
+        try:
+            await bot.delete_my_commands(scope=scope)
+        except TelegramAPIError as error:
+            log.warning("cannot take back a menu in %s: %s", chat_id, error)
 
 
 def _bootstrap(data: dict[str, Any], person_id: int) -> bool:

@@ -66,8 +66,10 @@ async def test_a_resident_a_volunteer_and_a_social_worker_see_what_they_may_use(
     h.fake.clear()
     await h.send(ADMIN, f"/grant social_worker {NEIGHBOUR.id}", COMMUNITY_CHAT)
     own = menus_of(h, NEIGHBOUR.id)
-    assert set(own) == {COMMUNITY_CHAT, GRID_CHAT}, "once in each group, no private change"
-    assert len(h.fake.sent("setMyCommands")) == 2
+    # Once in each group, and privately for /export, which staff may use there.
+    assert set(own) == {COMMUNITY_CHAT, GRID_CHAT, None}
+    assert len(h.fake.sent("setMyCommands")) == 3
+    assert "export" in names(own.pop(None))
     with speaking(h.app.i18n, "zh_Hans"):
         staff = [c.description for c in group_commands(frozenset())]
     for call in own.values():
@@ -82,7 +84,8 @@ async def test_a_resident_a_volunteer_and_a_social_worker_see_what_they_may_use(
 
     await h.send(ADMIN, f"/revoke social_worker {NEIGHBOUR.id}", COMMUNITY_CHAT)
     gone = menus_of(h, NEIGHBOUR.id)
-    assert set(gone) == {COMMUNITY_CHAT, GRID_CHAT}
+    assert set(gone) == {COMMUNITY_CHAT, GRID_CHAT, None}
+    assert "export" not in names(gone.pop(None)), "a volunteer's private menu again"
     assert {call.method for call in gone.values()} == {"deleteMyCommands"}
     assert set(await menus.set_of(h.db, NEIGHBOUR.id)) == {NEIGHBOUR.id}
 
