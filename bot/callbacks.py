@@ -153,6 +153,7 @@ class ListKind(StrEnum):
     ROSTER = "d"
     RISK_WORDS = "r"
     HOURS = "h"
+    EVALUATIONS = "ev"  # about: the month, as 202611
 
 
 class ListPageCb(CallbackData, prefix="ls"):
@@ -215,3 +216,25 @@ class MeetingFormCb(CallbackData, prefix="mf"):
 
     step: MeetingStep
     value: str = ""
+
+
+class EvalStep(StrEnum):
+    STAFF_WORKER = "w"  # the social worker an admin reviews
+    PARTNER_WORKER = "pw"  # the social worker a partner rates
+    SCORE = "s"
+    SKIP_NOTE = "n"
+    CANCEL = "x"
+    COMMENT = "c"  # the person evaluated comments on their month
+    CLOSE = "cl"  # a street admin asks to close a month
+    CONFIRM_CLOSE = "cc"
+
+
+class EvalCb(CallbackData, prefix="ev"):
+    """A button of the monthly evaluation: the social worker, street and month it is about,
+    where the step needs them ("2026-11"), and a score."""
+
+    step: EvalStep
+    person: RowOrPersonId = 0
+    street: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
+    month: Annotated[str, Field(max_length=7)] = ""
+    value: Annotated[str, Field(max_length=5)] = ""  # a criterion and its score: "0.4"

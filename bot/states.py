@@ -91,3 +91,19 @@ class MeetingForm(StatesGroup):
     time = State()
     length = State()
     title = State()
+
+
+class StaffReviewForm(StatesGroup):
+    """An admin's review of a social worker's month: a score per criterion, then a note."""
+
+    score = State()
+    note = State()
+
+
+class PartnerReviewForm(StatesGroup):
+    score = State()
+    note = State()
+
+
+class EvaluationCommentForm(StatesGroup):
+    text = State()

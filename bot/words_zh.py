@@ -554,3 +554,12 @@ def nth_in_month(typed: str) -> int | None:
         return -1
     found = _NTH.match(text)
     return None if found is None else number(found.group(1))
+
+
+# --- the monthly evaluation (/evaluation_settings) ----------------------------------------------
+
+EVALUATION_SETTINGS: dict[str, frozenset[str]] = {
+    "weights": frozenset({"权重", "權重", "weight"}),
+    "scale": frozenset({"分制", "满分", "滿分", "分值"}),
+    "criteria": frozenset({"指标", "指標", "考评指标", "考評指標", "标准", "標準", "criterion"}),
+}

@@ -9,6 +9,7 @@ from handlers import (
     common,
     duty,
     errors,
+    evaluation,
     exports,
     guidance,
     hours,
@@ -37,6 +38,7 @@ def routers() -> list[Router]:
             guidance.router(),
             private.router(), wish_form.router(),
             wishes.router(), reaching.router(), volunteers.router(), hours.router(),
-            meetings.router(), exports.router(), reports.router(),
+            meetings.router(), evaluation.router(),
+            exports.router(), reports.router(),
             admin.router(), roster_form.router(), duty.router(), common.welcome_router(),
             private.fallback_router(), errors.router()]

@@ -263,7 +263,8 @@ async def workers_and_grids(session: AsyncSession,
     """The street's social workers with the grids each serves, and the street's grids."""
     below = await _places_of(session, street_id)
     grids = [p for p in below if p.kind == PlaceKind.GRID]
-    grids_under: dict[int, list[int]] = {g.id: [g.id] for g in grids if g.id is not None}
+    grids_under: dict[int, list[int]] = {p.id: [] for p in below if p.id is not None}
+    grids_under.update({g.id: [g.id] for g in grids if g.id is not None})
     for grid in grids:
         if grid.parent_id is not None and grid.id is not None:
             grids_under.setdefault(grid.parent_id, []).append(grid.id)
