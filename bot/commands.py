@@ -266,17 +266,6 @@ async def _delete(bot: Bot, db: Database, person_id: int, chat_id: int,
     await menus.remember(db, person_id, chat_id, None)
 
 
-async def take_back(bot: Bot, person_id: int, chat_ids: Iterable[int]) -> None:
-    """Take the menus of someone erased off Telegram (what was kept of them is gone)."""
-    for chat_id in chat_ids:
-        scope = (BotCommandScopeChat(chat_id=chat_id) if chat_id == person_id
-                 else BotCommandScopeChatMember(chat_id=chat_id, user_id=person_id))
-        try:
-            await bot.delete_my_commands(scope=scope)
-        except TelegramAPIError as error:
-            log.warning("cannot take back a menu in %s: %s", chat_id, error)
-
-
 def _bootstrap(data: dict[str, Any], person_id: int) -> bool:
     settings = data.get("settings")
     return settings is not None and person_id in settings.admin_ids
