@@ -16,10 +16,10 @@ from bot.clock import FrozenClock
 from bot.limits import Limits
 from bot.settings import Settings
 from storage.db import Database
-from storage.migrate import migrate
 from tests import tripwire
 from tests.fake_telegram import GOOD_TOKEN, FakeTelegram
 from tests.harness import ADMIN, START, Harness
+from tests.schema_copies import at_newest_schema
 
 POSTGRES_URL = os.environ.get("GRIDLINK_TEST_POSTGRES_URL")
 UNLIMITED = Limits(per_second=1_000_000, per_chat_per_second=1_000_000,
@@ -51,8 +51,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await database.migrate()
+    database = Database(await at_head(database_url))
     yield database
     await database.dispose()
 
@@ -77,9 +76,9 @@ def make_settings(fake: FakeTelegram, database_url: str, **overrides: object) ->
 
 
 async def at_head(url: str) -> str:
-    """The database migrated here: build() would spawn a migrating process, a second a test."""
-    await migrate(url)
-    return url
+    """The empty database at ``url`` brought to the newest schema here (a copy of one migrated
+    once): build() would spawn a migrating process, a second a test."""
+    return await at_newest_schema(url)
 
 
 @pytest.fixture
