@@ -21,6 +21,7 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from babel.numbers import format_decimal
 
 from bot import formatting, paging, words_zh
 from bot.callbacks import EvalCb, EvalStep, ListKind, ListPageCb
@@ -121,6 +122,41 @@ def _parts_lines(parts: Parts, weights: dict[str, int]) -> list[str]:
     ]
 
 
+def _number(value: float) -> str:
+    return format_decimal(value, format="#,##0.#",
+                          locale=formatting.babel_locale(current_locale()))
+
+
+def _duration(seconds: float | None) -> str:
+    """In the words of the reports: "25 min", "4.5 h", "2 d"."""
+    if seconds is None:
+        return "—"
+    if seconds < 3600:
+        return _("{n} min").format(n=_number(round(seconds / 60)))
+    if seconds < 48 * 3600:
+        return _("{n} h").format(n=_number(round(seconds / 3600, 1)))
+    return _("{n} d").format(n=_number(round(seconds / 86400, 1)))
+
+
+def _work_lines(figures: dict[str, float | None]) -> list[str]:
+    """What the month's report says of the person's grids."""
+    if not figures:
+        return []
+    count = {name: int(figures.get(name) or 0) for name in evaluation.WORK_COUNTS}
+    return [
+        _("In your grids: {submitted} wishes submitted, {claimed} claimed, {fulfilled} "
+          "fulfilled, {confirmed} confirmed by their residents, {passed} passed up to the "
+          "community.").format(submitted=count["submitted"], claimed=count["claimed"],
+                               fulfilled=count["fulfilled"], confirmed=count["confirmed"],
+                               passed=count["to_community"]),
+        _("Median time to claim: {claim}; to fulfil: {fulfil}. Volunteer service: {hours} h "
+          "by {volunteers} volunteers.").format(
+            claim=_duration(figures.get("to_claim")), fulfil=_duration(figures.get("to_fulfil")),
+            hours=formatting.hours(count["volunteer_minutes"], current_locale()),
+            volunteers=count["active_volunteers"]),
+    ]
+
+
 def _state_line(shown: Shown) -> str:
     if shown.results.closed_at is not None:
         day = local_day(shown.results.closed_at, shown.street.timezone)
@@ -135,7 +171,8 @@ def _own_text(shown: Shown, person_id: int) -> str:
              if g in shown.grid_names]
     lines = [_("<b>Your evaluation · {month}</b> · {street}").format(
                  month=month_label(shown.month), street=escape(shown.street.name)),
-             *_parts_lines(parts, shown.results.weights)]
+             *_parts_lines(parts, shown.results.weights),
+             *_work_lines(shown.results.figures.get(person_id, {}))]
     if grids:
         lines.append(_("Your grids: {grids}").format(grids=escape("、".join(grids))))
     if person_id in shown.comments:

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, places
+from storage import audit, places, reports
 from storage.models import (
     ClosedMonth,
     EvaluationComment,
@@ -60,6 +60,9 @@ MAX_NOTE = 300
 MAX_COMMENT = 1000
 PARTNER_SCALE = 5
 PARTS = ("residents", "organisation", "partners")
+# The report's figures (storage.reports) that belong to a social worker, for their grids.
+WORK_COUNTS = ("submitted", "claimed", "fulfilled", "confirmed", "to_community",
+               "volunteer_minutes", "active_volunteers")
 
 
 class EvaluationSettings(BaseModel):
@@ -171,6 +174,9 @@ class Results:
     grids: dict[int, Parts] = field(default_factory=dict)
     # Each social worker's grids, and the grids' names, as they were.
     grids_of: dict[int, list[int]] = field(default_factory=dict)
+    # The report's figures of each social worker's grids (WORK_COUNTS, and the median
+    # seconds "to_claim" and "to_fulfil"), for those asked for; all of them once closed.
+    figures: dict[int, dict[str, float | None]] = field(default_factory=dict)
     closed_at: datetime | None = None
     closed_by: int | None = None
 
@@ -178,7 +184,8 @@ class Results:
         return {"weights": self.weights,
                 "people": {str(k): v.as_json() for k, v in self.people.items()},
                 "grids": {str(k): v.as_json() for k, v in self.grids.items()},
-                "grids_of": {str(k): v for k, v in self.grids_of.items()}}
+                "grids_of": {str(k): v for k, v in self.grids_of.items()},
+                "figures": {str(k): v for k, v in self.figures.items()}}
 
     @staticmethod
     def from_closed(closed: ClosedMonth) -> Results:
@@ -188,6 +195,7 @@ class Results:
             people={int(k): Parts.from_json(v) for k, v in data["people"].items()},
             grids={int(k): Parts.from_json(v) for k, v in data["grids"].items()},
             grids_of={int(k): list(v) for k, v in data["grids_of"].items()},
+            figures={int(k): dict(v) for k, v in data.get("figures", {}).items()},
             closed_at=closed.closed_at, closed_by=closed.closed_by)
 
 
@@ -293,8 +301,20 @@ async def _ratings_by_grid(session: AsyncSession, grid_ids: list[int], start: da
     return found
 
 
-async def live(session: AsyncSession, street: Place, month: str) -> Results:
-    """The month's results as the rows hold them now."""
+async def work_figures(session: AsyncSession, grid_ids: Sequence[int], start: datetime,
+                       end: datetime, timezone: str) -> dict[str, float | None]:
+    """What the report says of a social worker's grids in the month."""
+    if not grid_ids:
+        return {}
+    found = await reports.figures(session, grid_ids, start, end, timezone=timezone)
+    return {**{name: getattr(found, name) for name in WORK_COUNTS},
+            "to_claim": found.to_claim.median, "to_fulfil": found.to_fulfil.median}
+
+
+async def live(session: AsyncSession, street: Place, month: str,
+               figures_of: Iterable[int] = ()) -> Results:
+    """The month's results as the rows hold them now, with the report's figures for the
+    social workers ``figures_of``."""
     assert street.id is not None
     weights = settings_of(street).weights()
     served, grids = await workers_and_grids(session, street.id)
@@ -320,7 +340,10 @@ async def live(session: AsyncSession, street: Place, month: str) -> Results:
     grid_results = {g.id: _grid_parts(weights, ratings.get(g.id, []),
                                       (people[p] for p in serving[g.id]))
                     for g in grids if g.id is not None}
-    return Results(street.id, month, weights, people, grid_results, served)
+    figures = {person: await work_figures(session, served[person], start, end,
+                                          street.timezone)
+               for person in figures_of if person in served}
+    return Results(street.id, month, weights, people, grid_results, served, figures)
 
 
 async def closed(session: AsyncSession, street_id: int, month: str) -> ClosedMonth | None:
@@ -328,10 +351,12 @@ async def closed(session: AsyncSession, street_id: int, month: str) -> ClosedMon
         ClosedMonth.street_id == street_id, ClosedMonth.month == month))).first()
 
 
-async def results(session: AsyncSession, street: Place, month: str) -> Results:
+async def results(session: AsyncSession, street: Place, month: str,
+                  figures_of: Iterable[int] = ()) -> Results:
     """What is shown: the kept results of a closed month, else the live ones."""
     kept = await closed(session, street.id or 0, month)
-    return Results.from_closed(kept) if kept is not None else await live(session, street, month)
+    return Results.from_closed(kept) if kept is not None else await live(
+        session, street, month, figures_of)
 
 
 # -- changes ---------------------------------------------------------------------------------
@@ -439,7 +464,8 @@ async def close(session: AsyncSession, *, street: Place, month: str, by: int,
     """Close the month with its results as they are now; closing it again changes nothing."""
     if await closed(session, street.id or 0, month) is not None:
         return Result.ALREADY
-    kept = await live(session, street, month)
+    served, _grids = await workers_and_grids(session, street.id or 0)
+    kept = await live(session, street, month, figures_of=served)
     try:
         async with session.begin_nested():
             session.add(ClosedMonth(street_id=street.id or 0, month=month, closed_by=by,

@@ -5,12 +5,12 @@ closed month that nothing changes."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from storage import evaluation, people, places
+from storage import audit, evaluation, people, places
 from storage.db import Database
 from storage.evaluation import Parts, Result
-from storage.models import Claim, Place, PlaceKind, Rating, Role, Wish, WishState
+from storage.models import CLAIM_FULFILLED, Claim, Place, PlaceKind, Rating, Role, Wish, WishState
 from tests.harness import START
 from tests.test_storage_wishes import step
 
@@ -27,16 +27,26 @@ async def _place(db: Database, kind: PlaceKind, parent: int | None) -> int:
 
 
 async def _rate(db: Database, grid: int, score: int, at: datetime) -> None:
+    """A wish of the grid posted an hour before ``at``, claimed half an hour before, fulfilled
+    ten minutes before, and rated ``score`` at ``at``, with the audit rows the reports count."""
+    created, claimed = at - timedelta(hours=1), at - timedelta(minutes=30)
+    ended = at - timedelta(minutes=10)
     async with db.transaction() as session:
         wish = Wish(grid_id=grid, resident_id=RESIDENT, text="帮忙买菜", category="daily_life",
-                    state=WishState.CLOSED, created_at=at)
+                    state=WishState.CLOSED, created_at=created)
         session.add(wish)
         await session.flush()
-        claim = Claim(wish_id=wish.id or 0, volunteer_id=W1, claimed_at=at, ended_at=at)
+        claim = Claim(wish_id=wish.id or 0, volunteer_id=W1, claimed_at=claimed,
+                      ended_at=ended, outcome=CLAIM_FULFILLED)
         session.add(claim)
         await session.flush()
         session.add(Rating(wish_id=wish.id or 0, claim_id=claim.id or 0, resident_id=RESIDENT,
                            volunteer_id=W1, score=score, created_at=at))
+        for action, when, to in (("submit", created, "open"), ("claim", claimed, "claimed"),
+                                 ("fulfil", ended, "fulfilled"),
+                                 ("confirm" if score >= 3 else "reopen", at, None)):
+            await audit.record(session, entity="wish", entity_id=wish.id or 0,
+                               actor_id=RESIDENT, action=action, at=when, to_state=to)
 
 
 async def _street(db: Database, street_id: int) -> Place:
@@ -123,6 +133,14 @@ async def test_the_parts_and_the_weighted_total_by_hand(db: Database) -> None:
     assert shown.grids[world["g1"]].total == 72.5
     assert shown.grids[world["g3"]].total == 75.0
     assert shown.grids_of[W1] == sorted([world["g1"], world["g2"]])
+    # The report's figures of W1's grids in November of Shanghai: the wish rated at 00:30 on
+    # 1 November was posted in October, claimed at midnight and fulfilled in November; the
+    # one rated at 00:30 on 1 December was posted in November, and no more.
+    assert shown.figures == {}, "only for those asked for"
+    figures = (await step(db, evaluation.results, street, NOVEMBER, [W1])).figures
+    assert figures == {W1: {"submitted": 3, "claimed": 3, "fulfilled": 3, "confirmed": 2,
+                            "to_community": 0, "volunteer_minutes": 0, "active_volunteers": 0,
+                            "to_claim": 1800.0, "to_fulfil": 600.0 * 2}}
     # The street's own weights: 50 / 30 / 20 gives 25 + 18.75 + 17.5.
     changed = evaluation.with_change(evaluation.settings_of(street), residents=50,
                                      organisation=30)
@@ -155,6 +173,8 @@ async def test_a_closed_month_does_not_change(db: Database) -> None:
     assert after.closed_by == ADMIN_B
     assert (after.people, after.grids, after.grids_of) == (
         before.people, before.grids, before.grids_of)
+    assert after.figures[W1]["submitted"] == 3 and after.figures[W2]["submitted"] == 1, \
+        "closing keeps every social worker's figures"
     live = await step(db, evaluation.live, street, NOVEMBER)
     assert live.people[W1].ratings == 4, "the late rating is there, and not shown"
     comment = await step(db, evaluation.comment_of, street.id, NOVEMBER, W1)

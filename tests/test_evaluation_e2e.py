@@ -133,7 +133,15 @@ async def test_reviews_by_buttons_the_total_and_the_comment(harness: Harness) ->
                     weight=40, points="62.5", count=2),
                  en(h, "Partners' review, {weight} %: {points} (reviews: {count})",
                     weight=20, points="87.5", count=2),
-                 en(h, "<b>Total: {points}</b>", points="69.2")):
+                 en(h, "<b>Total: {points}</b>", points="69.2"),
+                 en(h, "In your grids: {submitted} wishes submitted, {claimed} claimed, "
+                       "{fulfilled} fulfilled, {confirmed} confirmed by their residents, "
+                       "{passed} passed up to the community.", submitted=3, claimed=3,
+                    fulfilled=3, confirmed=2, passed=0),
+                 en(h, "Median time to claim: {claim}; to fulfil: {fulfil}. Volunteer "
+                       "service: {hours} h by {volunteers} volunteers.",
+                    claim=en(h, "{n} min", n=30), fulfil=en(h, "{n} min", n=20), hours="0",
+                    volunteers=0)):
         assert line in own.text
     await h.press(WORKER, own, button(own, en(h, "✏️ Comment")))
     await h.send(WORKER, "下月加强台账")

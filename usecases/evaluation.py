@@ -219,8 +219,9 @@ async def comment(db: Database, actor: Actor, *, street_id: int, month: str, tex
 
 
 async def _shown(session: AsyncSession, street: Place, month: str, people_ids: Sequence[int],
-                 grid_ids: Sequence[int]) -> Shown:
-    results = await evaluation.results(session, street, month)
+                 grid_ids: Sequence[int], *, figures: bool = False) -> Shown:
+    results = await evaluation.results(session, street, month,
+                                       people_ids if figures else ())
     kept_people = {p: results.people[p] for p in people_ids if p in results.people}
     kept_grids = {g: results.grids[g] for g in grid_ids if g in results.grids}
     comments = {}
@@ -232,6 +233,8 @@ async def _shown(session: AsyncSession, street: Place, month: str, people_ids: S
     return Shown(street, month,
                  Results(results.street_id, month, results.weights, kept_people, kept_grids,
                          {p: results.grids_of.get(p, []) for p in kept_people},
+                         {p: results.figures[p] for p in kept_people
+                          if figures and p in results.figures},
                          results.closed_at, results.closed_by),
                  evaluation.settings_of(street), comments,
                  await people.names_in(session, list(kept_people)),
@@ -247,7 +250,8 @@ async def own(db: Database, actor: Actor, month: str | None, *,
         for street in await _streets_of(session, grants):
             wanted = month or default_month(street, now)
             if _too_late_or_early(street, wanted, now) is None:
-                shown.append(await _shown(session, street, wanted, [actor.id], []))
+                shown.append(await _shown(session, street, wanted, [actor.id], [],
+                                          figures=True))
         return shown
 
 
