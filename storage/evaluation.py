@@ -476,14 +476,3 @@ async def close(session: AsyncSession, *, street: Place, month: str, by: int,
                        action="close_month", at=now, detail=month)
     return Result.OK
 
-
-async def forget(session: AsyncSession, person_id: int) -> None:
-    """A person who asked to be forgotten: the words they wrote (their comments, the notes of
-    their reviews) go; the scores stay, counted without words."""
-    for row in (await session.exec(select(EvaluationComment).where(
-            EvaluationComment.person_id == person_id))).all():
-        await session.delete(row)
-    for model in (StaffReview, PartnerReview):
-        for review in (await session.exec(select(model).where(
-                model.reviewer_id == person_id))).all():
-            review.note = None
