@@ -40,6 +40,7 @@ from usecases.authority import Act, may
 from usecases.evaluation import Candidate, Shown
 
 COMMANDS = ("review", "partner_review", "evaluation", "close_month")
+EARLIEST = "Pacific/Kiritimati"  # UTC+14: where a month begins first
 
 
 # -- words -----------------------------------------------------------------------------------
@@ -241,6 +242,8 @@ async def show(message: Message, command: CommandObject, db: Database, actor: Ac
     if overview:
         await paging.send(message, _overview_listing(overview, month), ListKind.EVALUATIONS,
                           _about(month))
+    elif not own and month is not None and month > evaluation.month_of(clock.now(), EARLIEST):
+        await message.answer(_refusal(Result.FUTURE))
     elif not own:
         await message.answer(_("You have no evaluation to see: evaluations are shown to the "
                                "social worker evaluated and to the admins of their places."))

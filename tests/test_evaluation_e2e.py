@@ -230,6 +230,8 @@ async def test_every_role_that_may_not_is_refused(harness: Harness) -> None:
         await h.send(CHIEF, command, COMMUNITY_CHAT)
         assert h.fake.last_to(COMMUNITY_CHAT).text == zh(
             h, "Evaluations are private: please send me this command in a private chat.")
+    await h.send(BOSS, "/evaluation 2027-03")
+    assert h.fake.last_to(BOSS.id).text == en(h, "That month has not begun yet.")
     await h.send(WORKER, "/evaluation 十一月")
     assert h.fake.last_to(WORKER.id).text == en(
         h, "Please give the month as 2026-11 or 2026年11月, or nothing for last month.")

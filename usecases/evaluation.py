@@ -84,22 +84,22 @@ async def _communities(session: AsyncSession, place_ids: Sequence[int]) -> list[
     return found
 
 
-async def _where(session: AsyncSession, act: Act, street_id: int,
-                 worker_id: int) -> list[int]:
+async def _where(session: AsyncSession, act: Act, street_id: int, worker_id: int,
+                 served: dict[int, list[int]] | None = None) -> list[int]:
     """The places authority is asked about for ``act`` on a social worker: their communities
-    for a review by admins, their grids for a partner's, their places to see them."""
-    own = await _worker_places(session, street_id, worker_id)
-    if act is Act.REVIEW_STAFF:
-        return await _communities(session, own)
+    for a review by admins, their grids for a partner's (``served``: the street's workers'
+    grids, when already read), their places to see them."""
     if act is Act.REVIEW_AS_PARTNER:
-        served, _grids = await evaluation.workers_and_grids(session, street_id)
+        if served is None:
+            served, _grids = await evaluation.workers_and_grids(session, street_id)
         return served.get(worker_id, [])
-    return own
+    own = await _worker_places(session, street_id, worker_id)
+    return await _communities(session, own) if act is Act.REVIEW_STAFF else own
 
 
 async def _may_on(session: AsyncSession, actor: Actor, act: Act, street_id: int,
-                  worker_id: int) -> bool:
-    at = await _where(session, act, street_id, worker_id)
+                  worker_id: int, served: dict[int, list[int]] | None = None) -> bool:
+    at = await _where(session, act, street_id, worker_id, served)
     return bool(at) and await may_in(session, actor, act, at)
 
 
@@ -119,7 +119,7 @@ async def candidates(db: Database, actor: Actor, act: Act) -> list[Candidate]:
             names = await people.names_in(session, list(served))
             for worker_id in sorted(served, key=lambda w: (names.get(w, ""), w)):
                 if worker_id != actor.id and await _may_on(session, actor, act,
-                                                           street.id or 0, worker_id):
+                                                           street.id or 0, worker_id, served):
                     found.append(Candidate(worker_id, names.get(worker_id, str(worker_id)),
                                            street.id or 0))
         return found[:OFFERED]
