@@ -116,6 +116,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", lambda: _("Settings of this place"), (Act.ADMINISTER,),
             private=False, group=True),
     Command("places", lambda: _("Places I manage"), (Act.ADMINISTER,)),
+    Command("forget", lambda: _("Erase a person's data at their request"), (Act.ADMINISTER,),
+            group=True),
+    Command("mydata", lambda: _("My data")),
+    Command("forgetme", lambda: _("Erase my data")),
     Command("lang", lambda: _("Choose the language")),
     Command("lang", lambda: _("Choose the group's language"), (Act.ADMINISTER,),
             private=False, group=True),
@@ -273,6 +277,17 @@ async def _delete(bot: Bot, db: Database, person_id: int, chat_id: int,
     except TelegramAPIError as error:
         log.warning("cannot take back the menu of %s in %s: %s", person_id, chat_id, error)
     await menus.remember(db, person_id, chat_id, None)
+
+
+async def take_back(bot: Bot, person_id: int, chat_ids: Iterable[int]) -> None:
+    """Take the menus of someone erased off Telegram (what was kept of them is gone)."""
+    for chat_id in chat_ids:
+        scope = (BotCommandScopeChat(chat_id=chat_id) if chat_id == person_id
+                 else BotCommandScopeChatMember(chat_id=chat_id, user_id=person_id))
+        try:
+            await bot.delete_my_commands(scope=scope)
+        except TelegramAPIError as error:
+            log.warning("cannot take back a menu in %s: %s", chat_id, error)
 
 
 def _bootstrap(data: dict[str, Any], person_id: int) -> bool:

@@ -7,6 +7,7 @@ from handlers import (
     chat_events,
     chatter,
     common,
+    data_rights,
     duty,
     errors,
     evaluation,
@@ -40,5 +41,6 @@ def routers() -> list[Router]:
             wishes.router(), reaching.router(), volunteers.router(), hours.router(),
             meetings.router(), evaluation.router(),
             exports.router(), reports.router(),
+            data_rights.router(),
             admin.router(), roster_form.router(), duty.router(), common.welcome_router(),
             private.fallback_router(), errors.router()]
