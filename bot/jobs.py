@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import cards, formatting, keyboards
+from bot import cards, formatting, keyboards, reporting
 from bot.i18n import current_locale
 from bot.meeting_notices import ActionNotices, StepNotices
 from bot.messenger import Messenger, Render, Rendered
 from bot.pages import PageNotices, morning_reminder
 from bot.settings import Settings
-from storage import duty, hours, meetings, minutes, places, sweeps, updates
-from storage.models import Lane, OutboxMessage, PageKind, Place, Wish
+from storage import duty, hours, meetings, minutes, places, reports, sweeps, updates
+from storage.models import Lane, OutboxKind, OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
 from storage.retention import Retention
 
@@ -166,6 +166,16 @@ async def _honour_notices(messenger: Messenger, session: AsyncSession, grid: Pla
                                honour_roll(grid, standings, month), lane=Lane.BULK)
 
 
+async def _report_rows(messenger: Messenger, _session: AsyncSession, place: Place,
+                       span: reports.Span, first: date) -> list[OutboxMessage]:
+    """A scheduled report: rendered, with its chart, when the sender sends it."""
+    now = messenger.clock.now()
+    return [OutboxMessage(key=f"report:{place.id}:{span}:{first}", kind=OutboxKind.REPORT,
+                          lane=Lane.BULK, chat_id=place.chat_id or 0,
+                          markup=reporting.row_markup(place.id or 0, span, first),
+                          not_before=now, created_at=now)]
+
+
 async def sweep_once(messenger: Messenger, retention: Retention | None = None) -> dict[str, int]:
     """Everything whose time has come: wish deadlines, unanswered pages, morning reminders,
     meeting notices and reminders, action items, monthly honour rolls, and erasing what is
@@ -181,6 +191,8 @@ async def sweep_once(messenger: Messenger, retention: Retention | None = None) -
     done["action_items"] = await minutes.sweep(db, now=now, notify=ActionNotices(messenger))
     done["honour_rolls"] = await hours.honour_rolls(
         db, now=now, notify=lambda *args: _honour_notices(messenger, *args))
+    done["reports"] = await reports.post_scheduled(
+        db, now=now, notify=lambda *args: _report_rows(messenger, *args))
     done.update(await (retention or Retention()).sweep(db, now=now))
     if any(done.values()):
         log.info("sweep: %s", {step: n for step, n in done.items() if n})

@@ -19,8 +19,11 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 from bot import charts, formatting
-from bot.i18n import current_locale
+from bot.i18n import current_locale, speaking
+from bot.messenger import Messenger
+from storage.models import OutboxMessage
 from storage.reports import Durations, Figures, Span
+from usecases import reports as usecase
 from usecases.reports import Report
 
 CAPTION_LIMIT = 1024  # Telegram's, for the text under a photo
@@ -57,7 +60,7 @@ def _times(now: Durations, before: Durations) -> str:
 
 
 def _pair(now: int, before: int) -> str:
-    return f"{_number(now)} ({_number(before)})"
+    return _("{now} ({before})").format(now=_number(now), before=_number(before))
 
 
 def period_name(span: Span, first: date, last: date) -> str:
@@ -128,8 +131,8 @@ def _care_lines(now: Figures, before: Figures) -> list[str]:
 def _people_lines(now: Figures, before: Figures) -> list[str]:
     locale = current_locale()
     return [
-        _("Volunteer hours: {hours} ({hours_before}) by {volunteers} ({volunteers_before}) "
-          "volunteers").format(
+        _("Volunteer hours: {hours} h ({hours_before} h) from {volunteers} "
+          "({volunteers_before}) volunteers").format(
             hours=formatting.hours(now.volunteer_minutes, locale),
             hours_before=formatting.hours(before.volunteer_minutes, locale),
             volunteers=_number(now.active_volunteers),
@@ -200,3 +203,23 @@ async def send(bot: Bot, chat_id: int, report: Report, words: str, png: bytes | 
     await bot.send_photo(chat_id, photo, caption=f"<b>{escape(title(report))}</b>")
     return (await bot.send_message(chat_id, words)).message_id
 
+
+
+def row_markup(place_id: int, span: Span, first: date) -> dict[str, object]:
+    """What a scheduled report's outbox row keeps of it (in ``markup``): the rest is read when
+    it is sent."""
+    return {"report": {"place": place_id, "span": str(span), "first": first.isoformat()}}
+
+
+async def send_row(messenger: Messenger, row: OutboxMessage) -> int | None:
+    """Send a scheduled report's row in its chat's language."""
+    spec = (row.markup or {}).get("report") or {}
+    report = await usecase.of_period(messenger.db, int(spec["place"]), Span(spec["span"]),
+                                     date.fromisoformat(spec["first"]))
+    if report is None:
+        return None
+    chat_place = await messenger.place_of_chat(row.chat_id)
+    locale = messenger.locale_of_place(chat_place)
+    with speaking(messenger.i18n, locale):
+        words, png = await rendered(report)
+    return await send(messenger.bot, row.chat_id, report, words, png)

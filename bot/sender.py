@@ -37,7 +37,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import cards, meeting_notices, splitting
+from bot import cards, meeting_notices, reporting, splitting
 from bot.limits import Limits
 from bot.messenger import Messenger
 from storage import outbox, people
@@ -267,6 +267,8 @@ class Sender:
         if row.kind == OutboxKind.CARD:
             return await self._counted(row.chat_id, cards.sync(
                 self.messenger, cards_now.get((row.wish_id or 0, row.chat_id)), row.chat_id))
+        if row.kind == OutboxKind.REPORT:
+            return await self._counted(row.chat_id, reporting.send_row(self.messenger, row))
         if row.kind == OutboxKind.MEETING_NOTICE:
             return await self._counted(row.chat_id, meeting_notices.sync(
                 self.messenger, row.meeting_id or 0, row.chat_id))

@@ -416,6 +416,8 @@ SETTING_WORDS: dict[str, SettingWords] = {
     "person_questions_per_hour": SettingWords(("每人咨询数",), ("每人諮詢數",)),
     "same_text_minutes": SettingWords(("重复间隔",), ("重複間隔",)),
     "greet_new_members": SettingWords(("欢迎新成员", "欢迎"), ("歡迎新成員", "歡迎")),
+    "report_time": SettingWords(("报告时间", "定时报告"), ("報告時間", "定時報告")),
+    "weekly_report_day": SettingWords(("周报日",), ("週報日", "周報日")),
 }
 
 

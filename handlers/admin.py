@@ -306,6 +306,8 @@ def _setting_label(name: str) -> str:
                                        "(0: no limit)"),
         "same_text_minutes": _("Minutes in which the same words are not taken twice (0: off)"),
         "greet_new_members": _("New members of a grid group are greeted with the short help"),
+        "report_time": _("Time of the scheduled reports (off: none)"),
+        "weekly_report_day": _("Day of the weekly report (1 = Monday … 7 = Sunday)"),
     }[name]
 
 
@@ -345,6 +347,8 @@ def _typed_value(name: str, typed: str) -> str | None:
         return None if number is None else str(number)
     if name == "quiet_hours":
         return words_zh.quiet_hours(typed)
+    if name == "report_time" and words_zh.switch(typed) is False:
+        return "off"
     if name.endswith("_time"):
         at = words_zh.clock(typed)
         return None if at is None else f"{at:%H:%M}"

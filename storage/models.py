@@ -327,6 +327,9 @@ class OutboxKind(StrEnum):
     CARD = "card"
     # A meeting's notice with its live RSVP counts, rendered and posted or edited likewise.
     MEETING_NOTICE = "meeting_notice"
+    # A scheduled report (place, week or month, first day in ``markup``): its words and chart
+    # are rendered from the figures when it is sent.
+    REPORT = "report"
 
 
 class Lane(IntEnum):

@@ -11,7 +11,8 @@ percentiles need every value, and SQLite has no percentile function.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -19,10 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, distinct, exists, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import outbox, places
+from storage.db import Database
 from storage.models import (
     ActionItem,
     ActionState,
@@ -32,15 +36,19 @@ from storage.models import (
     Meeting,
     MeetingSeries,
     MeetingState,
+    OutboxMessage,
     Page,
     PageKind,
     Place,
+    PlaceKind,
     Question,
     Rating,
     ServiceLog,
     ServiceState,
     Wish,
 )
+from storage.series import claim_run
+from storage.settings import PlaceSettings, effective
 from storage.wishes import CLAIM_FULFILLED, NOT_SOLVED_BELOW, SOLVED_FROM
 
 
@@ -412,3 +420,65 @@ async def trend(session: AsyncSession, place_ids: Sequence[int],
         points.append(TrendPoint(period.first, counts["submitted"], counts["claimed"],
                                  counts["fulfilled"], counts["confirmed"]))
     return points
+
+
+# -- scheduled reports ---------------------------------------------------------------------
+
+SCHEDULED: dict[Span, tuple[PlaceKind, str]] = {
+    Span.WEEK: (PlaceKind.COMMUNITY, "report_week"),  # to each community's chat
+    Span.MONTH: (PlaceKind.STREET, "report_month"),  # to each street's chat
+}
+ReportNotify = Callable[[AsyncSession, Place, Span, date], Awaitable[list[OutboxMessage]]]
+
+
+# How many local days after its scheduled day a report that could not go out (the bot was
+# down) is still posted; after that it is skipped, as news that late is no news.
+LATE_DAYS: dict[Span, int] = {Span.WEEK: 0, Span.MONTH: 2}
+
+
+def due_period(local: datetime, span: Span, settings: PlaceSettings) -> date | None:
+    """The first day of the period whose report is due at the local time ``local``: the week
+    before, on the week's report day from the report time on; the month before, on the 1st
+    from the report time on (or by the 3rd, late). None when reports are off or it is not
+    the time."""
+    if settings.report_time == "off":
+        return None
+    at = time.fromisoformat(settings.report_time)
+    this = _start_of(local.date(), span)
+    scheduled = this + timedelta(days=settings.weekly_report_day - 1) \
+        if span is Span.WEEK else this
+    late = (local.date() - scheduled).days
+    if late < 0 or late > LATE_DAYS[span] or (late == 0 and local.time() < at):
+        return None
+    return _previous_start(this, span)
+
+
+async def post_scheduled(db: Database, *, now: datetime, notify: ReportNotify) -> int:
+    """Queue each report that is due, once per place and period (a mark per place and series,
+    like the honour roll's)."""
+    async with db.transaction() as session:
+        bound = list((await session.exec(select(Place).where(
+            col(Place.chat_id).is_not(None),
+            col(Place.kind).in_([kind for kind, _series in SCHEDULED.values()])))).all())
+    posted = 0
+    for place in bound:
+        for span, (kind, series) in SCHEDULED.items():
+            if place.kind != kind:
+                continue
+            with suppress(IntegrityError):  # another instance marked it first
+                posted += await _post_one(db, place.id or 0, span, series, now, notify)
+    return posted
+
+
+async def _post_one(db: Database, place_id: int, span: Span, series: str, now: datetime,
+                    notify: ReportNotify) -> int:
+    async with db.transaction() as session:
+        place = await places.get(session, place_id)
+        if place is None:
+            return 0
+        settings = effective(await places.chain(session, place))
+        first = due_period(now.astimezone(ZoneInfo(place.timezone)), span, settings)
+        if first is None or not await claim_run(session, place_id, series, first):
+            return 0
+        await outbox.add(session, await notify(session, place, span, first))
+        return 1

@@ -43,6 +43,11 @@ class PlaceSettings(BaseModel):
     same_text_minutes: int = Field(default=10, ge=0, le=24 * 60)
     # New members of a grid group are greeted once with the short help and its buttons.
     greet_new_members: bool = True
+    # Scheduled reports (bot.jobs): weekly to each community's chat on this day (1 = Monday)
+    # about the week before, monthly to each street's chat on the 1st; both at this local
+    # time, or never ("off").
+    report_time: str = Field(default="09:00", pattern=r"^(off|([01]\d|2[0-3]):[0-5]\d)$")
+    weekly_report_day: int = Field(default=1, ge=1, le=7)
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(

@@ -4,20 +4,23 @@ grid's group, refused to whoever is not staff; the scheduled reports, once per p
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import matplotlib.image
 import numpy as np
 
+from bot.jobs import sweep_once
 from storage import people, places
 from storage.models import Role
 from tests.harness import (
+    ADMIN,
     COMMUNITY_CHAT,
     GRID_CHAT,
     NEIGHBOUR,
     RESIDENT,
     START,
+    STREET_CHAT,
     VOLUNTEER,
     WORKER,
     Harness,
@@ -71,7 +74,8 @@ async def test_a_report_in_each_language_with_its_chart(harness: Harness) -> Non
                                       "confirmed {confirmed}, withdrawn {withdrawn}, rejected "
                                       "{rejected}")
         # This week: 8 submitted, 4 claimed (2 the week before: 7 and 3).
-        assert "8 (7)" in caption and "4 (3)" in caption
+        for now, before in ((8, 7), (4, 3)):
+            assert translate(h, locale, "{now} ({before})", now=now, before=before) in caption
         upload = photo.upload("photo")
         read_png(upload.data)
         (CHARTS / f"report_{locale}.png").write_bytes(upload.data)
@@ -114,3 +118,39 @@ async def test_whoever_is_not_staff_is_refused(harness: Harness) -> None:
         await h.send(NEIGHBOUR, f"/report month #{community.id}")
         assert refusal in h.fake.last_to(NEIGHBOUR.id).text
     assert not h.fake.sent("sendPhoto")
+
+
+async def sweep_at(h: Harness, moment: datetime) -> None:
+    h.clock.advance(moment - h.clock.now())
+    await sweep_once(h.app.messenger)
+    await h.app.sender.drain()
+
+
+def captions(h: Harness, chat_id: int) -> list[str]:
+    return [str(call.params.get("caption")) for call in h.fake.sent("sendPhoto", chat_id)]
+
+
+async def test_scheduled_reports_are_posted_once_per_period(harness: Harness) -> None:
+    h = harness
+    await set_up_grid(h)
+    await seed_weeks(h)
+    await sweep_at(h, datetime(2026, 11, 30, 0, 59, tzinfo=UTC))  # Monday 08:59 in Shanghai
+    assert not h.fake.sent("sendPhoto")
+    await sweep_at(h, datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # 09:00
+    await sweep_at(h, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    [weekly] = captions(h, COMMUNITY_CHAT)
+    assert weekly.startswith("📊 <b>幸福社区周报，11月23日–11月29日</b>")
+    assert "提交8（7）" in weekly
+    assert not h.fake.sent("sendPhoto", STREET_CHAT)
+    read_png(h.fake.sent("sendPhoto", COMMUNITY_CHAT)[-1].upload("photo").data)
+
+    await h.send(ADMIN, "/set 报告时间 关", COMMUNITY_CHAT)
+    await h.send(ADMIN, "/set weekly_report_day 2", STREET_CHAT)
+    await sweep_at(h, datetime(2026, 12, 1, 1, 0, tzinfo=UTC))  # Tuesday 1 December, 09:00
+    [monthly] = captions(h, STREET_CHAT)
+    assert monthly.startswith("📊 <b>阳光街道月报，2026年11月</b>")
+    assert "括号内为上月数据。" in monthly
+    assert len(captions(h, COMMUNITY_CHAT)) == 1, "the community switched its reports off"
+    await sweep_at(h, datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
+    await sweep_at(h, datetime(2026, 12, 8, 1, 0, tzinfo=UTC))
+    assert (len(captions(h, STREET_CHAT)), len(captions(h, COMMUNITY_CHAT))) == (1, 1)
