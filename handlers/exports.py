@@ -252,11 +252,33 @@ def columns(table: str, fields: Sequence[str]) -> list[Column]:
 
 async def _shown(table: str, fields: Sequence[str], rows: AsyncIterator[Sequence[Any]],
                  counted: list[int]) -> AsyncIterator[Sequence[Any]]:
-    shows = [_field(table, name).show for name in fields]
+    shows = [_remembered(show) if show is not None else None
+             for show in (_field(table, name).show for name in fields)]
     async for row in rows:
         counted[0] += 1
         yield tuple(value if show is None else show(value)
                     for show, value in zip(shows, row, strict=True))
+
+
+def _remembered(show: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``show`` asked once for each value (states, categories: a few values in a year of rows)
+    in the language of this export."""
+    known: dict[Any, Any] = {}
+
+    def shown(value: Any) -> Any:
+        if value not in known:
+            known[value] = show(value)
+        return known[value]
+    return shown
+
+
+def tables_of(db: Database, what: What, scope: rows_of.Scope) -> tuple[list[Table], list[int]]:
+    """The tables of an export in the language being rendered, their rows read as they are
+    written; the list's one number counts the rows written so far."""
+    counted = [0]
+    return [Table(table_name(part.table), columns(part.table, part.fields),
+                  _shown(part.table, part.fields, part.rows, counted))
+            for part in usecase.parts(db, what, scope)], counted
 
 
 # --- reading the command ------------------------------------------------------------------------
@@ -455,10 +477,7 @@ class Job:
             await asyncio.sleep(ACTION_EVERY)
 
     async def _write(self) -> tuple[list[tuple[Path, str]], int]:
-        counted = [0]
-        tables = [Table(table_name(part.table), columns(part.table, part.fields),
-                        _shown(part.table, part.fields, part.rows, counted))
-                  for part in usecase.parts(self.db, self.request.what, self.scope)]
+        tables, counted = tables_of(self.db, self.request.what, self.scope)
         zone = self.scope.timezone
         if not self.request.csv:
             path = await write_xlsx(tables, timezone=zone)

@@ -12,13 +12,13 @@ says the person exporting may see them; otherwise they are not selected at all.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -95,18 +95,34 @@ async def places_named(db: Database, name: str) -> list[Place]:
                                         .order_by(col(Place.id)))).all())
 
 
-async def _by_id(db: Database, build: Callable[[int], Any]) -> AsyncIterator[Sequence[Any]]:
-    """Every row ``build(after)`` selects, a chunk at a time; its first column is the id the
-    rows are ordered by."""
-    after = 0
-    while True:
+async def _by_id(db: Database, statement: Any, key: Any, narrowed: ColumnElement[bool]
+                 ) -> AsyncIterator[Sequence[Any]]:
+    """Every row of ``statement`` (whose first column is ``key``, the id its rows go by), a
+    chunk at a time. ``narrowed`` picks the same rows as the statement's own conditions, in a
+    form an index can answer: it finds the first and last id once; each chunk then walks the
+    ids between them in order, so a chunk costs the same at the end of a year as at its start
+    (SQLite holds every other update while a statement runs)."""
+    async with db.transaction() as session:
+        low, high = (await session.exec(
+            statement.with_only_columns(func.min(key), func.max(key)).where(narrowed))).one()
+    if low is None:
+        return
+    after = low - 1
+    while after < high:
         async with db.transaction() as session:
-            rows = (await session.exec(build(after).limit(CHUNK))).all()
+            rows = (await session.exec(statement.where(key > after, key <= high)
+                                       .order_by(key).limit(CHUNK))).all()
         for row in rows:
             yield tuple(row)
         if len(rows) < CHUNK:
             return
         after = rows[-1][0]
+
+
+def _walked(column: Any) -> Any:
+    """``column`` as a chunk's condition reads it: as an expression, so that the planner walks
+    the ids in order rather than an index of the column."""
+    return func.coalesce(column, column)
 
 
 def _name(person: Any) -> Any:
@@ -128,8 +144,9 @@ def wish_fields(scope: Scope) -> tuple[str, ...]:
     return WISH_FIELDS[:at] + WISH_CONTACT_FIELDS + WISH_FIELDS[at:]
 
 
-def _wishes_of(scope: Scope) -> ColumnElement[bool]:
-    return and_(col(Wish.grid_id).in_(scope.grid_ids), col(Wish.created_at) >= scope.start,
+def _wishes_of(scope: Scope, *, walked: bool = True) -> ColumnElement[bool]:
+    grid = _walked(col(Wish.grid_id)) if walked else col(Wish.grid_id)
+    return and_(grid.in_(scope.grid_ids), col(Wish.created_at) >= scope.start,
                 col(Wish.created_at) < scope.end)
 
 
@@ -140,12 +157,13 @@ def wishes(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
                Wish.taken_on, Wish.text, _name(resident), *contact, Wish.created_at,
                Wish.claimed_at, Wish.fulfilled_at, Wish.closed_at, _name(claimer),
                Wish.reject_reason]
-    return _by_id(db, lambda after: (
+    statement = (
         select(*columns)
         .join(Place, col(Place.id) == col(Wish.grid_id))
         .outerjoin(resident, col(resident.id) == col(Wish.resident_id))
         .outerjoin(claimer, col(claimer.id) == col(Wish.claimer_id))
-        .where(_wishes_of(scope), col(Wish.id) > after).order_by(col(Wish.id))))
+        .where(_wishes_of(scope)))
+    return _by_id(db, statement, col(Wish.id), _wishes_of(scope, walked=False))
 
 
 CLAIM_FIELDS = ("id", "wish", "grid", "claimer", "taken_on", "claimed_at", "ended_at", "outcome",
@@ -155,14 +173,15 @@ CLAIM_FIELDS = ("id", "wish", "grid", "claimer", "taken_on", "claimed_at", "ende
 def claims(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
     """The claims of the scope's wishes (those submitted in its days)."""
     claimer = aliased(Person)
-    return _by_id(db, lambda after: (
+    statement = (
         select(Claim.id, Claim.wish_id, Place.name, _name(claimer), Wish.taken_on,
                Claim.claimed_at, Claim.ended_at, Claim.outcome, Claim.from_claimer,
                Claim.from_resident)
         .join(Wish, col(Wish.id) == col(Claim.wish_id))
         .join(Place, col(Place.id) == col(Wish.grid_id))
         .outerjoin(claimer, col(claimer.id) == col(Claim.volunteer_id))
-        .where(_wishes_of(scope), col(Claim.id) > after).order_by(col(Claim.id))))
+        .where(_wishes_of(scope)))
+    return _by_id(db, statement, col(Claim.id), _wishes_of(scope, walked=False))
 
 
 RATING_FIELDS = ("id", "wish", "grid", "claimer", "score", "solved", "comment", "created_at")
@@ -171,13 +190,14 @@ RATING_FIELDS = ("id", "wish", "grid", "claimer", "score", "solved", "comment", 
 def ratings(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
     """The residents' ratings of the scope's wishes (下评上)."""
     claimer = aliased(Person)
-    return _by_id(db, lambda after: (
+    statement = (
         select(Rating.id, Rating.wish_id, Place.name, _name(claimer), Rating.score,
                Rating.score, Rating.comment, Rating.created_at)
         .join(Wish, col(Wish.id) == col(Rating.wish_id))
         .join(Place, col(Place.id) == col(Wish.grid_id))
         .outerjoin(claimer, col(claimer.id) == col(Rating.volunteer_id))
-        .where(_wishes_of(scope), col(Rating.id) > after).order_by(col(Rating.id))))
+        .where(_wishes_of(scope)))
+    return _by_id(db, statement, col(Rating.id), _wishes_of(scope, walked=False))
 
 
 # --- volunteer hours ----------------------------------------------------------------------------
@@ -204,10 +224,12 @@ def hours(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
     if scope.contacts:
         statement = statement.outerjoin(Volunteer,
                                         col(Volunteer.person_id) == col(ServiceLog.person_id))
-    return _by_id(db, lambda after: statement.where(
-        col(ServiceLog.grid_id).in_(scope.grid_ids),
-        col(ServiceLog.served_on) >= scope.first_day, col(ServiceLog.served_on) <= scope.last_day,
-        col(ServiceLog.id) > after).order_by(col(ServiceLog.id)))
+    def served(grid: Any) -> ColumnElement[bool]:
+        return and_(grid.in_(scope.grid_ids), col(ServiceLog.served_on) >= scope.first_day,
+                    col(ServiceLog.served_on) <= scope.last_day)
+
+    return _by_id(db, statement.where(served(_walked(col(ServiceLog.grid_id)))),
+                  col(ServiceLog.id), served(col(ServiceLog.grid_id)))
 
 
 # --- meetings and attendance --------------------------------------------------------------------
@@ -235,12 +257,13 @@ def meetings(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
                                 col(Attendance.reason).is_not(None))
     absent = _attendance_count(col(Attendance.present).is_(False),
                                col(Attendance.reason).is_(None))
-    return _by_id(db, lambda after: (
+    statement = (
         select(Meeting.id, MeetingSeries.title, Place.name, Meeting.starts_at, Meeting.state,
                present, excused, absent, Meeting.minutes, Meeting.decisions)
         .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
         .join(Place, col(Place.id) == col(MeetingSeries.place_id))
-        .where(_meetings_of(scope), col(Meeting.id) > after).order_by(col(Meeting.id))))
+        .where(_meetings_of(scope)))
+    return _by_id(db, statement, col(Meeting.id), _meetings_of(scope))
 
 
 ATTENDANCE_FIELDS = ("id", "meeting", "title", "starts_at", "person", "present", "reason")
@@ -250,13 +273,14 @@ def attendance(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
     """Who was at those meetings, as their hosts recorded it: present, or not with the reason
     given (excused) or none (absent)."""
     person = aliased(Person)
-    return _by_id(db, lambda after: (
+    statement = (
         select(Attendance.id, Attendance.meeting_id, MeetingSeries.title, Meeting.starts_at,
                _name(person), Attendance.present, Attendance.reason)
         .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
         .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
         .outerjoin(person, col(person.id) == col(Attendance.person_id))
-        .where(_meetings_of(scope), col(Attendance.id) > after).order_by(col(Attendance.id))))
+        .where(_meetings_of(scope)))
+    return _by_id(db, statement, col(Attendance.id), _meetings_of(scope))
 
 
 # --- action items -------------------------------------------------------------------------------
@@ -269,7 +293,9 @@ def actions(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
     """The action items (督办事项) of the scope's meetings due on its days; overdue when the
     reminder of a missed due day went out."""
     owner = aliased(Person)
-    return _by_id(db, lambda after: (
+    due = and_(col(MeetingSeries.place_id).in_(scope.place_ids),
+               col(ActionItem.due_on) >= scope.first_day, col(ActionItem.due_on) <= scope.last_day)
+    statement = (
         select(ActionItem.id, ActionItem.meeting_id, MeetingSeries.title, Place.name,
                _name(owner), ActionItem.text, ActionItem.due_on, ActionItem.state,
                col(ActionItem.overdue_at).is_not(None), ActionItem.done_at,
@@ -278,10 +304,8 @@ def actions(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
         .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
         .join(Place, col(Place.id) == col(MeetingSeries.place_id))
         .outerjoin(owner, col(owner.id) == col(ActionItem.owner_id))
-        .where(col(MeetingSeries.place_id).in_(scope.place_ids),
-               col(ActionItem.due_on) >= scope.first_day,
-               col(ActionItem.due_on) <= scope.last_day,
-               col(ActionItem.id) > after).order_by(col(ActionItem.id))))
+        .where(due))
+    return _by_id(db, statement, col(ActionItem.id), due)
 
 
 # --- the audit log ------------------------------------------------------------------------------
@@ -292,31 +316,43 @@ AUDIT_FIELDS = ("id", "at", "actor", "entity", "entity_id", "action", "from_stat
 
 def _audited_here(scope: Scope) -> ColumnElement[bool]:
     """Audit rows about a thing of the scope's places: a wish, service hours, a meeting, a
-    series, an action item, a place, a volunteer serving one of its grids."""
+    series, an action item, a place, a volunteer serving one of its grids. Each is asked of
+    the row's own thing by its id (one lookup a row, however many things the places have)."""
     places, grids = scope.place_ids, scope.grid_ids
-    series_here = select(MeetingSeries.id).where(col(MeetingSeries.place_id).in_(places))
-    meetings_here = select(Meeting.id).where(col(Meeting.series_id).in_(series_here))
+    thing = col(AuditEntry.entity_id)
+
+    def series_here(series_id: Any) -> Any:
+        return exists().where(col(MeetingSeries.id) == series_id,
+                              col(MeetingSeries.place_id).in_(places))
+
+    def meeting_here(meeting_id: Any) -> Any:
+        return exists().where(col(Meeting.id) == meeting_id,
+                              series_here(col(Meeting.series_id)))
+
     things: list[tuple[str, Any]] = [
-        ("wish", select(Wish.id).where(col(Wish.grid_id).in_(grids))),
-        ("hours", select(ServiceLog.id).where(col(ServiceLog.grid_id).in_(grids))),
-        ("meeting", meetings_here),
-        ("meeting_series", series_here),
-        ("action", select(ActionItem.id).where(col(ActionItem.meeting_id).in_(meetings_here))),
-        ("volunteer", select(VolunteerGrid.person_id).where(col(VolunteerGrid.grid_id)
-                                                            .in_(grids))),
+        ("place", thing.in_(places)),
+        ("wish", exists().where(col(Wish.id) == thing, col(Wish.grid_id).in_(grids))),
+        ("hours", exists().where(col(ServiceLog.id) == thing,
+                                 col(ServiceLog.grid_id).in_(grids))),
+        ("meeting", meeting_here(thing)),
+        ("meeting_series", series_here(thing)),
+        ("action", exists().where(col(ActionItem.id) == thing,
+                                  meeting_here(col(ActionItem.meeting_id)))),
+        ("volunteer", exists().where(col(VolunteerGrid.person_id) == thing,
+                                     col(VolunteerGrid.grid_id).in_(grids))),
     ]
-    return or_(and_(col(AuditEntry.entity) == "place", col(AuditEntry.entity_id).in_(places)),
-               *[and_(col(AuditEntry.entity) == entity, col(AuditEntry.entity_id).in_(ids))
-                 for entity, ids in things])
+    return or_(*[and_(col(AuditEntry.entity) == entity, here) for entity, here in things])
 
 
 def audit(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
     actor = aliased(Person)
-    here = _audited_here(scope)
-    return _by_id(db, lambda after: (
+    def during(at: Any) -> ColumnElement[bool]:
+        return and_(at >= scope.start, at < scope.end)
+
+    statement = (
         select(AuditEntry.id, AuditEntry.at, _name(actor), AuditEntry.entity,
                AuditEntry.entity_id, AuditEntry.action, AuditEntry.from_state,
                AuditEntry.to_state, AuditEntry.detail)
         .outerjoin(actor, col(actor.id) == col(AuditEntry.actor_id))
-        .where(col(AuditEntry.at) >= scope.start, col(AuditEntry.at) < scope.end, here,
-               col(AuditEntry.id) > after).order_by(col(AuditEntry.id))))
+        .where(during(_walked(col(AuditEntry.at))), _audited_here(scope)))
+    return _by_id(db, statement, col(AuditEntry.id), during(col(AuditEntry.at)))
