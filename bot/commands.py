@@ -92,6 +92,7 @@ COMMANDS: tuple[Command, ...] = (
             private=False, group=True),
     Command("hours", lambda: _("Service hours here"), (Act.SEE_STAFF_LISTS,),
             private=False, group=True),
+    Command("report", lambda: _("Weekly or monthly report"), (Act.SEE_REPORTS,), group=True),
     Command("export", lambda: _("Export records as a spreadsheet"), (Act.EXPORT_RECORDS,),
             group=True),
     Command("evaluation", lambda: _("Monthly evaluations (考评)"),
@@ -345,8 +346,8 @@ class PersonalMenus(BaseMiddleware):
         person = actor.person
         wanted = i18n.current_locale
         own = person.menu_locale
-        if own == wanted or (own is None and wanted == menu_by_language(person.language_code,
-                                                                        self.default)):
+        if own == wanted or (own is None and not actor.superadmin
+                             and wanted == menu_by_language(person.language_code, self.default)):
             return
         await refresh(bot, self.db, person, superadmin=actor.superadmin, default=self.default)
 

@@ -95,13 +95,25 @@ async def forget_person(message: Message, command: CommandObject, db: Database, 
         await message.reply(_refusal(allowed))
         return
     name = escape(await people.name_of(db, person.id))
-    await message.reply(_(
-        "<b>Erase what I keep about {name}?</b> Do this only when they asked for it. Their "
-        "name, contact details and words go from everything I keep; their waiting wishes are "
-        "withdrawn and their claims given back; counts in reports stay. This cannot be "
-        "undone.").format(name=name),
-        reply_markup=_confirmation(person.id, actor.id, person.created_at,
-                                   yes=_("Erase their data"), no=_("Do not erase")))
+
+    def confirmation() -> tuple[str, InlineKeyboardMarkup]:
+        return _("<b>Erase what I keep about {name}?</b> Do this only when they asked for it. "
+                 "Their name, contact details and words go from everything I keep; their "
+                 "waiting wishes are withdrawn and their claims given back; counts in reports "
+                 "stay. This cannot be undone.").format(name=name), _confirmation(
+            person.id, actor.id, person.created_at, yes=_("Erase their data"),
+            no=_("Do not erase"))
+
+    if message.chat.type == "private":
+        text, markup = confirmation()
+        await message.answer(text, reply_markup=markup)
+    elif await messenger.to_person(actor.person, confirmation) is not None:
+        # Who asked to be forgotten is nobody else's business: asked in a group, the group
+        # hears only that the admin was written to.
+        await message.reply(_("I sent you the confirmation privately."))
+    else:
+        await message.reply(_("Please open a private chat with me first: I ask you to confirm "
+                              "there."))
 
 
 def _refusal(result: Result) -> str:

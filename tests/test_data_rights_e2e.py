@@ -127,7 +127,9 @@ async def test_only_an_admin_of_their_grid_may_erase_someone_on_request(
     for person in (RESIDENT, VOLUNTEER, WORKER, CADRE, ORG):
         await h.send(person, f"/forget {NEIGHBOUR.id}", GRID_CHAT)
         assert h.fake.last_to(GRID_CHAT).text == translate(h, "zh_Hans", ONLY_ADMINS), person
-    await h.send(COMMUNITY_ADMIN, f"/forget {VOLUNTEER.id}")
+    await h.send(COMMUNITY_ADMIN, f"/forget {VOLUNTEER.id}", GRID_CHAT)
+    assert h.fake.last_to(GRID_CHAT).text == translate(
+        h, "zh_Hans", "I sent you the confirmation privately."), "the group hears no name"
     asked = h.fake.last_to(COMMUNITY_ADMIN.id)
     assert "Erase what I keep about Volunteer Chen?" in asked.text
     await h.press(WORKER, asked, button(asked, "Erase their data"))
