@@ -21,6 +21,7 @@ a new place where people are kept is never missed.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -252,6 +253,24 @@ async def _replace_id(session: AsyncSession, person_id: int, pseudonym: int) -> 
     await session.exec(update(AuditEntry).where(
         col(AuditEntry.entity).in_(PERSON_ENTITIES), col(AuditEntry.entity_id) == person_id)
         .values(entity_id=pseudonym))
+    for column in (AuditEntry.detail, OutboxMessage.on_undeliverable):
+        await _replace_id_in_text(session, column, person_id, pseudonym)
+
+
+async def _replace_id_in_text(session: AsyncSession, column: Any, person_id: int,
+                              pseudonym: int) -> None:
+    """Ids written into words ("to=<person> claim=<claim>" in the relay's audit rows, who
+    hears of a bounced answer): the whole number only, not one that merely contains it."""
+    table = column.class_
+    (key,) = [c for c in table.__table__.primary_key.columns]
+    whole = re.compile(rf"(?<!\d){person_id}(?!\d)")
+    found = (await session.exec(select(key, column).where(
+        col(column).like(f"%{person_id}%")))).all()
+    for row_id, text in found:
+        replaced = whole.sub(str(pseudonym), text)
+        if replaced != text:
+            await session.exec(update(table).where(key == row_id)
+                               .values({column.key: replaced}))
 
 
 def _text_columns() -> Iterable[tuple[Any, Any]]:

@@ -5,6 +5,7 @@ they were."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -115,6 +116,8 @@ async def seed(db: Database) -> tuple[int, int]:
                        detail=f"我是{NAME}，电话{PHONE}", at=START),
             AuditEntry(entity="wish", entity_id=501, actor_id=QIAN, action="claim", at=START,
                        detail=f"to={FANG}"),
+            AuditEntry(entity="wish", entity_id=502, actor_id=ZHOU, action="relay", at=START,
+                       detail=f"to={FANG} claim=602 to={FANG}1"),
             FsmRecord(key=f"fsm:42:{FANG}:{FANG}:default", state="WishForm:text",
                       data={"text": WISH_TEXT}),
             FailedUpdate(update_id=9, chat_id=FANG, person_id=FANG, text=WISH_TEXT,
@@ -177,7 +180,7 @@ def personal_in(value: Any) -> list[str]:
     if not isinstance(value, str):
         return []
     return [text for text in PERSONAL if text in value] + (
-        [str(FANG)] if str(FANG) in value else [])
+        [str(FANG)] if re.search(rf"(?<!\d){FANG}(?!\d)", value) else [])
 
 
 async def test_nothing_personal_is_left_in_any_table_and_the_counts_stay(db: Database) -> None:
@@ -209,6 +212,9 @@ async def test_nothing_personal_is_left_in_any_table_and_the_counts_stay(db: Dat
     async with db.transaction() as session:
         anonymous = await session.get(Person, done.pseudonym)
         series = await session.get(MeetingSeries, 701)
+        relayed = (await session.exec(select(AuditEntry.detail).where(
+            AuditEntry.action == "relay"))).one()[0]
     assert anonymous is not None and anonymous.full_name == "" and anonymous.username is None
     assert series is not None and series.member_ids == [done.pseudonym, QIAN]
+    assert relayed == f"to={done.pseudonym} claim=602 to={FANG}1", "another id stays whole"
 
