@@ -535,6 +535,7 @@ EXPORTS: dict[str, frozenset[str]] = {
     "meetings": frozenset({"会议", "會議", "联席会议", "聯席會議", "出席", "meeting"}),
     "actions": frozenset({"事项", "事項", "督办", "督辦", "督办事项", "督辦事項", "action"}),
     "audit": frozenset({"日志", "日誌", "审计", "審計", "操作日志", "操作日誌", "log"}),
+    "evaluation": frozenset({"考评", "考評", "考核", "evaluations"}),
 }
 FILE_FORMATS: dict[str, frozenset[str]] = {
     "xlsx": frozenset({"excel", "表格", "工作簿", "xls"}),

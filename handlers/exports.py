@@ -151,6 +151,10 @@ def _action_state(value: str) -> str:
     return {ActionState.OPEN: _("not done yet"), ActionState.DONE: _("done")}.get(value, value)
 
 
+def _evaluated(kind: str) -> str:
+    return _("social worker") if kind == "social_worker" else _("grid")
+
+
 def _safe(show: Callable[[Any], str]) -> Callable[[Any], Any]:
     def shown(value: Any) -> Any:
         return None if value is None else show(value)
@@ -223,6 +227,21 @@ FIELDS: dict[tuple[str, str] | str, Field] = {
     "from_state": Field(lambda: _("From")),
     "to_state": Field(lambda: _("To")),
     "detail": Field(lambda: _("Detail"), Kind.LONG_TEXT),
+    "month": Field(lambda: _("Month")),
+    "kind": Field(lambda: _("Evaluated"), show=_evaluated),
+    "name": Field(lambda: _("Name")),
+    "residents": Field(lambda: _("Residents' part"), Kind.NUMBER),
+    "organisation": Field(lambda: _("Organisation's part"), Kind.NUMBER),
+    "partners": Field(lambda: _("Partners' part"), Kind.NUMBER),
+    "total": Field(lambda: _("Weighted total"), Kind.NUMBER),
+    "ratings": Field(lambda: _("Ratings"), Kind.NUMBER),
+    "solved_count": Field(lambda: _("Solved"), Kind.NUMBER),
+    "partly_count": Field(lambda: _("Partly solved"), Kind.NUMBER),
+    "not_solved_count": Field(lambda: _("Not solved"), Kind.NUMBER),
+    "staff_reviews": Field(lambda: _("Admins' reviews"), Kind.NUMBER),
+    "partner_reviews": Field(lambda: _("Partners' reviews"), Kind.NUMBER),
+    ("evaluation", "comment"): Field(lambda: _("Their comment"), Kind.LONG_TEXT),
+    "closed": Field(lambda: _("Month closed"), show=_yes_no),
 }
 
 
@@ -230,13 +249,14 @@ def table_name(table: str) -> str:
     return {"wishes": _("Micro-wishes"), "claims": _("Claims"), "ratings": _("Ratings"),
             "hours": _("Service hours"), "meetings": _("Joint meetings"),
             "attendance": _("Attendance"), "actions": _("Action items"),
-            "audit": _("Audit log")}[table]
+            "audit": _("Audit log"), "evaluation": _("Evaluation")}[table]
 
 
 def what_name(what: What) -> str:
     return {What.WISHES: _("micro-wishes, claims and ratings"),
             What.HOURS: _("service hours"), What.MEETINGS: _("joint meetings and attendance"),
-            What.ACTIONS: _("action items"), What.AUDIT: _("the audit log")}[what]
+            What.ACTIONS: _("action items"), What.AUDIT: _("the audit log"),
+            What.EVALUATION: _("the monthly evaluations")}[what]
 
 
 def _field(table: str, name: str) -> Field:
@@ -294,10 +314,10 @@ class Request:
 
 def usage() -> str:
     return _("Usage: /export <what> [from] [to] [place] [csv]. What: wishes, hours, meetings, "
-             "actions or audit (心愿, 时长, 会议, 事项, 日志). Days: 2026-11-01, 11月, 2026-11 or "
-             "2026 (this month when none is given). Place: its number, e.g. #12, or its name "
-             "(this chat's place when none is given). A workbook unless you add csv. Example: "
-             "/export 心愿 2026-10 2026-11")
+             "actions, audit or evaluation (心愿, 时长, 会议, 事项, 日志, 考评). Days: "
+             "2026-11-01, 11月, 2026-11 or 2026 (this month when none is given). Place: its "
+             "number, e.g. #12, or its name (this chat's place when none is given). A workbook "
+             "unless you add csv. Example: /export 心愿 2026-10 2026-11")
 
 
 def parse(args: str, today: date) -> Request | str:
@@ -425,6 +445,9 @@ async def export(message: Message, command: CommandObject, db: Database, actor: 
 
 
 def _not_allowed(what: What, target: Place) -> str:
+    if what is What.EVALUATION:
+        return _("Only an admin of {place} can export its evaluations.").format(
+            place=escape(target.name))
     if usecase.act_for(what) is not Act.EXPORT_RECORDS:
         return _("Only an admin of {place} can export its audit log.").format(
             place=escape(target.name))

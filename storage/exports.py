@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from storage import evaluation, people
 from storage.db import Database
 from storage.models import (
     ActionItem,
@@ -356,3 +357,61 @@ def audit(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
         .outerjoin(actor, col(actor.id) == col(AuditEntry.actor_id))
         .where(during(_walked(col(AuditEntry.at))), _audited_here(scope)))
     return _by_id(db, statement, col(AuditEntry.id), during(col(AuditEntry.at)))
+
+
+# --- the monthly evaluation ---------------------------------------------------------------------
+
+EVALUATION_FIELDS = ("month", "kind", "name", "residents", "organisation", "partners", "total",
+                     "ratings", "solved_count", "partly_count", "not_solved_count",
+                     "staff_reviews", "partner_reviews", "comment", "closed")
+
+
+def _months(first_day: date, last_day: date) -> list[str]:
+    months, day = [], first_day.replace(day=1)
+    while day <= last_day:
+        months.append(f"{day.year:04d}-{day.month:02d}")
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _evaluation_row(month: str, kind: str, name: str, parts: evaluation.Parts,
+                    comment: str | None, closed: bool) -> tuple[Any, ...]:
+    def points(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+    return (month, kind, name, points(parts.residents), points(parts.organisation),
+            points(parts.partners), points(parts.total), parts.ratings, parts.solved,
+            parts.partly, parts.not_solved,
+            parts.staff_reviews, parts.partner_reviews, comment, closed)
+
+
+async def evaluations(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
+    """The monthly evaluation (考评) of each month the scope's days touch: every social worker
+    who serves one of its grids, then each of its grids, as shown (a closed month as kept)."""
+    for month in _months(scope.first_day, scope.last_day):
+        async with db.transaction() as session:
+            street = await evaluation.street_of(session, scope.place_ids[0])
+            if street is None:
+                return
+            found = await evaluation.results(session, street, month)
+            grids = set(scope.grid_ids)
+            workers = [w for w, served in found.grids_of.items() if grids.intersection(served)
+                       and w in found.people]
+            names = await people.names_in(session, workers)
+            comments = {w: await evaluation.comment_of(session, street.id or 0, month, w)
+                        for w in workers}
+            grid_names = {g.id: g.name for g in await places_by_ids(session, [
+                g for g in found.grids if g in grids])}
+        closed = found.closed_at is not None
+        for worker in sorted(workers, key=lambda w: names[w]):
+            comment = comments[worker]
+            yield _evaluation_row(month, "social_worker", names[worker], found.people[worker],
+                                  comment.text if comment else None, closed)
+        for grid_id, name in sorted(grid_names.items(), key=lambda item: item[1]):
+            yield _evaluation_row(month, "grid", name, found.grids[grid_id], None, closed)
+
+
+async def places_by_ids(session: Any, place_ids: Sequence[int]) -> list[Place]:
+    if not place_ids:
+        return []
+    return list((await session.exec(select(Place).where(col(Place.id).in_(place_ids)))).all())

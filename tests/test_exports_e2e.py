@@ -210,6 +210,16 @@ async def test_staff_export_each_kind_privately_read_back_as_written(harness: Ha
     audit = sheets((await exported(h, ADMIN))[-1])["Audit log"]
     assert {row[5] for row in audit[1:]} >= {"export", "bind"}
 
+    # The month's evaluation: the resident's five stars make the worker's and the grid's
+    # residents' part 100 (下评上), the only part there is.
+    await h.send(ADMIN, f"/export 考评 2026-11 #{street}")
+    evaluation = sheets((await exported(h, ADMIN))[-1])["Evaluation"]
+    worker = row_of(evaluation, "Name", WORKER.name)
+    assert (worker["Month"], worker["Evaluated"], worker["Residents' part"],
+            worker["Weighted total"], worker["Ratings"], worker["Month closed"]) == (
+        "2026-11", en(h, "social worker"), 100, 100, 1, en(h, "no"))
+    assert row_of(evaluation, "Name", "第三网格")["Residents' part"] == 100
+
 
 async def test_who_may_not_export_is_told_and_nothing_is_sent(harness: Harness) -> None:
     h = harness
@@ -235,6 +245,9 @@ async def test_who_may_not_export_is_told_and_nothing_is_sent(harness: Harness) 
     await h.send(CADRE, "/export 日志", COMMUNITY_CHAT)
     assert h.fake.last_to(COMMUNITY_CHAT).text == zh(
         h, "Only an admin of {place} can export its audit log.", place="幸福社区")
+    await h.send(WORKER, "/export 考评")
+    assert h.fake.last_to(WORKER.id).text == en(
+        h, "Only an admin of {place} can export its evaluations.", place="幸福社区")
     await h.send(STRANGER, "/export 心愿", COMMUNITY_CHAT)
     assert h.fake.last_to(COMMUNITY_CHAT).text.startswith(zh(
         h, "I send exports privately, and you have not opened a private chat with me yet. "

@@ -2,7 +2,8 @@
 
 An export covers a place and every place below it. Wishes (with their claims and ratings),
 volunteer hours, meetings with their attendance and action items may be exported by the
-place's staff (``Act.EXPORT_RECORDS``); the audit log by its admins (``Act.ADMINISTER``).
+place's staff (``Act.EXPORT_RECORDS``); the audit log by its admins (``Act.ADMINISTER``), the
+monthly evaluations by those who may see them (``Act.SEE_EVALUATIONS``).
 Contact details are in an export only when the person may see them at the place
 (``Act.SEE_CONTACTS``, which holds at every place below it too). Every export is written to
 the audit log: who took what, of which days, and whether with contact details.
@@ -32,9 +33,10 @@ class What(StrEnum):
     MEETINGS = "meetings"
     ACTIONS = "actions"
     AUDIT = "audit"
+    EVALUATION = "evaluation"
 
 
-NEEDS: dict[What, Act] = {What.AUDIT: Act.ADMINISTER}
+NEEDS: dict[What, Act] = {What.AUDIT: Act.ADMINISTER, What.EVALUATION: Act.SEE_EVALUATIONS}
 WITH_CONTACTS = frozenset({What.WISHES, What.HOURS})
 
 
@@ -99,6 +101,7 @@ def parts(db: Database, what: What, scope: Scope) -> list[Part]:
                         ("attendance", exports.ATTENDANCE_FIELDS, exports.attendance)],
         What.ACTIONS: [("actions", exports.ACTION_FIELDS, exports.actions)],
         What.AUDIT: [("audit", exports.AUDIT_FIELDS, exports.audit)],
+        What.EVALUATION: [("evaluation", exports.EVALUATION_FIELDS, exports.evaluations)],
     }
     return [Part(table, fields, rows(db, scope)) for table, fields, rows in tables[what]]
 
