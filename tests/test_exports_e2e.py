@@ -4,14 +4,15 @@ privately, and every refusal."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
-from sqlmodel import select
 
-from handlers.exports import queue_of
+from handlers.exports import ExportQueue, queue_of
 from storage import places
 from storage.models import (
     ActionItem,
@@ -26,7 +27,7 @@ from storage.models import (
     Wish,
     WishState,
 )
-from tests.fake_telegram import Call, Upload
+from tests.fake_telegram import Upload
 from tests.harness import (
     ADMIN,
     COMMUNITY_CHAT,
@@ -277,3 +278,23 @@ async def test_who_may_not_export_is_told_and_nothing_is_sent(harness: Harness) 
     assert zh(h, "Micro-wish") in headers and zh(h, "Submitted") in headers
     assert not any(zh(h, "Contact phone") in str(header) for header in headers)
     assert PHONE not in str(found)
+
+
+async def test_exports_beyond_two_wait_their_turn_one_per_person() -> None:
+    queue = ExportQueue(at_once=2)
+    release = asyncio.Event()
+    running: list[int] = []
+
+    def job(person: int) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            running.append(person)
+            await release.wait()
+        return run
+
+    assert [queue.start(person, job(person)) for person in (1, 2, 3, 4)] == [0, 0, 1, 2]
+    assert queue.has(3) and not queue.has(5)
+    await asyncio.sleep(0)  # the first two take their turns; the others wait
+    assert running == [1, 2]
+    release.set()
+    await queue.finished()
+    assert running == [1, 2, 3, 4] and not queue.has(1)
