@@ -9,8 +9,10 @@ rows stay, so every count and report reads as before.
   topics, reasons, answers, what a form held, failed updates, audit details) are emptied;
   photos and voice messages of their wishes, or added by them, are deleted (the file id is
   all the bot keeps).
-- Their roles, duty shifts and command menus are deleted; messages still waiting to be sent
-  to them are deleted and those sent lose their text.
+- Their roles, duty shifts and command menus are deleted, they leave the members of every
+  meeting, and their volunteer record is kept for the counts but never pinged or named on an
+  honour roll; messages still waiting to be sent to them are deleted and those sent lose
+  their text.
 - Last, every text column of every table is scrubbed of their name, @username, phones,
   addresses and texts, wherever someone else copied them (a notice, a card, minutes).
 
@@ -177,8 +179,10 @@ async def _empty_their_words(session: AsyncSession, person_id: int) -> None:
         update(Person).where(col(Person.id) == person_id).values(
             full_name="", username=None, language_code=None, locale=None, menu_locale=None,
             reachable=False),
+        # Kept for the counts, never again pinged about a wish nor named on an honour roll.
         update(Volunteer).where(col(Volunteer.person_id) == person_id).values(
-            real_name="", phone=None, other_skill=None, reason=None, answer=None),
+            real_name="", phone=None, other_skill=None, reason=None, answer=None, pings=False,
+            public=False),
         update(Wish).where(col(Wish.resident_id) == person_id).values(
             text="", contact_phone=None, contact_address=None, reject_reason=None,
             adopted_note=None, source_key=None),
@@ -319,14 +323,17 @@ def _scrubbed(value: Any, person_id: int, pseudonym: int, personal: Sequence[str
 async def _scrub_json(session: AsyncSession, person_id: int, pseudonym: int,
                       personal: Sequence[str]) -> None:
     """The meetings they are a member of, and closed months of evaluation, name them in
-    JSON: both tables are small, so they are read whole."""
-    for model, attribute in ((MeetingSeries, "member_ids"), (ClosedMonth, "results")):
-        for row in (await session.exec(select(model))).all():
-            before = getattr(row, attribute)
-            after = _scrubbed(before, person_id, pseudonym, personal)
-            if after != before:
-                setattr(row, attribute, after)
-                session.add(row)
+    JSON: both tables are small, so they are read whole. They are no longer a member of any
+    meeting (nobody would hear its notices); a closed month keeps their result, anonymous."""
+    for series in (await session.exec(select(MeetingSeries))).all():
+        if person_id in series.member_ids:
+            series.member_ids = [i for i in series.member_ids if i != person_id]
+            session.add(series)
+    for month in (await session.exec(select(ClosedMonth))).all():
+        results = _scrubbed(month.results, person_id, pseudonym, personal)
+        if results != month.results:
+            month.results = results
+            session.add(month)
     await session.flush()
 
 
