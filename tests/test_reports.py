@@ -6,14 +6,19 @@ crosses from November into December. Times below are Shanghai's unless said othe
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from matplotlib import font_manager
+from matplotlib.image import imread
+from sqlmodel import col, select
 
+from bot import charts, reporting
+from bot.i18n import make_i18n, speaking
 from storage import audit, places, reports, wishes
 from storage.db import Database
 from storage.models import (
@@ -34,6 +39,7 @@ from storage.models import (
 from storage.reports import Span
 from storage.wishes import Draft
 from tests.test_query_plans import NOW, captured, district, scans
+from usecases import reports as usecase
 
 __all__ = ["district"]  # the fixture, filled like a small street office
 
@@ -270,17 +276,53 @@ async def test_a_place_in_another_time_zone_counts_its_own_week(db: Database) ->
 
 async def test_a_months_report_reads_the_month_by_index(district: Database) -> None:
     async with district.transaction() as session:
-        street = (await session.exec(select(Place).where(
-            Place.kind == PlaceKind.STREET))).first()
-    assert street is not None
+        street, grid = [(await session.exec(select(Place).where(
+            Place.kind == kind).order_by(col(Place.id)))).first()
+            for kind in (PlaceKind.STREET, PlaceKind.GRID)]
+    for place in (street, grid):
+        assert place is not None
 
-    async def report(session: Any) -> None:
-        below = await reports.places_below(session, street.id or 0)
-        period = reports.bounds(NOW, Span.MONTH, street.timezone)
-        await reports.figures(session, below, period.start, period.end,
-                              timezone=street.timezone)
-        await reports.trend(session, below, reports.trend_periods(period, street.timezone))
+        async def report(session: Any, place: Place = place) -> None:
+            below = await reports.places_below(session, place.id or 0)
+            period = reports.bounds(NOW, Span.MONTH, place.timezone)
+            await reports.figures(session, below, period.start, period.end,
+                                  timezone=place.timezone)
+            await reports.trend(session, below, reports.trend_periods(period, place.timezone))
 
-    statements = await captured(district, report)
-    assert len(statements) >= 20
-    assert await scans(district, statements) == []
+        statements = await captured(district, report)
+        assert len(statements) >= 20
+        assert await scans(district, statements) == [], place.kind
+
+
+async def test_the_chart_is_drawn_from_the_trend_or_not_at_all(
+        db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    seeded = await seed(db)
+    async with db.transaction() as session:
+        street = await places.get(session, seeded.street)
+        assert street is not None
+        week = reports.period_from(WEEK_FIRST, Span.WEEK, "Asia/Shanghai")
+        report = await usecase.compose(session, street, week)
+    with speaking(make_i18n("zh_Hans"), "zh_Hans"):
+        chart = reporting.chart(report)
+        assert [list(s.values) for s in chart.series] == [
+            [0, 0, 0, 0, 0, 0, 1, 5], [0] * 7 + [3], [0] * 7 + [3], [0] * 7 + [2]]
+        assert (chart.labels[0], chart.labels[-1]) == ("10月12日", "11月30日")
+        png = charts.draw(chart, "zh_Hans")
+        assert png is not None and png.startswith(b"\x89PNG")
+        assert imread(io.BytesIO(png), format="png").shape[:2] == (495, 880)
+
+        # No font with Chinese characters: no chart (never boxes), a sentence instead, and
+        # the log says so once.
+        monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+        monkeypatch.setattr(font_manager, "findSystemFonts", lambda *_args, **_kw: [])
+        charts.cjk_families.cache_clear()
+        try:
+            assert charts.draw(chart, "zh_Hans") is None
+            assert charts.draw(chart, "zh_Hant") is None
+            assert "图表无法生成" in reporting.text(report, chart_drawn=False)
+            latin = charts.Chart("Weekly", ["Nov 30"], [charts.Series("submitted", [5])])
+            assert charts.draw(latin, "en") is not None
+        finally:
+            charts.cjk_families.cache_clear()
+    warned = [r for r in caplog.records if "no font with Chinese characters" in r.message]
+    assert len(warned) == 1
