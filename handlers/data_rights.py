@@ -4,15 +4,18 @@ confirmation) and /forget (an admin erases a person on their request)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 from html import escape
 from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import (
     CallbackQuery,
     FSInputFile,
@@ -50,15 +53,12 @@ class ForgetCb(CallbackData, prefix="fg"):
     since: int
 
 
-def _first_seen(moment: datetime) -> int:
-    return data_rights.first_seen(moment)
-
-
 def _confirmation(person_id: int, asker_id: int, since: datetime, *,
                   yes: str, no: str) -> InlineKeyboardMarkup:
     def button(text: str, go: bool) -> InlineKeyboardButton:
         return InlineKeyboardButton(text=text, callback_data=ForgetCb(
-            go=go, person_id=person_id, asker_id=asker_id, since=_first_seen(since)).pack())
+            go=go, person_id=person_id, asker_id=asker_id,
+            since=data_rights.first_seen(since)).pack())
     return InlineKeyboardMarkup(inline_keyboard=[[button(yes, True)], [button(no, False)]])
 
 
@@ -123,7 +123,8 @@ def _refusal(result: Result) -> str:
 
 
 async def decide(query: CallbackQuery, callback_data: ForgetCb, bot: Bot, db: Database,
-                 actor: Actor, clock: Clock, messenger: Messenger, state: FSMContext) -> None:
+                 actor: Actor, clock: Clock, messenger: Messenger,
+                 fsm_storage: BaseStorage) -> None:
     if callback_data.asker_id != actor.id:
         await query.answer(_("This button is for the person who asked."), show_alert=True)
         return
@@ -137,11 +138,13 @@ async def decide(query: CallbackQuery, callback_data: ForgetCb, bot: Bot, db: Da
     if done.result is not Result.OK:
         await query.answer(_refusal(done.result), show_alert=True)
         if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=None)
+            with suppress(TelegramBadRequest):  # its buttons may be gone already
+                await query.message.edit_reply_markup(reply_markup=None)
         return
     await take_back(bot, callback_data.person_id, chats)
-    if own:
-        await state.clear()
+    # A form they were filling in privately is forgotten in memory too (its row is gone).
+    await FSMContext(fsm_storage, StorageKey(bot_id=bot.id, chat_id=callback_data.person_id,
+                                             user_id=callback_data.person_id)).clear()
     await _close(query, _said(done, own))
 
 
