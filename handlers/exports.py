@@ -88,9 +88,16 @@ class ExportQueue:
             self._people.discard(person_id)
 
     async def finished(self) -> None:
-        """Wait for every export started so far (tests; a clean stop)."""
+        """Wait for every export started so far."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Give up the exports being built or waiting (their files are removed): a year's
+        export would outlast the few seconds a stopping bot has. They may be asked again."""
+        for task in self._tasks:
+            task.cancel()
+        await self.finished()
 
 
 def queue_of(dispatcher: Dispatcher) -> ExportQueue:
@@ -550,7 +557,7 @@ def router() -> Router:
     router.message.register(export, Command("export"))
 
     @router.shutdown()
-    async def finish_exports(dispatcher: Dispatcher) -> None:
-        await queue_of(dispatcher).finished()
+    async def stop_exports(dispatcher: Dispatcher) -> None:
+        await queue_of(dispatcher).stop()
 
     return router

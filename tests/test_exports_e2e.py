@@ -298,3 +298,10 @@ async def test_exports_beyond_two_wait_their_turn_one_per_person() -> None:
     release.set()
     await queue.finished()
     assert running == [1, 2, 3, 4] and not queue.has(1)
+
+    # A stopping bot gives up what is still being built; it may be asked again.
+    release.clear()
+    queue.start(5, job(5))
+    await asyncio.sleep(0)
+    await queue.stop()
+    assert not queue.has(5)
