@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine:
 #   make run    installs what GridLink needs and runs the bot
-#   make test   installs what GridLink needs, starts a throwaway PostgreSQL, runs every test
+#   make test   installs what GridLink needs, starts a throwaway PostgreSQL and Redis, runs
+#               every test
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -31,7 +32,7 @@ run: install
 	$(BIN)/python -m bot
 
 test: install
-	eval "$$(scripts/test-postgres.sh)" && $(BIN)/python -m pytest
+	eval "$$(scripts/test-postgres.sh)" && eval "$$(scripts/test-redis.sh)" && $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .

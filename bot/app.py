@@ -25,6 +25,7 @@ from bot.commands import MenusFollowRoles, PersonalMenus, register_menus
 from bot.fsm_storage import DatabaseStorage, KeyLocks
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.inflight import GridLinkDispatcher, InFlight
+from bot.instances import Together
 from bot.jobs import make_scheduler, retention_of
 from bot.membership import GridMembership
 from bot.messenger import Messenger
@@ -129,6 +130,15 @@ def set_aside_startup_objects() -> None:
 
 
 async def serve(app: App) -> None:
+    """Raises bot.instances.AnotherInstance when another instance runs without Redis."""
+    together = await Together.join(app.settings.redis_url, app.db)
+    try:
+        await _serve_alongside(app)
+    finally:
+        await together.leave()
+
+
+async def _serve_alongside(app: App) -> None:
     await prepare_telegram(app)
     set_aside_startup_objects()
     sending = asyncio.create_task(app.sender.run_forever(), name="outbox-sender")

@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from bot.app import App, build, serve
+from bot.instances import AnotherInstance
 from bot.settings import Settings
 from storage.db import MigrationFailed
 
@@ -56,6 +57,9 @@ async def main(settings: Settings) -> int:
         return 2
     try:
         await serve(app)
+    except AnotherInstance as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     except TelegramUnauthorizedError:
         print("GridLink cannot start: Telegram rejected GRIDLINK_BOT_TOKEN. Check it with "
               "BotFather (/token).", file=sys.stderr)

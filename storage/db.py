@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -65,6 +65,7 @@ class Remembered:
 
 
 QUEUED = "outbox_queued"  # Session.info key: this transaction queued outbox rows
+PLACES_CHANGED = "places_changed"  # Session.info key: this transaction changed places
 
 
 class Database:
@@ -86,6 +87,7 @@ class Database:
         self._open: ContextVar[tuple[asyncio.Task[Any] | None, AsyncSession] | None] = \
             ContextVar(f"gridlink_transaction_{id(self)}", default=None)
         self._on_queued: list[Callable[[], None]] = []
+        self._on_places_changed: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -118,6 +120,22 @@ class Database:
             if session.info.get(QUEUED):
                 for wake in self._on_queued:
                     wake()
+            if session.info.get(PLACES_CHANGED):
+                await self._tell_places_changed()
+
+    def forget_places(self) -> None:
+        self.chat_places.clear()
+        self.places.clear()
+
+    def when_places_changed(self, tell: Callable[[], Awaitable[None]]) -> None:
+        """Await ``tell`` after each transaction that changed places has committed (other
+        instances are told to forget what they remember of places: bot.instances)."""
+        self._on_places_changed.append(tell)
+
+    async def _tell_places_changed(self) -> None:
+        self.forget_places()
+        for tell in self._on_places_changed:
+            await tell()
 
     def when_queued(self, wake: Callable[[], None]) -> None:
         """Call ``wake`` after each transaction that queued outbox rows has committed (the

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
-from storage.db import Database, Remembered
+from storage.db import PLACES_CHANGED, Database, Remembered
 from storage.models import PARENT_KIND, Place, PlaceKind
 from storage.settings import PlaceSettings, effective
 
@@ -69,13 +69,14 @@ async def get(session: AsyncSession, place_id: int | None) -> Place | None:
 @asynccontextmanager
 async def _changing(db: Database) -> AsyncIterator[AsyncSession]:
     """A transaction that changes places; what ``by_chat`` and ``get`` remember is forgotten
-    once it has ended, committed or not."""
+    once it has ended, committed or not, and by the other instances once it has committed
+    (``Database.when_places_changed``)."""
     try:
         async with db.transaction() as session:
+            session.info[PLACES_CHANGED] = True
             yield session
     finally:
-        db.chat_places.clear()
-        db.places.clear()
+        db.forget_places()
 
 
 async def by_ids(db: Database, place_ids: list[int]) -> list[Place]:

@@ -53,11 +53,14 @@ STREET_CHAT, COMMUNITY_CHAT, GRID_CHAT = -1001, -1002, -1003
 
 
 class Harness:
-    def __init__(self, app: App, fake: FakeTelegram, clock: FrozenClock) -> None:
+    def __init__(self, app: App, fake: FakeTelegram, clock: FrozenClock, *,
+                 first_update_id: int = 1) -> None:
+        """``first_update_id``: another instance's harness on the same database numbers its
+        updates apart (Telegram numbers one bot's updates in one sequence)."""
         self.app = app
         self.fake = fake
         self.clock = clock
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(100_000)
         self._introduced: set[int] = set()
 

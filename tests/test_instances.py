@@ -1,0 +1,112 @@
+"""Two instances on one database: refused without Redis; with Redis, a place changed in one is
+seen at once in the other, and a form begun in one goes on in the other."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.app import App, build
+from bot.clock import FrozenClock
+from bot.instances import AnotherInstance, Together
+from bot.links import Purpose
+from bot.startup import main
+from storage import places, wishes
+from tests.conftest import UNLIMITED, at_head, make_settings
+from tests.fake_telegram import FakeTelegram
+from tests.harness import ADMIN, GRID_CHAT, RESIDENT, START, Harness, set_up_grid
+
+REDIS_URL = os.environ.get("GRIDLINK_TEST_REDIS_URL")
+HEARD_WITHIN_S = 30  # a bound for a stuck test; the message comes in milliseconds
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """The test Redis, emptied."""
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("GRIDLINK_TEST_REDIS_URL is not set; CI must run the Redis tests")
+        pytest.skip("no Redis: run the tests with `make test` to start one")
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    await redis.aclose()
+    return REDIS_URL
+
+
+@pytest.fixture
+async def postgres_url(database_url: str) -> str:
+    if database_url.startswith("sqlite"):
+        pytest.skip("several instances run on PostgreSQL")
+    return await at_head(database_url)
+
+
+async def instance(fake: FakeTelegram, url: str, redis_url: str | None, number: int
+                   ) -> tuple[Harness, Together]:
+    app: App = await build(make_settings(fake, url, redis_url=redis_url), FrozenClock(START))
+    app.sender.limits = UNLIMITED
+    together = await Together.join(redis_url, app.db)
+    return Harness(app, fake, app.dispatcher["clock"],
+                   first_update_id=1 + number * 1_000_000), together
+
+
+async def test_a_second_instance_without_redis_is_refused_with_a_clear_sentence(
+        fake: FakeTelegram, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    url = await at_head(database_url)
+    first, together = await instance(fake, url, None, 0)
+    try:
+        assert await main(make_settings(fake, url)) == 2
+        said = capsys.readouterr().err
+        assert "another GridLink instance is already running on this database" in said
+        assert "GRIDLINK_REDIS_URL" in said
+        with pytest.raises(AnotherInstance):
+            await Together.join(None, first.app.db)
+    finally:
+        await together.leave()
+        await first.app.close()
+    again, together = await instance(fake, url, None, 1)  # the first one stopped: no refusal
+    await together.leave()
+    await again.app.close()
+
+
+Instances = list[tuple[Harness, Together]]
+
+
+@pytest.fixture
+async def two(fake: FakeTelegram, postgres_url: str, redis_url: str) -> AsyncIterator[Instances]:
+    running = [await instance(fake, postgres_url, redis_url, number) for number in (0, 1)]
+    yield running
+    for harness, together in running:
+        await together.leave()
+        await harness.app.close()
+
+
+async def test_a_setting_changed_in_one_instance_is_seen_at_once_in_the_other(
+        two: Instances) -> None:
+    (a, _), (b, b_together) = two
+    await set_up_grid(a)
+    grid = await places.by_chat(b.db, GRID_CHAT)  # b remembers the grid as it is now
+    assert grid is not None and grid.settings.get("grid_deadline_hours") is None
+    assert b_together.changes is not None
+    b_together.changes.heard.clear()
+    await a.send(ADMIN, "/set grid_deadline_hours 12", GRID_CHAT)
+    await asyncio.wait_for(b_together.changes.heard.wait(), HEARD_WITHIN_S)
+    seen = await places.by_chat(b.db, GRID_CHAT)
+    assert seen is not None and seen.settings["grid_deadline_hours"] == 12
+
+
+async def test_a_form_begun_in_one_instance_goes_on_in_the_other(two: Instances) -> None:
+    (a, _), (b, _) = two
+    await set_up_grid(a)
+    await a.open_link(RESIDENT, Purpose.WISH_FORM, 3)
+    await b.press_text(RESIDENT, b.fake.last_to(RESIDENT.id), "Daily life")
+    await a.send(RESIDENT, "家里灯泡坏了，够不着")
+    await b.press_text(RESIDENT, b.fake.last_to(RESIDENT.id), "Not urgent")
+    await a.press_text(RESIDENT, a.fake.last_to(RESIDENT.id), "Skip")
+    await b.press_text(RESIDENT, b.fake.last_to(RESIDENT.id), "Skip")
+    await a.press_text(RESIDENT, a.fake.last_to(RESIDENT.id), "Submit")
+    wish = await wishes.get(a.db, 1)
+    assert (wish.text, wish.category, wish.urgent) == ("家里灯泡坏了，够不着", "daily_life", False)
