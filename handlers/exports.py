@@ -66,11 +66,15 @@ class ExportQueue:
     def has(self, person_id: int) -> bool:
         return person_id in self._people
 
+    def ahead(self) -> int:
+        """How many exports a new one would wait for."""
+        return max(0, len(self._tasks) - self.at_once + 1)
+
     def start(self, person_id: int, job: Callable[[], Awaitable[None]]) -> int:
         """Start ``job`` when a turn is free; how many exports are ahead of it."""
         if self._turns is None:
             self._turns = asyncio.Semaphore(self.at_once)
-        ahead = max(0, len(self._tasks) - self.at_once + 1)
+        ahead = self.ahead()
         self._people.add(person_id)
         task = asyncio.create_task(self._run(person_id, job), name=f"export-{person_id}")
         self._tasks.add(task)
@@ -444,11 +448,12 @@ async def export(message: Message, command: CommandObject, db: Database, actor: 
         await message.reply(_("I am sending it to you privately."))
     async with db.transaction() as session:
         locale = await locale_of(session, actor.person, i18n.default_locale)
-    job = Job(bot, db, i18n, locale, actor.id, request, target, prepared.scope)
-    ahead = queue.start(actor.id, job.run)
+    ahead = queue.ahead()
     with speaking(i18n, locale), audience.addressing(actor.id), suppress(TelegramAPIError):
         await bot.send_message(actor.id, _waiting(ahead) if ahead else _preparing(request,
                                                                                   target))
+    queue.start(actor.id, Job(bot, db, i18n, locale, actor.id, request, target,
+                              prepared.scope).run)
 
 
 def _not_allowed(what: What, target: Place) -> str:
