@@ -1,8 +1,9 @@
 """/report [week|month] [place]: a place's figures and chart, for its staff.
 
-A report names no one, but a grid's group is full of residents and volunteers: asked there, the
-report goes to the person privately and the group is told so. In a community's or street's
-chat, where the scheduled reports go too, and in a private chat, it is the answer.
+A report names no one, but a grid's group is full of residents and volunteers: asked there (or
+in a group bound to no place, whose people nobody knows), the report goes to the person
+privately and the group is told so. In a community's or street's chat, where the scheduled
+reports go too, and in a private chat, it is the answer.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatAction
+from aiogram.enums import ChatAction, ChatType
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
@@ -90,7 +91,9 @@ async def _staff_places(db: Database, actor: Actor) -> list[Place]:
         ids = set((await session.exec(select(RoleGrant.place_id).where(
             RoleGrant.person_id == actor.id,
             col(RoleGrant.role).in_([str(r) for r in STAFF_ROLES])))).all())
-    return await places.by_ids(db, list(ids)) if ids else []
+    found = await places.by_ids(db, list(ids)) if ids else []
+    order = [PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID]
+    return sorted(found, key=lambda p: (order.index(PlaceKind(p.kind)), p.name))  # widest first
 
 
 async def _place(db: Database, actor: Actor, request: Request,
@@ -104,8 +107,11 @@ async def _place(db: Database, actor: Actor, request: Request,
         return mine[0]
     if not mine and not actor.superadmin:
         return not_allowed()
-    return _("Which place? Please add its number, e.g. /report week #{number} (/places lists "
-             "them).").format(number=mine[0].id if mine else 1)
+    if not mine:
+        return _("Which place? Please add its number, e.g. /report week #1 (/places lists "
+                 "them).")
+    return _("Which place? Please add its number: {places}.").format(
+        places=", ".join(f"#{p.id} {escape(p.name)}" for p in mine))
 
 
 def not_allowed() -> str:
@@ -125,11 +131,13 @@ async def report(message: Message, command: CommandObject, db: Database, actor: 
     if outcome.report is None:
         await message.reply(not_allowed())
         return
-    privately = place is not None and place.kind == PlaceKind.GRID
+    # A grid's group, or a group bound to no place, is no place for a report.
+    privately = message.chat.type != ChatType.PRIVATE and (
+        place is None or place.kind == PlaceKind.GRID)
     chat_id = actor.id if privately else message.chat.id
-    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-    words, png = await reporting.rendered(outcome.report)
     try:
+        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+        words, png = await reporting.rendered(outcome.report)
         await reporting.send(bot, chat_id, outcome.report, words, png)
     except (TelegramForbiddenError, TelegramBadRequest):
         if not privately:
@@ -138,8 +146,8 @@ async def report(message: Message, command: CommandObject, db: Database, actor: 
                               "private chat with me first, then ask again."))
         return
     if privately:
-        await message.reply(_("The report is in your private chat with me: a grid's group is "
-                              "for its residents and volunteers."))
+        await message.reply(_("I sent you the report privately: figures for staff are not "
+                              "posted in this group."))
 
 
 def router() -> Router:

@@ -300,10 +300,20 @@ async def _to_fulfil(session: AsyncSession, place_ids: Sequence[int], start: dat
 
 async def _pages(session: AsyncSession, place_ids: Sequence[int], start: datetime,
                  end: datetime) -> list[tuple[str, datetime, datetime | None]]:
-    return list((await session.exec(
-        select(Page.kind, Page.created_at, Page.acknowledged_at)
-        .where(col(Page.community_id).in_(place_ids), _in(col(Page.created_at), start, end),
-               col(Page.kind) != PageKind.QUESTION))).all())
+    """The pages of the period (not a question's) of a community among the places, or about
+    a wish of a grid among them: a page belongs to a community, its wish to a grid."""
+    parents = (await session.exec(select(Place.parent_id).where(
+        col(Place.id).in_(place_ids)))).all()
+    communities = {*place_ids, *(p for p in parents if p is not None)}
+    rows = (await session.exec(
+        select(Page.kind, Page.created_at, Page.acknowledged_at, Page.community_id,
+               Wish.grid_id)
+        .outerjoin(Wish, col(Wish.id) == col(Page.wish_id))
+        .where(col(Page.community_id).in_(communities), _in(col(Page.created_at), start, end),
+               col(Page.kind) != PageKind.QUESTION))).all()
+    wanted = set(place_ids)
+    return [(kind, created, acked) for kind, created, acked, community, grid in rows
+            if community in wanted or grid in wanted]
 
 
 async def _to_answer(session: AsyncSession, place_ids: Sequence[int], start: datetime,

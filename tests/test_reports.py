@@ -92,7 +92,8 @@ async def _claimed_and_fulfilled(db: Database, wish_id: int, claimed: datetime,
                                      now=rated)).ok
 
 
-async def _seed_wishes(db: Database, seeded: Seeded) -> None:
+async def _seed_wishes(db: Database, seeded: Seeded) -> int:
+    """The wishes; the first one's id."""
     w1 = await _wish(db, seeded.grid_1, sh(11, 30, 10))
     await _claimed_and_fulfilled(db, w1, sh(11, 30, 12), sh(12, 1, 12), 5, sh(12, 2, 9))
     w2 = await _wish(db, seeded.grid_2, sh(12, 1, 9))
@@ -113,13 +114,14 @@ async def _seed_wishes(db: Database, seeded: Seeded) -> None:
         await audit.record(session, entity="wish", entity_id=w7, actor_id=None,
                            action="to_community", at=sh(12, 2, 9), from_state="open",
                            to_state="open")
+    return w1
 
 
-async def _seed_the_rest(db: Database, seeded: Seeded) -> None:
+async def _seed_the_rest(db: Database, seeded: Seeded, first_wish: int) -> None:
     community = seeded.community
     async with db.transaction() as session:
         session.add_all([
-            Page(community_id=community, kind=PageKind.RISK, level="A",
+            Page(community_id=community, kind=PageKind.RISK, level="A", wish_id=first_wish,
                  created_at=sh(12, 1, 10), acknowledged_at=sh(12, 1, 10, 6)),
             Page(community_id=community, kind=PageKind.ESCALATION, level="A",
                  created_at=sh(12, 2, 9), acknowledged_at=sh(12, 2, 9, 30)),
@@ -173,8 +175,7 @@ async def seed(db: Database) -> Seeded:
     seeded = Seeded(street, community, await _place(db, -23, PlaceKind.GRID, "一网格", community),
                     await _place(db, -24, PlaceKind.GRID, "二网格", community),
                     await _place(db, -26, PlaceKind.GRID, "Astoria", far_community, NEW_YORK))
-    await _seed_wishes(db, seeded)
-    await _seed_the_rest(db, seeded)
+    await _seed_the_rest(db, seeded, await _seed_wishes(db, seeded))
     return seeded
 
 
@@ -236,6 +237,11 @@ async def test_the_figures_of_a_week_that_crosses_a_month(db: Database) -> None:
     grid = await _figures(db, seeded.grid_1, week)
     assert (grid.submitted, grid.claimed, grid.withdrawn, grid.rejected) == (4, 2, 1, 1)
     assert (grid.volunteer_minutes, grid.meetings) == (90, 0)
+    # A grid has the pages about its wishes (a page belongs to the community).
+    assert (grid.risk_alerts, grid.risk_acknowledged, grid.to_acknowledge.count) == (1, 1, 1)
+    assert (grid.to_answer.count, grid.satisfaction.count) == (0, 2)
+    other = await _figures(db, seeded.grid_2, week)
+    assert (other.risk_alerts, other.to_acknowledge.count, other.satisfaction.mean) == (0, 0, 3)
 
     november = reports.period_from(date(2026, 11, 1), Span.MONTH, "Asia/Shanghai")
     month = await _figures(db, seeded.street, november)

@@ -32,12 +32,13 @@ from tests.test_reports import _claimed_and_fulfilled, _wish
 CHARTS = Path("/tmp") / "gridlink-report-charts"  # kept to be looked at
 
 
-async def seed_weeks(h: Harness) -> None:
-    """Over the 8 weeks up to START's: week k (0 = seven weeks ago) gets k + 1 wishes, of
-    which the first half is claimed, fulfilled and rated solved two days later."""
+async def seed_weeks(h: Harness, weeks: int = 8) -> None:
+    """Over the 8 weeks up to START's: the week n weeks before gets 8 - n wishes, of which
+    the first half is claimed, fulfilled and rated solved a day later; ``weeks``: only the
+    last ones."""
     grid = await places.by_chat(h.db, GRID_CHAT)
     assert grid is not None and grid.id is not None
-    for weeks_ago in range(8):
+    for weeks_ago in range(weeks):
         monday = START - timedelta(weeks=weeks_ago, days=2)  # START is a Wednesday
         for n in range(8 - weeks_ago):
             wish = await _wish(h.db, grid.id, monday + timedelta(minutes=n), f"帮忙{n}")
@@ -87,8 +88,8 @@ async def test_a_grid_group_gets_the_report_privately(harness: Harness) -> None:
     await h.send(WORKER, "/report month", GRID_CHAT)
     assert h.fake.sent("sendPhoto", WORKER.id)
     assert h.fake.last_to(GRID_CHAT).text == translate(
-        h, "zh_Hans", "The report is in your private chat with me: a grid's group is for its "
-        "residents and volunteers.")
+        h, "zh_Hans", "I sent you the report privately: figures for staff are not posted in "
+        "this group.")
     assert not h.fake.sent("sendPhoto", GRID_CHAT)
     await h.send(WORKER, "/report 上月", COMMUNITY_CHAT)
     assert "幸福社区月报，2026年10月" in str(
@@ -97,6 +98,18 @@ async def test_a_grid_group_gets_the_report_privately(harness: Harness) -> None:
     assert "There is no place #999" in h.fake.last_to(WORKER.id).text
     await h.send(WORKER, "/report 上周 没有这个地方")
     assert "There is no place called “没有这个地方”" in h.fake.last_to(WORKER.id).text
+
+    street = await places.by_chat(h.db, STREET_CHAT)
+    assert street is not None and street.id is not None
+    await people.grant(h.db, person_id=WORKER.id, place_id=street.id, role=Role.CADRE,
+                       by=ADMIN.id, now=h.clock.now())
+    await h.send(WORKER, "/report last month")
+    assert h.fake.last_to(WORKER.id).text == translate(
+        h, "en", "Which place? Please add its number: {places}.",
+        places=f"#{street.id} 阳光街道, #{street.id + 1} 幸福社区")
+    await h.send(WORKER, f"/report last month #{street.id}")
+    assert "Monthly report of 阳光街道, October 2026" in str(
+        h.fake.sent("sendPhoto", WORKER.id)[-1].params.get("caption"))
 
 
 async def test_whoever_is_not_staff_is_refused(harness: Harness) -> None:
@@ -133,7 +146,7 @@ def captions(h: Harness, chat_id: int) -> list[str]:
 async def test_scheduled_reports_are_posted_once_per_period(harness: Harness) -> None:
     h = harness
     await set_up_grid(h)
-    await seed_weeks(h)
+    await seed_weeks(h, weeks=2)
     await sweep_at(h, datetime(2026, 11, 30, 0, 59, tzinfo=UTC))  # Monday 08:59 in Shanghai
     assert not h.fake.sent("sendPhoto")
     await sweep_at(h, datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # 09:00
