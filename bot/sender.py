@@ -117,6 +117,8 @@ class Sender:
         self._sending: dict[int, asyncio.Task[None]] = {}  # chat → its rows being sent
         self._in_flight = 0  # rows taken and not yet done with
         self._resting: dict[int, float] = {}  # chat → when (limits' clock) it may send again
+        self._leased: set[int] = set()  # ids of the rows taken and not yet done with
+        self._renewed: datetime | None = None  # when their leases were last renewed
 
     @property
     def db(self):
@@ -124,6 +126,7 @@ class Sender:
 
     async def take(self) -> int:
         """Take due rows of chats free to send now and start sending them; how many."""
+        await self._renew_leases()
         room = self.batch - self._in_flight
         if room <= 0:
             return 0
@@ -138,10 +141,20 @@ class Sender:
             by_chat[row.chat_id].append(row)
         for chat_id, chat_rows in by_chat.items():
             self._in_flight += len(chat_rows)
+            self._leased.update(row.id for row in chat_rows if row.id is not None)
             task = asyncio.create_task(self._send_to_chat(chat_id, chat_rows, cards_now))
             self._sending[chat_id] = task
             task.add_done_callback(lambda _, chat_id=chat_id: self._chat_done(chat_id))
         return len(rows)
+
+    async def _renew_leases(self) -> None:
+        """A row held longer than its lease (a chat waiting for its window, Telegram slow to
+        answer) must not be taken by another instance meanwhile."""
+        now = self.messenger.clock.now()
+        if not self._leased or (self._renewed and now - self._renewed < outbox.RENEW_EVERY):
+            return
+        await outbox.renew(self.db, self._leased, now=now)
+        self._renewed = now
 
     def _busy_chats(self) -> list[int]:
         now = self.limits.clock()
@@ -230,6 +243,7 @@ class Sender:
                     return
         finally:
             self._in_flight -= len(rows)
+            self._leased.difference_update(row.id for row in rows)
 
     def _rest(self, chat_id: int, seconds: float, rows: list[OutboxMessage]) -> None:
         self._resting[chat_id] = self.limits.clock() + seconds

@@ -20,6 +20,7 @@ from storage.db import QUEUED, Database, Prepared, insert_for
 from storage.models import OutboxMessage, OutboxState
 
 LEASE = timedelta(seconds=60)
+RENEW_EVERY = LEASE / 3  # a sender renews the leases of the rows it holds this often
 DUE_STATES = (OutboxState.PENDING, OutboxState.SENDING)
 
 
@@ -70,6 +71,19 @@ async def claim_due(db: Database, *, now: datetime, limit: int, per_chat: int | 
             await session.exec(_LEASE, params={"ids": [r.id for r in rows],
                                                "until": now + LEASE})
         return rows
+
+
+_RENEW = (update(OutboxMessage)
+          .where(col(OutboxMessage.id).in_(bindparam("ids", expanding=True)),
+                 col(OutboxMessage.state) == OutboxState.SENDING)
+          .values(not_before=bindparam("until")))
+
+
+async def renew(db: Database, ids: Collection[int], *, now: datetime) -> None:
+    """Extend the lease of rows a sender still holds (waiting for a window of Telegram's
+    limits, or for a slow answer), so that no other sender takes them meanwhile."""
+    async with db.transaction() as session:
+        await session.exec(_RENEW, params={"ids": list(ids), "until": now + LEASE})
 
 
 def _at_most_per_chat(rows: Iterable[OutboxMessage], per_chat: int) -> list[OutboxMessage]:

@@ -73,6 +73,10 @@ class FakeTelegram:
     failing: dict[str, int] = field(default_factory=dict)
     # When set, sendMessage beyond these limits is answered 429.
     limits: RateLimits | None = None
+    # While set and not yet let go, sendMessage requests wait here (Telegram slow to answer);
+    # ``holding`` is set once one waits.
+    hold: asyncio.Event | None = None
+    holding: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     _runner: web.AppRunner | None = None
@@ -166,6 +170,9 @@ class FakeTelegram:
         return _ok(updates)
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
+        if self.hold is not None:
+            self.holding.set()
+            await self.hold.wait()
         chat_id = int(params["chat_id"])
         if chat_id in self.unreachable:
             return _error(403, "Forbidden: bot can't initiate conversation with a user")

@@ -233,3 +233,23 @@ async def test_a_part_refused_for_a_while_is_sent_later_and_no_part_twice(
     parts = [c.text for c in h.fake.sent("sendMessage", 42) if isinstance(c.result, dict)]
     assert len(parts) == 4 and len(set(parts)) == 4
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+async def test_a_row_held_longer_than_its_lease_is_not_taken_by_another_instance(
+        harness: Harness) -> None:
+    """Instance a sends a row and Telegram is slow to answer, past the row's lease; instance b
+    looks meanwhile. a renews the lease of what it holds, so b leaves the row alone."""
+    h = harness
+    other = Sender(h.app.messenger, limits=h.app.sender.limits)  # instance b's sender
+    await outbox.enqueue(h.db, [queued(h, "slow to answer", 50_001)])
+    h.fake.hold = asyncio.Event()
+    assert await h.app.sender.take() == 1
+    await h.fake.holding.wait()
+    for _ in range(3):  # 3 × 40 s: twice the lease, a's sender looking as it always does
+        h.clock.advance(timedelta(seconds=40))
+        await h.app.sender.take()
+        assert await other.take() == 0
+    h.fake.hold.set()
+    await h.app.sender.drain()
+    assert delivered(h) == Counter({"slow to answer": 1})
+    assert (await outbox.counts(h.db)) == {OutboxState.SENT: 1}
