@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, localedata
 from babel.dates import format_skeleton, format_time, get_day_names
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -106,3 +106,23 @@ def weekday_names(locale: str) -> dict[int, str]:
 def number(value: int, locale: str) -> str:
     """A count as the language writes it: "1,234"."""
     return format_decimal(value, locale=babel_locale(locale))
+
+
+def decimal(value: float, locale: str) -> str:
+    """A figure with at most one decimal: "1,234.5", "3"."""
+    return format_decimal(value, format="#,##0.#", locale=babel_locale(locale))
+
+
+def share(value: float, locale: str) -> str:
+    """A share as a whole percentage: "33%"."""
+    return format_percent(value, format="#,##0%", locale=babel_locale(locale))
+
+
+def month_day(value: date, locale: str) -> str:
+    """E.g. "11月30日", "Nov 30"."""
+    return format_skeleton("MMMd", value, locale=babel_locale(locale))
+
+
+def month_short(value: date, locale: str) -> str:
+    """E.g. "11月", "Nov"."""
+    return format_skeleton("MMM", value, locale=babel_locale(locale))

@@ -15,8 +15,6 @@ from html import escape
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_skeleton
-from babel.numbers import format_decimal, format_percent
 
 from bot import charts, formatting
 from bot.i18n import current_locale, speaking
@@ -30,15 +28,11 @@ CAPTION_LIMIT = 1024  # Telegram's, for the text under a photo
 
 
 def _number(value: float) -> str:
-    return format_decimal(value, format="#,##0.#", locale=formatting.babel_locale(
-        current_locale()))
+    return formatting.decimal(value, current_locale())
 
 
 def _share(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return format_percent(value, format="#,##0%", locale=formatting.babel_locale(
-        current_locale()))
+    return "–" if value is None else formatting.share(value, current_locale())
 
 
 def _duration(seconds: float | None) -> str:
@@ -64,11 +58,10 @@ def _pair(now: int, before: int) -> str:
 
 
 def period_name(span: Span, first: date, last: date) -> str:
-    locale = formatting.babel_locale(current_locale())
+    locale = current_locale()
     if span is Span.MONTH:
-        return formatting.month(first, current_locale())
-    return f"{format_skeleton('MMMd', first, locale=locale)}–" \
-           f"{format_skeleton('MMMd', last, locale=locale)}"
+        return formatting.month(first, locale)
+    return f"{formatting.month_day(first, locale)}–{formatting.month_day(last, locale)}"
 
 
 def title(report: Report) -> str:
@@ -165,15 +158,14 @@ def text(report: Report, *, chart_drawn: bool = True) -> str:
 
 
 def chart(report: Report) -> charts.Chart:
-    locale = formatting.babel_locale(current_locale())
-    skeleton = "MMMd" if report.period.span is Span.WEEK else "MMM"
+    label = formatting.month_day if report.period.span is Span.WEEK else formatting.month_short
     if report.period.span is Span.WEEK:
         heading = _("{place}: micro-wishes in the last 8 weeks")
     else:
         heading = _("{place}: micro-wishes in the last 12 months")
     return charts.Chart(
         title=heading.format(place=report.place.name),
-        labels=[format_skeleton(skeleton, p.first, locale=locale) for p in report.trend],
+        labels=[label(p.first, current_locale()) for p in report.trend],
         series=[charts.Series(_("submitted"), [p.submitted for p in report.trend]),
                 charts.Series(_("claimed"), [p.claimed for p in report.trend]),
                 charts.Series(_("fulfilled"), [p.fulfilled for p in report.trend]),

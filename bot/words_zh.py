@@ -566,3 +566,15 @@ EVALUATION_SETTINGS: dict[str, frozenset[str]] = {
     "scale": frozenset({"分制", "满分", "滿分", "分值"}),
     "criteria": frozenset({"指标", "指標", "考评指标", "考評指標", "标准", "標準", "criterion"}),
 }
+
+
+# --- reports (/report) --------------------------------------------------------------------------
+
+REPORT_PERIODS: dict[str, frozenset[str]] = {
+    "week": frozenset({"thisweek", "this week", "周", "週", "本周", "本週", "这周", "這週",
+                       "星期", "周报", "週報"}),
+    "lastweek": frozenset({"last week", "上周", "上週", "上星期", "上礼拜", "上禮拜"}),
+    "month": frozenset({"thismonth", "this month", "月", "本月", "这个月", "這個月", "月报",
+                        "月報"}),
+    "lastmonth": frozenset({"last month", "上月", "上个月", "上個月"}),
+}

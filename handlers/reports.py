@@ -29,15 +29,10 @@ from storage.reports import Span
 from storage.words import NO_ROW, row_number
 from usecases import reports as usecase
 
-# The period a word asks for: its span, and how many periods back (0: this one so far).
-PERIOD_WORDS: dict[tuple[Span, int], frozenset[str]] = {
-    (Span.WEEK, 0): frozenset({"week", "thisweek", "周", "週", "本周", "本週", "这周", "這週",
-                               "星期", "周报", "週報"}),
-    (Span.WEEK, 1): frozenset({"lastweek", "上周", "上週", "上星期"}),
-    (Span.MONTH, 0): frozenset({"month", "thismonth", "月", "本月", "这个月", "這個月", "月报",
-                                "月報"}),
-    (Span.MONTH, 1): frozenset({"lastmonth", "上月", "上个月", "上個月"}),
-}
+# The period each keyword of words_zh.REPORT_PERIODS asks for: its span, and how many periods
+# back (0: this one so far).
+PERIODS: dict[str, tuple[Span, int]] = {"week": (Span.WEEK, 0), "lastweek": (Span.WEEK, 1),
+                                        "month": (Span.MONTH, 0), "lastmonth": (Span.MONTH, 1)}
 
 
 @dataclass(frozen=True)
@@ -55,18 +50,13 @@ def usage() -> str:
 def parse(args: str) -> Request:
     """The period and the place asked for: words after the period name the place."""
     words = args.split()
-    request = Request()
-    if words:
-        joined = {words_zh.word(" ".join(words[:n])).replace(" ", ""): n for n in (2, 1)}
-        for said, taken in joined.items():
-            found = next((key for key, forms in PERIOD_WORDS.items() if said in forms), None)
-            if found is not None:
-                request = Request(found[0], found[1])
-                words = words[taken:]
-                break
-    if words:
-        request = Request(request.span, request.back, " ".join(words))
-    return request
+    for taken in (2, 1):  # "last week" is two words
+        found = words_zh.keyword(" ".join(words[:taken]), words_zh.REPORT_PERIODS)
+        if len(words) >= taken and found is not None:
+            span, back = PERIODS[found]
+            rest = words[taken:]
+            return Request(span, back, " ".join(rest) if rest else None)
+    return Request(place_words=" ".join(words) if words else None)
 
 
 async def _named(db: Database, words: str) -> Place | str:
