@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,8 @@ TRADITIONAL = ("Noto Sans CJK TC", "Noto Sans CJK HK", "Source Han Sans TC",
 LATIN = "DejaVu Sans"  # matplotlib's own font, always there
 SAMPLE = "网格社区街道報告"  # characters every chart in Chinese needs
 COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3")
+# Charts are drawn in worker threads; matplotlib shares its fonts between them, so one at a time.
+_DRAWING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,11 @@ def _latin_only(chart: Chart) -> bool:
 
 def draw(chart: Chart, locale: str) -> bytes | None:
     """The chart as a PNG, or None when its characters cannot be drawn."""
+    with _DRAWING:
+        return _draw(chart, locale)
+
+
+def _draw(chart: Chart, locale: str) -> bytes | None:
     fonts = families(locale)
     if fonts is None:
         if not _latin_only(chart):
