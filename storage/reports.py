@@ -421,15 +421,38 @@ async def figures(session: AsyncSession, place_ids: Sequence[int], start: dateti
     )
 
 
+async def _count(session: AsyncSession, statement: Any) -> int:
+    return int((await session.exec(statement)).one())
+
+
+async def _main_counts(session: AsyncSession, place_ids: Sequence[int], start: datetime,
+                       end: datetime) -> tuple[int, int, int, int]:
+    """Wishes submitted, claimed, fulfilled and confirmed in the period, each from its own
+    table by its time index (the same events the audit log holds, read from narrower rows):
+    a claim row is a claim, take-on or adoption; a rating of 3 or more confirms."""
+    of_places = col(Wish.grid_id).in_(place_ids)
+    by_wish = col(Wish.id) == col(Claim.wish_id)
+    return (
+        await _count(session, select(func.count()).select_from(Wish).where(
+            of_places, _in(col(Wish.created_at), start, end))),
+        await _count(session, select(func.count()).select_from(Claim).join(Wish, by_wish).where(
+            of_places, _in(col(Claim.claimed_at), start, end))),
+        await _count(session, select(func.count()).select_from(Claim).join(Wish, by_wish).where(
+            of_places, _in(col(Claim.ended_at), start, end),
+            col(Claim.outcome) == CLAIM_FULFILLED)),
+        await _count(session, select(func.count()).select_from(Rating).join(
+            Wish, col(Wish.id) == col(Rating.wish_id)).where(
+            of_places, _in(col(Rating.created_at), start, end),
+            col(Rating.score) >= NOT_SOLVED_BELOW)),
+    )
+
+
 async def trend(session: AsyncSession, place_ids: Sequence[int],
                 periods: Sequence[Period]) -> list[TrendPoint]:
     """The main counts of each period, oldest first, for the report's chart."""
-    points = []
-    for period in periods:
-        counts = await _wish_counts(session, place_ids, period.start, period.end)
-        points.append(TrendPoint(period.first, counts["submitted"], counts["claimed"],
-                                 counts["fulfilled"], counts["confirmed"]))
-    return points
+    return [TrendPoint(period.first, *await _main_counts(session, place_ids, period.start,
+                                                         period.end))
+            for period in periods]
 
 
 # -- scheduled reports ---------------------------------------------------------------------

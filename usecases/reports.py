@@ -59,6 +59,26 @@ async def compose(session: AsyncSession, place: Place, period: Period) -> Report
                                   reports.trend_periods(period, place.timezone)))
 
 
+async def composed(db: Database, place: Place, period: Period) -> Report:
+    """``compose`` in short transactions: the figures of the period, of the one before, and
+    each period of the trend in one of their own, so that other people's updates go in between
+    (SQLite runs one transaction at a time; a street's month reads about a second's worth)."""
+    async with db.transaction() as session:
+        below = await reports.places_below(session, place.id or 0)
+    before = reports.previous(period, place.timezone)
+    figures = []
+    for this in (period, before):
+        async with db.transaction() as session:
+            figures.append(await reports.figures(session, below, this.start, this.end,
+                                                 timezone=place.timezone))
+    trend = []
+    for this in reports.trend_periods(period, place.timezone):
+        async with db.transaction() as session:
+            trend += await reports.trend(session, below, [this])
+    return Report(place=place, period=period, figures=figures[0], before=figures[1],
+                  trend=trend)
+
+
 async def ask(db: Database, actor: Actor, place_id: int, span: Span, *, now: datetime,
               periods_back: int = 0) -> Outcome:
     """The report of the week or month ``now`` falls in (``periods_back`` = 1: the one
@@ -69,16 +89,15 @@ async def ask(db: Database, actor: Actor, place_id: int, span: Span, *, now: dat
             return Outcome(Result.NOT_FOUND)
         if not await may_in(session, actor, Act.SEE_REPORTS, place.id):
             return Outcome(Result.NOT_ALLOWED)
-        period = reports.bounds(now, span, place.timezone)
-        for _ in range(periods_back):
-            period = reports.previous(period, place.timezone)
-        return Outcome(Result.OK, await compose(session, place, period))
+    period = reports.bounds(now, span, place.timezone)
+    for _ in range(periods_back):
+        period = reports.previous(period, place.timezone)
+    return Outcome(Result.OK, await composed(db, place, period))
 
 
 async def of_period(db: Database, place_id: int, span: Span, first: date) -> Report | None:
     """A scheduled report, as its outbox row names it (the sweep decided it is due)."""
-    async with db.transaction() as session:
-        place = await places.get(session, place_id)
-        if place is None:
-            return None
-        return await compose(session, place, reports.period_from(first, span, place.timezone))
+    place = await places.by_id(db, place_id)
+    if place is None:
+        return None
+    return await composed(db, place, reports.period_from(first, span, place.timezone))
