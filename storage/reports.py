@@ -33,6 +33,7 @@ from storage.models import (
     Attendance,
     AuditEntry,
     Claim,
+    DailyMark,
     Meeting,
     MeetingSeries,
     MeetingState,
@@ -488,30 +489,36 @@ def due_period(local: datetime, span: Span, settings: PlaceSettings) -> date | N
 
 async def post_scheduled(db: Database, *, now: datetime, notify: ReportNotify) -> int:
     """Queue each report that is due, once per place and period (a mark per place and series,
-    like the honour roll's)."""
+    like the honour roll's). What is due is found in one transaction; a place whose report
+    went out already is passed over without one of its own."""
     async with db.transaction() as session:
         bound = list((await session.exec(select(Place).where(
             col(Place.chat_id).is_not(None),
             col(Place.kind).in_([kind for kind, _series in SCHEDULED.values()])))).all())
+        marks = {(place_id, series): day for place_id, series, day in (await session.exec(
+            select(DailyMark.place_id, DailyMark.series, DailyMark.last_day).where(
+                col(DailyMark.series).in_([s for _kind, s in SCHEDULED.values()])))).all()}
+        due: list[tuple[int, Span, str, date]] = []
+        for place in bound:
+            span = next(span for span, (kind, _s) in SCHEDULED.items() if kind == place.kind)
+            series = SCHEDULED[span][1]
+            settings = effective(await places.chain(session, place))
+            first = due_period(now.astimezone(ZoneInfo(place.timezone)), span, settings)
+            done = marks.get((place.id or 0, series))
+            if first is not None and (done is None or done < first):
+                due.append((place.id or 0, span, series, first))
     posted = 0
-    for place in bound:
-        for span, (kind, series) in SCHEDULED.items():
-            if place.kind != kind:
-                continue
-            with suppress(IntegrityError):  # another instance marked it first
-                posted += await _post_one(db, place.id or 0, span, series, now, notify)
+    for place_id, span, series, first in due:
+        with suppress(IntegrityError):  # another instance marked it first
+            posted += await _post_one(db, place_id, span, series, first, notify)
     return posted
 
 
-async def _post_one(db: Database, place_id: int, span: Span, series: str, now: datetime,
+async def _post_one(db: Database, place_id: int, span: Span, series: str, first: date,
                     notify: ReportNotify) -> int:
     async with db.transaction() as session:
         place = await places.get(session, place_id)
-        if place is None:
-            return 0
-        settings = effective(await places.chain(session, place))
-        first = due_period(now.astimezone(ZoneInfo(place.timezone)), span, settings)
-        if first is None or not await claim_run(session, place_id, series, first):
+        if place is None or not await claim_run(session, place_id, series, first):
             return 0
         await outbox.add(session, await notify(session, place, span, first))
         return 1
