@@ -32,6 +32,7 @@ from bot.messenger import Messenger
 from bot.middlewares import IntakeMiddleware, KeepResponseTypes
 from bot.sender import Sender
 from bot.settings import Mode, Settings
+from bot.shared_limits import SharedLimits
 from handlers import routers
 from storage.db import Database
 
@@ -53,6 +54,8 @@ class App:
     sender: Sender
 
     async def close(self) -> None:
+        if self.sender.shared is not None:
+            await self.sender.shared.close()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.db.dispose()
@@ -110,6 +113,8 @@ async def build(settings: Settings, clock: Clock | None = None) -> App:
     clock = clock or SystemClock()
     messenger = Messenger(bot, db, i18n, settings.default_locale, clock)
     sender = Sender(messenger, on_undeliverable=notices.undeliverable)
+    if settings.redis_url:
+        sender.shared = SharedLimits.from_url(settings.redis_url, bot.id)
     db.when_queued(sender.wake)
     dispatcher = make_dispatcher(settings, db, i18n, clock, messenger)
     return App(settings, db, bot, dispatcher, i18n, messenger, sender)

@@ -40,6 +40,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import cards, meeting_notices, reporting, splitting
 from bot.limits import Limits
 from bot.messenger import Messenger
+from bot.shared_limits import SharedLimits
 from storage import outbox, people
 from storage.models import OutboxKind, OutboxMessage, OutboxState
 
@@ -107,6 +108,8 @@ class Sender:
                  on_undeliverable: Consequence | None = None) -> None:
         self.messenger = messenger
         self.limits = limits or Limits()
+        # With several instances, Telegram's limits are kept in Redis for all (bot.app).
+        self.shared: SharedLimits | None = None
         self.batch = batch
         self.per_chat = per_chat
         self.gate = LaneGate(concurrency)
@@ -228,15 +231,14 @@ class Sender:
                             cards_now: cards.Standings) -> None:
         try:
             for index, row in enumerate(rows):
-                rest = self.limits.chat_wait(chat_id)
+                rest = await self._chat_rest(chat_id)
                 if rest > REST_AFTER:
                     self._rest(chat_id, rest, rows[index:])
                     return
                 if rest > 0:
                     await asyncio.sleep(rest)
                 async with self.gate.turn(row.lane):
-                    while (pause := self.limits.wait(chat_id)) > 0:  # noqa: ASYNC110
-                        await asyncio.sleep(pause)
+                    await self._window(chat_id)
                     held_until = await self._deliver(row, cards_now)
                 if held_until is not None:  # later rows of the chat wait behind this one
                     await self._hand_back(rows[index + 1:], held_until)
@@ -266,10 +268,32 @@ class Sender:
                 return message.message_id
             progress.left = rest
             part, rest = splitting.first_part(rest)
-            while (pause := self.limits.wait(row.chat_id)) > 0:  # noqa: ASYNC110
+            await self._window(row.chat_id)
+
+    async def _chat_rest(self, chat_id: int) -> float:
+        """Seconds the chat must wait for its own limits, whatever other chats do."""
+        if self.shared is not None:
+            return await self.shared.chat_wait(chat_id)
+        return self.limits.chat_wait(chat_id)
+
+    async def _window(self, chat_id: int) -> None:
+        """Until one more send to the chat fits Telegram's limits. Shared limits count the
+        send here, in the same step as the check (another instance may be checking too)."""
+        if self.shared is not None:
+            while (pause := await self.shared.reserve(chat_id)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(pause)
+            return
+        while (pause := self.limits.wait(chat_id)) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(pause)
 
     async def _counted(self, chat_id: int, sending: Awaitable[T]) -> T:
+        """Send, counted against this instance's own limits (shared ones counted it in
+        ``_window``)."""
+        if self.shared is not None:
+            try:
+                return await sending
+            finally:
+                await self.shared.done(chat_id)
         slot = self.limits.take(chat_id)
         try:
             return await sending

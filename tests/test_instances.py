@@ -1,5 +1,6 @@
 """Two instances on one database: refused without Redis; with Redis, a place changed in one is
-seen at once in the other, and a form begun in one goes on in the other."""
+seen at once in the other, a form begun in one goes on in the other, and Telegram's limits
+are kept by both together."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from bot.app import App, build
 from bot.clock import FrozenClock
 from bot.instances import AnotherInstance, Together
 from bot.links import Purpose
+from bot.shared_limits import SharedLimits
 from bot.startup import main
-from storage import places, wishes
+from storage import outbox, places, wishes
+from storage.models import OutboxMessage
 from tests.conftest import UNLIMITED, at_head, make_settings
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, RateLimits
 from tests.harness import ADMIN, GRID_CHAT, RESIDENT, START, Harness, set_up_grid
 
 REDIS_URL = os.environ.get("GRIDLINK_TEST_REDIS_URL")
@@ -110,3 +113,38 @@ async def test_a_form_begun_in_one_instance_goes_on_in_the_other(two: Instances)
     await a.press_text(RESIDENT, a.fake.last_to(RESIDENT.id), "Submit")
     wish = await wishes.get(a.db, 1)
     assert (wish.text, wish.category, wish.urgent) == ("家里灯泡坏了，够不着", "daily_life", False)
+
+
+async def test_two_instances_keep_one_budget_of_telegrams_limits(
+        two: Instances, fake: FakeTelegram) -> None:
+    """90 messages through two instances: together they keep 30 a second (the fake Bot API
+    answers 429 beyond Telegram's limits), and a chat written to by one must wait its second
+    before the other writes to it."""
+    (a, _), (b, _) = two
+    a_shared, b_shared = a.app.sender.shared, b.app.sender.shared
+    assert a_shared is not None and b_shared is not None
+    assert await a_shared.reserve(777) == 0
+    assert 0.5 < await b_shared.reserve(777) <= 1.05
+    assert 0.5 < await b_shared.chat_wait(777) <= 1.05
+    now = a.clock.now()
+    await outbox.enqueue(a.db, [
+        OutboxMessage(key=f"budget {n}", chat_id=60_000 + n, text=f"budget {n}", not_before=now,
+                      created_at=now) for n in range(90)])
+    fake.limits = RateLimits()
+    a.app.sender.batch = b.app.sender.batch = 45  # each instance takes half of them at once
+    await asyncio.gather(a.app.sender.drain(), b.app.sender.drain())
+    assert fake.limits.refused == 0
+    assert len({c.chat_id for c in fake.sent("sendMessage") if isinstance(c.result, dict)}) == 90
+
+
+async def test_a_groups_twenty_a_minute_are_counted_across_instances(redis_url: str) -> None:
+    instances = [SharedLimits(Redis.from_url(redis_url), 1, per_chat_per_second=100,
+                              per_group_per_minute=3) for _ in range(2)]
+    try:
+        waits = [await instances[n % 2].reserve(-5) for n in range(4)]
+        assert waits[:3] == [0, 0, 0]
+        assert 55 < waits[3] <= 63
+        assert await instances[0].reserve(-6) == 0  # another group has its own minute
+    finally:
+        for shared in instances:
+            await shared.close()
