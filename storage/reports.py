@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, or_
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -422,38 +422,47 @@ async def figures(session: AsyncSession, place_ids: Sequence[int], start: dateti
     )
 
 
-async def _count(session: AsyncSession, statement: Any) -> int:
-    return int((await session.exec(statement)).one())
+def _bucket(column: Any, periods: Sequence[Period]) -> Any:
+    """Which of the periods (0, 1, …) the time in ``column`` falls in."""
+    return case(*((column < period.end, index) for index, period in enumerate(periods)),
+                else_=len(periods))
 
 
-async def _main_counts(session: AsyncSession, place_ids: Sequence[int], start: datetime,
-                       end: datetime) -> tuple[int, int, int, int]:
-    """Wishes submitted, claimed, fulfilled and confirmed in the period, each from its own
-    table by its time index (the same events the audit log holds, read from narrower rows):
-    a claim row is a claim, take-on or adoption; a rating of 3 or more confirms."""
-    of_places = col(Wish.grid_id).in_(place_ids)
-    by_wish = col(Wish.id) == col(Claim.wish_id)
-    return (
-        await _count(session, select(func.count()).select_from(Wish).where(
-            of_places, _in(col(Wish.created_at), start, end))),
-        await _count(session, select(func.count()).select_from(Claim).join(Wish, by_wish).where(
-            of_places, _in(col(Claim.claimed_at), start, end))),
-        await _count(session, select(func.count()).select_from(Claim).join(Wish, by_wish).where(
-            of_places, _in(col(Claim.ended_at), start, end),
-            col(Claim.outcome) == CLAIM_FULFILLED)),
-        await _count(session, select(func.count()).select_from(Rating).join(
-            Wish, col(Wish.id) == col(Rating.wish_id)).where(
-            of_places, _in(col(Rating.created_at), start, end),
-            col(Rating.score) >= NOT_SOLVED_BELOW)),
-    )
+async def _by_period(session: AsyncSession, column: Any, periods: Sequence[Period],
+                     statement: Any) -> list[int]:
+    """How many rows of ``statement`` (a select from one table, joined and filtered) fall in
+    each period by ``column``: one read of the whole range, counted per period."""
+    bucket = _bucket(column, periods)
+    rows = (await session.exec(
+        statement.add_columns(bucket.label("period"), func.count())
+        .where(_in(column, periods[0].start, periods[-1].end)).group_by(bucket))).all()
+    counts = [0] * len(periods)
+    for *_columns, index, count in rows:
+        if 0 <= index < len(periods):
+            counts[index] = count
+    return counts
 
 
 async def trend(session: AsyncSession, place_ids: Sequence[int],
                 periods: Sequence[Period]) -> list[TrendPoint]:
-    """The main counts of each period, oldest first, for the report's chart."""
-    return [TrendPoint(period.first, *await _main_counts(session, place_ids, period.start,
-                                                         period.end))
-            for period in periods]
+    """Wishes submitted, claimed, fulfilled and confirmed in each period (consecutive, oldest
+    first), for the report's chart. Each count is read from its own table by its time index,
+    the whole range at once: the same events the audit log holds, from narrower rows (a claim
+    row is a claim, a take-on or an adoption; a rating of 3 or more confirms)."""
+    of_places = col(Wish.grid_id).in_(place_ids)
+    claims = select().select_from(Claim).join(Wish, col(Wish.id) == col(Claim.wish_id)).where(
+        of_places)
+    submitted = await _by_period(session, col(Wish.created_at), periods,
+                                 select().select_from(Wish).where(of_places))
+    claimed = await _by_period(session, col(Claim.claimed_at), periods, claims)
+    fulfilled = await _by_period(session, col(Claim.ended_at), periods,
+                                 claims.where(col(Claim.outcome) == CLAIM_FULFILLED))
+    confirmed = await _by_period(
+        session, col(Rating.created_at), periods,
+        select().select_from(Rating).join(Wish, col(Wish.id) == col(Rating.wish_id))
+        .where(of_places, col(Rating.score) >= NOT_SOLVED_BELOW))
+    return [TrendPoint(period.first, *counts) for period, counts in
+            zip(periods, zip(submitted, claimed, fulfilled, confirmed, strict=True), strict=True)]
 
 
 # -- scheduled reports ---------------------------------------------------------------------

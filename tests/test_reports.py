@@ -296,7 +296,7 @@ async def test_a_months_report_reads_the_month_by_index(district: Database) -> N
             await reports.trend(session, below, reports.trend_periods(period, place.timezone))
 
         statements = await captured(district, report)
-        assert len(statements) >= 20
+        assert len(statements) >= 15
         assert await scans(district, statements) == [], place.kind
 
 

@@ -61,8 +61,8 @@ async def compose(session: AsyncSession, place: Place, period: Period) -> Report
 
 async def composed(db: Database, place: Place, period: Period) -> Report:
     """``compose`` in short transactions: the figures of the period, of the one before, and
-    each period of the trend in one of their own, so that other people's updates go in between
-    (SQLite runs one transaction at a time; a street's month reads about a second's worth)."""
+    the trend each in one of their own, so that other people's updates go in between (SQLite
+    runs one transaction at a time; a street's month reads a second's worth or more)."""
     async with db.transaction() as session:
         below = await reports.places_below(session, place.id or 0)
     before = reports.previous(period, place.timezone)
@@ -71,10 +71,14 @@ async def composed(db: Database, place: Place, period: Period) -> Report:
         async with db.transaction() as session:
             figures.append(await reports.figures(session, below, this.start, this.end,
                                                  timezone=place.timezone))
-    trend = []
-    for this in reports.trend_periods(period, place.timezone):
+    # The trend reads its whole range at once, but SQLite runs one transaction at a time:
+    # there, a period at a time.
+    periods = reports.trend_periods(period, place.timezone)
+    at_once = 1 if db.is_sqlite else len(periods)
+    trend: list[TrendPoint] = []
+    for first in range(0, len(periods), at_once):
         async with db.transaction() as session:
-            trend += await reports.trend(session, below, [this])
+            trend += await reports.trend(session, below, periods[first:first + at_once])
     return Report(place=place, period=period, figures=figures[0], before=figures[1],
                   trend=trend)
 
