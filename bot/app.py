@@ -29,6 +29,7 @@ from bot.instances import Together
 from bot.jobs import make_scheduler, retention_of
 from bot.membership import GridMembership
 from bot.messenger import Messenger
+from bot.metrics import Tally, Watch
 from bot.middlewares import IntakeMiddleware, KeepResponseTypes
 from bot.sender import Sender
 from bot.settings import Mode, Settings
@@ -82,7 +83,7 @@ def _fsm(settings: Settings, db: Database) -> tuple[BaseStorage, BaseEventIsolat
 
 
 def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
-                    messenger: Messenger) -> GridLinkDispatcher:
+                    messenger: Messenger, tally: Tally) -> GridLinkDispatcher:
     storage, isolation = _fsm(settings, db)
     dispatcher = GridLinkDispatcher(
         in_flight=InFlight(settings.updates_at_once),
@@ -93,6 +94,7 @@ def make_dispatcher(settings: Settings, db: Database, i18n: I18n, clock: Clock,
         settings=settings,
         i18n=i18n,
         messenger=messenger,
+        tally=tally,
     )
     dispatcher.update.outer_middleware(IntakeMiddleware(db, clock, settings.admin_ids))
     dispatcher.update.outer_middleware(GridMembership(db, clock))
@@ -113,10 +115,11 @@ async def build(settings: Settings, clock: Clock | None = None) -> App:
     clock = clock or SystemClock()
     messenger = Messenger(bot, db, i18n, settings.default_locale, clock)
     sender = Sender(messenger, on_undeliverable=notices.undeliverable)
+    tally = sender.tally  # what /metrics shows of this instance (bot.metrics)
     if settings.redis_url:
         sender.shared = SharedLimits.from_url(settings.redis_url, bot.id)
     db.when_queued(sender.wake)
-    dispatcher = make_dispatcher(settings, db, i18n, clock, messenger)
+    dispatcher = make_dispatcher(settings, db, i18n, clock, messenger, tally)
     return App(settings, db, bot, dispatcher, i18n, messenger, sender)
 
 
@@ -209,6 +212,7 @@ def make_webhook_app(app: App) -> web.Application:
                          secret_token=app.settings.webhook_secret_token).register(
         web_app, path=WEBHOOK_PATH)
     setup_application(web_app, app.dispatcher, bot=app.bot)
+    Watch(app.db, app.dispatcher["clock"], app.sender.tally).add_to(web_app)
     return web_app
 
 

@@ -102,7 +102,11 @@ class GridLinkDispatcher(Dispatcher):
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
         with self.in_flight.handling(update.update_id):
-            return await super().feed_update(bot, update, **kwargs)
+            try:
+                return await super().feed_update(bot, update, **kwargs)
+            finally:
+                if (tally := self.workflow_data.get("tally")) is not None:
+                    tally.updates += 1
 
     async def emit_shutdown(self, *args: Any, **kwargs: Any) -> None:
         await self.in_flight.finish(self["db"])

@@ -40,6 +40,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import cards, meeting_notices, reporting, splitting
 from bot.limits import Limits
 from bot.messenger import Messenger
+from bot.metrics import Tally
 from bot.shared_limits import SharedLimits
 from storage import outbox, people
 from storage.models import OutboxKind, OutboxMessage, OutboxState
@@ -110,6 +111,7 @@ class Sender:
         self.limits = limits or Limits()
         # With several instances, Telegram's limits are kept in Redis for all (bot.app).
         self.shared: SharedLimits | None = None
+        self.tally = Tally()  # 429s counted for /metrics (bot.metrics)
         self.batch = batch
         self.per_chat = per_chat
         self.gate = LaneGate(concurrency)
@@ -320,6 +322,7 @@ class Sender:
         try:
             telegram_id = await self._send(row, cards_now, progress)
         except TelegramRetryAfter as error:  # the chat rests; others go on
+            self.tally.refused += 1
             until = now + timedelta(seconds=error.retry_after)
             self._resting[row.chat_id] = self.limits.clock() + error.retry_after
             await self._record(progress.kept(outbox.postponed(

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
 from bot.i18n import for_update, speaking
+from bot.metrics import Tally
 from bot.settings import Settings
 from storage import failures, people, places
 from storage.db import Database
@@ -27,8 +28,9 @@ async def stale_button(query: CallbackQuery) -> None:
 
 
 async def apologise(event: ErrorEvent, bot: Bot, db: Database, i18n: I18n, clock: Clock,
-                    settings: Settings) -> None:
+                    settings: Settings, tally: Tally) -> None:
     update = event.update
+    tally.failed += 1
     log.exception("update %s failed", update.update_id, exc_info=event.exception)
     message = update.message or (update.callback_query.message if update.callback_query
                                  else None)

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, update
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -156,3 +156,17 @@ async def rows(db: Database, keys: Sequence[str] | None = None) -> list[OutboxMe
         if keys is not None:
             statement = statement.where(col(OutboxMessage.key).in_(list(keys)))
         return list((await session.exec(statement)).all())
+
+
+async def waiting(db: Database, *, now: datetime) -> tuple[dict[int, int], float]:
+    """What waits to be sent: the number of rows by lane (due now or later), and the age in
+    seconds of the oldest that is due now (0 when none is)."""
+    async with db.transaction() as session:
+        rows = (await session.exec(
+            select(OutboxMessage.lane, func.count(), func.min(OutboxMessage.not_before))
+            .where(col(OutboxMessage.state).in_(DUE_STATES))
+            .group_by(col(OutboxMessage.lane)))).all()
+    oldest = min((first for _lane, _count, first in rows if first is not None and first <= now),
+                 default=None)
+    return ({int(lane): int(count) for lane, count, _first in rows},
+            0.0 if oldest is None else (now - oldest).total_seconds())

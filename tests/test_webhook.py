@@ -8,17 +8,22 @@ import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import WEBHOOK_PATH, App, build, make_webhook_app
 from bot.clock import FrozenClock
 from bot.settings import Settings, describe_settings_error
-from tests.conftest import at_head, make_settings
-from tests.fake_telegram import GOOD_TOKEN, FakeTelegram
+from storage import outbox
+from storage.models import Lane, OutboxMessage
+from tests.conftest import UNLIMITED, at_head, make_settings
+from tests.fake_telegram import GOOD_TOKEN, FakeTelegram, RateLimits
 from tests.harness import START
 
 SECRET = "s3cret-token-for-tests"
@@ -146,3 +151,59 @@ def test_a_secret_telegram_accepts_is_kept(secret: str) -> None:
     settings = webhook_settings(webhook_secret=secret)
     assert settings.webhook_secret is not None
     assert settings.webhook_secret.get_secret_value() == secret
+
+
+def scraped(body: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(body) for sample in family.samples}
+
+
+async def test_healthz_and_metrics_tell_an_operator_how_the_instance_does(
+        webhook: tuple[App, TestClient], fake: FakeTelegram) -> None:
+    app, client = webhook
+    health = await client.get("/healthz")
+    assert (health.status, await health.text()) == (200, "ok")
+    await client.post(WEBHOOK_PATH, json=start_update(1),
+                      headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert await welcomes(fake) == 1
+    now = START
+    app.sender.limits = UNLIMITED  # so that Telegram's own limit answers 429 once
+    fake.limits = RateLimits()
+    await outbox.enqueue(app.db, [OutboxMessage(key=f"twice {n}", chat_id=USER["id"],
+                                                text=f"twice {n}", lane=Lane.URGENT,
+                                                not_before=now, created_at=now)
+                                  for n in range(2)])
+    await app.sender.drain()
+    await outbox.enqueue(app.db, [
+        OutboxMessage(key="an hour late", chat_id=5, text="late", lane=Lane.PERSON,
+                      not_before=now - timedelta(hours=1), created_at=now),
+        OutboxMessage(key="later", chat_id=6, text="later", lane=Lane.BULK,
+                      not_before=now + timedelta(hours=1), created_at=now)])
+    response = await client.get("/metrics")
+    assert response.status == 200
+    figures = scraped(await response.text())
+    assert figures[("gridlink_updates_handled_total", ())] == 1
+    assert figures[("gridlink_handler_errors_total", ())] == 0
+    assert figures[("gridlink_telegram_429_total", ())] == 1
+    assert figures[("gridlink_outbox_waiting", (("lane", "person"),))] == 1
+    assert figures[("gridlink_outbox_waiting", (("lane", "bulk"),))] == 1
+    # the second page, refused once, waits for its retry
+    assert figures[("gridlink_outbox_waiting", (("lane", "urgent"),))] == 1
+    assert figures[("gridlink_outbox_oldest_due_seconds", ())] == 3600
+
+
+async def test_healthz_says_when_the_database_does_not_answer(
+        webhook: tuple[App, TestClient]) -> None:
+    app, client = webhook
+    working = app.db.engine
+    app.db.engine = create_async_engine(  # a server that went away, a disk that did
+        "sqlite+aiosqlite:////nonexistent/folder/gridlink.db" if app.db.is_sqlite
+        else "postgresql+asyncpg://gridlink@127.0.0.1:1/gone")
+    try:
+        response = await client.get("/healthz")
+    finally:
+        await app.db.engine.dispose()
+        app.db.engine = working
+    assert response.status == 503
+    assert "the database does not answer" in await response.text()
+    assert (await client.get("/healthz")).status == 200
