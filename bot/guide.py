@@ -200,6 +200,14 @@ def _volunteers() -> list[str]:
     ]
 
 
+def _staff() -> list[str]:
+    return [
+        _("<b>For all staff</b>"),
+        escape(_("/report [week|month|last week|last month] — this place's figures with a "
+                 "chart (privately when asked in a grid's group)")),
+    ]
+
+
 def _social_workers() -> list[str]:
     return [
         _("<b>For social workers</b>"),
@@ -255,6 +263,8 @@ def full_help(roles: Collection[str], *, superadmin: bool) -> str:
     sections = [_everyone()]
     if Role.VOLUNTEER in held:
         sections.append(_volunteers())
+    if held & {Role.SOCIAL_WORKER, Role.CADRE, Role.ADMIN}:
+        sections.append(_staff())
     if held & {Role.SOCIAL_WORKER, Role.ADMIN}:
         sections.append(_social_workers())
     if held & {Role.CADRE, Role.ADMIN}:
