@@ -109,6 +109,17 @@ def not_allowed() -> str:
              "reports.")
 
 
+async def _privately(db: Database, message: Message, place: Place | None,
+                     target: Place) -> bool:
+    """A grid's group, a group bound to no place, and the group of a place the report is not
+    about (neither it nor above it) get no report: its asker gets it privately."""
+    if message.chat.type == ChatType.PRIVATE:
+        return False
+    if place is None or place.kind == PlaceKind.GRID:
+        return True
+    return place.id not in {p.id for p in await places.chain_of(db, target.id or 0)}
+
+
 async def report(message: Message, command: CommandObject, db: Database, actor: Actor,
                  place: Place | None, clock: Clock, bot: Bot) -> None:
     request = parse(command.args or "")
@@ -121,9 +132,7 @@ async def report(message: Message, command: CommandObject, db: Database, actor: 
     if outcome.report is None:
         await message.reply(not_allowed())
         return
-    # A grid's group, or a group bound to no place, is no place for a report.
-    privately = message.chat.type != ChatType.PRIVATE and (
-        place is None or place.kind == PlaceKind.GRID)
+    privately = await _privately(db, message, place, target)
     chat_id = actor.id if privately else message.chat.id
     try:
         await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)

@@ -85,6 +85,17 @@ async def test_a_grid_group_gets_the_report_privately(harness: Harness) -> None:
         h, "zh_Hans", "I sent you the report privately: figures for staff are not posted in "
         "this group.")
     assert not h.fake.sent("sendPhoto", GRID_CHAT)
+    h.fake.unreachable.add(WORKER.id)  # blocked the bot
+    await h.send(WORKER, "/report", GRID_CHAT)
+    assert h.fake.last_to(GRID_CHAT).text == translate(
+        h, "zh_Hans", "I could not send you the report privately: please start a private "
+        "chat with me first, then ask again.")
+    h.fake.unreachable.discard(WORKER.id)
+    # A report of a place the chat is not above goes privately too.
+    street = await places.by_chat(h.db, STREET_CHAT)
+    assert street is not None
+    await h.send(ADMIN, f"/report #{street.id}", COMMUNITY_CHAT)
+    assert h.fake.sent("sendPhoto", ADMIN.id) and not h.fake.sent("sendPhoto", COMMUNITY_CHAT)
     await h.send(WORKER, "/report 上月", COMMUNITY_CHAT)
     assert "幸福社区月报，2026年10月" in str(
         h.fake.sent("sendPhoto", COMMUNITY_CHAT)[-1].params.get("caption"))
@@ -93,8 +104,7 @@ async def test_a_grid_group_gets_the_report_privately(harness: Harness) -> None:
     await h.send(WORKER, "/report 上周 没有这个地方")
     assert "There is no place called “没有这个地方”" in h.fake.last_to(WORKER.id).text
 
-    street = await places.by_chat(h.db, STREET_CHAT)
-    assert street is not None and street.id is not None
+    assert street.id is not None
     await people.grant(h.db, person_id=WORKER.id, place_id=street.id, role=Role.CADRE,
                        by=ADMIN.id, now=h.clock.now())
     await h.send(WORKER, "/report last month")
