@@ -1,9 +1,9 @@
 """/report [week|month] [place]: a place's figures and chart, for its staff.
 
 A report names no one, but a grid's group is full of residents and volunteers: asked there (or
-in a group bound to no place, whose people nobody knows), the report goes to the person
-privately and the group is told so. In a community's or street's chat, where the scheduled
-reports go too, and in a private chat, it is the answer.
+in a group bound to no place, whose people nobody knows, or in the chat of a place it is not
+about), the report goes to the person privately and the group is told so. In a community's or
+street's chat, where the scheduled reports go too, and in a private chat, it is the answer.
 """
 
 from __future__ import annotations
