@@ -12,15 +12,16 @@ says the person exporting may see them; otherwise they are not selected at all.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy import ColumnElement, and_, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import evaluation, people
 from storage.db import Database
@@ -96,28 +97,39 @@ async def places_named(db: Database, name: str) -> list[Place]:
                                         .order_by(col(Place.id)))).all())
 
 
-async def _by_id(db: Database, statement: Any, key: Any, narrowed: ColumnElement[bool]
+Kept = Callable[[AsyncSession, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
+async def _by_id(db: Database, statement: Any, key: Any, bounds: Any, kept: Kept | None = None
                  ) -> AsyncIterator[Sequence[Any]]:
     """Every row of ``statement`` (whose first column is ``key``, the id its rows go by), a
-    chunk at a time. ``narrowed`` picks the same rows as the statement's own conditions, in a
-    form an index can answer: it finds the first and last id once; each chunk then walks the
-    ids between them in order, so a chunk costs the same at the end of a year as at its start
-    (SQLite holds every other update while a statement runs)."""
+    chunk at a time. ``bounds`` selects the first and last id of those rows, in a form an
+    index answers; each chunk then walks the ids between them in order, so a chunk costs the
+    same at the end of a year as at its start (SQLite holds every other update while a
+    statement runs). ``kept`` picks the rows of a chunk to yield, in the chunk's transaction."""
     async with db.transaction() as session:
-        low, high = (await session.exec(
-            statement.with_only_columns(func.min(key), func.max(key)).where(narrowed))).one()
+        low, high = (await session.exec(bounds)).one()
     if low is None:
         return
     after = low - 1
     while after < high:
         async with db.transaction() as session:
+            if not db.is_sqlite:
+                # A chunk's ids change each time: PostgreSQL's plan for the statement kept by
+                # the driver would otherwise be made without them, and sort the whole range.
+                await session.exec(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             rows = (await session.exec(statement.where(key > after, key <= high)
                                        .order_by(key).limit(CHUNK))).all()
-        for row in rows:
+            shown = rows if kept is None else await kept(session, rows)
+        for row in shown:
             yield tuple(row)
         if len(rows) < CHUNK:
             return
         after = rows[-1][0]
+
+
+def _ids(key: Any) -> Any:
+    return select(func.min(key), func.max(key))
 
 
 def _walked(column: Any) -> Any:
@@ -164,7 +176,8 @@ def wishes(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
         .outerjoin(resident, col(resident.id) == col(Wish.resident_id))
         .outerjoin(claimer, col(claimer.id) == col(Wish.claimer_id))
         .where(_wishes_of(scope)))
-    return _by_id(db, statement, col(Wish.id), _wishes_of(scope, walked=False))
+    return _by_id(db, statement, col(Wish.id),
+                  _ids(col(Wish.id)).where(_wishes_of(scope, walked=False)))
 
 
 CLAIM_FIELDS = ("id", "wish", "grid", "claimer", "taken_on", "claimed_at", "ended_at", "outcome",
@@ -182,7 +195,8 @@ def claims(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
         .join(Place, col(Place.id) == col(Wish.grid_id))
         .outerjoin(claimer, col(claimer.id) == col(Claim.volunteer_id))
         .where(_wishes_of(scope)))
-    return _by_id(db, statement, col(Claim.id), _wishes_of(scope, walked=False))
+    return _by_id(db, statement, col(Claim.id), _ids(col(Claim.id)).join(
+        Wish, col(Wish.id) == col(Claim.wish_id)).where(_wishes_of(scope, walked=False)))
 
 
 RATING_FIELDS = ("id", "wish", "grid", "claimer", "score", "solved", "comment", "created_at")
@@ -198,7 +212,8 @@ def ratings(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
         .join(Place, col(Place.id) == col(Wish.grid_id))
         .outerjoin(claimer, col(claimer.id) == col(Rating.volunteer_id))
         .where(_wishes_of(scope)))
-    return _by_id(db, statement, col(Rating.id), _wishes_of(scope, walked=False))
+    return _by_id(db, statement, col(Rating.id), _ids(col(Rating.id)).join(
+        Wish, col(Wish.id) == col(Rating.wish_id)).where(_wishes_of(scope, walked=False)))
 
 
 # --- volunteer hours ----------------------------------------------------------------------------
@@ -230,7 +245,8 @@ def hours(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
                     col(ServiceLog.served_on) <= scope.last_day)
 
     return _by_id(db, statement.where(served(_walked(col(ServiceLog.grid_id)))),
-                  col(ServiceLog.id), served(col(ServiceLog.grid_id)))
+                  col(ServiceLog.id),
+                  _ids(col(ServiceLog.id)).where(served(col(ServiceLog.grid_id))))
 
 
 # --- meetings and attendance --------------------------------------------------------------------
@@ -264,7 +280,9 @@ def meetings(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
         .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
         .join(Place, col(Place.id) == col(MeetingSeries.place_id))
         .where(_meetings_of(scope)))
-    return _by_id(db, statement, col(Meeting.id), _meetings_of(scope))
+    return _by_id(db, statement, col(Meeting.id), _ids(col(Meeting.id)).join(
+        MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id)).where(
+        _meetings_of(scope)))
 
 
 ATTENDANCE_FIELDS = ("id", "meeting", "title", "starts_at", "person", "present", "reason")
@@ -281,7 +299,10 @@ def attendance(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
         .join(MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id))
         .outerjoin(person, col(person.id) == col(Attendance.person_id))
         .where(_meetings_of(scope)))
-    return _by_id(db, statement, col(Attendance.id), _meetings_of(scope))
+    return _by_id(db, statement, col(Attendance.id), _ids(col(Attendance.id)).join(
+        Meeting, col(Meeting.id) == col(Attendance.meeting_id)).join(
+        MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id)).where(
+        _meetings_of(scope)))
 
 
 # --- action items -------------------------------------------------------------------------------
@@ -306,7 +327,9 @@ def actions(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
         .join(Place, col(Place.id) == col(MeetingSeries.place_id))
         .outerjoin(owner, col(owner.id) == col(ActionItem.owner_id))
         .where(due))
-    return _by_id(db, statement, col(ActionItem.id), due)
+    return _by_id(db, statement, col(ActionItem.id), _ids(col(ActionItem.id)).join(
+        Meeting, col(Meeting.id) == col(ActionItem.meeting_id)).join(
+        MeetingSeries, col(MeetingSeries.id) == col(Meeting.series_id)).where(due))
 
 
 # --- the audit log ------------------------------------------------------------------------------
@@ -315,48 +338,57 @@ AUDIT_FIELDS = ("id", "at", "actor", "entity", "entity_id", "action", "from_stat
                 "detail")
 
 
-def _audited_here(scope: Scope) -> ColumnElement[bool]:
-    """Audit rows about a thing of the scope's places: a wish, service hours, a meeting, a
-    series, an action item, a place, a volunteer serving one of its grids. Each is asked of
-    the row's own thing by its id (one lookup a row, however many things the places have)."""
+async def _audited_here(session: AsyncSession, scope: Scope, rows: Sequence[Any]
+                        ) -> Sequence[Any]:
+    """The audit rows of a chunk of the scope's days that are about a thing of its places: a
+    wish, service hours, a meeting, a series, an action item, a place, a volunteer serving one
+    of its grids.
+    Each kind is asked once for the chunk's ids of it, looked up by id (a chunk's question is
+    as small at the end of a year as at its start)."""
+    rows = [row for row in rows if scope.start <= row[1] < scope.end]
+    wanted: dict[str, list[int]] = {}
+    for row in rows:
+        wanted.setdefault(row[3], []).append(row[4])
     places, grids = scope.place_ids, scope.grid_ids
-    thing = col(AuditEntry.entity_id)
-
-    def series_here(series_id: Any) -> Any:
-        return exists().where(col(MeetingSeries.id) == series_id,
-                              col(MeetingSeries.place_id).in_(places))
-
-    def meeting_here(meeting_id: Any) -> Any:
-        return exists().where(col(Meeting.id) == meeting_id,
-                              series_here(col(Meeting.series_id)))
-
-    things: list[tuple[str, Any]] = [
-        ("place", thing.in_(places)),
-        ("wish", exists().where(col(Wish.id) == thing, col(Wish.grid_id).in_(grids))),
-        ("hours", exists().where(col(ServiceLog.id) == thing,
-                                 col(ServiceLog.grid_id).in_(grids))),
-        ("meeting", meeting_here(thing)),
-        ("meeting_series", series_here(thing)),
-        ("action", exists().where(col(ActionItem.id) == thing,
-                                  meeting_here(col(ActionItem.meeting_id)))),
-        ("volunteer", exists().where(col(VolunteerGrid.person_id) == thing,
-                                     col(VolunteerGrid.grid_id).in_(grids))),
-    ]
-    return or_(*[and_(col(AuditEntry.entity) == entity, here) for entity, here in things])
+    series_here = select(MeetingSeries.id).where(col(MeetingSeries.place_id).in_(places))
+    meetings_here = select(Meeting.id).where(col(Meeting.series_id).in_(series_here))
+    questions: dict[str, Callable[[list[int]], Any]] = {
+        "wish": lambda ids: select(Wish.id).where(col(Wish.id).in_(ids),
+                                                 _walked(col(Wish.grid_id)).in_(grids)),
+        "hours": lambda ids: select(ServiceLog.id).where(
+            col(ServiceLog.id).in_(ids), _walked(col(ServiceLog.grid_id)).in_(grids)),
+        "meeting": lambda ids: select(Meeting.id).where(col(Meeting.id).in_(ids),
+                                                       col(Meeting.id).in_(meetings_here)),
+        "meeting_series": lambda ids: select(MeetingSeries.id).where(
+            col(MeetingSeries.id).in_(ids), col(MeetingSeries.place_id).in_(places)),
+        "action": lambda ids: select(ActionItem.id).where(
+            col(ActionItem.id).in_(ids), col(ActionItem.meeting_id).in_(meetings_here)),
+        "volunteer": lambda ids: select(VolunteerGrid.person_id).where(
+            col(VolunteerGrid.person_id).in_(ids), col(VolunteerGrid.grid_id).in_(grids)),
+    }
+    here: set[tuple[str, int]] = {("place", p) for p in wanted.get("place", [])
+                                  if p in set(places)}
+    for entity, question in questions.items():
+        if wanted.get(entity):
+            found = (await session.exec(question(sorted(set(wanted[entity]))))).all()
+            here.update((entity, thing) for thing in found)
+    return [row for row in rows if (row[3], row[4]) in here]
 
 
 def audit(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]]:
     actor = aliased(Person)
-    def during(at: Any) -> ColumnElement[bool]:
-        return and_(at >= scope.start, at < scope.end)
 
+    # Rows are written as they happen, so the ids between the first and last of the days are
+    # (nearly) all of those days': a chunk reads them by id alone, and the few others are
+    # left out with the rows of other places.
     statement = (
         select(AuditEntry.id, AuditEntry.at, _name(actor), AuditEntry.entity,
                AuditEntry.entity_id, AuditEntry.action, AuditEntry.from_state,
                AuditEntry.to_state, AuditEntry.detail)
-        .outerjoin(actor, col(actor.id) == col(AuditEntry.actor_id))
-        .where(during(_walked(col(AuditEntry.at))), _audited_here(scope)))
-    return _by_id(db, statement, col(AuditEntry.id), during(col(AuditEntry.at)))
+        .outerjoin(actor, col(actor.id) == col(AuditEntry.actor_id)))
+    return _by_id(db, statement, col(AuditEntry.id), _ids(col(AuditEntry.id)).where(
+        col(AuditEntry.at) >= scope.start, col(AuditEntry.at) < scope.end),
+        lambda session, rows: _audited_here(session, scope, rows))
 
 
 # --- the monthly evaluation ---------------------------------------------------------------------
@@ -411,7 +443,7 @@ async def evaluations(db: Database, scope: Scope) -> AsyncIterator[Sequence[Any]
             yield _evaluation_row(month, "grid", name, found.grids[grid_id], None, closed)
 
 
-async def places_by_ids(session: Any, place_ids: Sequence[int]) -> list[Place]:
+async def places_by_ids(session: AsyncSession, place_ids: Sequence[int]) -> list[Place]:
     if not place_ids:
         return []
     return list((await session.exec(select(Place).where(col(Place.id).in_(place_ids)))).all())
