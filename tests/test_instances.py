@@ -6,24 +6,39 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from redis.asyncio import Redis
+from sqlmodel import select
 
 from bot.app import App, build
 from bot.clock import FrozenClock
 from bot.instances import AnotherInstance, Together
+from bot.jobs import sweep_once
 from bot.links import Purpose
 from bot.shared_limits import SharedLimits
 from bot.startup import main
 from storage import outbox, places, wishes
-from storage.models import OutboxMessage
+from storage.models import AuditEntry, OutboxMessage
+from storage.sweeps import Step
 from tests.conftest import UNLIMITED, at_head, make_settings
 from tests.fake_telegram import FakeTelegram, RateLimits
-from tests.harness import ADMIN, GRID_CHAT, RESIDENT, START, Harness, set_up_grid
+from tests.harness import (
+    ADMIN,
+    COMMUNITY_CHAT,
+    GRID_CHAT,
+    RESIDENT,
+    START,
+    Harness,
+    set_up_grid,
+)
 
 REDIS_URL = os.environ.get("GRIDLINK_TEST_REDIS_URL")
+HOUR = timedelta(hours=1)
+WISHES = 12
 HEARD_WITHIN_S = 30  # a bound for a stuck test; the message comes in milliseconds
 
 
@@ -47,10 +62,21 @@ async def postgres_url(database_url: str) -> str:
     return await at_head(database_url)
 
 
+def shared_limits(redis_url: str, app: App, *, unlimited: bool = False) -> SharedLimits:
+    many = 1_000_000
+    if unlimited:
+        return SharedLimits(Redis.from_url(redis_url), app.bot.id, per_second=many,
+                            per_chat_per_second=many, per_group_per_minute=many)
+    return SharedLimits(Redis.from_url(redis_url), app.bot.id)
+
+
 async def instance(fake: FakeTelegram, url: str, redis_url: str | None, number: int
                    ) -> tuple[Harness, Together]:
     app: App = await build(make_settings(fake, url, redis_url=redis_url), FrozenClock(START))
-    app.sender.limits = UNLIMITED
+    app.sender.limits = UNLIMITED  # flows are tested without waiting on Telegram's pace
+    if app.sender.shared is not None:
+        await app.sender.shared.close()
+        app.sender.shared = shared_limits(redis_url or "", app, unlimited=True)
     together = await Together.join(redis_url, app.db)
     return Harness(app, fake, app.dispatcher["clock"],
                    first_update_id=1 + number * 1_000_000), together
@@ -116,13 +142,16 @@ async def test_a_form_begun_in_one_instance_goes_on_in_the_other(two: Instances)
 
 
 async def test_two_instances_keep_one_budget_of_telegrams_limits(
-        two: Instances, fake: FakeTelegram) -> None:
+        two: Instances, fake: FakeTelegram, redis_url: str) -> None:
     """90 messages through two instances: together they keep 30 a second (the fake Bot API
     answers 429 beyond Telegram's limits), and a chat written to by one must wait its second
     before the other writes to it."""
     (a, _), (b, _) = two
+    for harness in (a, b):  # Telegram's own limits, kept together
+        assert harness.app.sender.shared is not None
+        await harness.app.sender.shared.close()
+        harness.app.sender.shared = shared_limits(redis_url, harness.app)
     a_shared, b_shared = a.app.sender.shared, b.app.sender.shared
-    assert a_shared is not None and b_shared is not None
     assert await a_shared.reserve(777) == 0
     assert 0.5 < await b_shared.reserve(777) <= 1.05
     assert 0.5 < await b_shared.chat_wait(777) <= 1.05
@@ -148,3 +177,33 @@ async def test_a_groups_twenty_a_minute_are_counted_across_instances(redis_url: 
     finally:
         for shared in instances:
             await shared.close()
+
+
+async def test_three_instances_sweeping_at_once_do_each_thing_once(
+        fake: FakeTelegram, postgres_url: str, redis_url: str) -> None:
+    """Every wish past its grid's deadline climbs to the community once, its card is posted
+    there once and its resident told once, whichever instance took it."""
+    running = [await instance(fake, postgres_url, redis_url, number) for number in range(3)]
+    try:
+        first = running[0][0]
+        await set_up_grid(first)
+        await first.send(ADMIN, "/set person_wishes_per_hour 0", GRID_CHAT)
+        for n in range(WISHES):
+            await first.send(RESIDENT, f"/wish 第{n}件事", GRID_CHAT)
+        for harness, _ in running:
+            harness.app.dispatcher["clock"].advance(10 * 24 * HOUR)  # ten days on, everywhere
+        done = await asyncio.gather(*(sweep_once(h.app.messenger) for h, _ in running))
+        assert sum(steps[Step.TO_COMMUNITY] for steps in done) == WISHES
+        await asyncio.gather(*(h.app.sender.drain() for h, _ in running))
+        async with first.db.transaction() as session:
+            climbed = (await session.exec(select(AuditEntry.entity_id).where(
+                AuditEntry.action == Step.TO_COMMUNITY))).all()
+        assert sorted(climbed) == sorted(set(climbed)) and len(climbed) == WISHES
+        cards = [c for c in fake.sent("sendMessage", COMMUNITY_CHAT) if c.buttons()]
+        assert len(cards) == WISHES
+        told = Counter(c.text for c in fake.sent("sendMessage", RESIDENT.id))
+        assert told and all(count == 1 for count in told.values())
+    finally:
+        for harness, together in running:
+            await together.leave()
+            await harness.app.close()
