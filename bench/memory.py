@@ -4,7 +4,8 @@
 
 The mix of bench.throughput, in the ten grids of bench.district's small database (no limits
 on people: at this pace a grid would otherwise reach its wishes for the hour), fed in batches
-of ten with the outbox drained after each, for `--updates` updates. Every 5,000 the bot's
+of ten with the outbox drained after each, for `--updates` updates, the freed memory given
+back every 5 minutes as the bot's scheduler does (bot.free_memory). Every 5,000 the bot's
 resident memory (VmRSS) is printed, with the objects Python holds; at the end
 `rss_growth_mib_per_100k` (the growth over the second half of the run, per 100,000 updates)
 and `rss_last_mib`. Goal: the growth levels off (a few MiB per 100,000 at most).
@@ -27,8 +28,22 @@ from bench.common import DATABASES, PROJECT, figure, heading
 from bench.district import MixRunner
 from bench.throughput import BATCH
 from bench.throughput import Workload as MixWorkload
+from bot import free_memory
 
 EVERY = 5_000
+
+
+def sqlite_kb() -> int | None:
+    """What SQLite's own allocator holds (its page cache, statements), where it can be asked."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        used = ctypes.CDLL(ctypes.util.find_library("sqlite3")).sqlite3_memory_used
+    except (OSError, AttributeError, TypeError):
+        return None
+    used.restype = ctypes.c_int64
+    return int(used()) // 1024
 
 
 def rss_kb() -> int:
@@ -58,6 +73,7 @@ async def run(runner: MixRunner, updates: int) -> None:
     await without_limits(runner.app.db)
     workload = MixWorkload()
     objects: Counter[str] = Counter()
+    given_back = time.perf_counter()
     started = time.perf_counter()
     try:
         for done in range(0, updates, BATCH):
@@ -69,7 +85,11 @@ async def run(runner: MixRunner, updates: int) -> None:
                 counted = Counter(type(o).__name__ for o in gc.get_objects())
                 grown = (counted - objects).most_common(4)
                 objects = counted
+                if time.perf_counter() - given_back >= free_memory.EVERY_MINUTES * 60:
+                    free_memory.give_back()  # as the bot's scheduler does
+                    given_back = time.perf_counter()
                 print(json.dumps({"updates": done + BATCH, "rss_kb": rss_kb(),
+                                  "sqlite_kb": sqlite_kb(),
                                   "seconds": time.perf_counter() - started,
                                   "objects": sum(counted.values()), "grown": grown,
                                   "blocks": sys.getallocatedblocks()}),
@@ -101,7 +121,8 @@ async def measure(kind: str, updates: int) -> list[dict[str, Any]]:
             point = json.loads(line)
             points.append(point)
             print(f"{point['updates']:>7,} updates, {point['seconds']:6.0f} s: RSS "
-                  f"{point['rss_kb'] / 1024:6.1f} MiB, {point['objects']:,} objects in the "
+                  f"{point['rss_kb'] / 1024:6.1f} MiB (SQLite holds {point['sqlite_kb']} KiB), "
+                  f"{point['objects']:,} objects in the "
                   f"collector's care, {point['blocks']:,} blocks allocated (grown most: "
                   f"{point['grown']})", flush=True)
             fake.clear()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import cards, formatting, keyboards, reporting
+from bot import cards, formatting, free_memory, keyboards, reporting
 from bot.i18n import current_locale
 from bot.meeting_notices import ActionNotices, StepNotices
 from bot.messenger import Messenger, Render, Rendered
@@ -212,6 +212,8 @@ def make_scheduler(messenger: Messenger, *, sweep_seconds: int,
     # One sweep at a time; runs missed while the process slept collapse into one.
     scheduler.add_job(sweep_once, "interval", seconds=sweep_seconds, args=[messenger, retention],
                       id="sweep", max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(free_memory.give_back, "interval", minutes=free_memory.EVERY_MINUTES,
+                      id="free-memory", coalesce=True)
     scheduler.add_job(messenger.db.gather_statistics, "interval", hours=1, id="statistics",
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     return scheduler
