@@ -205,6 +205,8 @@ def _staff() -> list[str]:
         _("<b>For all staff</b>"),
         escape(_("/report [week|month|last week|last month] — this place's figures with a "
                  "chart (privately when asked in a grid's group)")),
+        escape(_("/export <what> [from] [to] — this place's records as a spreadsheet, sent to "
+                 "you privately (/export alone explains)")),
     ]
 
 
