@@ -220,6 +220,7 @@ def _social_workers() -> list[str]:
                  "<hours> corrects one")),
         escape(_("/suspend @username|id <reason>, /reinstate @username|id — a volunteer's "
                  "service")),
+        escape(_("/evaluation — your monthly evaluation (考评), and your comment on it")),
     ]
 
 
@@ -246,6 +247,8 @@ def _admins() -> list[str]:
         escape(_("/duty_set <weekday 1–7> <A|B> @user, /swap <YYYY-MM-DD> <A|B> @user — "
                  "the duty roster (in the community chat)")),
         escape(_("/riskwords [add|remove <word>] — the words that raise a risk alert")),
+        escape(_("/evaluation — the monthly evaluations of your places; /review — review a "
+                 "social worker's month; /close_month — close a month (street admins)")),
     ]
 
 
