@@ -36,6 +36,7 @@ from bot.workbooks import Column, Kind, Table, remove, write_xlsx
 from handlers.admin import find_person, not_met
 from storage import members, menus, people, personal_data
 from storage.db import Database
+from storage.models import ActionState, MediaKind, ServiceState, TopicState
 from storage.people import Actor
 from storage.personal_data import Holdings
 from usecases import data_rights
@@ -170,6 +171,26 @@ def _person_table(found: Holdings) -> Table:
         Column(_("First seen"), Kind.DATETIME)], [found.person] if found.person else [])
 
 
+def _word(value: Any) -> Any:
+    """A state kept as a code, in the reader's words (one table for every sheet: the codes
+    of claims, hours, topics, action items and media do not clash)."""
+    words = {
+        None: None, "fulfilled": _("fulfilled"), "released": _("gave it up"),
+        "withdrawn": _("withdrawn by the resident"), "expired": _("released for lack of progress"),
+        ServiceState.PENDING: _("waiting for confirmation"),
+        ServiceState.CONFIRMED: _("confirmed"), ServiceState.REJECTED: _("not confirmed"),
+        TopicState.PROPOSED: _("proposed"), TopicState.ACCEPTED: _("on the agenda"),
+        TopicState.DECLINED: _("declined"), TopicState.MERGED: _("merged"),
+        ActionState.OPEN: _("not done yet"), ActionState.DONE: _("done"),
+        MediaKind.PHOTO: _("photo"), MediaKind.VOICE: _("voice message"),
+    }
+    return words.get(value, value)
+
+
+def _worded(rows: list[tuple[Any, ...]], *columns: int) -> list[tuple[Any, ...]]:
+    return [tuple(_word(v) if i in columns else v for i, v in enumerate(row)) for row in rows]
+
+
 def _tables(found: Holdings) -> list[Table]:
     """One sheet per kind of row, headed in the reader's language."""
     def state(show: Callable[[str], str]) -> Callable[[Any], Any]:
@@ -191,24 +212,26 @@ def _tables(found: Holdings) -> list[Table]:
          [(*row[:3], state(labels.category)(row[3]), row[4], row[5],
            state(labels.wish_state)(row[6]), row[7]) for row in found.wishes]),
         (_("My claims"), [(_("Micro-wish No."), Kind.TEXT), (_("Claimed"), when),
-                          (_("Ended"), when), (_("Outcome"), Kind.TEXT)], found.claims),
+                          (_("Ended"), when), (_("Outcome"), Kind.TEXT)],
+         _worded(found.claims, 3)),
         (_("My ratings"), [(_("Micro-wish No."), Kind.TEXT), (_("Stars"), number),
                            (_("Comment"), text), (_("Rated"), when)], found.ratings),
         (_("My questions"), [(_("Question"), text), (_("Answer"), text), (_("Asked"), when),
                              (_("Answered"), when)], found.questions),
         (_("My service hours"), [(_("Day served"), day), (_("Minutes"), number),
-                                 (_("Service"), text), (_("State"), Kind.TEXT)], found.hours),
+                                 (_("Service"), text), (_("State"), Kind.TEXT)],
+         _worded(found.hours, 3)),
         (_("Grids I was seen in"), [(_("Grid"), Kind.TEXT), (_("Since"), when)], found.grids),
         (_("Joint meetings"), [(_("Starts"), when), (_("Present"), Kind.TEXT),
                                (_("Reason"), text)],
          [(at, _("yes") if present else _("no"), reason)
           for at, present, reason in found.meetings]),
         (_("Topics I proposed"), [(_("Topic"), text), (_("State"), Kind.TEXT),
-                                  (_("Proposed"), when)], found.topics),
+                                  (_("Proposed"), when)], _worded(found.topics, 1)),
         (_("My action items"), [(_("Action item"), text), (_("Due"), day),
-                                (_("State"), Kind.TEXT)], found.actions),
+                                (_("State"), Kind.TEXT)], _worded(found.actions, 2)),
         (_("Photos and voice"), [(_("Micro-wish No."), Kind.TEXT), (_("Kind"), Kind.TEXT),
-                                 (_("Added"), when)], found.media),
+                                 (_("Added"), when)], _worded(found.media, 1)),
         (_("My evaluation comments"), [(_("Month"), Kind.TEXT), (_("Comment"), text)],
          found.comments),
     ]]]
