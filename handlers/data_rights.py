@@ -175,7 +175,7 @@ def _word(value: Any) -> Any:
     """A state kept as a code, in the reader's words (one table for every sheet: the codes
     of claims, hours, topics, action items and media do not clash)."""
     words = {
-        None: None, "fulfilled": _("fulfilled"), "released": _("gave it up"),
+        "fulfilled": _("fulfilled"), "released": _("gave it up"),
         "withdrawn": _("withdrawn by the resident"), "expired": _("released for lack of progress"),
         ServiceState.PENDING: _("waiting for confirmation"),
         ServiceState.CONFIRMED: _("confirmed"), ServiceState.REJECTED: _("not confirmed"),
@@ -213,7 +213,8 @@ def _tables(found: Holdings) -> list[Table]:
            state(labels.wish_state)(row[6]), row[7]) for row in found.wishes]),
         (_("My claims"), [(_("Micro-wish No."), Kind.TEXT), (_("Claimed"), when),
                           (_("Ended"), when), (_("Outcome"), Kind.TEXT)],
-         _worded(found.claims, 3)),
+         [(wish, claimed, ended, _word(outcome) if outcome else _("still holds it"))
+          for wish, claimed, ended, outcome in found.claims]),
         (_("My ratings"), [(_("Micro-wish No."), Kind.TEXT), (_("Stars"), number),
                            (_("Comment"), text), (_("Rated"), when)], found.ratings),
         (_("My questions"), [(_("Question"), text), (_("Answer"), text), (_("Asked"), when),

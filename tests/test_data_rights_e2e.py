@@ -121,6 +121,13 @@ async def test_only_an_admin_of_their_grid_may_erase_someone_on_request(
     await set_up_grid(h)
     await h.send(NEIGHBOUR, "/wish 帮忙换灯泡", GRID_CHAT)
     await h.press_text(VOLUNTEER, h.fake.sent("sendMessage", GRID_CHAT)[-1], "🙋")
+    await h.send(VOLUNTEER, "/mydata")
+    book = openpyxl.load_workbook(io.BytesIO(
+        h.fake.sent("sendDocument", VOLUNTEER.id)[-1].upload("document").data), read_only=True)
+    [claim] = list(book["My claims"].iter_rows(min_row=2, values_only=True))
+    assert claim[0] == "1" and claim[3] == "still holds it"
+    assert [row[0] for row in book["My roles"].iter_rows(min_row=2, values_only=True)] == [
+        "第三网格"]
     for person, role in ((CADRE, "cadre"), (ORG, "org_rep"), (COMMUNITY_ADMIN, "admin")):
         await h.send(person, "/start")
         await h.send(ADMIN, f"/grant {role} {person.id}", COMMUNITY_CHAT)
