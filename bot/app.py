@@ -22,6 +22,7 @@ from bot import notices
 from bot.audience import GroupPrivacy
 from bot.clock import Clock, SystemClock
 from bot.commands import MenusFollowRoles, PersonalMenus, register_menus
+from bot.direct_sends import WithinLimits
 from bot.fsm_storage import DatabaseStorage, KeyLocks
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.inflight import GridLinkDispatcher, InFlight
@@ -116,6 +117,7 @@ async def build(settings: Settings, clock: Clock | None = None) -> App:
     messenger = Messenger(bot, db, i18n, settings.default_locale, clock)
     sender = Sender(messenger, on_undeliverable=notices.undeliverable)
     tally = sender.tally  # what /metrics shows of this instance (bot.metrics)
+    bot.session.middleware(WithinLimits(sender))
     if settings.redis_url:
         sender.shared = SharedLimits.from_url(settings.redis_url, bot.id)
     db.when_queued(sender.wake)

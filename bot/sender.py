@@ -38,6 +38,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import cards, meeting_notices, reporting, splitting
+from bot.direct_sends import BY_THE_SENDER
 from bot.limits import Limits
 from bot.messenger import Messenger
 from bot.metrics import Tally
@@ -231,6 +232,7 @@ class Sender:
 
     async def _send_to_chat(self, chat_id: int, rows: list[OutboxMessage],
                             cards_now: cards.Standings) -> None:
+        BY_THE_SENDER.set(True)  # this task's sends are counted here (bot.direct_sends)
         try:
             for index, row in enumerate(rows):
                 rest = await self._chat_rest(chat_id)
@@ -240,7 +242,7 @@ class Sender:
                 if rest > 0:
                     await asyncio.sleep(rest)
                 async with self.gate.turn(row.lane):
-                    await self._window(chat_id)
+                    await self.window(chat_id)
                     held_until = await self._deliver(row, cards_now)
                 if held_until is not None:  # later rows of the chat wait behind this one
                     await self._hand_back(rows[index + 1:], held_until)
@@ -264,13 +266,13 @@ class Sender:
         markup = InlineKeyboardMarkup.model_validate(row.markup) if row.markup else None
         part, rest = splitting.first_part(row.text)
         while True:
-            message = await self._counted(row.chat_id, self.messenger.bot.send_message(
+            message = await self.counted(row.chat_id, self.messenger.bot.send_message(
                 row.chat_id, part, reply_markup=None if rest else markup))
             if not rest:
                 return message.message_id
             progress.left = rest
             part, rest = splitting.first_part(rest)
-            await self._window(row.chat_id)
+            await self.window(row.chat_id)
 
     async def _chat_rest(self, chat_id: int) -> float:
         """Seconds the chat must wait for its own limits, whatever other chats do."""
@@ -278,7 +280,7 @@ class Sender:
             return await self.shared.chat_wait(chat_id)
         return self.limits.chat_wait(chat_id)
 
-    async def _window(self, chat_id: int) -> None:
+    async def window(self, chat_id: int) -> None:
         """Until one more send to the chat fits Telegram's limits. Shared limits count the
         send here, in the same step as the check (another instance may be checking too)."""
         if self.shared is not None:
@@ -288,9 +290,9 @@ class Sender:
         while (pause := self.limits.wait(chat_id)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(pause)
 
-    async def _counted(self, chat_id: int, sending: Awaitable[T]) -> T:
+    async def counted(self, chat_id: int, sending: Awaitable[T]) -> T:
         """Send, counted against this instance's own limits (shared ones counted it in
-        ``_window``)."""
+        ``window``)."""
         if self.shared is not None:
             try:
                 return await sending
@@ -305,12 +307,12 @@ class Sender:
     async def _send(self, row: OutboxMessage, cards_now: cards.Standings,
                     progress: Progress) -> int | None:
         if row.kind == OutboxKind.CARD:
-            return await self._counted(row.chat_id, cards.sync(
+            return await self.counted(row.chat_id, cards.sync(
                 self.messenger, cards_now.get((row.wish_id or 0, row.chat_id)), row.chat_id))
         if row.kind == OutboxKind.REPORT:
-            return await self._counted(row.chat_id, reporting.send_row(self.messenger, row))
+            return await self.counted(row.chat_id, reporting.send_row(self.messenger, row))
         if row.kind == OutboxKind.MEETING_NOTICE:
-            return await self._counted(row.chat_id, meeting_notices.sync(
+            return await self.counted(row.chat_id, meeting_notices.sync(
                 self.messenger, row.meeting_id or 0, row.chat_id))
         return await self._send_text(row, progress)
 

@@ -73,6 +73,8 @@ class FakeTelegram:
     failing: dict[str, int] = field(default_factory=dict)
     # When set, sendMessage beyond these limits is answered 429.
     limits: RateLimits | None = None
+    # The next N sendMessage requests are answered 429 (retry after 1 s), whatever the limits.
+    too_many: int = 0
     # While set and not yet let go, sendMessage requests wait here (Telegram slow to answer);
     # ``holding`` is set once one waits.
     hold: asyncio.Event | None = None
@@ -139,6 +141,9 @@ class FakeTelegram:
         if self.failing.get(method):
             self.failing[method] -= 1
             result: Any = Refusal(500, "Internal Server Error")
+        elif method == "sendMessage" and self.too_many > 0:
+            self.too_many -= 1
+            result = Refusal(429, "Too Many Requests: retry after 1", 1)
         elif (too_large := _beyond_limits(method, params)) is not None:
             result = too_large
         else:

@@ -7,11 +7,13 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import select
+
 from bot.limits import Limits
 from bot.sender import Sender
 from bot.splitting import MAX_TEXT
 from storage import outbox, people
-from storage.models import Lane, OutboxMessage, OutboxState
+from storage.models import FailedUpdate, Lane, OutboxMessage, OutboxState
 from tests.fake_telegram import RateLimits
 from tests.harness import RESIDENT, VOLUNTEER, WORKER, Harness, button, set_up_grid
 
@@ -253,3 +255,19 @@ async def test_a_row_held_longer_than_its_lease_is_not_taken_by_another_instance
     await h.app.sender.drain()
     assert delivered(h) == Counter({"slow to answer": 1})
     assert (await outbox.counts(h.db)) == {OutboxState.SENT: 1}
+
+
+async def test_an_answer_refused_for_a_moment_is_sent_again_and_the_update_holds(
+        harness: Harness) -> None:
+    """A handler's own answer (not through the outbox) that Telegram refuses with 429 waits
+    its second and goes again: the update is not failed, nobody is told "sorry"."""
+    h = harness
+    await set_up_grid(h)
+    h.fake.too_many = 1
+    await h.send(RESIDENT, "/mywishes")
+    refused, answered = h.fake.sent("sendMessage", RESIDENT.id)
+    assert refused.result is None or not isinstance(refused.result, dict)
+    assert isinstance(answered.result, dict) and answered.text == refused.text
+    assert "Sorry" not in answered.text
+    async with h.db.transaction() as session:
+        assert not (await session.exec(select(FailedUpdate))).all()
