@@ -32,7 +32,7 @@ run: install
 	$(BIN)/python -m bot
 
 test: install
-	eval "$$(scripts/test-postgres.sh)" && eval "$$(scripts/test-redis.sh)" && $(BIN)/python -m pytest
+	eval "$$(scripts/test-postgres.sh)" && eval "$$(scripts/test-redis.sh)" && $(BIN)/python -m pytest -n 2
 
 lint: install
 	$(BIN)/ruff check .

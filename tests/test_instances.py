@@ -36,7 +36,18 @@ from tests.harness import (
     set_up_grid,
 )
 
-REDIS_URL = os.environ.get("GRIDLINK_TEST_REDIS_URL")
+
+def redis_of_this_worker() -> str | None:
+    """The test Redis, a database of its own for each of pytest's workers (the suite runs
+    in two): each empties its own, and the windows of Telegram's limits are not shared."""
+    url = os.environ.get("GRIDLINK_TEST_REDIS_URL")
+    if not url:
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    return f"{url.rsplit('/', 1)[0]}/{int(worker or 0) + 1}"
+
+
+REDIS_URL = redis_of_this_worker()
 HOUR = timedelta(hours=1)
 WISHES = 12
 HEARD_WITHIN_S = 30  # a bound for a stuck test; the message comes in milliseconds
