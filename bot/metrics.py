@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import text
 
 from bot.clock import Clock
 from storage import outbox
@@ -88,8 +87,7 @@ class Watch:
 
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT_S):
-                async with self.db.engine.connect() as connection:
-                    await connection.execute(text("SELECT 1"))
+                await self.db.check_connection()
         except Exception as error:  # unreachable, timed out, refused: not healthy
             return web.Response(status=503, text=f"the database does not answer: {error!r}")
         return web.Response(text="ok")
