@@ -26,7 +26,7 @@ from bot.direct_sends import WithinLimits
 from bot.fsm_storage import DatabaseStorage, KeyLocks
 from bot.i18n import LocaleMiddleware, make_i18n
 from bot.inflight import GridLinkDispatcher, InFlight
-from bot.instances import Together
+from bot.instances import Seat
 from bot.jobs import make_scheduler, retention_of
 from bot.membership import GridMembership
 from bot.messenger import Messenger
@@ -141,11 +141,11 @@ def set_aside_startup_objects() -> None:
 
 async def serve(app: App) -> None:
     """Raises bot.instances.AnotherInstance when another instance runs without Redis."""
-    together = await Together.join(app.settings.redis_url, app.db)
+    seat = await Seat.take(app.settings.redis_url, app.db)
     try:
         await _serve_alongside(app)
     finally:
-        await together.leave()
+        await seat.leave()
 
 
 async def _serve_alongside(app: App) -> None:

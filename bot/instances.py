@@ -163,16 +163,17 @@ class PlaceChanges:
         await self.redis.aclose()
 
 
-class Together:
-    """What this instance holds towards the others while it serves: the subscription to place
-    changes with Redis, the lock of the only instance without."""
+class Seat:
+    """This instance's seat among the others while it serves: the subscription to place
+    changes with Redis, the lock of the only instance without. (Not bot.together's Together,
+    which answers requests made at the same moment with one call.)"""
 
     def __init__(self, changes: PlaceChanges | None, only: OnlyInstance | None) -> None:
         self.changes = changes
         self.only = only
 
     @classmethod
-    async def join(cls, redis_url: str | None, db: Database) -> Together:
+    async def take(cls, redis_url: str | None, db: Database) -> Seat:
         """Raises AnotherInstance when there is no Redis and another instance runs."""
         if redis_url:
             changes = PlaceChanges(redis_url, db)

@@ -1,6 +1,6 @@
 """Two instances on one database: refused without Redis; with Redis, a place changed in one is
 seen at once in the other, a form begun in one goes on in the other, and Telegram's limits
-are kept by both together."""
+are kept by both seat."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from bot.app import App, build
 from bot.clock import FrozenClock
-from bot.instances import AnotherInstance, Together
+from bot.instances import AnotherInstance, Seat
 from bot.jobs import sweep_once
 from bot.links import Purpose
 from bot.shared_limits import SharedLimits
@@ -82,58 +82,58 @@ def shared_limits(redis_url: str, app: App, *, unlimited: bool = False) -> Share
 
 
 async def instance(fake: FakeTelegram, url: str, redis_url: str | None, number: int
-                   ) -> tuple[Harness, Together]:
+                   ) -> tuple[Harness, Seat]:
     app: App = await build(make_settings(fake, url, redis_url=redis_url), FrozenClock(START))
     app.sender.limits = UNLIMITED  # flows are tested without waiting on Telegram's pace
     if app.sender.shared is not None:
         await app.sender.shared.close()
         app.sender.shared = shared_limits(redis_url or "", app, unlimited=True)
-    together = await Together.join(redis_url, app.db)
+    seat = await Seat.take(redis_url, app.db)
     return Harness(app, fake, app.dispatcher["clock"],
-                   first_update_id=1 + number * 1_000_000), together
+                   first_update_id=1 + number * 1_000_000), seat
 
 
 async def test_a_second_instance_without_redis_is_refused_with_a_clear_sentence(
         fake: FakeTelegram, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     url = await at_head(database_url)
-    first, together = await instance(fake, url, None, 0)
+    first, seat = await instance(fake, url, None, 0)
     try:
         assert await main(make_settings(fake, url)) == 2
         said = capsys.readouterr().err
         assert "another GridLink instance is already running on this database" in said
         assert "GRIDLINK_REDIS_URL" in said
         with pytest.raises(AnotherInstance):
-            await Together.join(None, first.app.db)
+            await Seat.take(None, first.app.db)
     finally:
-        await together.leave()
+        await seat.leave()
         await first.app.close()
-    again, together = await instance(fake, url, None, 1)  # the first one stopped: no refusal
-    await together.leave()
+    again, seat = await instance(fake, url, None, 1)  # the first one stopped: no refusal
+    await seat.leave()
     await again.app.close()
 
 
-Instances = list[tuple[Harness, Together]]
+Instances = list[tuple[Harness, Seat]]
 
 
 @pytest.fixture
 async def two(fake: FakeTelegram, postgres_url: str, redis_url: str) -> AsyncIterator[Instances]:
     running = [await instance(fake, postgres_url, redis_url, number) for number in (0, 1)]
     yield running
-    for harness, together in running:
-        await together.leave()
+    for harness, seat in running:
+        await seat.leave()
         await harness.app.close()
 
 
 async def test_a_setting_changed_in_one_instance_is_seen_at_once_in_the_other(
         two: Instances) -> None:
-    (a, _), (b, b_together) = two
+    (a, _), (b, b_seat) = two
     await set_up_grid(a)
     grid = await places.by_chat(b.db, GRID_CHAT)  # b remembers the grid as it is now
     assert grid is not None and grid.settings.get("grid_deadline_hours") is None
-    assert b_together.changes is not None
-    b_together.changes.heard.clear()
+    assert b_seat.changes is not None
+    b_seat.changes.heard.clear()
     await a.send(ADMIN, "/set grid_deadline_hours 12", GRID_CHAT)
-    await asyncio.wait_for(b_together.changes.heard.wait(), HEARD_WITHIN_S)
+    await asyncio.wait_for(b_seat.changes.heard.wait(), HEARD_WITHIN_S)
     seen = await places.by_chat(b.db, GRID_CHAT)
     assert seen is not None and seen.settings["grid_deadline_hours"] == 12
 
@@ -154,11 +154,11 @@ async def test_a_form_begun_in_one_instance_goes_on_in_the_other(two: Instances)
 
 async def test_two_instances_keep_one_budget_of_telegrams_limits(
         two: Instances, fake: FakeTelegram, redis_url: str) -> None:
-    """90 messages through two instances: together they keep 30 a second (the fake Bot API
+    """90 messages through two instances: seat they keep 30 a second (the fake Bot API
     answers 429 beyond Telegram's limits), and a chat written to by one must wait its second
     before the other writes to it."""
     (a, _), (b, _) = two
-    for harness in (a, b):  # Telegram's own limits, kept together
+    for harness in (a, b):  # Telegram's own limits, kept seat
         assert harness.app.sender.shared is not None
         await harness.app.sender.shared.close()
         harness.app.sender.shared = shared_limits(redis_url, harness.app)
@@ -215,6 +215,6 @@ async def test_three_instances_sweeping_at_once_do_each_thing_once(
         told = Counter(c.text for c in fake.sent("sendMessage", RESIDENT.id))
         assert told and all(count == 1 for count in told.values())
     finally:
-        for harness, together in running:
-            await together.leave()
+        for harness, seat in running:
+            await seat.leave()
             await harness.app.close()
