@@ -805,3 +805,200 @@ class CommandMenu(SQLModel, table=True):
     person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     digest: str = Field(sa_type=String(32))
+
+
+# --- micro-venture rounds (微创投) -------------------------------------------------------
+# Money is counted in fen (分), whole numbers: a budget of ¥50,000 is 5,000,000.
+
+
+class RoundState(StrEnum):
+    OPEN = "open"  # taking proposals until ``proposals_due_at``
+    REVIEWING = "reviewing"  # the deadline passed: reviewers score, then the admin selects
+    RUNNING = "running"  # projects selected and announced; milestones under way
+    EVALUATING = "evaluating"  # residents and reviewers are asked for the final evaluation
+    FINISHED = "finished"  # the round's report was sent
+    CANCELLED = "cancelled"
+
+
+class VentureRound(SQLModel, table=True):
+    """A street's round of micro-venture projects (微创投): the needs it answers, its budget,
+    when proposals close and when the selection is made."""
+
+    __tablename__ = "venture_round"
+    __table_args__ = (Index("ix_venture_round_state_due", "state", "proposals_due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int = Field(foreign_key="place.id", index=True)
+    theme: str = Field(sa_type=Text)
+    budget_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    cap_fen: int = Field(sa_column=Column(BigInteger, nullable=False))  # per project
+    proposals_due_at: datetime = _time()
+    selection_on: date
+    # The criteria reviewers score against, in the words the admin chose.
+    criteria: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    proposals_per_org: int = 1
+    state: str = Field(default=RoundState.OPEN, sa_type=String(16))
+    opened_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # Why these projects were selected, as announced.
+    selection_note: str | None = Field(default=None, sa_type=Text)
+    announced_at: datetime | None = _time(default=None)
+    review_called_at: datetime | None = _time(default=None)  # reviewers asked to score
+    selected_at: datetime | None = _time(default=None)
+    evaluation_called_at: datetime | None = _time(default=None)
+    finished_at: datetime | None = _time(default=None)
+    # The form's key, so a double tap on "open the round" opens one.
+    source_key: str | None = Field(default=None, sa_type=String(100), unique=True)
+    created_at: datetime = _time()
+
+
+class RoundNeed(SQLModel, table=True):
+    """A need a round answers: a wish its street adopted as a project."""
+
+    __tablename__ = "venture_round_need"
+    __table_args__ = (UniqueConstraint("round_id", "wish_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="venture_round.id", index=True)
+    wish_id: int = Field(foreign_key="wish.id", index=True)
+
+
+class RoundReviewer(SQLModel, table=True):
+    """Someone a street admin named to score a round's proposals (street admins always may)."""
+
+    __tablename__ = "venture_reviewer"
+    __table_args__ = (UniqueConstraint("round_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="venture_round.id", index=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    named_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    named_at: datetime = _time()
+
+
+class ProposalState(StrEnum):
+    SUBMITTED = "submitted"  # editable until the round's deadline
+    WITHDRAWN = "withdrawn"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
+    COMPLETED = "completed"  # every milestone done; awaits the final evaluation
+
+
+class Proposal(SQLModel, table=True):
+    """An organisation's project proposal in a round, by its representative."""
+
+    __tablename__ = "venture_proposal"
+    __table_args__ = (Index("ix_venture_proposal_round_state", "round_id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="venture_round.id")
+    rep_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    organisation: str = Field(sa_type=String(200))
+    title: str = Field(sa_type=String(200))
+    plan: str = Field(sa_type=Text)
+    team: str = Field(sa_type=Text)
+    budget_fen: int = Field(sa_column=Column(BigInteger, nullable=False))  # its lines' sum
+    state: str = Field(default=ProposalState.SUBMITTED, sa_type=String(16))
+    # Why it was or was not selected, as the admin said.
+    reason: str | None = Field(default=None, sa_type=Text)
+    source_key: str | None = Field(default=None, sa_type=String(100), unique=True)
+    submitted_at: datetime = _time()
+    updated_at: datetime = _time()
+    decided_at: datetime | None = _time(default=None)
+    completed_at: datetime | None = _time(default=None)
+
+
+class ProposalNeed(SQLModel, table=True):
+    """A need of its round that a proposal answers."""
+
+    __tablename__ = "venture_proposal_need"
+    __table_args__ = (UniqueConstraint("proposal_id", "wish_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="venture_proposal.id", index=True)
+    wish_id: int = Field(foreign_key="wish.id", index=True)
+
+
+class BudgetLine(SQLModel, table=True):
+    __tablename__ = "venture_budget_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="venture_proposal.id", index=True)
+    position: int
+    item: str = Field(sa_type=String(200))
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class MilestoneState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+
+
+class Milestone(SQLModel, table=True):
+    """A step of a proposal's timeline, due on a day in the street's time zone: its
+    representative is reminded before and, once it is overdue, the street admins are told."""
+
+    __tablename__ = "venture_milestone"
+    __table_args__ = (Index("ix_venture_milestone_state_due", "state", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="venture_proposal.id", index=True)
+    position: int
+    title: str = Field(sa_type=String(200))
+    due_on: date
+    state: str = Field(default=MilestoneState.PENDING, sa_type=String(8))
+    reminded_at: datetime | None = _time(default=None)
+    escalated_at: datetime | None = _time(default=None)
+    done_at: datetime | None = _time(default=None)
+
+
+class ScoreStage(StrEnum):
+    SELECTION = "selection"  # a proposal scored before the selection
+    FINAL = "final"  # a selected project's final evaluation (评估验收)
+
+
+class ProposalScore(SQLModel, table=True):
+    """A reviewer's scores of a proposal, per criterion of its round (1-5), and a note."""
+
+    __tablename__ = "venture_score"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="venture_proposal.id", index=True)
+    reviewer_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    stage: str = Field(default=ScoreStage.SELECTION, sa_type=String(16))
+    scores: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, sa_type=Text)
+    at: datetime = _time()
+
+
+class ProgressReport(SQLModel, table=True):
+    """What a project's representative reports of its progress, with photos (Telegram file
+    ids), optionally for one milestone."""
+
+    __tablename__ = "venture_progress"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="venture_proposal.id", index=True)
+    milestone_id: int | None = Field(default=None, foreign_key="venture_milestone.id")
+    author_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(sa_type=Text)
+    photo_file_ids: list[str] = Field(default_factory=list,
+                                      sa_column=Column(JSON, nullable=False))
+    source_key: str | None = Field(default=None, sa_type=String(100), unique=True)
+    created_at: datetime = _time()
+
+
+class ProjectRating(SQLModel, table=True):
+    """The resident of a wish a project answered, asked whether it was solved: the same
+    answer, and score, as for a fulfilled wish."""
+
+    __tablename__ = "venture_rating"
+    __table_args__ = (UniqueConstraint("proposal_id", "wish_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="venture_proposal.id", index=True)
+    wish_id: int = Field(foreign_key="wish.id")
+    resident_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    score: int | None = None  # 5 solved, 3 partly, 1 not solved (bot.keyboards); None: asked
+    asked_at: datetime = _time()
+    answered_at: datetime | None = _time(default=None)
