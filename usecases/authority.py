@@ -48,6 +48,9 @@ class Act(StrEnum):
     SEE_EVALUATIONS = "see_evaluations"  # the monthly evaluations of the place's workers, grids
     CLOSE_EVALUATIONS = "close_evaluations"  # close a street's month of evaluation
     SEE_REPORTS = "see_reports"  # /report: a place's weekly and monthly figures and chart
+    # A micro-venture round's reviewers beyond those named (RoundReviewer): its street's admins.
+    REVIEW_ROUNDS = "review_rounds"
+    EVALUATE_ROUNDS = "evaluate_rounds"  # call a round's final evaluation, finish the round
 
 
 STAFF = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
@@ -75,11 +78,15 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.SEE_EVALUATIONS: frozenset({Role.ADMIN}),
     Act.CLOSE_EVALUATIONS: frozenset({Role.ADMIN}),
     Act.SEE_REPORTS: STAFF,
+    Act.REVIEW_ROUNDS: frozenset({Role.ADMIN}),
+    Act.EVALUATE_ROUNDS: frozenset({Role.ADMIN}),
 }
 # Acts whose role counts only where it is held at one kind of place: adopting a wish as a
 # micro-venture project is the street office's, not a community admin's.
 _HELD_AT: dict[Act, PlaceKind] = {Act.ADOPT_WISHES: PlaceKind.STREET,
-                                   Act.CLOSE_EVALUATIONS: PlaceKind.STREET}
+                                   Act.CLOSE_EVALUATIONS: PlaceKind.STREET,
+                                   Act.REVIEW_ROUNDS: PlaceKind.STREET,
+                                   Act.EVALUATE_ROUNDS: PlaceKind.STREET}
 # Acts a bootstrap admin does not get by being one: they are about the person themself.
 # A partner's review speaks for an organisation or the volunteers: a bootstrap admin is neither.
 _PERSONAL = frozenset({Act.CLAIM_WISHES, Act.SERVE_ON_DUTY, Act.REVIEW_AS_PARTNER})
@@ -149,4 +156,20 @@ async def may(db: Database, actor: Actor, act: Act, at: int | Iterable[int] | No
         return actor.superadmin and act not in _PERSONAL
     async with db.transaction() as session:
         return await may_in(session, actor, act, at, owner_id=owner_id)
+
+
+async def may_review_round(session: AsyncSession, actor: Actor, round_id: int) -> bool:
+    """Whether ``actor`` reviews the micro-venture round: an admin of its street (or a bootstrap
+    admin), or someone a street admin named its reviewer. Every route that scores, evaluates
+    or shows a round's projects to reviewers asks this."""
+    from storage.models import RoundReviewer, VentureRound
+
+    found = await session.get(VentureRound, round_id)
+    if found is None:
+        return False
+    if await may_in(session, actor, Act.REVIEW_ROUNDS, found.street_id):
+        return True
+    named = await session.exec(select(RoundReviewer.id).where(
+        RoundReviewer.round_id == round_id, RoundReviewer.person_id == actor.id))
+    return named.first() is not None
 
