@@ -24,16 +24,18 @@ A = Act
 EVERY_ACT = frozenset(Act)
 WORKER_ACTS = frozenset({A.SEE_STAFF_LISTS, A.MANAGE_VOLUNTEERS, A.VERIFY_WISHES,
                          A.SEE_CONTACTS, A.TAKE_ON_WISHES, A.ANSWER_PAGES,
-                         A.POST_WITHOUT_LIMITS, A.EXPORT_RECORDS, A.SEE_REPORTS})
+                         A.POST_WITHOUT_LIMITS, A.EXPORT_RECORDS, A.SEE_REPORTS,
+                         A.SEE_ROUNDS})
 ADMIN_ACTS = frozenset({A.ADMINISTER, A.KEEP_ROSTER, A.SEE_STAFF_LISTS, A.MANAGE_VOLUNTEERS,
                         A.VERIFY_WISHES, A.SEE_CONTACTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
                         A.RUN_SERIES, A.POST_WITHOUT_LIMITS, A.REVIEW_STAFF,
-                        A.SEE_EVALUATIONS, A.EXPORT_RECORDS, A.SEE_REPORTS})
-STREET_ADMIN_ACTS = ADMIN_ACTS | {A.ADOPT_WISHES, A.CLOSE_EVALUATIONS}
+                        A.SEE_EVALUATIONS, A.EXPORT_RECORDS, A.SEE_REPORTS, A.SEE_ROUNDS})
+STREET_ADMIN_ACTS = ADMIN_ACTS | {A.ADOPT_WISHES, A.CLOSE_EVALUATIONS, A.OPEN_ROUNDS}
 # Micro-venture rounds: reviewing a round, calling its final evaluation and finishing it.
 STREET_ADMIN_ACTS |= {A.REVIEW_ROUNDS, A.EVALUATE_ROUNDS}
 PARTNER_ACTS = frozenset({A.REVIEW_AS_PARTNER})
-NOT_BOOTSTRAP = frozenset({A.CLAIM_WISHES, A.SERVE_ON_DUTY, A.REVIEW_AS_PARTNER})
+NOT_BOOTSTRAP = frozenset({A.CLAIM_WISHES, A.SERVE_ON_DUTY, A.REVIEW_AS_PARTNER,
+                           A.PROPOSE_PROJECTS})
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,10 @@ CASES = [
     Case("granted volunteer", frozenset({A.CLAIM_WISHES})),
     Case("social worker", WORKER_ACTS | {A.SERVE_ON_DUTY}),
     Case("cadre", frozenset({A.SEE_STAFF_LISTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
-                             A.POST_WITHOUT_LIMITS, A.EXPORT_RECORDS, A.SEE_REPORTS})),
-    Case("org rep", frozenset({A.TAKE_ON_WISHES}) | PARTNER_ACTS),
+                             A.POST_WITHOUT_LIMITS, A.EXPORT_RECORDS, A.SEE_REPORTS,
+                             A.SEE_ROUNDS})),
+    Case("org rep", frozenset({A.TAKE_ON_WISHES, A.SEE_ROUNDS, A.PROPOSE_PROJECTS})
+         | PARTNER_ACTS),
     Case("community admin", ADMIN_ACTS),
     Case("street admin", STREET_ADMIN_ACTS, STREET_ADMIN_ACTS),
     Case("bootstrap admin", EVERY_ACT - NOT_BOOTSTRAP, EVERY_ACT - NOT_BOOTSTRAP,

@@ -48,6 +48,9 @@ class Act(StrEnum):
     SEE_EVALUATIONS = "see_evaluations"  # the monthly evaluations of the place's workers, grids
     CLOSE_EVALUATIONS = "close_evaluations"  # close a street's month of evaluation
     SEE_REPORTS = "see_reports"  # /report: a place's weekly and monthly figures and chart
+    OPEN_ROUNDS = "open_rounds"  # open a street's micro-venture round (微创投), read proposals
+    SEE_ROUNDS = "see_rounds"  # /rounds: a street's rounds, their states and counts
+    PROPOSE_PROJECTS = "propose_projects"  # an organisation's proposal in a round
     # A micro-venture round's reviewers beyond those named (RoundReviewer): its street's admins.
     REVIEW_ROUNDS = "review_rounds"
     EVALUATE_ROUNDS = "evaluate_rounds"  # call a round's final evaluation, finish the round
@@ -78,6 +81,9 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.SEE_EVALUATIONS: frozenset({Role.ADMIN}),
     Act.CLOSE_EVALUATIONS: frozenset({Role.ADMIN}),
     Act.SEE_REPORTS: STAFF,
+    Act.OPEN_ROUNDS: frozenset({Role.ADMIN}),
+    Act.SEE_ROUNDS: STAFF | {Role.ORG_REP},
+    Act.PROPOSE_PROJECTS: frozenset({Role.ORG_REP}),
     Act.REVIEW_ROUNDS: frozenset({Role.ADMIN}),
     Act.EVALUATE_ROUNDS: frozenset({Role.ADMIN}),
 }
@@ -86,10 +92,13 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
 _HELD_AT: dict[Act, PlaceKind] = {Act.ADOPT_WISHES: PlaceKind.STREET,
                                    Act.CLOSE_EVALUATIONS: PlaceKind.STREET,
                                    Act.REVIEW_ROUNDS: PlaceKind.STREET,
-                                   Act.EVALUATE_ROUNDS: PlaceKind.STREET}
+                                   Act.EVALUATE_ROUNDS: PlaceKind.STREET,
+                                   Act.OPEN_ROUNDS: PlaceKind.STREET}
 # Acts a bootstrap admin does not get by being one: they are about the person themself.
 # A partner's review speaks for an organisation or the volunteers: a bootstrap admin is neither.
-_PERSONAL = frozenset({Act.CLAIM_WISHES, Act.SERVE_ON_DUTY, Act.REVIEW_AS_PARTNER})
+# A proposal is an organisation's: a bootstrap admin is none.
+_PERSONAL = frozenset({Act.CLAIM_WISHES, Act.SERVE_ON_DUTY, Act.REVIEW_AS_PARTNER,
+                       Act.PROPOSE_PROJECTS})
 # Acts that also need the person's standing as a volunteer to be good.
 _NEEDS_GOOD_STANDING = frozenset({Act.CLAIM_WISHES})
 
