@@ -93,6 +93,9 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "eval_comment": ("person_id",),
     "eval_closed_month": ("closed_by",),
     "command_menu": ("person_id",),
+    "council_matter": ("opened_by", "closed_by"),
+    "council_comment": ("person_id",),
+    "council_vote": ("person_id",),
 }
 # 64-bit columns that hold something else: chats (a private chat's id is its person's: those
 # rows are handled one by one below), messages, updates, and the audit's entity ids.
@@ -105,6 +108,7 @@ NOT_PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "meeting": ("notice_chat_id",),
     "processed_update": ("update_id",),
     "command_menu": ("chat_id",),
+    "council_matter": ("post_chat_id",),
 }
 # Audit rows whose entity is a person.
 PERSON_ENTITIES = ("role", "volunteer")

@@ -330,6 +330,9 @@ class OutboxKind(StrEnum):
     # A scheduled report (place, week or month, first day in ``markup``): its words and chart
     # are rendered from the figures when it is sent.
     REPORT = "report"
+    # A council matter's post or vote in the community chat (``markup``: the matter and
+    # which), rendered from the matter when it is sent, and its vote edited as votes come.
+    MATTER = "matter"
 
 
 class Lane(IntEnum):
@@ -1002,3 +1005,84 @@ class ProjectRating(SQLModel, table=True):
     score: int | None = None  # 5 solved, 3 partly, 1 not solved (bot.keyboards); None: asked
     asked_at: datetime = _time()
     answered_at: datetime | None = _time(default=None)
+
+
+# --- residents' council (居民议事会) -----------------------------------------------------------
+
+
+class MatterKind(StrEnum):
+    """The three councils of 一委三会: the same shape, each in its own words."""
+
+    DELIBERATION = "deliberation"  # 议事
+    HEARING = "hearing"  # 听证
+    REVIEW = "review"  # 评议
+
+
+class MatterState(StrEnum):
+    DISCUSSION = "discussion"  # comments gathered until ``discussion_ends_at``
+    VOTING = "voting"  # the vote is open until ``vote_ends_at``
+    CLOSED = "closed"
+
+
+class Matter(SQLModel, table=True):
+    """A matter put to a community's residents' council (居民议事会, 议题): discussed, voted on
+    by the community's residents, closed with an outcome that is minuted."""
+
+    __tablename__ = "council_matter"
+    __table_args__ = (Index("ix_council_matter_discussion", "state", "discussion_ends_at"),
+                      Index("ix_council_matter_vote", "state", "vote_ends_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="place.id", index=True)
+    kind: str = Field(sa_type=String(16))
+    title: str = Field(sa_type=Text)
+    question: str = Field(sa_type=Text)
+    # The opener's own options; empty: for, against, abstain in the reader's words.
+    options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str = Field(sa_type=String(16))  # "question", "wish" or "proposal"
+    wish_id: int | None = Field(default=None, foreign_key="wish.id")
+    proposal_id: int | None = None
+    opened_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    state: str = Field(default=MatterState.DISCUSSION, sa_type=String(16))
+    discussion_ends_at: datetime = _time()
+    vote_ends_at: datetime = _time()
+    quorum_votes: int | None = None  # votes needed, or
+    quorum_percent: int | None = None  # a share of the eligible residents
+    hidden: bool = False  # counts shown only once the vote closes
+    post_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    post_message_id: int | None = Field(default=None, sa_column=Column(Integer))
+    vote_message_id: int | None = Field(default=None, sa_column=Column(Integer))
+    voting_at: datetime | None = _time(default=None)
+    closed_at: datetime | None = _time(default=None)
+    closed_by: int | None = Field(default=None, sa_column=Column(BigInteger))  # None: in time
+    # The record at the close: counts per option, eligible residents, quorum met, outcome.
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    topic_id: int | None = Field(default=None, foreign_key="meeting_topic.id")
+    # The form's key, so a double tap on Open opens one matter.
+    source_key: str | None = Field(default=None, sa_type=String(100), unique=True)
+    created_at: datetime = _time()
+
+
+class MatterComment(SQLModel, table=True):
+    """A resident's comment on a matter under discussion, kept for the minutes."""
+
+    __tablename__ = "council_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="council_matter.id", index=True)
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(sa_type=Text)
+    created_at: datetime = _time()
+
+
+class MatterVote(SQLModel, table=True):
+    """One resident's vote on a matter: one row each, changed in place until the close."""
+
+    __tablename__ = "council_vote"
+    __table_args__ = (UniqueConstraint("matter_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="council_matter.id")
+    person_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    choice: int  # the option's index
+    voted_at: datetime = _time()
