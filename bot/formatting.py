@@ -118,6 +118,11 @@ def share(value: float, locale: str) -> str:
     return format_percent(value, format="#,##0%", locale=babel_locale(locale))
 
 
+def yuan(fen: int, locale: str) -> str:
+    """Money kept in fen, as yuan: "¥50,000", "¥1,200.5"."""
+    return "¥" + format_decimal(fen / 100, format="#,##0.##", locale=babel_locale(locale))
+
+
 def month_day(value: date, locale: str) -> str:
     """E.g. "11月30日", "Nov 30"."""
     return format_skeleton("MMMd", value, locale=babel_locale(locale))
