@@ -154,6 +154,7 @@ class ListKind(StrEnum):
     RISK_WORDS = "r"
     HOURS = "h"
     EVALUATIONS = "ev"  # about: the month, as 202611
+    ROUNDS = "vr"  # micro-venture rounds; about: the street when asked in its chat
 
 
 class ListPageCb(CallbackData, prefix="ls"):
@@ -238,3 +239,38 @@ class EvalCb(CallbackData, prefix="ev"):
     street: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
     month: Annotated[str, Field(max_length=7)] = ""
     value: Annotated[str, Field(max_length=5)] = ""  # a criterion and its score: "0.4"
+
+
+class VentureStep(StrEnum):
+    """A button of the round form (/round) or the proposal form (/propose)."""
+
+    CHOOSE = "c"  # the street, or the round proposed in
+    NEED = "n"  # a need on or off
+    PAGE = "p"  # another page of needs
+    DONE = "d"  # the needs, budget lines or milestones chosen
+    DEFAULT = "df"  # the default criteria, or one proposal per organisation
+    KEEP = "k"  # a proposal's part as it was
+    AGAIN = "a"  # the budget lines or milestones typed anew
+    PART = "e"  # change one part of a proposal from its summary
+    CONFIRM = "ok"
+    BACK = "b"
+    CANCEL = "x"
+
+
+class VentureFormCb(CallbackData, prefix="vof"):
+    step: VentureStep
+    value: Annotated[str, Field(max_length=20)] = ""
+
+
+class VentureAction(StrEnum):
+    PROPOSE = "p"  # a round's announcement: propose in it
+    EDIT = "e"  # a representative's proposal: change it
+    WITHDRAW = "w"
+    PROPOSALS = "l"  # a round's proposals, for its reviewers
+    READ = "r"  # a proposal in full, for its reviewers and its representative
+
+
+class VentureCb(CallbackData, prefix="vop"):
+    action: VentureAction
+    round: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
+    proposal: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0

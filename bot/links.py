@@ -33,6 +33,7 @@ class Purpose(StrEnum):
     TOPIC = "topic"  # proposing a topic for a meeting
     ABSENT = "absent"  # a member's reason for not attending; personal
     ASK = "ask"  # a grid's question to the social worker on duty, asked privately
+    ROUND_FORM = "round"  # a street's link to the private form of a new micro-venture round
 
 
 PERSONAL = frozenset({Purpose.TASK, Purpose.ABSENT})

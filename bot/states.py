@@ -107,3 +107,32 @@ class PartnerReviewForm(StatesGroup):
 
 class EvaluationCommentForm(StatesGroup):
     text = State()
+
+
+class RoundForm(StatesGroup):
+    """/round: a street admin opens a micro-venture round (微创投), privately."""
+
+    street = State()
+    theme = State()
+    needs = State()
+    budget = State()
+    cap = State()
+    due = State()
+    selection = State()
+    criteria = State()
+    per_org = State()
+    confirm = State()
+
+
+class ProposalForm(StatesGroup):
+    """/propose: an organisation's representative proposes a project in a round, privately."""
+
+    round = State()
+    organisation = State()
+    title = State()
+    needs = State()
+    plan = State()
+    lines = State()
+    milestones = State()
+    team = State()
+    confirm = State()
