@@ -241,6 +241,60 @@ class EvalCb(CallbackData, prefix="ev"):
     value: Annotated[str, Field(max_length=5)] = ""  # a criterion and its score: "0.4"
 
 
+RowNumber = Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)]  # 0: none
+
+
+class ProgressStep(StrEnum):
+    PROJECT = "p"  # the project reported on
+    MILESTONE = "m"  # the milestone it is about (0: the project as a whole)
+    REPORT = "r"  # a reminder's Report progress: the project and milestone at once
+    DONE = "d"  # a reminder's Mark done
+    SEND = "s"
+    SEND_DONE = "sd"  # send, and mark the milestone done
+    CANCEL = "x"
+
+
+class ProgressCb(CallbackData, prefix="vpg"):
+    """A button of a micro-venture project's progress report (/progress, a reminder)."""
+
+    step: ProgressStep
+    proposal: RowNumber = 0
+    milestone: RowNumber = 0
+
+
+class RoundStep(StrEnum):
+    EVALUATE = "e"  # a street admin confirms /evaluate_round
+    FINISH = "f"  # and /finish_round
+    CANCEL = "x"
+
+
+class RoundCb(CallbackData, prefix="vrd"):
+    step: RoundStep
+    round: RowNumber = 0
+
+
+class ProjectRateCb(CallbackData, prefix="vrt"):
+    """A resident's answer: was the need their wish stood for solved by the project?"""
+
+    rating: RowId
+    score: int
+
+
+class FinalStep(StrEnum):
+    BEGIN = "b"
+    SCORE = "s"
+    SKIP_NOTE = "n"
+    CANCEL = "x"
+
+
+class FinalCb(CallbackData, prefix="vfe"):
+    """A button of a reviewer's final evaluation (评估验收) of a project."""
+
+    step: FinalStep
+    proposal: RowNumber = 0
+    value: Annotated[str, Field(max_length=5)] = ""  # a criterion's index and score: "0.4"
+
+
 class VentureStep(StrEnum):
     """A button of the round form (/round) or the proposal form (/propose)."""
 

@@ -21,11 +21,22 @@ from bot.messenger import Messenger, Render, Rendered
 from bot.pages import PageNotices, morning_reminder
 from bot.settings import Settings
 from bot.venture_notices import DeadlineNotices
-from storage import duty, hours, meetings, minutes, places, reports, sweeps, updates
+from storage import (
+    duty,
+    hours,
+    meetings,
+    minutes,
+    places,
+    reports,
+    sweeps,
+    updates,
+    venture_progress,
+)
 from storage.models import Lane, OutboxKind, OutboxMessage, PageKind, Place, Wish
 from storage.places import chain
 from storage.retention import Retention
 from storage.ventures import close_due_rounds
+from usecases.venture_progress import MilestoneNotices
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -191,6 +202,8 @@ async def sweep_once(messenger: Messenger, retention: Retention | None = None) -
         db, now=now, notify=lambda *args: _morning_notices(messenger, *args))
     done["meeting_steps"] = await meetings.sweep(db, now=now, notify=StepNotices(messenger))
     done["action_items"] = await minutes.sweep(db, now=now, notify=ActionNotices(messenger))
+    done["milestones"] = await venture_progress.sweep(db, now=now,
+                                                     notify=MilestoneNotices(messenger))
     done["rounds_due"] = await close_due_rounds(db, now=now, notify=DeadlineNotices(messenger))
     done["honour_rolls"] = await hours.honour_rolls(
         db, now=now, notify=lambda *args: _honour_notices(messenger, *args))

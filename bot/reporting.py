@@ -185,14 +185,19 @@ def filename(report: Report) -> str:
 
 
 async def send(bot: Bot, chat_id: int, report: Report, words: str, png: bytes | None) -> int:
+    return await send_photo(bot, chat_id, title(report), filename(report), words, png)
+
+
+async def send_photo(bot: Bot, chat_id: int, heading: str, name: str, words: str,
+                     png: bytes | None) -> int:
     """The chart with the words under it; when the words are too long for a photo's caption,
-    the chart with its title, then the words. The id of the last message."""
+    the chart with its ``heading``, then the words. The id of the last message."""
     if png is None:
         return (await bot.send_message(chat_id, words)).message_id
-    photo = BufferedInputFile(png, filename=filename(report))
+    photo = BufferedInputFile(png, filename=name)
     if len(words.encode("utf-16-le")) // 2 <= CAPTION_LIMIT:
         return (await bot.send_photo(chat_id, photo, caption=words)).message_id
-    await bot.send_photo(chat_id, photo, caption=f"<b>{escape(title(report))}</b>")
+    await bot.send_photo(chat_id, photo, caption=f"<b>{escape(heading)}</b>")
     return (await bot.send_message(chat_id, words)).message_id
 
 

@@ -37,7 +37,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import cards, meeting_notices, reporting, splitting
+from bot import cards, meeting_notices, reporting, round_report, splitting
 from bot.direct_sends import BY_THE_SENDER
 from bot.limits import Limits
 from bot.messenger import Messenger
@@ -309,6 +309,8 @@ class Sender:
         if row.kind == OutboxKind.CARD:
             return await self.counted(row.chat_id, cards.sync(
                 self.messenger, cards_now.get((row.wish_id or 0, row.chat_id)), row.chat_id))
+        if row.kind == OutboxKind.REPORT and "round" in (row.markup or {}):
+            return await self.counted(row.chat_id, round_report.send_row(self.messenger, row))
         if row.kind == OutboxKind.REPORT:
             return await self.counted(row.chat_id, reporting.send_row(self.messenger, row))
         if row.kind == OutboxKind.MEETING_NOTICE:

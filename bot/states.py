@@ -109,6 +109,16 @@ class EvaluationCommentForm(StatesGroup):
     text = State()
 
 
+class ProgressForm(StatesGroup):
+    text = State()
+    photos = State()
+
+
+class FinalEvaluationForm(StatesGroup):
+    score = State()
+    note = State()
+
+
 class RoundForm(StatesGroup):
     """/round: a street admin opens a micro-venture round (微创投), privately."""
 
