@@ -330,7 +330,7 @@ async def test_proposals_within_and_over_the_cap_changed_withdrawn_and_due(
     assert zh(h, "Proposals: {count} from {organisations} organisations; withdrawn: "
                  "{withdrawn}.", count=2, organisations=2, withdrawn=1) in listed.text
     await h.press(REP, listed, button(listed, zh(h, "📄 Proposals of #{id}", id=1)))
-    assert h.last_alert() == en(h, "Only the round's reviewers and its street's admins can "
+    assert h.last_alert() == zh(h, "Only the round's reviewers and its street's admins can "
                                    "read its proposals.")
     await h.press(CHIEF, listed, button(listed, zh(h, "📄 Proposals of #{id}", id=1)))
     of_round = h.fake.last_to(CHIEF.id)
