@@ -328,3 +328,46 @@ class VentureCb(CallbackData, prefix="vop"):
     action: VentureAction
     round: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
     proposal: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
+
+
+class ScoreStep(StrEnum):
+    """A button of a reviewer's scoring of a round's proposals (/score)."""
+
+    LIST = "l"  # the round's proposals and scores
+    OPEN = "o"  # score one proposal
+    SCORE = "s"
+    SKIP_NOTE = "n"
+    SAVE = "ok"
+    CANCEL = "x"
+
+
+class ScoreCb(CallbackData, prefix="vsc"):
+    step: ScoreStep
+    round: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
+    proposal: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
+    value: Annotated[str, Field(max_length=5)] = ""  # a criterion's index and score: "0.4"
+
+
+class SelectStep(StrEnum):
+    """A button of a street admin's selection of a round's projects (/select)."""
+
+    BEGIN = "b"  # select although not every reviewer has scored
+    TOGGLE = "t"
+    NEXT = "n"  # the projects chosen: on to the reasons
+    EACH = "e"  # a reason for each proposal not chosen
+    SKIP = "k"  # no reason (for the proposals not chosen)
+    CONFIRM = "ok"
+    CANCEL = "x"
+
+
+class SelectCb(CallbackData, prefix="vsl"):
+    step: SelectStep
+    round: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
+    proposal: Annotated[int, Field(ge=0, le=MAX_ROW_NUMBER)] = 0
+
+
+class ReviewerCb(CallbackData, prefix="vrv"):
+    """Remove a named reviewer from a round (/round_reviewers)."""
+
+    round: RowId
+    person: PersonId

@@ -36,6 +36,7 @@ from storage.models import Lane, OutboxKind, OutboxMessage, PageKind, Place, Wis
 from storage.places import chain
 from storage.retention import Retention
 from storage.ventures import close_due_rounds
+from usecases import venture_selection
 from usecases.venture_progress import MilestoneNotices
 
 if TYPE_CHECKING:
@@ -209,6 +210,7 @@ async def sweep_once(messenger: Messenger, retention: Retention | None = None) -
         db, now=now, notify=lambda *args: _honour_notices(messenger, *args))
     done["reports"] = await reports.post_scheduled(
         db, now=now, notify=lambda *args: _report_rows(messenger, *args))
+    done["review_calls"] = await venture_selection.call_due(messenger, now=now)
     done.update(await (retention or Retention()).sweep(db, now=now))
     if any(done.values()):
         log.info("sweep: %s", {step: n for step, n in done.items() if n})

@@ -146,3 +146,20 @@ class ProposalForm(StatesGroup):
     milestones = State()
     team = State()
     confirm = State()
+
+
+class ScoreForm(StatesGroup):
+    """/score: a reviewer scores a micro-venture proposal, privately."""
+
+    score = State()
+    note = State()
+    confirm = State()
+
+
+class SelectForm(StatesGroup):
+    """/select: a street admin selects a round's projects, privately."""
+
+    choose = State()
+    reason = State()
+    others = State()
+    confirm = State()

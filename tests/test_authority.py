@@ -33,6 +33,8 @@ ADMIN_ACTS = frozenset({A.ADMINISTER, A.KEEP_ROSTER, A.SEE_STAFF_LISTS, A.MANAGE
 STREET_ADMIN_ACTS = ADMIN_ACTS | {A.ADOPT_WISHES, A.CLOSE_EVALUATIONS, A.OPEN_ROUNDS}
 # Micro-venture rounds: reviewing a round, calling its final evaluation and finishing it.
 STREET_ADMIN_ACTS |= {A.REVIEW_ROUNDS, A.EVALUATE_ROUNDS}
+# Naming a round's reviewers and selecting its projects.
+STREET_ADMIN_ACTS |= {A.SELECT_PROJECTS}
 PARTNER_ACTS = frozenset({A.REVIEW_AS_PARTNER})
 NOT_BOOTSTRAP = frozenset({A.CLAIM_WISHES, A.SERVE_ON_DUTY, A.REVIEW_AS_PARTNER,
                            A.PROPOSE_PROJECTS})

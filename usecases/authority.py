@@ -54,6 +54,7 @@ class Act(StrEnum):
     # A micro-venture round's reviewers beyond those named (RoundReviewer): its street's admins.
     REVIEW_ROUNDS = "review_rounds"
     EVALUATE_ROUNDS = "evaluate_rounds"  # call a round's final evaluation, finish the round
+    SELECT_PROJECTS = "select_projects"  # name a round's reviewers, select its projects
 
 
 STAFF = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.CADRE})
@@ -86,6 +87,7 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.PROPOSE_PROJECTS: frozenset({Role.ORG_REP}),
     Act.REVIEW_ROUNDS: frozenset({Role.ADMIN}),
     Act.EVALUATE_ROUNDS: frozenset({Role.ADMIN}),
+    Act.SELECT_PROJECTS: frozenset({Role.ADMIN}),
 }
 # Acts whose role counts only where it is held at one kind of place: adopting a wish as a
 # micro-venture project is the street office's, not a community admin's.
@@ -93,6 +95,7 @@ _HELD_AT: dict[Act, PlaceKind] = {Act.ADOPT_WISHES: PlaceKind.STREET,
                                    Act.CLOSE_EVALUATIONS: PlaceKind.STREET,
                                    Act.REVIEW_ROUNDS: PlaceKind.STREET,
                                    Act.EVALUATE_ROUNDS: PlaceKind.STREET,
+                                   Act.SELECT_PROJECTS: PlaceKind.STREET,
                                    Act.OPEN_ROUNDS: PlaceKind.STREET}
 # Acts a bootstrap admin does not get by being one: they are about the person themself.
 # A partner's review speaks for an organisation or the volunteers: a bootstrap admin is neither.
