@@ -371,3 +371,37 @@ class ReviewerCb(CallbackData, prefix="vrv"):
 
     round: RowId
     person: PersonId
+
+
+class MatterVoteCb(CallbackData, prefix="cv"):
+    """A resident's vote on a matter of the residents' council: the option's index."""
+
+    matter_id: RowId
+    choice: Annotated[int, Field(ge=0, le=4)]
+
+
+class MatterAction(StrEnum):
+    CLOSE = "c"  # the opener closes the vote early: asks to confirm
+    CLOSE_SURE = "cs"
+    TOPIC = "t"  # a decided matter becomes a topic of the next joint meeting
+
+
+class MatterCb(CallbackData, prefix="cm"):
+    action: MatterAction
+    matter_id: RowId
+
+
+class MatterStep(StrEnum):
+    KIND = "k"
+    OPTIONS = "o"  # for, against, abstain
+    DISCUSSION = "d"
+    VOTE = "v"
+    QUORUM = "q"
+    HIDDEN = "h"
+    OPEN = "ok"
+    CANCEL = "no"
+
+
+class MatterFormCb(CallbackData, prefix="cf"):
+    step: MatterStep
+    value: str = ""

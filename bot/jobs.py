@@ -37,6 +37,7 @@ from storage.places import chain
 from storage.retention import Retention
 from storage.ventures import close_due_rounds
 from usecases import venture_selection
+from usecases import council
 from usecases.venture_progress import MilestoneNotices
 
 if TYPE_CHECKING:
@@ -210,6 +211,7 @@ async def sweep_once(messenger: Messenger, retention: Retention | None = None) -
         db, now=now, notify=lambda *args: _honour_notices(messenger, *args))
     done["reports"] = await reports.post_scheduled(
         db, now=now, notify=lambda *args: _report_rows(messenger, *args))
+    done["council_matters"] = await council.sweep(messenger, now=now)
     done["review_calls"] = await venture_selection.call_due(messenger, now=now)
     done.update(await (retention or Retention()).sweep(db, now=now))
     if any(done.values()):

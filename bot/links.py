@@ -33,6 +33,8 @@ class Purpose(StrEnum):
     TOPIC = "topic"  # proposing a topic for a meeting
     ABSENT = "absent"  # a member's reason for not attending; personal
     ASK = "ask"  # a grid's question to the social worker on duty, asked privately
+    MATTER = "matter"  # a community's form for a matter of the residents' council
+    MATTER_WISH = "matterwish"  # the same form, for a community-tier wish
     ROUND_FORM = "round"  # a street's link to the private form of a new micro-venture round
 
 

@@ -37,7 +37,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import cards, meeting_notices, reporting, round_report, splitting
+from bot import cards, council_notices, meeting_notices, reporting, round_report, splitting
 from bot.direct_sends import BY_THE_SENDER
 from bot.limits import Limits
 from bot.messenger import Messenger
@@ -316,6 +316,8 @@ class Sender:
         if row.kind == OutboxKind.MEETING_NOTICE:
             return await self.counted(row.chat_id, meeting_notices.sync(
                 self.messenger, row.meeting_id or 0, row.chat_id))
+        if row.kind == OutboxKind.MATTER:
+            return await self.counted(row.chat_id, council_notices.sync(self.messenger, row))
         return await self._send_text(row, progress)
 
     async def _deliver(self, row: OutboxMessage, cards_now: cards.Standings) -> datetime | None:

@@ -163,3 +163,22 @@ class SelectForm(StatesGroup):
     reason = State()
     others = State()
     confirm = State()
+
+
+class MatterForm(StatesGroup):
+    """A matter for the residents' council: kind, title, question, options, the discussion's
+    and the vote's length, the quorum, hidden counts, then Open."""
+
+    kind = State()
+    title = State()
+    question = State()
+    options = State()
+    discussion = State()
+    vote = State()
+    quorum = State()
+    hidden = State()
+    confirm = State()
+
+
+class MatterComment(StatesGroup):
+    text = State()

@@ -507,6 +507,12 @@ AGENDA: dict[str, frozenset[str]] = {
     "confirm": frozenset({"确认", "確認", "定稿"}),
 }
 
+# /matter's words: a new matter, one from a micro-wish.
+MATTER: dict[str, frozenset[str]] = {
+    "new": frozenset({"新", "新建", "发起", "發起", "议题", "議題"}),
+    "wish": frozenset({"心愿", "心願", "微心愿", "微心願"}),
+}
+
 SERIES_CHANGES: dict[str, frozenset[str]] = {
     "where": frozenset({"地点", "地點", "地址", "会场", "會場"}),
     "add": frozenset({"添加", "加入", "增加", "加"}),

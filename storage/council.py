@@ -57,6 +57,7 @@ class Result(StrEnum):
     ALREADY = "already"
     UNDECIDED = "undecided"
     NO_MEETING = "no_meeting"
+    NO_CHAT = "no_chat"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ ADMIN_ACTS = frozenset({A.ADMINISTER, A.KEEP_ROSTER, A.SEE_STAFF_LISTS, A.MANAGE
                         A.VERIFY_WISHES, A.SEE_CONTACTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
                         A.RUN_SERIES, A.POST_WITHOUT_LIMITS, A.REVIEW_STAFF,
                         A.SEE_EVALUATIONS, A.EXPORT_RECORDS, A.SEE_REPORTS, A.SEE_ROUNDS})
+# The residents' council: putting a matter to it, closing one early (admins and cadres).
+ADMIN_ACTS |= {A.OPEN_MATTERS}
 STREET_ADMIN_ACTS = ADMIN_ACTS | {A.ADOPT_WISHES, A.CLOSE_EVALUATIONS, A.OPEN_ROUNDS}
 # Micro-venture rounds: reviewing a round, calling its final evaluation and finishing it.
 STREET_ADMIN_ACTS |= {A.REVIEW_ROUNDS, A.EVALUATE_ROUNDS}
@@ -58,7 +60,7 @@ CASES = [
     Case("social worker", WORKER_ACTS | {A.SERVE_ON_DUTY}),
     Case("cadre", frozenset({A.SEE_STAFF_LISTS, A.ANSWER_PAGES, A.HOST_MEETINGS,
                              A.POST_WITHOUT_LIMITS, A.EXPORT_RECORDS, A.SEE_REPORTS,
-                             A.SEE_ROUNDS})),
+                             A.SEE_ROUNDS, A.OPEN_MATTERS})),
     Case("org rep", frozenset({A.TAKE_ON_WISHES, A.SEE_ROUNDS, A.PROPOSE_PROJECTS})
          | PARTNER_ACTS),
     Case("community admin", ADMIN_ACTS),

@@ -19,9 +19,9 @@ from enum import StrEnum
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import places
+from storage import council, places
 from storage.db import Database
-from storage.models import PlaceKind, Role, RoleGrant, Volunteer, VolunteerStatus
+from storage.models import Person, PlaceKind, Role, RoleGrant, Volunteer, VolunteerStatus
 from storage.people import Actor
 
 
@@ -48,6 +48,7 @@ class Act(StrEnum):
     SEE_EVALUATIONS = "see_evaluations"  # the monthly evaluations of the place's workers, grids
     CLOSE_EVALUATIONS = "close_evaluations"  # close a street's month of evaluation
     SEE_REPORTS = "see_reports"  # /report: a place's weekly and monthly figures and chart
+    OPEN_MATTERS = "open_matters"  # put a matter to the residents' council, close it early
     OPEN_ROUNDS = "open_rounds"  # open a street's micro-venture round (微创投), read proposals
     SEE_ROUNDS = "see_rounds"  # /rounds: a street's rounds, their states and counts
     PROPOSE_PROJECTS = "propose_projects"  # an organisation's proposal in a round
@@ -82,6 +83,7 @@ ROLES_FOR: dict[Act, frozenset[Role]] = {
     Act.SEE_EVALUATIONS: frozenset({Role.ADMIN}),
     Act.CLOSE_EVALUATIONS: frozenset({Role.ADMIN}),
     Act.SEE_REPORTS: STAFF,
+    Act.OPEN_MATTERS: frozenset({Role.ADMIN, Role.CADRE}),
     Act.OPEN_ROUNDS: frozenset({Role.ADMIN}),
     Act.SEE_ROUNDS: STAFF | {Role.ORG_REP},
     Act.PROPOSE_PROJECTS: frozenset({Role.ORG_REP}),
@@ -185,3 +187,12 @@ async def may_review_round(session: AsyncSession, actor: Actor, round_id: int) -
         RoundReviewer.round_id == round_id, RoundReviewer.person_id == actor.id))
     return named.first() is not None
 
+
+
+async def may_vote(session: AsyncSession, person_id: int, community_id: int) -> bool:
+    """Whether the person may vote on the residents' council of the community: a resident
+    registered with the bot, who opened a private chat with it and belongs to one of the
+    community's grids (``storage.council.residents``). No role gives a vote, and none is
+    needed: the council is the residents'."""
+    found = council.residents(community_id).where(col(Person.id) == person_id)
+    return (await session.exec(found)).first() is not None
