@@ -168,6 +168,10 @@ REFUSED = [
     ("/reject 1 不符合", GRID_CHAT, "Only a social worker of this grid can verify micro-wishes."),
     ("/meeting_new weekly 1 19:00 90 联席会", COMMUNITY_CHAT,
      "Only a cadre or an admin of this place can set up meetings."),
+    ("/round", COMMUNITY_CHAT,
+     "Only an admin of the street office can open a micro-venture round."),
+    ("/rounds", COMMUNITY_CHAT, "Only the staff and organisation representatives of this "
+                                "street can see its micro-venture rounds."),
 ]
 
 
