@@ -362,6 +362,6 @@ async def test_proposals_within_and_over_the_cap_changed_withdrawn_and_due(
                 "received: {count}, from {organisations} organisations. Its reviewers will "
                 "now score them.", id=1, theme="关爱独居老人", count=2, organisations=2)
     assert [c.text for c in h.fake.sent("sendMessage", STREET_CHAT)].count(due) == 1
-    assert [p.state for p in await rows(h, Proposal)][0] == ProposalState.SUBMITTED
+    assert (await rows(h, Proposal))[0].state == ProposalState.SUBMITTED
     assert datetime(2026, 12, 10, 16, tzinfo=UTC) == found.proposals_due_at.replace(
         tzinfo=UTC)
