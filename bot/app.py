@@ -152,6 +152,8 @@ async def _serve_alongside(app: App) -> None:
     await prepare_telegram(app)
     set_aside_startup_objects()
     sending = asyncio.create_task(app.sender.run_forever(), name="outbox-sender")
+    tending = asyncio.create_task(app.dispatcher.in_flight.tend_forever(
+        app.dispatcher, app.bot, app.db, app.dispatcher["clock"]), name="updates-in-flight")
     scheduler = make_scheduler(app.messenger, sweep_seconds=app.settings.sweep_seconds,
                                retention=retention_of(app.settings))
     scheduler.start()
@@ -164,6 +166,7 @@ async def _serve_alongside(app: App) -> None:
         else:
             await _serve_webhook(app)
     finally:
+        tending.cancel()
         scheduler.shutdown(wait=False)
         app.sender.stop()
         await sending
@@ -206,7 +209,8 @@ def make_webhook_app(app: App) -> web.Application:
                 in_flight.give_back_turn()
 
         async def close(self) -> None:
-            await in_flight.finish(app.db)  # before the Bot API session they answer with
+            # before the Bot API session they answer with
+            await in_flight.finish(app.db, app.dispatcher["clock"])
             await super().close()
 
     web_app = web.Application()

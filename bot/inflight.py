@@ -12,7 +12,16 @@ At shutdown the updates in flight are finished before what they need (the person
 form's storage, the Bot API session) is closed: each was taken in (its id stored, so a repeat
 is dropped), and dropping it half-way would lose it. One still running after ``grace``
 seconds (a database or Telegram that stopped answering) is cancelled, its transaction rolled
-back, and it is forgotten as taken in, so that Telegram's next delivery of it is handled.
+back, and its hold given up, so that the next instance to look (this one started again, or
+another) handles it.
+
+An instance killed outright cannot do that: the updates it had taken in keep their bodies in
+the database (storage.updates), and their holds, which the instance renewed every few
+seconds, run out. ``tend`` marks what this instance finished, renews what it still handles
+and takes over, from any instance, the updates whose holds ran out. What the killed instance
+had half done (a wish stored, its card not yet queued) is done again with them: handlers that
+store something are idempotent by the update's words (``source_key``), so that is repeated at
+most once more, and what reaches people is at least once.
 """
 
 from __future__ import annotations
@@ -26,11 +35,13 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 
+from bot.clock import Clock
 from storage import updates
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 GRACE = 8.0  # seconds, within the 10 a container manager gives before it kills the process
+TEND_EVERY = 5.0  # seconds; well within storage.updates.HOLD
 
 
 class InFlight:
@@ -41,6 +52,9 @@ class InFlight:
         self.stopping = False
         self._turns = asyncio.Semaphore(limit)
         self._handling: dict[asyncio.Task[Any], int] = {}  # task → the update it handles
+        self._held: set[int] = set()  # taken in here and not finished: their holds are renewed
+        self._done: set[int] = set()  # finished here since the last ``tend``
+        self._feeding: set[asyncio.Task[Any]] = set()  # taken over, waiting for a turn
 
     @property
     def count(self) -> int:
@@ -69,26 +83,84 @@ class InFlight:
             yield
         finally:
             self._handling.pop(task, None)
+            if update_id in self._held:
+                self._held.discard(update_id)
+                self._done.add(update_id)
 
-    async def finish(self, db: Database, grace: float | None = None) -> list[int]:
-        """Wait for the updates in flight, at most ``grace`` seconds (``GRACE``); the ids of
-        those that did not finish, cancelled and forgotten as taken in."""
+    def took(self, update_id: int) -> None:
+        """This process took the update in (or over): it holds it until it is handled."""
+        self._held.add(update_id)
+
+    async def tend(self, db: Database, clock: Clock) -> list[tuple[int, updates.Body]]:
+        """Mark what was finished, renew the holds on what is still handled, and take over
+        updates that another instance, or this one before a restart, did not finish."""
+        done, self._done = self._done, set()
+        now = clock.now()
+        try:
+            await updates.tend(db, done=done, holding=set(self._held), now=now)
+        except BaseException:
+            self._done |= done
+            raise
+        return await updates.take_over(db, now=now) if not self.stopping else []
+
+    async def tend_forever(self, dispatcher: Dispatcher, bot: Bot, db: Database,
+                           clock: Clock) -> None:
+        """``take_over`` every few seconds while the bot runs."""
+        while not self.stopping:
+            try:
+                await self.take_over(dispatcher, bot, db, clock)
+            except Exception:  # the database is away: the next turn tries again
+                log.exception("could not tend the updates in flight")
+            await asyncio.sleep(TEND_EVERY)
+
+    async def take_over(self, dispatcher: Dispatcher, bot: Bot, db: Database,
+                        clock: Clock) -> list[asyncio.Task[Any]]:
+        """``tend``, and handle what it took over like any other update (each waits for a
+        turn); the tasks handling them."""
+        handling: list[asyncio.Task[Any]] = []
+        for update_id, body in await self.tend(db, clock):
+            log.warning("update %s was not finished where it was taken in: handling it here",
+                        update_id)
+            self.took(update_id)  # its hold is renewed while it waits for a turn
+            task = asyncio.create_task(self._feed_again(dispatcher, bot, update_id, body))
+            self._feeding.add(task)
+            task.add_done_callback(self._feeding.discard)
+            handling.append(task)
+        return handling
+
+    async def _feed_again(self, dispatcher: Dispatcher, bot: Bot, update_id: int,
+                          body: updates.Body) -> None:
+        if not await self.take_turn():  # stopping: its hold runs out, for another instance
+            self._held.discard(update_id)
+            return
+        try:
+            await dispatcher.feed_update(bot, Update.model_validate(body, context={"bot": bot}),
+                                         taken_over=True)
+        finally:
+            self.give_back_turn()
+
+    async def finish(self, db: Database, clock: Clock, grace: float | None = None) -> list[int]:
+        """Wait for the updates in flight, at most ``grace`` seconds (``GRACE``), and mark
+        those finished; the ids of those that did not finish, cancelled and given up."""
         self.stopping = True
         grace = GRACE if grace is None else grace
         running = [task for task in self._handling if task is not asyncio.current_task()]
-        if not running:
-            return []
-        log.info("finishing %d updates in flight before stopping", len(running))
-        _done, late = await asyncio.wait(running, timeout=grace)
-        stopped = [self._handling[task] for task in late if task in self._handling]
-        for task in late:
-            task.cancel()
-        if late:
-            await asyncio.wait(late, timeout=1)
+        stopped: list[int] = []
+        if running:
+            log.info("finishing %d updates in flight before stopping", len(running))
+            _done, late = await asyncio.wait(running, timeout=grace)
+            stopped = [self._handling[task] for task in late if task in self._handling]
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=1)
+        self._done.difference_update(stopped)
+        await updates.tend(db, done=self._done, holding=(), now=clock.now())
+        self._done.clear()
         if stopped:
-            log.warning("updates %s did not finish in %s s: cancelled, to be handled when "
-                        "Telegram delivers them again", stopped, grace)
-            await updates.forget(db, stopped)
+            log.warning("updates %s did not finish in %s s: cancelled, to be handled by the "
+                        "next instance to look", stopped, grace)
+            await updates.release(db, stopped, now=clock.now())
         return stopped
 
 
@@ -109,5 +181,5 @@ class GridLinkDispatcher(Dispatcher):
                     tally.updates += 1
 
     async def emit_shutdown(self, *args: Any, **kwargs: Any) -> None:
-        await self.in_flight.finish(self["db"])
+        await self.in_flight.finish(self["db"], self["clock"])
         await super().emit_shutdown(*args, **kwargs)

@@ -28,6 +28,8 @@ from storage.models import Person
 class _Arrival:
     update_id: int | None
     visitor: people.Visitor | None
+    body: updates.Body | None = None
+    taken_over: bool = False  # from an instance that did not finish it (bot.inflight)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ class _TakenIn:
 
 class IntakeMiddleware(BaseMiddleware):
     """Drops an update that was already taken in (same update_id), so it is handled once;
-    remembers the person behind it and finds the place bound to the chat.
+    remembers the person behind it and finds the place bound to the chat. The update is
+    recorded with its body and held by this instance until it is handled (bot.inflight), so
+    that another instance handles it if this one is killed half-way.
 
     Updates that arrive together are taken in with one transaction (``Together``), which
     writes their records and their people: one commit instead of one per update."""
@@ -61,10 +65,15 @@ class IntakeMiddleware(BaseMiddleware):
             user.id, user.full_name, user.username, user.language_code,
             in_private_chat=chat is not None and chat.type == "private",
         ) if user is not None and not user.is_bot else None
-        taken = await self._take_in(
-            _Arrival(event.update_id if isinstance(event, Update) else None, visitor))
+        update_id = event.update_id if isinstance(event, Update) else None
+        taken_over = bool(data.get("taken_over"))
+        body = (event.model_dump(mode="json", by_alias=True, exclude_unset=True)
+                if update_id is not None and not taken_over else None)
+        taken = await self._take_in(_Arrival(update_id, visitor, body, taken_over))
         if not taken.first_time:
             return None
+        if update_id is not None:
+            data["dispatcher"].in_flight.took(update_id)
         person = taken.person
         data["actor"] = (people.Actor(person, superadmin=person.id in self.admin_ids)
                          if person else None)
@@ -77,15 +86,19 @@ class IntakeMiddleware(BaseMiddleware):
         now = self.clock.now()
         async with self.db.transaction() as session:
             new = await updates.first_times_in(
-                session, {a.update_id for a in arrivals if a.update_id is not None}, now=now)
+                session, {a.update_id: a.body for a in arrivals
+                          if a.update_id is not None and not a.taken_over}, now=now)
+            fresh = [a.update_id is None or a.taken_over or a.update_id in new
+                     for a in arrivals]
             known = await people.remember_all_in(session, [
-                a.visitor for a in arrivals if a.visitor is not None
-                and (a.update_id is None or a.update_id in new)], now=now)
+                a.visitor for a, first_time in zip(arrivals, fresh, strict=True)
+                if a.visitor is not None and first_time], now=now)
         taken: list[_TakenIn] = []
-        for arrival in arrivals:
-            first_time = arrival.update_id is None or arrival.update_id in new
-            if arrival.update_id is not None:
+        for arrival, first_time in zip(arrivals, fresh, strict=True):
+            if arrival.update_id in new:
                 new.discard(arrival.update_id)  # the same update twice in one batch: once
+            elif not arrival.taken_over and arrival.update_id is not None:
+                first_time = False
             visitor = arrival.visitor
             taken.append(_TakenIn(first_time, known.get(visitor.user_id) if visitor else None))
         return taken

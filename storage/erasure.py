@@ -9,6 +9,8 @@ rows stay, so every count and report reads as before.
   topics, reasons, answers, what a form held, failed updates, audit details) are emptied;
   photos and voice messages of their wishes, or added by them, are deleted (the file id is
   all the bot keeps).
+- The bodies of updates still being handled are dropped: Telegram's update is kept until it
+  is handled, and may quote them.
 - Their roles, duty shifts and command menus are deleted, they leave the members of every
   meeting, and their volunteer record is kept for the counts but never pinged or named on an
   honour roll; messages still waiting to be sent to them are deleted and those sent lose
@@ -50,6 +52,8 @@ from storage.models import (
     OutboxState,
     PartnerReview,
     Person,
+    ProcessedUpdate,
+    ProposalScore,
     Question,
     Rating,
     RoleGrant,
@@ -96,6 +100,12 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "council_matter": ("opened_by", "closed_by"),
     "council_comment": ("person_id",),
     "council_vote": ("person_id",),
+    "venture_round": ("opened_by",),
+    "venture_reviewer": ("person_id", "named_by"),
+    "venture_proposal": ("rep_id",),
+    "venture_score": ("reviewer_id",),
+    "venture_progress": ("author_id",),
+    "venture_rating": ("resident_id",),
 }
 # 64-bit columns that hold something else: chats (a private chat's id is its person's: those
 # rows are handled one by one below), messages, updates, and the audit's entity ids.
@@ -109,6 +119,10 @@ NOT_PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "processed_update": ("update_id",),
     "command_menu": ("chat_id",),
     "council_matter": ("post_chat_id",),
+    # Money, in fen.
+    "venture_round": ("budget_fen", "cap_fen"),
+    "venture_proposal": ("budget_fen",),
+    "venture_budget_line": ("amount_fen",),
 }
 # Audit rows whose entity is a person.
 PERSON_ENTITIES = ("role", "volunteer")
@@ -171,6 +185,7 @@ async def erase(session: AsyncSession, person_id: int) -> Erased:
     await _empty_their_words(session, person_id)
     await _drop_what_only_serves_them(session, person_id)
     await _erase_their_messages(session, person_id, pseudonym)
+    await _drop_updates_in_flight(session)
     await _replace_id(session, person_id, pseudonym)
     await _scrub_texts(session, personal)
     await _scrub_json(session, person_id, pseudonym, personal)
@@ -222,6 +237,8 @@ async def _empty_evaluation_words(session: AsyncSession, person_id: int) -> None
     for review in (StaffReview, PartnerReview):
         await session.exec(update(review).where(
             col(review.reviewer_id) == person_id).values(note=None))
+    await session.exec(update(ProposalScore).where(
+        col(ProposalScore.reviewer_id) == person_id).values(note=None))
 
 
 async def _drop_what_only_serves_them(session: AsyncSession, person_id: int) -> None:
@@ -247,6 +264,15 @@ async def _erase_their_messages(session: AsyncSession, person_id: int, pseudonym
         row.error = error_kind(row.error)
         session.add(row)
     await session.flush()
+
+
+async def _drop_updates_in_flight(session: AsyncSession) -> None:
+    """Updates taken in and not yet handled keep Telegram's whole update until they are, and
+    any of them may be theirs or quote them (a button under a card with their wish): every
+    body goes. Those updates are still handled where they are; only an instance killed while
+    handling one would have needed its body (bot.inflight)."""
+    await session.exec(update(ProcessedUpdate).where(col(ProcessedUpdate.body).is_not(None))
+                       .values(body=None))
 
 
 async def _replace_id(session: AsyncSession, person_id: int, pseudonym: int) -> None:

@@ -713,6 +713,11 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     received_at: datetime = _time(index=True)
+    # Until it is handled: the update as Telegram sent it, and how long the instance handling it
+    # holds it. An instance killed half-way stops renewing its hold, and another takes the
+    # update over (bot.inflight): Telegram was already answered and will not send it again.
+    body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    held_until: datetime | None = _time(default=None, index=True)
 
 
 class GridMember(SQLModel, table=True):

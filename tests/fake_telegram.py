@@ -102,6 +102,10 @@ class FakeTelegram:
     def queue_update(self, update: dict[str, Any]) -> None:
         self._updates.put_nowait(update)
 
+    def pending_updates(self) -> int:
+        """Queued updates the bot has not asked for yet."""
+        return self._updates.qsize()
+
     # --- reading what happened ------------------------------------------------------------
 
     def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:

@@ -35,6 +35,7 @@ from storage.models import (
     PartnerReview,
     Person,
     PlaceKind,
+    ProcessedUpdate,
     Question,
     Rating,
     RoleGrant,
@@ -120,6 +121,13 @@ async def seed(db: Database) -> tuple[int, int]:
                        detail=f"to={FANG} claim=602 to={FANG}1"),
             FsmRecord(key=f"fsm:42:{FANG}:{FANG}:default", state="WishForm:text",
                       data={"text": WISH_TEXT}),
+            # Being handled: Telegram's update, their name and words in it (storage.updates).
+            ProcessedUpdate(update_id=10, received_at=START, held_until=START, body={
+                "update_id": 10, "message": {"from": {"id": FANG, "first_name": NAME},
+                                             "chat": {"id": FANG}, "text": WISH_TEXT}}),
+            ProcessedUpdate(update_id=11, received_at=START, held_until=START, body={
+                "update_id": 11, "message": {"from": {"id": QIAN}, "chat": {"id": QIAN},
+                                             "text": "/start"}}),
             FailedUpdate(update_id=9, chat_id=FANG, person_id=FANG, text=WISH_TEXT,
                          payload=json.dumps({"text": WISH_TEXT}, ensure_ascii=False),
                          error=f"ValueError('{NAME}')", created_at=START),
@@ -217,4 +225,7 @@ async def test_nothing_personal_is_left_in_any_table_and_the_counts_stay(db: Dat
     assert anonymous is not None and anonymous.full_name == "" and anonymous.username is None
     assert series is not None and series.member_ids == [QIAN]
     assert relayed == f"to={done.pseudonym} claim=602 to={FANG}1", "another id stays whole"
+    async with db.transaction() as session:
+        bodies = (await session.exec(select(ProcessedUpdate.body))).scalars().all()
+    assert bodies == [None, None], "another's update in flight may quote them: no body stays"
 

@@ -150,23 +150,38 @@ async def test_updates_in_flight_at_shutdown_are_finished_and_not_apologised_for
     assert await counted(app, FailedUpdate) == 0
 
 
-async def test_an_update_stuck_at_shutdown_is_forgotten_to_be_handled_again(
+async def test_an_update_stuck_at_shutdown_is_handled_when_the_bot_starts_again(
         polling: tuple[App, Probe], fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A database or Telegram that stopped answering: after the grace the update is cancelled,
-    nobody is told anything, and its id is no longer taken in, so Telegram's next delivery of
-    it is handled."""
+    """A database or Telegram that stopped answering: after the grace the update is cancelled
+    and nobody is told anything; its hold is given up, and the bot started again handles it,
+    once, whether or not Telegram sends it again."""
     monkeypatch.setattr(inflight, "GRACE", 0.2)
     app, probe = polling
     probe.gate.clear()
     fake.queue_update(start_from(PEOPLE_IDS[0], 77))
     serving = asyncio.create_task(serve(app))
     await until(lambda: probe.now == 1, serving)
-    assert await counted(app, ProcessedUpdate, col(ProcessedUpdate.update_id) == 77) == 1
+    assert await counted(app, ProcessedUpdate, col(ProcessedUpdate.update_id) == 77,
+                         col(ProcessedUpdate.body).is_not(None)) == 1
     await app.dispatcher.stop_polling()
     await serving
     assert fake.sent("sendMessage") == []
-    assert await counted(app, ProcessedUpdate, col(ProcessedUpdate.update_id) == 77) == 0
     assert await counted(app, FailedUpdate) == 0
+
+    again = await build(app.settings, FrozenClock(START))
+    fake.queue_update(start_from(PEOPLE_IDS[0], 77))  # Telegram's offset may not have moved
+    serving = asyncio.create_task(serve(again))
+    try:
+        await until(lambda: welcomed(fake) == {PEOPLE_IDS[0]}, serving)
+        await until(lambda: fake.pending_updates() == 0, serving)
+    finally:
+        await again.dispatcher.stop_polling()
+        await serving
+        await again.close()
+    assert len([c for c in fake.sent("sendMessage") if "Hello! I am GridLink" in c.text]) == 1
+    assert await counted(app, ProcessedUpdate, col(ProcessedUpdate.update_id) == 77,
+                         col(ProcessedUpdate.body).is_(None),
+                         col(ProcessedUpdate.held_until).is_(None)) == 1
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Collection
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -60,11 +60,11 @@ async def test_when_taking_in_fails_each_update_is_kept_and_apologised_for(
     record = updates.first_times_in
     locked = True  # another process holds the database while these updates arrive
 
-    async def unless_locked(session: AsyncSession, update_ids: Collection[int], *,
+    async def unless_locked(session: AsyncSession, bodies: Mapping[int, updates.Body | None], *,
                             now: datetime) -> set[int]:
         if locked:
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return await record(session, update_ids, now=now)
+        return await record(session, bodies, now=now)
 
     monkeypatch.setattr(updates, "first_times_in", unless_locked)
     together = NEIGHBOURS[:3]
@@ -85,7 +85,7 @@ async def test_when_taking_in_fails_each_update_is_kept_and_apologised_for(
 
 async def test_recording_updates_tells_which_are_new(db: Database) -> None:
     async with db.transaction() as session:
-        assert await updates.first_times_in(session, {1, 2}, now=START) == {1, 2}
+        assert await updates.first_times_in(session, {1: {}, 2: {}}, now=START) == {1, 2}
     async with db.transaction() as session:
-        assert await updates.first_times_in(session, {2, 3}, now=START) == {3}
-        assert await updates.first_times_in(session, set(), now=START) == set()
+        assert await updates.first_times_in(session, {2: {}, 3: {}}, now=START) == {3}
+        assert await updates.first_times_in(session, {}, now=START) == set()
