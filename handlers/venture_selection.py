@@ -143,6 +143,10 @@ async def round_reviewers(message: Message, command: CommandObject, messenger: M
     lines = []
     if wanted:
         done = await usecase.name_reviewers(messenger, actor, round_id, wanted, now=clock.now())
+        refused = set(done.values()) & {Result.NOT_ALLOWED, Result.NOT_FOUND}
+        if refused:
+            await message.reply(refusal(refused.pop()))
+            return
         names = await people.names_of(messenger.db, wanted)
         for person_id, result in done.items():
             name = escape(names[person_id])
