@@ -18,8 +18,9 @@ again a moment later. The people and places are those of bench.district's small 
    SIGKILL a third of the way in and started again 10 seconds later. Printed:
    `instances_lost` (updates never taken in, /wish without a card, Claim never answered),
    `instances_duplicated` (a card posted twice, a Claim answered twice),
-   `instances_429s` (sends the fake Bot API refused), and `instances_p99_ms` (from an update
-   handed to the front to the claim's answer or the wish's card).
+   `instances_429s` (sends the fake Bot API refused), `instances_taken_over` (updates the
+   killed instance was handling, handled by another: bot.inflight) and `instances_p99_ms`
+   (from an update handed to the front to the claim's answer or the wish's card).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ REDELIVER_S = 0.5
 THROUGHPUT_UPDATES = 1_500
 STEADY_RATE, STEADY_S = 8, 60  # 10 grids' groups stay within 20 messages a minute each
 KILL_AT_S, DOWN_S = 20, 10
+TAKEN_OVER = b"was not finished where it was taken in"  # bot.inflight's warning
 CATCH_UP_S = 300
 READY_S = 60
 
@@ -115,6 +117,15 @@ class Instance:
     def kill(self) -> None:
         assert self.process is not None
         self.process.kill()
+
+    def log_size(self) -> int:
+        return os.path.getsize(self.log) if os.path.exists(self.log) else 0
+
+    def taken_over_since(self, size: int) -> int:
+        """Updates this instance took over from another since its log had ``size`` bytes."""
+        with open(self.log, "rb") as log:
+            log.seek(size)
+            return log.read().count(TAKEN_OVER)
 
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -319,6 +330,7 @@ async def steady_with_a_kill(session: Any, redis: str) -> dict[str, Any]:
             people = await population(db)
             feeder = WebhookFeeder(run.fake, people, "steady", run.telegram)
             victim = run.instances[1]
+            log_sizes = [instance.log_size() for instance in run.instances]
 
             async def kill_and_restart() -> None:
                 await asyncio.sleep(KILL_AT_S)
@@ -340,6 +352,8 @@ async def steady_with_a_kill(session: Any, redis: str) -> dict[str, Any]:
                 await asyncio.sleep(1)
             answered = answers(run.fake, feeder.fed, await wishes_of(db, feeder.fed))
             failed, never = await failed_updates(db, feeder.fed)
+            taken_over = sum(instance.taken_over_since(size)
+                             for instance, size in zip(run.instances, log_sizes, strict=True))
         finally:
             await db.dispose()
         cards_twice, answered_twice = duplicates(run.fake)
@@ -352,10 +366,11 @@ async def steady_with_a_kill(session: Any, redis: str) -> dict[str, Any]:
           f"failed {failed}, never taken in {never}, claims unanswered "
           f"{answered.claims_unanswered}, wishes without a card {answered.wishes_without_card}, "
           f"cards twice {cards_twice}, claims answered twice {answered_twice}; "
+          f"taken over from the killed instance {taken_over}; "
           f"median {statistics.median(latencies):.0f} ms", flush=True)
     return {"lost": never + answered.claims_unanswered + answered.wishes_without_card,
             "failed": failed, "duplicated": cards_twice + answered_twice, "429s": refused,
-            "p99_ms": p99(latencies)}
+            "taken_over": taken_over, "p99_ms": p99(latencies)}
 
 
 async def measure() -> None:
@@ -372,6 +387,7 @@ async def measure() -> None:
     print(figure("instances_failed_updates", steady["failed"]))
     print(figure("instances_duplicated", steady["duplicated"]))
     print(figure("instances_429s", steady["429s"]))
+    print(figure("instances_taken_over", steady["taken_over"]))
     print(figure("instances_p99_ms", steady["p99_ms"], 0))
 
 
