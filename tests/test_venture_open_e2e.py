@@ -260,6 +260,10 @@ async def test_proposals_within_and_over_the_cap_changed_withdrawn_and_due(
     # Over the cap (¥10,000): refused with the figures, nothing of that message kept.
     await h.send(REP, "/propose")
     await answer(h, REP, "阳光社工服务中心")
+    await answer(h, REP, "银龄守护 联系13812345678")
+    assert h.fake.sent("sendMessage", REP.id)[-2].text == en(
+        h, "Please leave out phone, ID and other long numbers: a proposal is read by reviewers "
+           "and may be announced; people reach your organisation through me.")
     await answer(h, REP, "银龄守护")
     await tap(h, REP, "#1 ")
     await tap(h, REP, en(h, "Done ({count} chosen)", count=1))

@@ -31,6 +31,7 @@ from bot.venture_forms import Data, Form, Read, Rows, button, lines_of
 from storage import ventures, words
 from storage.db import Database
 from storage.people import Actor
+from storage.privacy import has_number
 from storage.ventures import ProposalDraft, Result
 from usecases import ventures as usecase
 from usecases.ventures import Offered
@@ -40,6 +41,11 @@ _DATED = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日�
                     r"|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号號]?)\s*[:：,，]?\s*(.*)$")
 TEXTS = {"organisation": ventures.MAX_ORGANISATION, "title": ventures.MAX_TITLE,
          "plan": ventures.MAX_PLAN, "team": ventures.MAX_TEAM}
+
+
+def no_numbers() -> str:
+    return _("Please leave out phone, ID and other long numbers: a proposal is read by "
+             "reviewers and may be announced; people reach your organisation through me.")
 
 
 def no_round() -> str:
@@ -55,6 +61,8 @@ def _text(name: str) -> venture_forms.Reader:
         if ventures.check_text(text, TEXTS[name]) is not Result.OK:
             return _("Please write a few words (at most {limit} characters).").format(
                 limit=TEXTS[name])
+        if has_number(text):
+            return no_numbers()
         return Read({name: text.strip()})
 
     return read
@@ -68,6 +76,8 @@ def _lines(text: str, data: Data, now: datetime) -> Read | str:
     kept = list(data.get("lines", []))
     for typed in lines_of(text):
         line = ventures.budget_line(typed)
+        if line is not None and has_number(line[0]):
+            return no_numbers()
         if line is None:
             return _("I could not read “{line}”. Write one item and its amount in yuan per "
                      "line, e.g. 场地租金 800.").format(line=escape(typed))
@@ -100,6 +110,8 @@ def _milestones(text: str, data: Data, now: datetime) -> Read | str:
         if found is None:
             return escape(_("I could not read “{line}”. Write the day and what is done by "
                             "then, one per line, e.g. 2026-12-20 招募志愿者.").format(line=typed))
+        if has_number(found[1]):
+            return no_numbers()
         if found[0] <= today:
             return _("“{line}”: a milestone's day comes after today.").format(
                 line=escape(typed))
