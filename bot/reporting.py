@@ -141,6 +141,20 @@ def _people_lines(now: Figures, before: Figures) -> list[str]:
     ]
 
 
+def _project_lines(report: Report) -> list[str]:
+    """A street's micro-venture rounds, when it has any in the period."""
+    projects = report.projects
+    if not projects.any:
+        return []
+    answers = projects.answers
+    return [_("Micro-venture projects: rounds running {rounds}, projects completed {completed}; "
+              "residents' answers: solved {solved}, partly {partly}, not solved {not_solved}")
+            .format(rounds=_number(projects.rounds_running),
+                    completed=_number(projects.projects_completed),
+                    solved=_number(answers.solved), partly=_number(answers.partly),
+                    not_solved=_number(answers.not_solved))]
+
+
 def text(report: Report, *, chart_drawn: bool = True) -> str:
     """The report's words (HTML), with the previous period's figures in brackets."""
     now, before = report.figures, report.before
@@ -150,7 +164,7 @@ def text(report: Report, *, chart_drawn: bool = True) -> str:
         note = _("In brackets: the month before.")
     lines = [f"📊 <b>{escape(title(report))}</b>", escape(note), "",
              *(escape(line) for line in (*_wish_lines(now, before), *_care_lines(now, before),
-                                         *_people_lines(now, before)))]
+                                         *_people_lines(now, before), *_project_lines(report)))]
     if not chart_drawn:
         lines += ["", escape(_("The chart could not be drawn: no font with Chinese characters "
                                "is installed on the bot's server."))]
@@ -219,4 +233,4 @@ async def send_row(messenger: Messenger, row: OutboxMessage) -> int | None:
     locale = messenger.locale_of_place(chat_place)
     with speaking(messenger.i18n, locale):
         words, png = await rendered(report)
-    return await send(messenger.bot, row.chat_id, report, words, png)
+        return await send(messenger.bot, row.chat_id, report, words, png)

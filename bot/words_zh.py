@@ -542,6 +542,8 @@ EXPORTS: dict[str, frozenset[str]] = {
     "actions": frozenset({"事项", "事項", "督办", "督辦", "督办事项", "督辦事項", "action"}),
     "audit": frozenset({"日志", "日誌", "审计", "審計", "操作日志", "操作日誌", "log"}),
     "evaluation": frozenset({"考评", "考評", "考核", "evaluations"}),
+    "projects": frozenset({"项目", "項目", "微创投", "微創投", "微创投项目", "微創投項目",
+                          "project"}),
 }
 FILE_FORMATS: dict[str, frozenset[str]] = {
     "xlsx": frozenset({"excel", "表格", "工作簿", "xls"}),

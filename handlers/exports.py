@@ -38,7 +38,14 @@ from bot.workbooks import Column, Kind, Table, remove, write_csv, write_xlsx
 from storage import exports as rows_of
 from storage import places
 from storage.db import Database
-from storage.models import ActionState, MeetingState, Place, ServiceState, WishState
+from storage.models import (
+    ActionState,
+    MeetingState,
+    Place,
+    ProposalState,
+    ServiceState,
+    WishState,
+)
 from storage.people import Actor
 from storage.words import NO_ROW, row_number
 from usecases import exports as usecase
@@ -166,6 +173,18 @@ def _evaluated(kind: str) -> str:
     return _("social worker") if kind == "social_worker" else _("grid")
 
 
+def _project_state(value: str) -> str:
+    return _("completed") if value == ProposalState.COMPLETED else _("under way")
+
+
+def _milestones(steps: tuple[tuple[str, str, str | None], ...]) -> str:
+    """A project's milestones in one cell, a line each."""
+    return "\n".join(
+        _("{milestone}: due {due}, done {done}").format(milestone=title, due=due, done=done)
+        if done else _("{milestone}: due {due}, not done").format(milestone=title, due=due)
+        for title, due, done in steps)
+
+
 def _safe(show: Callable[[Any], str]) -> Callable[[Any], Any]:
     def shown(value: Any) -> Any:
         return None if value is None else show(value)
@@ -253,6 +272,18 @@ FIELDS: dict[tuple[str, str] | str, Field] = {
     "partner_reviews": Field(lambda: _("Partners' reviews"), Kind.NUMBER),
     ("evaluation", "comment"): Field(lambda: _("Their comment"), Kind.LONG_TEXT),
     "closed": Field(lambda: _("Month closed"), show=_yes_no),
+    ("projects", "round"): Field(lambda: _("Round No.")),
+    ("projects", "theme"): Field(lambda: _("Round")),
+    ("projects", "organisation"): Field(lambda: _("Organisation")),
+    ("projects", "title"): Field(lambda: _("Project")),
+    ("projects", "state"): Field(lambda: _("State"), show=_project_state),
+    ("projects", "budget"): Field(lambda: _("Budget (yuan)"), Kind.NUMBER),
+    ("projects", "milestones"): Field(lambda: _("Milestones"), Kind.LONG_TEXT,
+                                      show=_milestones),
+    ("projects", "on_time"): Field(lambda: _("Milestones on time"), Kind.NUMBER),
+    ("projects", "late"): Field(lambda: _("Milestones late"), Kind.NUMBER),
+    ("projects", "not_answered_count"): Field(lambda: _("Not answered"), Kind.NUMBER),
+    ("projects", "completed_on"): Field(lambda: _("Completed"), Kind.DATE),
 }
 
 
@@ -260,14 +291,16 @@ def table_name(table: str) -> str:
     return {"wishes": _("Micro-wishes"), "claims": _("Claims"), "ratings": _("Ratings"),
             "hours": _("Service hours"), "meetings": _("Joint meetings"),
             "attendance": _("Attendance"), "actions": _("Action items"),
-            "audit": _("Audit log"), "evaluation": _("Evaluation")}[table]
+            "audit": _("Audit log"), "evaluation": _("Evaluation"),
+            "projects": _("Micro-venture projects")}[table]
 
 
 def what_name(what: What) -> str:
     return {What.WISHES: _("micro-wishes, claims and ratings"),
             What.HOURS: _("service hours"), What.MEETINGS: _("joint meetings and attendance"),
             What.ACTIONS: _("action items"), What.AUDIT: _("the audit log"),
-            What.EVALUATION: _("the monthly evaluations")}[what]
+            What.EVALUATION: _("the monthly evaluations"),
+            What.PROJECTS: _("micro-venture projects and their milestones")}[what]
 
 
 def _field(table: str, name: str) -> Field:
@@ -325,7 +358,8 @@ class Request:
 
 def usage() -> str:
     return _("Usage: /export <what> [from] [to] [place] [csv]. What: wishes, hours, meetings, "
-             "actions, audit or evaluation (心愿, 时长, 会议, 事项, 日志, 考评). Days: "
+             "actions, audit, evaluation or projects (心愿, 时长, 会议, 事项, 日志, 考评, 项目). "
+             "Days: "
              "2026-11-01, 11月, 2026-11 or 2026 (this month when none is given). Place: its "
              "number, e.g. #12, or its name (this chat's place when none is given). A workbook "
              "unless you add csv. Example: /export 心愿 2026-10 2026-11")

@@ -13,7 +13,7 @@ admin says so, the round is FINISHED and its report goes to the street's chat.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -603,3 +603,33 @@ async def export_rows(session: AsyncSession, place_ids: Sequence[int], start: da
                               proposal.budget_fen, await milestones(session, proposal.id or 0),
                               street.timezone, answers_of(list(scores)), proposal.completed_at))
     return rows
+
+
+# The export's table of projects (/export projects): one row each, its milestones in a cell as
+# (title, day due, day done or None).
+EXPORT_FIELDS = ("round", "theme", "id", "organisation", "title", "state", "budget",
+                 "milestones", "on_time", "late", "solved_count", "partly_count",
+                 "not_solved_count", "not_answered_count", "completed_on")
+
+
+def _export_row(row: ExportRow, today: date) -> tuple[object, ...]:
+    steps = tuple((m.title, m.due_on.isoformat(),
+                   local_day(m.done_at, row.timezone).isoformat() if m.done_at else None)
+                  for m in row.milestones)
+    late = sum(1 for m in row.milestones if is_late(m, row.timezone, today))
+    on_time = sum(1 for m in row.milestones if m.state == MilestoneState.DONE
+                  and not is_late(m, row.timezone, today))
+    return (row.round_id, row.theme, row.proposal_id, row.organisation, row.title, row.state,
+            row.budget_fen / 100, steps, on_time, late, row.answers.solved, row.answers.partly,
+            row.answers.not_solved, row.answers.unanswered,
+            local_day(row.completed_at, row.timezone) if row.completed_at else None)
+
+
+async def export(db: Database, place_ids: Sequence[int], start: datetime, end: datetime,
+                 last_day: date) -> AsyncIterator[Sequence[object]]:
+    """The projects of a street's rounds under way in the days exported, a milestone late as
+    of ``last_day``: a street has a few rounds a year, so one short transaction reads them."""
+    async with db.transaction() as session:
+        found = await export_rows(session, place_ids, start, end)
+    for row in found:
+        yield _export_row(row, last_day)

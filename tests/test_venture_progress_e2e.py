@@ -45,6 +45,7 @@ from tests.harness import (
     set_up_grid,
     translate,
 )
+from tests.test_exports_e2e import exported, row_of, sheets
 
 CHIEF = Someone(7001, "Street Admin Zhou", language_code="en", username="zhou_v")
 REP = Someone(7002, "Org Rep Lin", language_code="en", username="lin_v")
@@ -306,6 +307,31 @@ async def test_progress_completion_answers_final_evaluation_and_report(
     # Finishing again changes nothing.
     await h.send(CHIEF, f"/finish_round {world.round_id}")
     assert h.fake.last_to(CHIEF.id).text == en(h, "The round is not at that step.")
+
+    # The street's monthly report counts the round, the project and the residents' answers.
+    h.fake.clear()
+    await h.send(CHIEF, "/report month", STREET_CHAT)
+    said = " ".join(str(c.params.get("caption") or c.params.get("text") or "")
+                    for c in h.fake.sent(chat_id=STREET_CHAT))
+    assert zh(h, "Micro-venture projects: rounds running {rounds}, projects completed "
+                 "{completed}; residents' answers: solved {solved}, partly {partly}, not "
+                 "solved {not_solved}", rounds="1", completed="1", solved="1", partly="1",
+              not_solved="0") in said
+    # The export: one row per project, its milestones in a cell.
+    await h.send(CHIEF, f"/export 项目 2026-11 #{STREET_ID}")
+    (upload,) = await exported(h, CHIEF)
+    table = sheets(upload)[en(h, "Micro-venture projects")]
+    row = row_of(table, en(h, "Project"), "点亮楼道")
+    assert (row[en(h, "Round No.")], row[en(h, "Organisation")], row[en(h, "Budget (yuan)")],
+            row[en(h, "Milestones on time")], row[en(h, "Milestones late")],
+            row[en(h, "Solved")], row[en(h, "Partly solved")], row[en(h, "Not answered")],
+            row[en(h, "State")]) == (str(world.round_id), "阳光社工服务中心", 25000, 1, 1, 1, 1, 0,
+                                     en(h, "completed"))
+    assert row[en(h, "Milestones")] == "\n".join([
+        en(h, "{milestone}: due {due}, done {done}", milestone="采购灯具", due="2026-11-26",
+           done="2026-11-27"),
+        en(h, "{milestone}: due {due}, done {done}", milestone="安装完成", due="2026-12-10",
+           done="2026-11-27")])
 
 
 async def test_an_admin_calls_the_evaluation_and_finishes_the_round_in_english(

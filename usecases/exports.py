@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from storage import audit, exports, places
+from storage import audit, exports, places, venture_progress
 from storage.db import Database
 from storage.exports import Scope
 from storage.models import Place, RoleGrant
@@ -34,6 +34,7 @@ class What(StrEnum):
     ACTIONS = "actions"
     AUDIT = "audit"
     EVALUATION = "evaluation"
+    PROJECTS = "projects"  # a street's micro-venture projects and their milestones
 
 
 NEEDS: dict[What, Act] = {What.AUDIT: Act.ADMINISTER, What.EVALUATION: Act.SEE_EVALUATIONS}
@@ -102,6 +103,9 @@ def parts(db: Database, what: What, scope: Scope) -> list[Part]:
         What.ACTIONS: [("actions", exports.ACTION_FIELDS, exports.actions)],
         What.AUDIT: [("audit", exports.AUDIT_FIELDS, exports.audit)],
         What.EVALUATION: [("evaluation", exports.EVALUATION_FIELDS, exports.evaluations)],
+        What.PROJECTS: [("projects", venture_progress.EXPORT_FIELDS, lambda db, scope: (
+            venture_progress.export(db, scope.place_ids, scope.start, scope.end,
+                                    scope.last_day)))],
     }
     return [Part(table, fields, rows(db, scope)) for table, fields, rows in tables[what]]
 

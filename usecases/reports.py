@@ -6,17 +6,18 @@ times, never a person: it may go to a group. Where an answer goes is the handler
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import places, reports
+from storage import places, reports, venture_progress
 from storage.db import Database
 from storage.models import Place
 from storage.people import Actor
 from storage.reports import Figures, Period, Span, TrendPoint
+from storage.venture_progress import PeriodFigures
 from usecases.authority import Act, may_in
 
 
@@ -27,6 +28,8 @@ class Report:
     figures: Figures
     before: Figures  # the period before
     trend: list[TrendPoint]  # the last 8 weeks or 12 months, oldest first, this one last
+    # Micro-venture rounds of a street in the period (storage.venture_progress).
+    projects: PeriodFigures = field(default_factory=PeriodFigures)
 
 
 class Result(StrEnum):
@@ -56,7 +59,8 @@ async def compose(session: AsyncSession, place: Place, period: Period) -> Report
         before=await reports.figures(session, below, before.start, before.end,
                                      timezone=place.timezone),
         trend=await reports.trend(session, below,
-                                  reports.trend_periods(period, place.timezone)))
+                                  reports.trend_periods(period, place.timezone)),
+        projects=await venture_progress.figures(session, below, period.start, period.end))
 
 
 async def composed(db: Database, place: Place, period: Period) -> Report:
@@ -79,8 +83,10 @@ async def composed(db: Database, place: Place, period: Period) -> Report:
     for first in range(0, len(periods), at_once):
         async with db.transaction() as session:
             trend += await reports.trend(session, below, periods[first:first + at_once])
+    async with db.transaction() as session:
+        projects = await venture_progress.figures(session, below, period.start, period.end)
     return Report(place=place, period=period, figures=figures[0], before=figures[1],
-                  trend=trend)
+                  trend=trend, projects=projects)
 
 
 async def ask(db: Database, actor: Actor, place_id: int, span: Span, *, now: datetime,
