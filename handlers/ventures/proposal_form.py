@@ -272,7 +272,7 @@ async def _start(message: Message, db: Database, actor: Actor, state: FSMContext
 def _round_data(found: Offered) -> Data:
     return {"round": found.round.id, "theme": found.round.theme, "cap": found.round.cap_fen,
             "tz": found.street.timezone, "chosen": [], "page": 0,
-            "offered": [[n.wish_id, f"{n.text} ({n.community})"] for n in found.needs]}
+            "offered": [[n.wish_id, f"{n.text} · {n.community}"] for n in found.needs]}
 
 
 async def chose_round(query: CallbackQuery, callback_data: VentureFormCb, db: Database,
@@ -304,7 +304,7 @@ async def edit(query: CallbackQuery, callback_data: VentureCb, db: Database, act
         rounds=[[found.round.id, found.round.theme]], form_id=uuid.uuid4().hex,
         proposal_id=proposal.id, message_id=None, round=found.round.id,
         theme=found.round.theme, cap=found.round.cap_fen, tz=found.timezone, page=0,
-        offered=[[n.wish_id, f"{n.text} ({n.community})"] for n in found.needs],
+        offered=[[n.wish_id, f"{n.text} · {n.community}"] for n in found.needs],
         chosen=found.full.needs, organisation=proposal.organisation, title=proposal.title,
         plan=proposal.plan, team=proposal.team,
         lines=[[line.item, line.amount_fen] for line in found.full.lines],

@@ -253,7 +253,7 @@ async def _street_chosen(message: Message, db: Database, state: FSMContext,
         await message.answer(no_needs())
         return False
     await state.update_data(street=street.id, street_name=street.name, tz=street.timezone,
-                            offered=[[n.wish_id, f"{n.text} ({n.community})"] for n in offered],
+                            offered=[[n.wish_id, f"{n.text} · {n.community}"] for n in offered],
                             chosen=[], page=0)
     return True
 
