@@ -19,7 +19,7 @@ from sqlmodel.sql.expression import Select
 from storage.db import QUEUED, Database, Prepared, insert_for
 from storage.models import OutboxMessage, OutboxState
 
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=30)  # renewed while held: a killed sender holds rows no longer
 RENEW_EVERY = LEASE / 3  # a sender renews the leases of the rows it holds this often
 DUE_STATES = (OutboxState.PENDING, OutboxState.SENDING)
 
