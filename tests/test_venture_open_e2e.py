@@ -8,16 +8,19 @@ the needs' residents' phones and addresses never reach a group."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import asyncio
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
 
 from bot.jobs import sweep_once
 from bot.links import Purpose
+from storage import ventures
 from storage.models import (
     BudgetLine,
     Milestone,
+    Person,
     Proposal,
     ProposalState,
     RoundNeed,
@@ -27,6 +30,7 @@ from storage.models import (
     Wish,
     WishState,
 )
+from storage.people import Actor
 from tests.fake_telegram import Call
 from tests.harness import (
     ADMIN,
@@ -41,6 +45,7 @@ from tests.harness import (
     set_up_grid,
     translate,
 )
+from usecases import ventures as usecase
 
 CHIEF = Someone(7001, "Street Admin Zhou", language_code="en", username="zhou_v")
 BOSS = Someone(7002, "Community Admin Sun", language_code="en", username="sun_v")
@@ -369,3 +374,39 @@ async def test_proposals_within_and_over_the_cap_changed_withdrawn_and_due(
     assert (await rows(h, Proposal))[0].state == ProposalState.SUBMITTED
     assert datetime(2026, 12, 10, 16, tzinfo=UTC) == found.proposals_due_at.replace(
         tzinfo=UTC)
+
+
+async def test_two_confirms_and_two_withdrawals_at_once(harness: Harness) -> None:
+    """Pressed at the same moment (two devices, a retried update): one round, one withdrawal."""
+    h = harness
+    needs = await set_up(h)
+    async with h.db.transaction() as session:
+        chief = Actor(await session.get(Person, CHIEF.id))  # type: ignore[arg-type]
+        rep = Actor(await session.get(Person, REP.id))  # type: ignore[arg-type]
+    draft = ventures.RoundDraft(street_id=1, theme="楼道照明", wish_ids=needs[1:],
+                                budget_fen=2_000_000, cap_fen=500_000,
+                                due_on=date(2026, 12, 10), selection_on=date(2026, 12, 12))
+    outcomes = await asyncio.gather(*(usecase.open_round(
+        h.app.messenger, chief, draft, now=h.clock.now(), source_key="round:same")
+        for _ in range(2)))
+    assert sorted(o.result for o in outcomes) == [ventures.Result.ALREADY, ventures.Result.OK]
+    [found] = await rows(h, VentureRound)
+    assert {o.round.id for o in outcomes if o.round} == {found.id}
+    proposal = ventures.ProposalDraft(
+        organisation="阳光社工服务中心", title="照亮楼道", wish_ids=[needs[1]], plan="更换灯具",
+        lines=[("灯具", 300_000)], milestones=[(date(2026, 12, 20), "完工")], team="电工两名")
+    done = await usecase.propose(h.db, rep, found.id or 0, proposal, now=h.clock.now(),
+                                 source_key="proposal:one")
+    assert done.ok and done.proposal is not None
+    over = await usecase.propose(h.db, rep, found.id or 0, ventures.ProposalDraft(
+        **{**proposal.__dict__, "lines": [("灯具", 600_000)]}), now=h.clock.now(),
+        source_key="proposal:two")
+    assert over.result is ventures.Result.OVER_CAP
+    taken = await asyncio.gather(*(usecase.withdraw(h.db, rep, done.proposal.id or 0,
+                                                    now=h.clock.now()) for _ in range(2)))
+    assert sorted(t.result for t in taken) == [ventures.Result.OK, ventures.Result.WRONG_STATE]
+    assert [p.state for p in await rows(h, Proposal)] == [ProposalState.WITHDRAWN]
+    # The announcement went out once to each chat, though Confirm came twice.
+    await h.app.sender.drain()
+    for chat in (COMMUNITY_CHAT, STREET_CHAT, REP.id):
+        assert len([c for c in h.fake.sent("sendMessage", chat) if "楼道照明" in c.text]) == 1
