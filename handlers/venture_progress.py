@@ -1,0 +1,551 @@
+"""Micro-venture projects under way and the round's final evaluation (评估验收), privately:
+/progress (a project's representative reports, with photos, and marks a milestone done; a
+milestone's reminder carries the same buttons), /project (a project's milestones, reports and
+photos for the round's reviewers), the residents' answers and the reviewers' final scores by
+buttons; /evaluate_round and /finish_round (a street admin, with confirmation)."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import formatting, labels, round_report
+from bot.callbacks import (
+    FinalCb,
+    FinalStep,
+    ProgressCb,
+    ProgressStep,
+    ProjectRateCb,
+    RoundCb,
+    RoundStep,
+)
+from bot.clock import Clock
+from bot.filters import in_group, in_private, not_a_command, typed
+from bot.i18n import current_locale
+from bot.messenger import Messenger
+from bot.states import FinalEvaluationForm, ProgressForm
+from storage import venture_progress, words
+from storage.calendar import local_day
+from storage.models import Milestone, MilestoneState, RoundState
+from storage.people import Actor
+from storage.venture_progress import MAX_NOTE, MAX_PHOTOS, MAX_TEXT, SCALE, Result
+from usecases import venture_progress as usecase
+from usecases.venture_progress import Project, Shown
+
+COMMANDS = ("progress", "project", "evaluate_round", "finish_round")
+REPORTS_SHOWN = 8  # the latest progress reports under /project
+REPORT_WORDS = 300  # of each
+
+
+def _refusal(result: Result) -> str:
+    return {
+        Result.NOT_FOUND: _("There is no such micro-venture project."),
+        Result.NOT_YOURS: _("Only the project's organisation representative can do this."),
+        Result.NOT_ALLOWED: _("Only the street office's admins and the round's reviewers can "
+                              "do this."),
+        Result.WRONG_STATE: _("The project or its round is not at that step."),
+        Result.ALREADY: _("This is done already."),
+        Result.EMPTY: _("The text is empty. Please write a few words."),
+        Result.TOO_LONG: _("Please keep it under {limit} characters.").format(limit=MAX_TEXT),
+        Result.TOO_MANY: _("A report takes at most {limit} photos.").format(limit=MAX_PHOTOS),
+        Result.OUT_OF_RANGE: _("This button is no longer valid."),
+    }.get(result, _("This button is no longer valid."))
+
+
+def _round_refusal(result: Result) -> str:
+    return {
+        Result.NOT_FOUND: _("There is no such micro-venture round."),
+        Result.NOT_ALLOWED: _("Only an admin of the round's street office can do this."),
+        Result.WRONG_STATE: _("The round is not at that step."),
+        Result.ALREADY: _("This is done already."),
+    }.get(result, _("This button is no longer valid."))
+
+
+def _number(args: str | None) -> int | None:
+    typed_words = (args or "").strip().lstrip("#")
+    return int(typed_words) if typed_words.isdecimal() and 0 < int(typed_words) <= \
+        words.MAX_ROW_NUMBER else None
+
+
+async def private_only(message: Message) -> None:
+    await message.answer(_("Micro-venture projects are followed privately: please send me "
+                           "this command in a private chat."))
+
+
+async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=markup)
+
+
+async def _own_form(query: CallbackQuery, state: FSMContext) -> bool:
+    if query.message is None or query.message.message_id != await state.get_value(
+            "message_id"):
+        await query.answer(_("This button belongs to another form."), show_alert=True)
+        return False
+    return True
+
+
+def _cancel_row(builder: InlineKeyboardBuilder) -> None:
+    builder.button(text=_("Cancel"), callback_data=ProgressCb(step=ProgressStep.CANCEL))
+
+
+# -- /progress ---------------------------------------------------------------------------------
+
+
+def _milestone_label(milestone: Milestone) -> str:
+    return _("{milestone} (due {day})").format(
+        milestone=milestone.title, day=formatting.day(milestone.due_on, current_locale()))
+
+
+async def progress(message: Message, actor: Actor, messenger: Messenger,
+                   state: FSMContext) -> None:
+    found = await usecase.projects_of(messenger, actor)
+    await state.clear()
+    if not found:
+        await message.answer(_("You have no micro-venture project under way to report on. "
+                               "Projects are reported on by their organisation's "
+                               "representative once selected."))
+        return
+    if len(found) == 1:
+        await _ask_milestone(message, found[0], edit=False)
+        return
+    builder = InlineKeyboardBuilder()
+    for project in found:
+        builder.button(text=f"#{project.proposal.id} {project.proposal.title}",
+                       callback_data=ProgressCb(step=ProgressStep.PROJECT,
+                                                proposal=project.proposal.id or 0))
+    _cancel_row(builder)
+    builder.adjust(1)
+    await message.answer(_("<b>Progress report</b>: which project is it about?"),
+                         reply_markup=builder.as_markup())
+
+
+async def _ask_milestone(message: Message, project: Project, *, edit: bool) -> None:
+    proposal = project.proposal
+    builder = InlineKeyboardBuilder()
+    for milestone in project.pending:
+        builder.button(text=_milestone_label(milestone), callback_data=ProgressCb(
+            step=ProgressStep.MILESTONE, proposal=proposal.id or 0, milestone=milestone.id or 0))
+    builder.button(text=_("The project as a whole"), callback_data=ProgressCb(
+        step=ProgressStep.MILESTONE, proposal=proposal.id or 0))
+    _cancel_row(builder)
+    builder.adjust(1)
+    text = _("<b>Progress report</b> · #{id} {project}: which milestone is it about?").format(
+        id=proposal.id, project=escape(proposal.title))
+    if edit:
+        await message.edit_text(text, reply_markup=builder.as_markup())
+    else:
+        await message.answer(text, reply_markup=builder.as_markup())
+
+
+async def chose_project(query: CallbackQuery, callback_data: ProgressCb, actor: Actor,
+                        messenger: Messenger) -> None:
+    allowed, project = await usecase.project_of(messenger, actor, callback_data.proposal)
+    if project is None:
+        await query.answer(_refusal(allowed), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _ask_milestone(query.message, project, edit=True)
+
+
+async def chose_milestone(query: CallbackQuery, callback_data: ProgressCb, actor: Actor,
+                          messenger: Messenger, state: FSMContext) -> None:
+    """A milestone chosen in the form, or a reminder's Report progress."""
+    allowed, project = await usecase.project_of(messenger, actor, callback_data.proposal,
+                                                callback_data.milestone)
+    if project is None or query.message is None:
+        await query.answer(_refusal(allowed), show_alert=True)
+        return
+    await query.answer()
+    await state.clear()
+    await state.set_state(ProgressForm.text)
+    await state.update_data(proposal=callback_data.proposal, milestone=callback_data.milestone,
+                            photos=[])
+    await query.message.answer(escape(_(
+        "Write what has been done for #{id} {project} (up to {limit} characters); /cancel "
+        "stops.").format(id=project.proposal.id, project=project.proposal.title,
+                         limit=MAX_TEXT)))
+
+
+def _send_buttons(milestone_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📤 Send"), callback_data=ProgressCb(step=ProgressStep.SEND))
+    if milestone_id:
+        builder.button(text=_("📤 Send, milestone reached"),
+                       callback_data=ProgressCb(step=ProgressStep.SEND_DONE,
+                                                milestone=milestone_id))
+    _cancel_row(builder)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def typed_text(message: Message, state: FSMContext) -> None:
+    text = message.text or ""
+    checked = venture_progress.check_text(text)
+    if checked is not Result.OK:
+        await message.answer(_refusal(checked))
+        return
+    milestone_id = int(await state.get_value("milestone", 0))
+    await state.set_state(ProgressForm.photos)
+    sent = await message.answer(_("Now send photos of it, one or several (up to {limit}), then "
+                                  "tap Send. Photos are not needed.").format(limit=MAX_PHOTOS),
+                                reply_markup=_send_buttons(milestone_id))
+    await state.update_data(text=text, message_id=sent.message_id)
+
+
+async def photo_sent(message: Message, state: FSMContext, bot: Bot) -> None:
+    photos = list(await state.get_value("photos", []))
+    if not message.photo:
+        await message.answer(_("Please send a photo, or tap Send."))
+        return
+    if len(photos) >= MAX_PHOTOS:
+        await message.answer(_refusal(Result.TOO_MANY))
+        return
+    photos.append(message.photo[-1].file_id)
+    milestone_id = int(await state.get_value("milestone", 0))
+    earlier = await state.get_value("message_id")
+    if earlier:
+        await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=int(earlier),
+                                            reply_markup=None)
+    sent = await message.answer(_("Photos kept: {count}. Send more, or tap Send.").format(
+        count=len(photos)), reply_markup=_send_buttons(milestone_id))
+    await state.update_data(photos=photos, message_id=sent.message_id)
+
+
+async def send_pressed(query: CallbackQuery, callback_data: ProgressCb, actor: Actor,
+                       clock: Clock, messenger: Messenger, state: FSMContext) -> None:
+    if not await _own_form(query, state):
+        return
+    data = await state.get_data()
+    await state.clear()
+    milestone_id = int(data.get("milestone") or 0) or None
+    outcome = await usecase.report(
+        messenger, actor, proposal_id=int(data["proposal"]), milestone_id=milestone_id,
+        text=str(data["text"]), photos=list(data.get("photos") or []),
+        done=callback_data.step is ProgressStep.SEND_DONE,
+        source_key=f"progress:{actor.id}:{data['message_id']}", now=clock.now())
+    if not outcome.ok:
+        await query.answer(_refusal(outcome.result), show_alert=True)
+        return
+    await query.answer()
+    await _edit(query, _saved(outcome, data["proposal"]), None)
+
+
+def _saved(outcome: venture_progress.Outcome, proposal_id: object) -> str:
+    lines = [_("Thank you: your progress report is saved. The street office sees it with "
+               "/project {id}.").format(id=proposal_id)]
+    if outcome.milestone is not None and outcome.milestone.state == MilestoneState.DONE:
+        lines.append(_("Milestone “{milestone}” is marked done.").format(
+            milestone=escape(outcome.milestone.title)))
+    if outcome.completed:
+        lines.append(_("Every milestone of the project is done: it is completed. The residents "
+                       "and reviewers will be asked for the final evaluation."))
+    return "\n".join(lines)
+
+
+async def done_pressed(query: CallbackQuery, callback_data: ProgressCb, actor: Actor,
+                       clock: Clock, messenger: Messenger) -> None:
+    outcome = await usecase.mark_done(messenger, actor, callback_data.milestone,
+                                      now=clock.now())
+    if not outcome.ok:
+        await query.answer(_refusal(outcome.result), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(_saved(outcome, callback_data.proposal).split("\n", 1)[-1])
+
+
+async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    await _edit(query, _("Cancelled. Nothing was saved."), None)
+
+
+# -- /project ----------------------------------------------------------------------------------
+
+
+def _milestone_line(milestone: Milestone, shown: Shown, today: date) -> str:
+    late = venture_progress.is_late(milestone, shown.street.timezone, today)
+    if milestone.state == MilestoneState.DONE:
+        state = _("done, late") if late else _("done")
+    else:
+        state = _("overdue") if late else _("to do")
+    return _("• {milestone}: {state}").format(milestone=escape(_milestone_label(milestone)),
+                                              state=state)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= REPORT_WORDS else text[:REPORT_WORDS - 1] + "…"
+
+
+def project_text(shown: Shown, today: date) -> str:
+    proposal, locale = shown.proposal, current_locale()
+    lines = [_("<b>#{id} {project}</b> · {organisation}").format(
+                 id=proposal.id, project=escape(proposal.title),
+                 organisation=escape(proposal.organisation)),
+             _("Round #{round} “{theme}” · budget {budget} · {state}").format(
+                 round=shown.round.id, theme=escape(shown.round.theme),
+                 budget=formatting.yuan(proposal.budget_fen, locale),
+                 state=_("completed") if proposal.state == "completed" else _("under way")),
+             "", _("<b>Milestones</b>")]
+    lines += [_milestone_line(m, shown, today) for m in shown.milestones] or ["—"]
+    lines += ["", _("<b>Progress reports</b>")]
+    titles = {m.id: m.title for m in shown.milestones}
+    latest = shown.reports[-REPORTS_SHOWN:]
+    if len(shown.reports) > len(latest):
+        lines.append(_("(the latest {count} of {total})").format(count=len(latest),
+                                                                  total=len(shown.reports)))
+    for item in latest:
+        about = titles.get(item.milestone_id) if item.milestone_id else None
+        lines.append(_("• {day}{about}: {text} (photos: {count})").format(
+            day=formatting.day(item.created_at.date(), locale),
+            about=f" · {escape(about)}" if about else "", text=escape(_short(item.text)),
+            count=len(item.photo_file_ids)))
+    if not shown.reports:
+        lines.append("—")
+    if shown.evaluated:
+        lines += ["", _("You gave your final evaluation of this project.")]
+    return "\n".join(lines)
+
+
+async def project(message: Message, command: CommandObject, actor: Actor, clock: Clock,
+                  messenger: Messenger, bot: Bot) -> None:
+    number = _number(command.args)
+    if number is None:
+        await message.answer(_("Please give the project's number, e.g. /project 12."))
+        return
+    result, shown = await usecase.show(messenger, actor, number, now=clock.now())
+    if shown is None:
+        await message.answer(_refusal(result))
+        return
+    today = local_day(clock.now(), shown.street.timezone)
+    markup = usecase.evaluate_button(shown.proposal.id or 0) if shown.may_evaluate else None
+    await message.answer(project_text(shown, today), reply_markup=markup)
+    for item in shown.reports[-REPORTS_SHOWN:]:
+        for file_id in item.photo_file_ids:
+            await bot.send_photo(message.chat.id, file_id, caption=formatting.day(
+                item.created_at.date(), current_locale()))
+
+
+# -- /evaluate_round, /finish_round ------------------------------------------------------------
+
+
+async def ask_decision(message: Message, command: CommandObject, actor: Actor,
+                       messenger: Messenger) -> None:
+    evaluating = (command.command or "").lower() == "evaluate_round"
+    number = _number(command.args)
+    if number is None:
+        await message.answer(_("Please give the round's number, e.g. /{command} 3.").format(
+            command=command.command))
+        return
+    step = RoundState.RUNNING if evaluating else RoundState.EVALUATING
+    checked = await usecase.may_decide(messenger, actor, number, step)
+    if checked is not Result.OK:
+        await message.answer(_round_refusal(checked))
+        return
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Confirm"), callback_data=RoundCb(
+        step=RoundStep.EVALUATE if evaluating else RoundStep.FINISH, round=number))
+    builder.button(text=_("Cancel"), callback_data=RoundCb(step=RoundStep.CANCEL))
+    text = (_("Call the final evaluation of round #{id} now? Its projects' work ends: the "
+              "residents and reviewers are asked.") if evaluating else
+            _("Finish round #{id} now? Its report goes to the street office's chat, with the "
+              "evaluations given so far."))
+    await message.answer(text.format(id=number), reply_markup=builder.as_markup())
+
+
+async def decided(query: CallbackQuery, callback_data: RoundCb, actor: Actor, clock: Clock,
+                  messenger: Messenger) -> None:
+    if callback_data.step is RoundStep.CANCEL:
+        await query.answer()
+        await _edit(query, _("Cancelled. Nothing was changed."), None)
+        return
+    if callback_data.step is RoundStep.EVALUATE:
+        done = await usecase.call_evaluation(messenger, actor, callback_data.round,
+                                             now=clock.now())
+        said = _("The final evaluation of round #{id} has begun.")
+    else:
+        done = await usecase.finish(messenger, actor, callback_data.round, now=clock.now())
+        said = _("Round #{id} is finished: its report goes to the street office's chat.")
+    if done is not Result.OK:
+        await query.answer(_round_refusal(done), show_alert=True)
+        return
+    await query.answer()
+    await _edit(query, said.format(id=callback_data.round), None)
+
+
+# -- the residents' answers --------------------------------------------------------------------
+
+
+async def rated(query: CallbackQuery, callback_data: ProjectRateCb, actor: Actor, clock: Clock,
+                messenger: Messenger) -> None:
+    outcome = await usecase.rate(messenger, actor, callback_data.rating, callback_data.score,
+                                 now=clock.now())
+    if outcome.result is Result.NOT_YOURS:
+        await query.answer(_("This question is about another resident's micro-wish."),
+                           show_alert=True)
+        return
+    if not outcome.ok:
+        await query.answer(_refusal(outcome.result), show_alert=True)
+        return
+    await query.answer(_("Thank you for your answer!"))
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            "\n".join([query.message.html_text, "", _("Your answer: {answer}").format(
+                answer=labels.solved_button(callback_data.score))]), reply_markup=None)
+
+
+# -- the reviewers' final evaluation -----------------------------------------------------------
+
+
+def _score_buttons(index: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for score in range(1, SCALE + 1):
+        builder.button(text=str(score), callback_data=FinalCb(step=FinalStep.SCORE,
+                                                              value=f"{index}.{score}"))
+    builder.button(text=_("Cancel"), callback_data=FinalCb(step=FinalStep.CANCEL))
+    builder.adjust(SCALE, 1)
+    return builder.as_markup()
+
+
+def _final_heading(data: dict[str, object]) -> str:
+    return _("<b>Final evaluation of project #{id}</b> {project}").format(
+        id=data["proposal"], project=escape(str(data["title"])))
+
+
+def _scores_line(data: dict[str, object]) -> str:
+    scores = dict(data["scores"])  # type: ignore[call-overload]
+    return " · ".join(f"{round_report.criterion(name)} {scores[name]}"
+                      for name in data["criteria"] if name in scores)  # type: ignore[attr-defined]
+
+
+def _criterion_question(data: dict[str, object]) -> str:
+    criteria = list(data["criteria"])  # type: ignore[call-overload]
+    index = int(data["index"])  # type: ignore[call-overload]
+    return "\n".join(line for line in [_final_heading(data), _scores_line(data), _(
+        "Step {step} of {steps}: {criterion}, from 1 (poor) to 5 (excellent)?").format(
+        step=index + 1, steps=len(criteria) + 1,
+        criterion=round_report.criterion(criteria[index]))] if line)
+
+
+async def begin_final(query: CallbackQuery, callback_data: FinalCb, actor: Actor,
+                      messenger: Messenger, state: FSMContext) -> None:
+    allowed, found = await usecase.may_evaluate(messenger, actor, callback_data.proposal)
+    if found is None or query.message is None:
+        await query.answer(_refusal(allowed), show_alert=True)
+        return
+    await query.answer()
+    await state.clear()
+    await state.set_state(FinalEvaluationForm.score)
+    data: dict[str, object] = {
+        "proposal": found.proposal.id, "title": found.proposal.title,
+        "criteria": list(found.round.criteria), "scores": {}, "index": 0}
+    sent = await query.message.answer(_criterion_question(data), reply_markup=_score_buttons(0))
+    await state.set_data({**data, "message_id": sent.message_id})
+
+
+async def scored(query: CallbackQuery, callback_data: FinalCb, state: FSMContext) -> None:
+    if not await _own_form(query, state):
+        return
+    data = await state.get_data()
+    index, _dot, score = callback_data.value.partition(".")
+    criteria = list(data["criteria"])
+    if index != str(data["index"]) or not score.isdecimal() or not 1 <= int(score) <= SCALE:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer()
+    data = await state.update_data(scores={**data["scores"], criteria[int(index)]: int(score)},
+                                   index=int(index) + 1)
+    if int(index) + 1 < len(criteria):
+        await _edit(query, _criterion_question(data), _score_buttons(int(index) + 1))
+        return
+    await state.set_state(FinalEvaluationForm.note)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Skip"), callback_data=FinalCb(step=FinalStep.SKIP_NOTE))
+    builder.button(text=_("Cancel"), callback_data=FinalCb(step=FinalStep.CANCEL))
+    builder.adjust(1)
+    await _edit(query, "\n".join([_final_heading(data), _scores_line(data), _(
+        "Last step: a short note for the record (up to {limit} characters), or Skip.").format(
+        limit=MAX_NOTE)]), builder.as_markup())
+
+
+async def skipped_note(query: CallbackQuery, actor: Actor, clock: Clock, messenger: Messenger,
+                       state: FSMContext) -> None:
+    if not await _own_form(query, state):
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _save_final(query.message, actor, clock, messenger, state, None, edit=True)
+
+
+async def typed_note(message: Message, actor: Actor, clock: Clock, messenger: Messenger,
+                     state: FSMContext) -> None:
+    await _save_final(message, actor, clock, messenger, state, message.text, edit=False)
+
+
+async def _save_final(message: Message, actor: Actor, clock: Clock, messenger: Messenger,
+                      state: FSMContext, note: str | None, *, edit: bool) -> None:
+    data = await state.get_data()
+    outcome = await usecase.evaluate(messenger, actor, proposal_id=int(data["proposal"]),
+                                     scores=dict(data["scores"]), note=note, now=clock.now())
+    if outcome.result in (Result.EMPTY, Result.TOO_LONG):
+        await message.answer(_("Please keep it under {limit} characters.").format(
+            limit=MAX_NOTE) if outcome.result is Result.TOO_LONG else _refusal(outcome.result))
+        return
+    await state.clear()
+    text = "\n".join([_final_heading(data), _scores_line(data), _("Saved.")]) if outcome.ok \
+        else _refusal(outcome.result)
+    if edit:
+        await message.edit_text(text, reply_markup=None)
+        return
+    if message.bot is not None and data.get("message_id"):
+        await message.bot.edit_message_reply_markup(chat_id=message.chat.id,
+                                                    message_id=int(data["message_id"]),
+                                                    reply_markup=None)
+    await message.answer(text)
+
+
+async def final_cancelled(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    await _edit(query, _("Cancelled. Nothing was saved."), None)
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(progress, Command("progress"), in_private)
+    router.message.register(project, Command("project"), in_private)
+    router.message.register(private_only, Command("progress", "project"), in_group)
+    router.message.register(ask_decision, Command("evaluate_round", "finish_round"))
+    router.callback_query.register(chose_project,
+                                   ProgressCb.filter(F.step == ProgressStep.PROJECT))
+    router.callback_query.register(chose_milestone, ProgressCb.filter(
+        F.step.in_({ProgressStep.MILESTONE, ProgressStep.REPORT})))
+    router.callback_query.register(done_pressed, ProgressCb.filter(F.step == ProgressStep.DONE))
+    router.callback_query.register(cancelled, ProgressCb.filter(F.step == ProgressStep.CANCEL))
+    router.callback_query.register(send_pressed, StateFilter(ProgressForm.photos),
+                                   ProgressCb.filter(F.step.in_({ProgressStep.SEND,
+                                                                 ProgressStep.SEND_DONE})))
+    router.message.register(typed_text, StateFilter(ProgressForm.text), typed, in_private)
+    router.message.register(photo_sent, StateFilter(ProgressForm.photos), not_a_command,
+                            in_private)
+    router.callback_query.register(decided, RoundCb.filter())
+    router.callback_query.register(rated, ProjectRateCb.filter())
+    router.callback_query.register(begin_final, FinalCb.filter(F.step == FinalStep.BEGIN))
+    router.callback_query.register(scored, StateFilter(FinalEvaluationForm.score),
+                                   FinalCb.filter(F.step == FinalStep.SCORE))
+    router.callback_query.register(skipped_note, StateFilter(FinalEvaluationForm.note),
+                                   FinalCb.filter(F.step == FinalStep.SKIP_NOTE))
+    router.callback_query.register(final_cancelled, FinalCb.filter(F.step == FinalStep.CANCEL))
+    router.message.register(typed_note, StateFilter(FinalEvaluationForm.note), typed,
+                            in_private)
+    return router
