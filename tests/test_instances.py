@@ -1,6 +1,7 @@
 """Two instances on one database: refused without Redis; with Redis, a place changed in one is
-seen at once in the other, a form begun in one goes on in the other, and Telegram's limits
-are kept by both seat."""
+seen at once in the other, a form begun in one goes on in the other, one person's updates
+are handled in turn, and Telegram's limits are kept by both together; an update in flight on
+a killed instance is handled by another; three sweep at once."""
 
 from __future__ import annotations
 
@@ -158,11 +159,11 @@ async def test_a_form_begun_in_one_instance_goes_on_in_the_other(two: Instances)
 
 async def test_two_instances_keep_one_budget_of_telegrams_limits(
         two: Instances, fake: FakeTelegram, redis_url: str) -> None:
-    """90 messages through two instances: seat they keep 30 a second (the fake Bot API
+    """90 messages through two instances: together they keep 30 a second (the fake Bot API
     answers 429 beyond Telegram's limits), and a chat written to by one must wait its second
     before the other writes to it."""
     (a, _), (b, _) = two
-    for harness in (a, b):  # Telegram's own limits, kept seat
+    for harness in (a, b):  # Telegram's own limits, kept together
         assert harness.app.sender.shared is not None
         await harness.app.sender.shared.close()
         harness.app.sender.shared = shared_limits(redis_url, harness.app)
@@ -271,3 +272,41 @@ async def test_an_update_in_flight_on_a_killed_instance_is_handled_by_another(
     assert stored == ["楼道的灯坏了，晚上看不见"]
     cards = [c for c in fake.sent("sendMessage", GRID_CHAT) if "楼道的灯坏了" in c.text]
     assert len(cards) == 1
+
+
+class InTurn(BaseMiddleware):
+    """Notes when an update's handling starts and ends, held at the start until ``gate``."""
+
+    def __init__(self, name: str, seen: list[str], gate: asyncio.Event) -> None:
+        self.name, self.seen, self.gate = name, seen, gate
+        self.started = asyncio.Event()
+
+    async def __call__(self, handler: Callable[[Any, dict[str, Any]], Awaitable[Any]],
+                       event: Any, data: dict[str, Any]) -> Any:
+        self.seen.append(f"{self.name} starts")
+        self.started.set()
+        await self.gate.wait()
+        try:
+            return await handler(event, data)
+        finally:
+            self.seen.append(f"{self.name} ends")
+
+
+async def test_one_persons_updates_are_handled_in_turn_across_instances(two: Instances) -> None:
+    """Redis's event isolation: while one instance handles a person's update, another that
+    receives their next one waits for it, as one process would."""
+    (a, _), (b, _) = two
+    seen: list[str] = []
+    a_gate, b_gate = asyncio.Event(), asyncio.Event()
+    b_gate.set()
+    a_turns = InTurn("a", seen, a_gate)
+    a.app.dispatcher.update.outer_middleware(a_turns)
+    b.app.dispatcher.update.outer_middleware(InTurn("b", seen, b_gate))
+    first = asyncio.create_task(a.send(RESIDENT, "/start"))
+    await asyncio.wait_for(a_turns.started.wait(), HEARD_WITHIN_S)
+    second = asyncio.create_task(b.send(RESIDENT, "/help"))
+    await asyncio.sleep(0.5)  # a chance for b to overtake; a slow machine only gives it less
+    assert seen == ["a starts"]
+    a_gate.set()
+    await asyncio.wait_for(asyncio.gather(first, second), HEARD_WITHIN_S)
+    assert seen == ["a starts", "a ends", "b starts", "b ends"]
