@@ -405,3 +405,9 @@ class MatterStep(StrEnum):
 class MatterFormCb(CallbackData, prefix="cf"):
     step: MatterStep
     value: str = ""
+
+
+class MatterWishCb(CallbackData, prefix="cw"):
+    """A community card's button: put the wish to the residents' council."""
+
+    wish_id: RowId

@@ -36,8 +36,7 @@ from storage.models import Lane, OutboxKind, OutboxMessage, PageKind, Place, Wis
 from storage.places import chain
 from storage.retention import Retention
 from storage.ventures import close_due_rounds
-from usecases import venture_selection
-from usecases import council
+from usecases import council, venture_selection
 from usecases.venture_progress import MilestoneNotices
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ from bot.callbacks import (
     FormStep,
     HoursCb,
     LangCb,
+    MatterWishCb,
     MediaCb,
     MeetingFormCb,
     MeetingStep,
@@ -57,6 +58,10 @@ def card(wish: Wish, chat_kind: str, news_url: str | None = None) -> InlineKeybo
             Tier.STREET: (_("📌 Adopt as a project"), WishAction.ADOPT),
         }[Tier(wish.tier)]
         builder.button(text=label, callback_data=WishCb(action=action, wish_id=wish.id))
+    if wish.id is not None and wish.tier == Tier.COMMUNITY and chat_kind == PlaceKind.COMMUNITY \
+            and wish.state in (WishState.OPEN, WishState.CLAIMED, WishState.FULFILLED):
+        builder.button(text=_("🏛 To the residents' council"),
+                       callback_data=MatterWishCb(wish_id=wish.id))
     if news_url is not None:
         builder.button(text=_("🔔 Get its news privately"), url=news_url)
     builder.adjust(1)

@@ -129,7 +129,7 @@ async def test_a_matter_from_discussion_to_vote_outcome_minutes_and_agenda(
     # Comments: a reply in the community's chat, and privately.
     await h.send(VOLUNTEER, "小花园好，老人可以晒太阳", COMMUNITY_CHAT,
                  reply_to=h.fake.messages[(COMMUNITY_CHAT, post.message_id)])
-    assert en(h, "Thank you: your comment on matter #{id} is in its minutes.", id=1) == \
+    assert zh(h, "Thank you: your comment on matter #{id} is in its minutes.", id=1) == \
         h.fake.last_to(COMMUNITY_CHAT).text
     await h.send(RESIDENT, "/comment 1 停车太难了，我选停车位")
     await h.send(VISITOR, "/comment 1 我也说两句")
@@ -158,10 +158,10 @@ async def test_a_matter_from_discussion_to_vote_outcome_minutes_and_agenda(
 
     # A vote, then a changed vote: one row, the counts shown live.
     await h.press(RESIDENT, vote, parking)
-    assert h.last_alert() == en(h, "Your vote: {option}. You can change it until the vote "
+    assert h.last_alert() == zh(h, "Your vote: {option}. You can change it until the vote "
                                    "closes. Only you see this.", option="停车位")
     await h.press(RESIDENT, vote, garden)
-    assert h.last_alert() == en(h, "Your vote is changed to: {option}. Only you see this.",
+    assert h.last_alert() == zh(h, "Your vote is changed to: {option}. Only you see this.",
                                 option="小花园")
     assert [(v.person_id, v.choice) for v in await rows(h, MatterVote)] == [(RESIDENT.id, 1)]
     assert zh(h, "{option}: {count}", option="小花园", count=1) in shown(h, vote)
@@ -185,7 +185,7 @@ async def test_a_matter_from_discussion_to_vote_outcome_minutes_and_agenda(
 
     # A closed matter's buttons change nothing.
     await h.press(RESIDENT, vote, parking)
-    assert h.last_alert() == en(h, "This matter is closed: its vote no longer changes.")
+    assert h.last_alert() == zh(h, "This matter is closed: its vote no longer changes.")
     await h.send(CADRE, "/matter 1")
     minutes = last(h, CADRE).text
     assert "小花园好，老人可以晒太阳" in minutes and "停车太难了，我选停车位" in minutes
@@ -260,7 +260,7 @@ async def test_a_hearing_speaks_its_own_words_and_forged_buttons_are_refused(
         "id": OTHER_CHAT, "type": "supergroup", "title": "Other"}}
     await h.press(RESIDENT, Call("sendMessage", {"chat_id": OTHER_CHAT},
                                  {"message_id": vote.message_id}), button(vote, zh(h, "For")))
-    assert h.last_alert() == en(h, "This button belongs to another community's matter.")
+    assert h.last_alert() == zh(h, "This button belongs to another community's matter.")
     assert await rows(h, MatterVote) == []
 
     # Hidden counts: a vote does not show them; the close does.
@@ -275,3 +275,59 @@ async def test_a_hearing_speaks_its_own_words_and_forged_buttons_are_refused(
     # Staff of the community may not vote as such; nor a social worker's Close now.
     await h.send(WORKER, "/matter 1")
     assert not last(h, WORKER).buttons()
+
+
+async def test_a_community_tier_wish_goes_to_the_council_without_its_contacts(
+        harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    trad = Someone(7004, "Resident Chan", language_code="zh-hant", username="chan")
+    await h.send(trad, "/start")
+    await h.send(trad, "/duty", GRID_CHAT)
+    await h.send(RESIDENT, "/wish 楼道的灯坏了三个月，谁能帮忙修？电话13812345678", GRID_CHAT)
+    h.clock.advance(timedelta(hours=49))
+    await sweep(h)
+    card = [c for c in h.fake.sent("sendMessage", COMMUNITY_CHAT)
+            if any(zh(h, "🏛 To the residents' council") == b["text"] for b in c.buttons())][-1]
+    council_button = button(card, zh(h, "🏛 To the residents' council"))
+    # A social worker may not open a matter; the cadre gets the form privately.
+    await h.press(WORKER, card, council_button)
+    assert h.last_alert() == zh(h, "Only the community's admins and cadres can put a matter "
+                                   "to the residents' council, or close one.")
+    await h.press(CADRE, card, council_button)
+    assert h.last_alert() == zh(h, "I sent you the form privately.")
+    payload = url_button(last(h, CADRE)).split("start=", 1)[1]
+    await h.send(CADRE, f"/start {payload}")
+    await tap(h, CADRE, en(h, "Review (评议)"))
+    await h.send(CADRE, "楼道照明维修")
+    await h.send(CADRE, "对物业的维修工作是否满意？")
+    await h.send(CADRE, "满意\n不满意")
+    await h.send(CADRE, "2天")
+    await h.send(CADRE, "两天")
+    await tap(h, CADRE, en(h, "One vote is enough"))
+    await tap(h, CADRE, en(h, "Show the counts"))
+    await tap(h, CADRE, en(h, "Open"))
+    [matter] = await rows(h, Matter)
+    assert (matter.wish_id, matter.source, matter.kind) == (1, "wish", "review")
+    post = h.fake.last_to(COMMUNITY_CHAT).text
+    assert zh(h, "A review by the residents' council: residents assess this work. Give your "
+                 "assessment by replying to this message, or privately with /comment {id} and "
+                 "your words.", id=1) in post
+    assert "楼道的灯坏了三个月" in post and "13812345678" not in post
+    h.clock.advance(timedelta(days=2, minutes=1))
+    await sweep(h)
+    vote = vote_message(h)
+    assert zh(h, "The review's discussion is over. Residents, please give your assessment:") \
+        in vote.text
+    await h.press(trad, vote, button(vote, "满意"))
+    assert h.last_alert() == zh(h, "Your vote: {option}. You can change it until the vote "
+                                   "closes. Only you see this.", option="满意")
+    await h.send(trad, "/comment 1 燈修好了，謝謝")
+    assert translate(h, "zh_Hant", "Thank you: your comment on matter #{id} is in its "
+                                   "minutes.", id=1) == h.fake.last_to(trad.id).text
+    assert "議事會" in translate(h, "zh_Hant", "🏛 <b>Residents' council · {kind} #{id}</b>: "
+                                              "{title}", kind="", id=1, title="")
+    h.clock.advance(timedelta(days=2))
+    await sweep(h)
+    assert zh(h, "The residents' assessment: <b>{option}</b>.", option="满意") in \
+        h.fake.last_to(COMMUNITY_CHAT).text

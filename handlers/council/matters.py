@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import council_notices as notices
 from bot import links, words_zh
-from bot.callbacks import MatterAction, MatterCb, MatterVoteCb
+from bot.callbacks import MatterAction, MatterCb, MatterVoteCb, MatterWishCb
 from bot.clock import Clock
 from bot.filters import in_group, typed
 from bot.links import Purpose
@@ -196,6 +196,21 @@ async def act(query: CallbackQuery, callback_data: MatterCb, actor: Actor, clock
         await query.message.answer(done.format(id=matter_id))
 
 
+async def wish_button(query: CallbackQuery, callback_data: MatterWishCb, bot: Bot,
+                      db: Database, actor: Actor, messenger: Messenger) -> None:
+    """A community card's button: the form is offered privately to whoever may open it."""
+    wish_id = callback_data.wish_id
+    result, _wish, _community = await usecase.wish_source(db, actor, wish_id)
+    if result is not Result.OK:
+        await query.answer(wish_refusal(result), show_alert=True)
+        return
+    markup = await _link_button(bot, Purpose.MATTER_WISH, wish_id)
+    sent = await messenger.to_person(actor.person, lambda: (_(
+        "Put micro-wish #{id} to the residents' council:").format(id=wish_id), markup))
+    await query.answer(_("I sent you the form privately.") if sent else _(
+        "Please start a private chat with me first, then tap again."), show_alert=sent is None)
+
+
 def router() -> Router:
     router = Router(name=__name__)
     router.message.register(matter, Command("matter"))
@@ -203,4 +218,5 @@ def router() -> Router:
     router.message.register(replied, in_group, typed, replying_to_a_matter)
     router.callback_query.register(voted, MatterVoteCb.filter())
     router.callback_query.register(act, MatterCb.filter())
+    router.callback_query.register(wish_button, MatterWishCb.filter())
     return router
