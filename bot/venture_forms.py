@@ -22,7 +22,9 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot import paging
 from bot.callbacks import VentureFormCb, VentureStep
+from storage import ventures
 
 Rows = list[list[InlineKeyboardButton]]
 Data = dict[str, Any]
@@ -87,7 +89,8 @@ class Form:
         navigation.append(button(_("Cancel"), VentureStep.CANCEL))
         heading = _("<b>{title}</b> · step {number} of {steps}").format(
             title=self.title(data), number=number, steps=steps)
-        return "\n".join([heading, question]), InlineKeyboardMarkup(
+        # The summary of a long proposal stays one message (Telegram's 4,096).
+        return paging.shorten("\n".join([heading, question]), paging.BUDGET), InlineKeyboardMarkup(
             inline_keyboard=[*rows, navigation])
 
 
@@ -205,6 +208,10 @@ async def toggle_need(form: Form, query: CallbackQuery, state: FSMContext,
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     chosen = [int(n) for n in data.get("chosen", [])]
+    if int(value) not in chosen and len(chosen) >= ventures.MAX_NEEDS:
+        await query.answer(_("At most {most} needs.").format(most=ventures.MAX_NEEDS),
+                           show_alert=True)
+        return
     chosen = [n for n in chosen if n != int(value)] if int(value) in chosen \
         else [*chosen, int(value)]
     current = await state.get_state()

@@ -46,17 +46,18 @@ from storage.models import (
     WishState,
 )
 
-MAX_THEME = 200
-MAX_TITLE = 200
-MAX_ORGANISATION = 200
-MAX_PLAN = 3000
-MAX_TEAM = 1000
-MAX_ITEM = 200
-MAX_LINES = 30  # budget lines of a proposal
-MAX_MILESTONES = 20
+# What one proposal may hold: its summary, checked in the form, stays one message.
+MAX_THEME = 100
+MAX_TITLE = 100
+MAX_ORGANISATION = 100
+MAX_PLAN = 2000
+MAX_TEAM = 500
+MAX_ITEM = 60  # a budget line's item, a milestone's title
+MAX_LINES = 20  # budget lines of a proposal
+MAX_MILESTONES = 12
 MAX_CRITERIA = 8
 MAX_CRITERION = 20
-MAX_NEEDS = 50
+MAX_NEEDS = 20  # needs of a round
 MAX_PER_ORG = 10
 MAX_FEN = 10**12  # ¥10,000,000,000: more is a typing slip
 # The criteria of the background articles, by key; their words are the bot's.
@@ -316,6 +317,8 @@ def check_round(draft: RoundDraft, today: date) -> Result:
         return checked
     if not draft.wish_ids:
         return Result.NO_NEEDS
+    if len(set(draft.wish_ids)) > MAX_NEEDS:
+        return Result.TOO_LONG
     if draft.cap_fen > draft.budget_fen:
         return Result.CAP_OVER_BUDGET
     if draft.due_on <= today:
@@ -384,6 +387,10 @@ def check_proposal(draft: ProposalDraft, found: VentureRound, needs: set[int],
     if not draft.lines or len(draft.lines) > MAX_LINES or not draft.milestones \
             or len(draft.milestones) > MAX_MILESTONES:
         return Result.EMPTY
+    if any(words.check(text, MAX_ITEM) is not words.Words.OK
+           for text in [*(item for item, _fen in draft.lines),
+                        *(title for _day, title in draft.milestones)]):
+        return Result.TOO_LONG
     if draft.total_fen > found.cap_fen:
         return Result.OVER_CAP
     if any(day <= today for day, _title in draft.milestones):

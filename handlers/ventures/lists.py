@@ -119,7 +119,7 @@ async def proposals(query: CallbackQuery, callback_data: VentureCb, db: Database
                 for p in found[:40]]
         return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
-    await messenger.to_person(actor.person, render)
+    await messenger.tell(actor.id, f"proposals:{query.id}", render)
 
 
 async def read(query: CallbackQuery, callback_data: VentureCb, db: Database, actor: Actor,
@@ -128,8 +128,10 @@ async def read(query: CallbackQuery, callback_data: VentureCb, db: Database, act
     if shown is None:
         await query.answer(_not_a_reviewer(), show_alert=True)
         return
-    await query.answer()
-    await messenger.to_person(actor.person, lambda: (venture_notices.proposal_text(
+    await query.answer(None if query.message and query.message.chat.type == "private" else _(
+        "I sent it to you in a private chat."))
+    # Through the outbox: a long proposal goes out in parts, each within Telegram's limit.
+    await messenger.tell(actor.id, f"read:{query.id}", lambda: (venture_notices.proposal_text(
         shown.full, shown.round, shown.needs, shown.timezone), None))
 
 

@@ -24,6 +24,7 @@ from storage.privacy import has_number
 from storage.ventures import Result
 
 KEPT = 24  # characters of a kept answer on its button
+SUMMARY_PLAN = 300  # characters of the plan in the summary; reviewers read it whole
 _DATED = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号號]?"
                     r"|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号號]?)\s*[:：,，]?\s*(.*)$")
 TEXTS = {"organisation": ventures.MAX_ORGANISATION, "title": ventures.MAX_TITLE,
@@ -84,7 +85,7 @@ def _milestone(typed: str, today: date) -> tuple[date, str] | None:
         return None
     day = words_zh.day(found.group(1), today)
     title = found.group(2).strip()
-    if day is None or words.check(title, ventures.MAX_TITLE) is not words.Words.OK:
+    if day is None or words.check(title, ventures.MAX_ITEM) is not words.Words.OK:
         return None
     return day, title
 
@@ -143,7 +144,7 @@ def _typed_list_rows(data: Data, name: str) -> Rows:
 
 def summary(data: Data) -> str:
     chosen = [int(n) for n in data.get("chosen", [])]
-    needs = [f"#{wish_id} {venture_notices.need_words(str(words_of))}"
+    needs = [f"#{wish_id} {venture_notices.need_words(str(words_of), 30)}"
              for wish_id, words_of in data.get("offered", []) if wish_id in chosen]
     return "\n".join([
         _("Round #{id}: {theme}").format(id=data.get("round"),
@@ -151,7 +152,7 @@ def summary(data: Data) -> str:
         _("Organisation: {name}").format(name=escape(str(data.get("organisation", "")))),
         _("Title: {title}").format(title=escape(str(data.get("title", "")))),
         _("Needs: {needs}").format(needs="; ".join(needs)),
-        _("Plan:"), escape(str(data.get("plan", ""))),
+        _("Plan:"), escape(_shortened(str(data.get("plan", "")))),
         _("Budget: {total} (cap {cap})").format(
             total=venture_notices.money(_total(data.get("lines", []))),
             cap=venture_notices.money(int(data.get("cap", 0)))),
@@ -159,6 +160,10 @@ def summary(data: Data) -> str:
         _("Timeline:"), *_milestone_list(data),
         _("Team: {team}").format(team=escape(str(data.get("team", "")))),
     ])
+
+
+def _shortened(text: str, most: int = SUMMARY_PLAN) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _parts() -> list[tuple[str, str]]:
