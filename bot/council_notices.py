@@ -30,6 +30,7 @@ from storage.models import (
     OutboxKind,
     OutboxMessage,
     Place,
+    Proposal,
     Wish,
 )
 
@@ -93,12 +94,15 @@ def quorum_line(matter: Matter) -> str:
     return _("Quorum: one vote.")
 
 
-def source_line(matter: Matter, wish_text: str | None) -> str | None:
+def source_line(matter: Matter, source_text: str | None) -> str | None:
+    """Where the matter comes from: a wish's words (a group masks what they hold), or a
+    proposal's title; never a wish's contact details."""
     if matter.wish_id is not None:
         return _("From micro-wish #{id}: {text}").format(id=matter.wish_id,
-                                                        text=escape(wish_text or ""))
+                                                        text=escape(source_text or ""))
     if matter.proposal_id is not None:
-        return _("From micro-venture proposal #{id}.").format(id=matter.proposal_id)
+        return _("From micro-venture proposal #{id}: {title}").format(
+            id=matter.proposal_id, title=escape(source_text or ""))
     return None
 
 
@@ -243,6 +247,9 @@ async def sync(messenger: Messenger, outbox_row: OutboxMessage) -> int | None:
         if matter.wish_id is not None:
             wish = await session.get(Wish, matter.wish_id)
             wish_text = wish.text if wish else None
+        elif matter.proposal_id is not None:
+            proposal = await session.get(Proposal, matter.proposal_id)
+            wish_text = proposal.title if proposal else None
     chat_id = outbox_row.chat_id
     locale = messenger.locale_of_place(community)
 

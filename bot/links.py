@@ -35,6 +35,7 @@ class Purpose(StrEnum):
     ASK = "ask"  # a grid's question to the social worker on duty, asked privately
     MATTER = "matter"  # a community's form for a matter of the residents' council
     MATTER_WISH = "matterwish"  # the same form, for a community-tier wish
+    MATTER_PROPOSAL = "matterprop"  # the same form, for a micro-venture proposal
     ROUND_FORM = "round"  # a street's link to the private form of a new micro-venture round
 
 

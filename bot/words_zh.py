@@ -507,10 +507,11 @@ AGENDA: dict[str, frozenset[str]] = {
     "confirm": frozenset({"确认", "確認", "定稿"}),
 }
 
-# /matter's words: a new matter, one from a micro-wish.
+# /matter's words: a new matter, one from a micro-wish or a micro-venture proposal.
 MATTER: dict[str, frozenset[str]] = {
     "new": frozenset({"新", "新建", "发起", "發起", "议题", "議題"}),
     "wish": frozenset({"心愿", "心願", "微心愿", "微心願"}),
+    "proposal": frozenset({"项目", "項目", "提案", "申报", "申報"}),
 }
 
 SERIES_CHANGES: dict[str, frozenset[str]] = {

@@ -14,7 +14,15 @@ from typing import Any
 from sqlmodel import select
 
 from bot.jobs import sweep_once
-from storage.models import Matter, MatterComment, MatterVote, MeetingTopic
+from storage.models import (
+    Matter,
+    MatterComment,
+    MatterVote,
+    MeetingTopic,
+    Proposal,
+    ProposalNeed,
+    VentureRound,
+)
 from tests.fake_telegram import Call
 from tests.harness import (
     ADMIN,
@@ -330,4 +338,43 @@ async def test_a_community_tier_wish_goes_to_the_council_without_its_contacts(
     h.clock.advance(timedelta(days=2))
     await sweep(h)
     assert zh(h, "The residents' assessment: <b>{option}</b>.", option="满意") in \
+        h.fake.last_to(COMMUNITY_CHAT).text
+
+
+async def test_a_micro_venture_proposal_is_put_to_the_council(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    await h.send(RESIDENT, "/wish 小区缺一个老人活动室", GRID_CHAT)
+    now = h.clock.now()
+    async with h.db.transaction() as session:
+        found = VentureRound(street_id=1, theme="为老服务", budget_fen=5_000_000,
+                             cap_fen=2_000_000, proposals_due_at=now,
+                             selection_on=now.date(), criteria=["need"], opened_by=ADMIN.id,
+                             created_at=now)
+        session.add(found)
+        await session.flush()
+        proposal = Proposal(round_id=found.id or 0, rep_id=VOLUNTEER.id, organisation="乐龄社工站",
+                            title="银龄活动室", plan="每周三次活动", team="三名社工",
+                            budget_fen=1_000_000, submitted_at=now, updated_at=now)
+        session.add(proposal)
+        await session.flush()
+        session.add(ProposalNeed(proposal_id=proposal.id or 0, wish_id=1))
+    await h.send(WORKER, "/matter proposal 1", COMMUNITY_CHAT)
+    assert zh(h, "Only the community's admins and cadres can put a matter to the residents' "
+                 "council, or close one.") == h.fake.last_to(COMMUNITY_CHAT).text
+    await h.send(CADRE, "/matter proposal 9")
+    assert en(h, "There is no such micro-venture proposal.") == last(h, CADRE).text
+    await h.send(CADRE, "/matter 项目 1")
+    await tap(h, CADRE, en(h, "Hearing (听证)"))
+    await h.send(CADRE, "银龄活动室项目听证")
+    await h.send(CADRE, "是否同意在三号楼开设活动室？")
+    await tap(h, CADRE, en(h, "For / Against / Abstain"))
+    await tap(h, CADRE, en(h, "1 day"))
+    await tap(h, CADRE, en(h, "1 day"))
+    await h.send(CADRE, "1")
+    await tap(h, CADRE, en(h, "Show the counts"))
+    await tap(h, CADRE, en(h, "Open"))
+    [matter] = await rows(h, Matter)
+    assert (matter.source, matter.proposal_id, matter.community_id) == ("proposal", 1, COMMUNITY)
+    assert zh(h, "From micro-venture proposal #{id}: {title}", id=1, title="银龄活动室") in \
         h.fake.last_to(COMMUNITY_CHAT).text

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import council_notices as notices
@@ -23,6 +24,8 @@ from storage.models import (
     OutboxMessage,
     Place,
     PlaceKind,
+    Proposal,
+    ProposalNeed,
     Tier,
     Wish,
 )
@@ -67,6 +70,28 @@ async def wish_source(db: Database, actor: Actor, wish_id: int) -> tuple[Result,
         if wish.tier != Tier.COMMUNITY:
             return Result.WRONG_STATE, wish, community
         return Result.OK, wish, community
+
+
+async def proposal_source(db: Database, actor: Actor,
+                          proposal_id: int) -> tuple[Result, Place | None]:
+    """A micro-venture proposal a matter may be opened from, and the community it is put to:
+    the first community whose needs it answers where the actor may open matters."""
+    async with db.transaction() as session:
+        if await session.get(Proposal, proposal_id) is None:
+            return Result.NOT_FOUND, None
+        grids = (await session.exec(
+            select(Wish.grid_id).join(ProposalNeed, col(ProposalNeed.wish_id) == col(Wish.id))
+            .where(ProposalNeed.proposal_id == proposal_id).order_by(col(Wish.id)))).all()
+        communities: list[Place] = []
+        for grid_id in grids:
+            grid = await places.get(session, grid_id)
+            community = await _community(session, grid.parent_id) if grid else None
+            if community is not None and community not in communities:
+                communities.append(community)
+        for community in communities:
+            if await may_in(session, actor, Act.OPEN_MATTERS, community.id or 0):
+                return Result.OK, community
+        return (Result.NOT_ALLOWED if communities else Result.WRONG_STATE), None
 
 
 async def open_matter(messenger: Messenger, actor: Actor, draft: Draft, *,

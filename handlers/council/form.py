@@ -90,10 +90,10 @@ def _days(step: MatterStep) -> InlineKeyboardMarkup:
 
 
 async def start(message: Message, state: FSMContext, clock: Clock, community_id: int,
-                wish_id: int | None = None) -> None:
+                wish_id: int | None = None, proposal_id: int | None = None) -> None:
     await state.clear()
     await state.set_state(MatterForm.kind)
-    await state.update_data(community_id=community_id, wish_id=wish_id,
+    await state.update_data(community_id=community_id, wish_id=wish_id, proposal_id=proposal_id,
                             key=f"matter:{message.chat.id}:{clock.now().timestamp()}")
     await message.answer(_("<b>A matter for the residents' council</b>\nWhich kind is it?"),
                          reply_markup=_kind_buttons())
@@ -114,6 +114,23 @@ async def wish_link(message: Message, thing_id: int, db: Database, actor: Actor,
         await message.answer(wish_refusal(result))
         return
     await start(message, state, clock, community.id or 0, thing_id)
+
+
+async def proposal_link(message: Message, thing_id: int, db: Database, actor: Actor,
+                        state: FSMContext, clock: Clock) -> None:
+    result, community = await usecase.proposal_source(db, actor, thing_id)
+    if result is not Result.OK or community is None:
+        await message.answer(proposal_refusal(result))
+        return
+    await start(message, state, clock, community.id or 0, proposal_id=thing_id)
+
+
+def proposal_refusal(result: Result) -> str:
+    if result is Result.NOT_FOUND:
+        return _("There is no such micro-venture proposal.")
+    if result is Result.WRONG_STATE:
+        return _("This proposal answers no need of a community.")
+    return refusal(result)
 
 
 def wish_refusal(result: Result) -> str:
@@ -269,8 +286,10 @@ async def _draft(state: FSMContext, clock: Clock) -> Draft:
                  vote_ends_at=talk_ends + timedelta(days=int(data.get("vote_days", 1))),
                  quorum_votes=data.get("quorum_votes"), quorum_percent=data.get("quorum_percent"),
                  hidden=bool(data.get("hidden")),
-                 source="wish" if data.get("wish_id") else "question",
-                 wish_id=data.get("wish_id"), source_key=data.get("key"))
+                 source="wish" if data.get("wish_id") else "proposal" if data.get(
+                     "proposal_id") else "question",
+                 wish_id=data.get("wish_id"), proposal_id=data.get("proposal_id"),
+                 source_key=data.get("key"))
 
 
 async def chose_hidden(query: CallbackQuery, callback_data: MatterFormCb, state: FSMContext,
@@ -322,6 +341,8 @@ def router() -> Router:
                             Opens(Purpose.MATTER), in_private)
     router.message.register(wish_link, CommandStart(deep_link=True),
                             Opens(Purpose.MATTER_WISH), in_private)
+    router.message.register(proposal_link, CommandStart(deep_link=True),
+                            Opens(Purpose.MATTER_PROPOSAL), in_private)
     buttons = router.callback_query
     buttons.register(chose_kind, MatterFormCb.filter(F.step == MatterStep.KIND),
                      StateFilter(MatterForm.kind))

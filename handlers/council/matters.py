@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.filters import in_group, typed
 from bot.links import Purpose
 from bot.messenger import Messenger
-from handlers.council.form import refusal, start, wish_refusal
+from handlers.council.form import proposal_refusal, refusal, start, wish_refusal
 from storage import council, words
 from storage.council import Record, Result
 from storage.db import Database
@@ -31,7 +31,8 @@ from usecases import council as usecase
 
 def usage() -> str:
     return escape(_("Usage: /matter (the community's matters), /matter <number> (its "
-                    "minutes), /matter new (in the community's chat), /matter wish <number>"))
+                    "minutes), /matter new (in the community's chat), /matter wish <number>, "
+                    "/matter proposal <number>"))
 
 
 async def _link_button(bot: Bot, purpose: Purpose, thing_id: int) -> InlineKeyboardMarkup:
@@ -58,10 +59,25 @@ async def matter(message: Message, command: CommandObject, bot: Bot, db: Databas
         else:
             await message.reply(_("Open the form privately:"), reply_markup=await _link_button(
                 bot, Purpose.MATTER_WISH, number))
+    elif keyword == "proposal" and len(parts) == 2 and (
+            number := words.row_number(parts[1])):
+        await _from_proposal(message, bot, db, actor, state, clock, number)
     elif len(parts) == 1 and (number := words.row_number(first)):
         await _show(message, db, actor, number, buttons=private)
     else:
         await message.reply(usage())
+
+
+async def _from_proposal(message: Message, bot: Bot, db: Database, actor: Actor,
+                         state: FSMContext, clock: Clock, proposal_id: int) -> None:
+    result, community = await usecase.proposal_source(db, actor, proposal_id)
+    if result is not Result.OK or community is None:
+        await message.reply(proposal_refusal(result))
+    elif message.chat.type == "private":
+        await start(message, state, clock, community.id or 0, proposal_id=proposal_id)
+    else:
+        await message.reply(_("Open the form privately:"), reply_markup=await _link_button(
+            bot, Purpose.MATTER_PROPOSAL, proposal_id))
 
 
 async def _list(message: Message, db: Database, place: Place | None) -> None:
