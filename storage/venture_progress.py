@@ -85,6 +85,14 @@ class Outcome:
 # -- reading -----------------------------------------------------------------------------------
 
 
+async def lock_round(session: AsyncSession, round_id: int) -> None:
+    """Wait for another transaction deciding about the same round, so that whichever commits
+    second sees the first: two last milestones of two projects, or two last evaluations, done
+    at once still move the round (on SQLite every transaction waits anyway)."""
+    await session.exec(select(VentureRound.id).where(col(VentureRound.id) == round_id)
+                       .with_for_update(key_share=True))
+
+
 async def round_of(session: AsyncSession, proposal: Proposal) -> VentureRound | None:
     return await session.get(VentureRound, proposal.round_id)
 
@@ -202,6 +210,7 @@ async def mark_done(session: AsyncSession, milestone_id: int, person_id: int,
             return Outcome(Result.ALREADY, proposal, milestone)
         return Outcome(allowed, proposal, milestone)
     assert proposal is not None
+    await lock_round(session, proposal.round_id)
     moved = await session.exec(update(Milestone).where(
         col(Milestone.id) == milestone_id, col(Milestone.state) == MilestoneState.PENDING)
         .values(state=MilestoneState.DONE, done_at=now)
@@ -340,6 +349,7 @@ async def evaluate(session: AsyncSession, *, proposal_id: int, reviewer_id: int,
         return Outcome(Result.OUT_OF_RANGE, proposal)
     if note is not None and (checked := check_text(note, MAX_NOTE)) is not Result.OK:
         return Outcome(checked, proposal)
+    await lock_round(session, found.id or 0)
     try:
         async with session.begin_nested():
             session.add(ProposalScore(proposal_id=proposal_id, reviewer_id=reviewer_id,

@@ -9,6 +9,7 @@ of the street with one SELECTED project of two milestones, answering two wishes.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.jobs import sweep_once
+from storage import people
 from storage.models import (
     Milestone,
     MilestoneState,
@@ -31,6 +33,8 @@ from storage.models import (
     VentureRound,
     Wish,
 )
+from storage.people import Actor
+from storage.venture_progress import Result
 from tests.fake_telegram import Call
 from tests.harness import (
     ADMIN,
@@ -46,6 +50,7 @@ from tests.harness import (
     translate,
 )
 from tests.test_exports_e2e import exported, row_of, sheets
+from usecases import venture_progress as usecase
 
 CHIEF = Someone(7001, "Street Admin Zhou", language_code="en", username="zhou_v")
 REP = Someone(7002, "Org Rep Lin", language_code="en", username="lin_v")
@@ -139,6 +144,14 @@ async def test_a_milestone_is_reminded_once_and_escalated_once(harness: Harness)
               project="点亮楼道", day="Thu, Nov 26") == reminder.text
     await sweep(h)
     assert len([t for t in texts(h, REP.id) if "⏰" in t]) == 1
+    await h.press_text(REP, reminder, en(h, "📝 Report progress"))
+    assert h.fake.last_to(REP.id).text == en(
+        h, "Write what has been done for #{id} {project} (up to {limit} characters); /cancel "
+           "stops.", id=world.proposal_id, project="点亮楼道", limit=2000)
+    await h.send(REP, "/cancel")
+    await h.send(REP, "/project abc")
+    assert h.fake.last_to(REP.id).text == en(h, "Please give the project's number, e.g. "
+                                                "/project 12.")
     assert not h.fake.sent(chat_id=STREET_CHAT)
 
     at(h, datetime(2026, 11, 26, 15, 59, tzinfo=UTC))  # 23:59 on its day: not yet overdue
@@ -381,3 +394,25 @@ async def test_an_admin_calls_the_evaluation_and_finishes_the_round_in_english(
     ask = [c for c in h.fake.sent(chat_id=REVIEWER.id) if c.buttons()][-1]
     await h.press_text(REVIEWER, ask, en(h, "📋 Evaluate"))
     assert h.last_alert() == en(h, "The project or its round is not at that step.")
+
+
+async def test_the_last_two_evaluations_at_once_finish_the_round_once(harness: Harness) -> None:
+    h = harness
+    world = await set_up(h)
+    await h.send(CHIEF, f"/evaluate_round {world.round_id}")
+    await h.press_text(CHIEF, h.fake.last_to(CHIEF.id), en(h, "Confirm"))
+    actors = [Actor(person, superadmin=False) for person in
+              [await people.get(h.db, who.id) for who in (REVIEWER, CHIEF)] if person]
+    scores = dict.fromkeys(CRITERIA, 4)
+    given = await asyncio.gather(*(usecase.evaluate(
+        h.app.messenger, actor, proposal_id=world.proposal_id, scores=scores, note=None,
+        now=h.clock.now()) for actor in actors))
+    assert [g.ok for g in given] == [True, True]
+    await h.app.sender.drain()
+    (found,) = await rows(h, VentureRound)
+    assert found.state == RoundState.FINISHED
+    assert len(h.fake.sent("sendPhoto", STREET_CHAT)) == 1
+    # A forged score (a criterion the round does not have) changes nothing.
+    assert (await usecase.evaluate(h.app.messenger, actors[0], proposal_id=world.proposal_id,
+                                   scores={"beauty": 5}, note=None, now=h.clock.now())
+            ).result in (Result.OUT_OF_RANGE, Result.WRONG_STATE)
