@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from bot.callbacks import ScoreCb, ScoreStep
 from bot.jobs import sweep_once
+from storage import venture_selection as selection
 from storage.models import (
     BudgetLine,
     Milestone,
@@ -424,3 +425,25 @@ async def test_before_the_deadline_and_people_who_may_not(harness: Harness) -> N
                                 name=REVIEWER.name)
     await h.send(REVIEWER, f"/score {world.round_id}")
     assert "You are not a reviewer" in h.fake.last_to(REVIEWER.id).text
+
+
+async def test_the_confirm_adds_the_budgets_up_again(harness: Harness) -> None:
+    """A selection whose form was filled before a proposal's budget changed, or made up: the
+    transaction that would move the round refuses it, and nothing changes."""
+    h = harness
+    world = await set_up(h)
+    async with h.db.transaction() as session:
+        done = await selection.select_projects(
+            session, world.round_id, chosen=dict.fromkeys(world.proposals, "好"), others={},
+            by=CHIEF.id, now=h.clock.now())
+    assert done.result is selection.Result.OVER_BUDGET and done.total_fen == 6_000_000
+    async with h.db.transaction() as session:
+        done = await selection.select_projects(
+            session, world.round_id, chosen={world.other_proposal: "好"}, others={},
+            by=CHIEF.id, now=h.clock.now())
+    assert done.result is selection.Result.NOT_IN_ROUND
+    async with h.db.transaction() as session:
+        found = await session.get(VentureRound, world.round_id)
+        assert found is not None and found.state == RoundState.REVIEWING
+    assert {p.state for p in await rows(h, Proposal)} == {ProposalState.SUBMITTED}
+    assert h.fake.texts_to(STREET_CHAT) == []
