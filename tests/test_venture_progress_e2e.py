@@ -399,6 +399,8 @@ async def test_an_admin_calls_the_evaluation_and_finishes_the_round_in_english(
 async def test_the_last_two_evaluations_at_once_finish_the_round_once(harness: Harness) -> None:
     h = harness
     world = await set_up(h)
+    await h.send(ADMIN, "/lang", STREET_CHAT)
+    await h.press_text(ADMIN, h.fake.last_to(STREET_CHAT), "繁體中文")
     await h.send(CHIEF, f"/evaluate_round {world.round_id}")
     await h.press_text(CHIEF, h.fake.last_to(CHIEF.id), en(h, "Confirm"))
     actors = [Actor(person, superadmin=False) for person in
@@ -411,7 +413,11 @@ async def test_the_last_two_evaluations_at_once_finish_the_round_once(harness: H
     await h.app.sender.drain()
     (found,) = await rows(h, VentureRound)
     assert found.state == RoundState.FINISHED
-    assert len(h.fake.sent("sendPhoto", STREET_CHAT)) == 1
+    (chart,) = h.fake.sent("sendPhoto", STREET_CHAT)
+    caption = str(chart.params.get("caption"))
+    assert translate(h, "zh_Hant", "Report of micro-venture round #{id} “{theme}”",
+                     id=world.round_id, theme="楼道照明") in caption
+    assert "評估驗收" in caption and "徵集" in caption
     # A forged score (a criterion the round does not have) changes nothing.
     assert (await usecase.evaluate(h.app.messenger, actors[0], proposal_id=world.proposal_id,
                                    scores={"beauty": 5}, note=None, now=h.clock.now())

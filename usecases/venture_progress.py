@@ -29,6 +29,7 @@ from storage import outbox, people, venture_progress
 from storage.models import (
     Lane,
     Milestone,
+    MilestoneState,
     OutboxKind,
     OutboxMessage,
     Place,
@@ -201,7 +202,7 @@ async def projects_of(messenger: Messenger, actor: Actor) -> list[Project]:
         found = []
         for proposal in await venture_progress.running_projects_of(session, actor.id):
             steps = await venture_progress.milestones(session, proposal.id or 0)
-            found.append(Project(proposal, [m for m in steps if m.state == "pending"]))
+            found.append(Project(proposal, [m for m in steps if m.state == MilestoneState.PENDING]))
         return found
 
 
@@ -216,7 +217,7 @@ async def project_of(messenger: Messenger, actor: Actor, proposal_id: int,
         steps = await venture_progress.milestones(session, proposal_id)
         if milestone_id and milestone_id not in {m.id for m in steps}:
             return Result.NOT_FOUND, None
-        return Result.OK, Project(proposal, [m for m in steps if m.state == "pending"])
+        return Result.OK, Project(proposal, [m for m in steps if m.state == MilestoneState.PENDING])
 
 
 async def _after_done(messenger: Messenger, session: AsyncSession,

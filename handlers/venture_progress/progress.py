@@ -24,7 +24,7 @@ from bot.states import ProgressForm
 from handlers.venture_progress.common import edit, number, own_form, private_only, refusal
 from storage import venture_progress
 from storage.calendar import local_day
-from storage.models import Milestone, MilestoneState
+from storage.models import Milestone, MilestoneState, ProposalState
 from storage.people import Actor
 from storage.venture_progress import MAX_PHOTOS, MAX_TEXT, Result
 from usecases import venture_progress as usecase
@@ -183,15 +183,19 @@ async def send_pressed(query: CallbackQuery, callback_data: ProgressCb, actor: A
 
 
 def _saved(outcome: venture_progress.Outcome, proposal_id: object) -> str:
-    lines = [_("Thank you: your progress report is saved. The street office sees it with "
-               "/project {id}.").format(id=proposal_id)]
+    return "\n".join([_("Thank you: your progress report is saved. The street office sees it "
+                        "with /project {id}.").format(id=proposal_id), *_done(outcome)])
+
+
+def _done(outcome: venture_progress.Outcome) -> list[str]:
+    lines: list[str] = []
     if outcome.milestone is not None and outcome.milestone.state == MilestoneState.DONE:
         lines.append(_("Milestone “{milestone}” is marked done.").format(
             milestone=escape(outcome.milestone.title)))
     if outcome.completed:
         lines.append(_("Every milestone of the project is done: it is completed. The residents "
                        "and reviewers will be asked for the final evaluation."))
-    return "\n".join(lines)
+    return lines
 
 
 async def done_pressed(query: CallbackQuery, callback_data: ProgressCb, actor: Actor,
@@ -204,7 +208,7 @@ async def done_pressed(query: CallbackQuery, callback_data: ProgressCb, actor: A
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(_saved(outcome, callback_data.proposal).split("\n", 1)[-1])
+        await query.message.answer("\n".join(_done(outcome)))
 
 
 async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
@@ -238,7 +242,8 @@ def project_text(shown: Shown, today: date) -> str:
              _("Round #{round} “{theme}” · budget {budget} · {state}").format(
                  round=shown.round.id, theme=escape(shown.round.theme),
                  budget=formatting.yuan(proposal.budget_fen, locale),
-                 state=_("completed") if proposal.state == "completed" else _("under way")),
+                 state=_("completed") if proposal.state == ProposalState.COMPLETED
+                 else _("under way")),
              "", _("<b>Milestones</b>")]
     lines += [_milestone_line(m, shown, today) for m in shown.milestones] or ["—"]
     lines += ["", _("<b>Progress reports</b>")]
