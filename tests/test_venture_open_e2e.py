@@ -51,6 +51,7 @@ CHIEF = Someone(7001, "Street Admin Zhou", language_code="en", username="zhou_v"
 BOSS = Someone(7002, "Community Admin Sun", language_code="en", username="sun_v")
 REP = Someone(7003, "Org Rep Qian", language_code="en", username="qian_v")
 REP2 = Someone(7004, "Org Rep Wu", username="wu_v")  # reads Simplified Chinese
+REP3 = Someone(7005, "Org Rep Lam", language_code="zh-hant", username="lam_v")
 NEEDS = ("独居老人家中无人照看，需要定期上门探访", "楼道照明长期损坏需要统一更换",
          "社区儿童放学后无人看护")
 PHONE, ADDRESS = "13912345678", "幸福路8号3栋502"
@@ -108,7 +109,8 @@ async def set_up(h: Harness) -> list[int]:
     await h.send(ADMIN, f"/grant admin {BOSS.id}", COMMUNITY_CHAT)
     await h.send(ADMIN, f"/grant org_rep {REP.id}", COMMUNITY_CHAT)
     await h.send(ADMIN, f"/grant org_rep {REP2.id}", GRID_CHAT)
-    for person in (CHIEF, BOSS, REP, REP2):
+    await h.send(ADMIN, f"/grant org_rep {REP3.id}", STREET_CHAT)
+    for person in (CHIEF, BOSS, REP, REP2, REP3):
         await h.send(person, "/start")
     found = await adopted_needs(h)
     h.fake.clear()
@@ -200,7 +202,7 @@ async def test_a_street_admin_opens_a_round_and_it_is_announced(harness: Harness
         assert announced.buttons() == []
     assert not [c for c in h.fake.sent("sendMessage", GRID_CHAT) if "关爱独居老人" in c.text]
     # Privately to each organisation rep, in their language, with Propose.
-    for rep, locale in ((REP, "en"), (REP2, "zh_Hans")):
+    for rep, locale in ((REP, "en"), (REP2, "zh_Hans"), (REP3, "zh_Hant")):
         [told] = [c for c in h.fake.sent("sendMessage", rep.id) if "关爱独居老人" in c.text]
         assert translate(h, locale, "Proposals per organisation: {count}", count=2) in told.text
         assert translate(h, locale, "📝 Propose") in str(told.buttons())
@@ -410,3 +412,27 @@ async def test_two_confirms_and_two_withdrawals_at_once(harness: Harness) -> Non
     await h.app.sender.drain()
     for chat in (COMMUNITY_CHAT, STREET_CHAT, REP.id):
         assert len([c for c in h.fake.sent("sendMessage", chat) if "楼道照明" in c.text]) == 1
+
+
+async def test_many_needs_a_page_at_a_time_and_cancel(harness: Harness) -> None:
+    h = harness
+    await set_up(h)
+    async with h.db.transaction() as session:
+        for n in range(8):
+            session.add(Wish(grid_id=3, resident_id=RESIDENT.id, text=f"第{n + 4}项需求：修缮",
+                             category="other", state=WishState.CLAIMED, tier=Tier.STREET,
+                             claimer_id=CHIEF.id, adopted_note="采纳", created_at=h.clock.now()))
+    await h.send(CHIEF, "/round")  # privately: the one street they administer
+    await answer(h, CHIEF, "社区微更新")
+    form = form_of(h, CHIEF)
+    assert len([b for b in form.buttons() if b["text"].lstrip("✅ ").startswith("#")]) == 8
+    form = await tap(h, CHIEF, en(h, "Next ›"))
+    assert [b["text"] for b in form.buttons() if b["text"].startswith("#")] == [
+        f"#{n} 第{n}项需求：修缮 · 幸福社区" for n in (9, 10, 11)]
+    form = await tap(h, CHIEF, "#11 ")
+    form = await tap(h, CHIEF, en(h, "‹ Previous"))
+    assert "#1 " in str(form.buttons())
+    assert en(h, "Done ({count} chosen)", count=1) in str(form.buttons())
+    form = await tap(h, CHIEF, en(h, "Cancel"))
+    assert form.text == en(h, "Cancelled. Nothing was saved.")
+    assert await rows(h, VentureRound) == []
