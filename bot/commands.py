@@ -83,6 +83,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("duty", lambda: _("Who is on duty today"), private=False, group=True),
     Command("meetings", lambda: _("Joint meetings here"), private=False, group=True),
     Command("topic", lambda: _("Propose a meeting topic"), private=False, group=True),
+    Command("matter", lambda: _("The residents' council (居民议事会)"), group=True),
+    Command("comment", lambda: _("Comment on a matter of the residents' council")),
     Command("volunteer", lambda: _("Sign up as a volunteer"), group=True),
     Command("myhours", lambda: _("My service hours"), (Role.VOLUNTEER,)),
     Command("logservice", lambda: _("Log other volunteer service"), (Role.VOLUNTEER,)),
