@@ -305,7 +305,9 @@ async def test_proposals_within_and_over_the_cap_changed_withdrawn_and_due(
         ("2026-12-20", "招募志愿者"), ("2027-01-15", "完成首轮探访")]
     # A second and a third: the round allows an organisation two.
     await propose(h, REP, None, "助老第二期", ["物资 1000"])
-    await tap(h, REP, en(h, "✅ Submit"))
+    done = await tap(h, REP, en(h, "✅ Submit"))
+    assert {b["text"] for b in done.buttons()} == {en(h, "✏️ Change #{id}", id=2),
+                                                  en(h, "Withdraw #{id}", id=2)}
     await propose(h, REP, None, "助老第三期", ["物资 1000"])
     await tap(h, REP, en(h, "✅ Submit"))
     assert form_of(h, REP).text == en(
@@ -323,6 +325,11 @@ async def test_proposals_within_and_over_the_cap_changed_withdrawn_and_due(
     await tap(h, REP, en(h, "✏️ {part}", part=en(h, "Title")))
     form = await answer(h, REP, "银龄守护计划")
     assert "银龄守护计划" in form.text and "✅" in str(form.buttons())
+    # Every step again, each kept with a tap, back at the summary.
+    await tap(h, REP, en(h, "↺ Every step again"))
+    for label in ("Keep", "Keep", "Done (", "Keep", "Done", "Done", "Keep"):
+        form = await tap(h, REP, label)
+    assert en(h, "Please check your proposal, then Submit.") in form.text
     await tap(h, REP, en(h, "✅ Submit"))
     assert en(h, "Proposal #{id} is changed.", id=1) in form_of(h, REP).text
     assert (await rows(h, Proposal))[0].title == "银龄守护计划"

@@ -16,7 +16,7 @@ from datetime import date
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import venture_forms
@@ -154,9 +154,15 @@ async def done(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def again(query: CallbackQuery, state: FSMContext) -> None:
+    """Start over: the budget lines or milestones typed anew; from the summary, every step
+    again with the answers kept (each may be kept with a tap)."""
     if not await venture_forms.own_form(query, state):
         return
     current = await state.get_state()
+    if current == ProposalForm.confirm.state:
+        await venture_forms.show(FORM, state, ProposalForm.organisation, query=query,
+                                 part=False)
+        return
     name = "lines" if current == ProposalForm.lines.state else "milestones"
     await venture_forms.show(FORM, state, ProposalForm.lines if name == "lines"
                              else ProposalForm.milestones, query=query, **{name: []})
@@ -236,9 +242,16 @@ async def submitted(query: CallbackQuery, state: FSMContext, db: Database, actor
     text = (_("Proposal #{id} is changed.") if data.get("proposal_id") else
             _("Proposal #{id} is submitted.")).format(id=outcome.proposal.id)
     if isinstance(query.message, Message):
+        mine = outcome.proposal.id or 0
         await query.message.edit_text("\n".join([
             text, _("Until the deadline you may change or withdraw it: /my_proposals."),
-            summary(data)]))
+            summary(data)]), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
+                InlineKeyboardButton(text=_("✏️ Change #{id}").format(id=mine),
+                                     callback_data=VentureCb(action=VentureAction.EDIT,
+                                                             proposal=mine).pack()),
+                InlineKeyboardButton(text=_("Withdraw #{id}").format(id=mine),
+                                     callback_data=VentureCb(action=VentureAction.WITHDRAW,
+                                                             proposal=mine).pack())]]))
 
 
 def router() -> Router:
@@ -258,7 +271,8 @@ def router() -> Router:
         done, StateFilter(ProposalForm.needs, ProposalForm.lines, ProposalForm.milestones),
         VentureFormCb.filter(F.step == VentureStep.DONE))
     router.callback_query.register(again, StateFilter(ProposalForm.lines,
-                                                      ProposalForm.milestones),
+                                                      ProposalForm.milestones,
+                                                      ProposalForm.confirm),
                                    VentureFormCb.filter(F.step == VentureStep.AGAIN))
     router.callback_query.register(keep, form, VentureFormCb.filter(F.step == VentureStep.KEEP))
     router.callback_query.register(part, StateFilter(ProposalForm.confirm),

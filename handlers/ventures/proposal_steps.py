@@ -210,7 +210,8 @@ async def _ask(step: State, data: Data) -> tuple[str, Rows]:
     parts = [button(_("✏️ {part}").format(part=label), VentureStep.PART, name)
              for name, label in _parts()]
     return "\n".join([_("Please check your proposal, then Submit."), summary(data)]), [
-        [button(_("✅ Submit"), VentureStep.CONFIRM)], parts[:4], parts[4:]]
+        [button(_("✅ Submit"), VentureStep.CONFIRM)], parts[:4], parts[4:],
+        [button(_("↺ Every step again"), VentureStep.AGAIN)]]
 
 
 FORM = Form(title=lambda data: _("Changing proposal #{id}").format(id=data["proposal_id"])
