@@ -447,3 +447,32 @@ async def test_the_confirm_adds_the_budgets_up_again(harness: Harness) -> None:
         assert found is not None and found.state == RoundState.REVIEWING
     assert {p.state for p in await rows(h, Proposal)} == {ProposalState.SUBMITTED}
     assert h.fake.texts_to(STREET_CHAT) == []
+
+
+async def test_reasons_one_by_one_and_stale_buttons_of_the_form(harness: Harness) -> None:
+    h = harness
+    world = await set_up(h)
+    await _all_scored(h, world, CHIEF, DEPUTY)
+    form = await _choose(h, CHIEF, world.round_id, [TITLES[0]])
+    await h.press(CHIEF, form, button(now_shown(h, form), en(h, "Next ›")))
+    await h.send(CHIEF, "需求最迫切")
+    question = h.fake.last_to(CHIEF.id)
+    each = button(question, en(h, "One by one"))
+    await h.press(CHIEF, question, each)
+    assert en(h, "Why is <b>{title}</b> not selected? Write the reason, or Skip.",
+              title=TITLES[1]) == h.fake.last_to(CHIEF.id).text
+    await h.press(CHIEF, question, each)
+    assert h.last_alert() == en(h, "This button belongs to another form.")
+    await h.send(CHIEF, "与已有服务重复")
+    third = h.fake.last_to(CHIEF.id)
+    assert TITLES[2] in third.text
+    await h.press(CHIEF, third, button(third, en(h, "Skip")))
+    confirm = h.fake.last_to(CHIEF.id)
+    assert "☐ 长者饭堂: 与已有服务重复" in confirm.text and "☐ 四点半课堂\n" not in confirm.text
+    assert confirm.text.endswith("☐ 四点半课堂")
+    await h.press(CHIEF, third, button(third, en(h, "Skip")))
+    assert h.last_alert() == en(h, "This button is no longer valid.")
+    await h.press(CHIEF, confirm, button(confirm, en(h, "✅ Confirm and announce")))
+    reasons = {p.id: (p.state, p.reason) for p in await rows(h, Proposal)}
+    assert reasons[world.proposals[1]] == (ProposalState.NOT_SELECTED, "与已有服务重复")
+    assert reasons[world.proposals[2]] == (ProposalState.NOT_SELECTED, None)

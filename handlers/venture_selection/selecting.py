@@ -120,6 +120,10 @@ async def _view(query: CallbackQuery, db: Database, actor: Actor, clock: Clock,
 
 async def anyway_pressed(query: CallbackQuery, callback_data: SelectCb, db: Database,
                          actor: Actor, clock: Clock, state: FSMContext) -> None:
+    if query.message is not None and await state.get_value(
+            "message_id") == query.message.message_id:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
     shown = await _view(query, db, actor, clock, callback_data.round)
     if shown is None or shown.board is None or not isinstance(query.message, Message):
         return
@@ -220,20 +224,24 @@ async def _ask_next(message: Message, state: FSMContext) -> None:
         asking, *rest = data["queue"]
         await state.update_data(asking=asking, queue=rest)
         chosen = current == SelectForm.reason.state
-        await message.answer(_reason_question(titles.get(asking, ""), chosen),
-                             reply_markup=None if chosen else _skip_one(int(data["round"])))
+        asked = await message.answer(_reason_question(titles.get(asking, ""), chosen),
+                                     reply_markup=None if chosen
+                                     else _skip_one(int(data["round"])))
+        await state.update_data(message_id=asked.message_id)
         return
     others = [p for p in titles if p not in data["chosen"]]
     if current == SelectForm.reason.state and others:
         await state.set_state(SelectForm.others)
         await state.update_data(asking=0)
-        await message.answer(_("A reason for the proposals not selected? Write one reason for "
-                               "all of them, tap One by one, or Skip."),
-                             reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
-                                 InlineKeyboardButton(text=_("One by one"), callback_data=SelectCb(
-                                     step=SelectStep.EACH, round=int(data["round"])).pack()),
-                                 InlineKeyboardButton(text=_("Skip"), callback_data=SelectCb(
-                                     step=SelectStep.SKIP, round=int(data["round"])).pack())]]))
+        round_id = int(data["round"])
+        asked = await message.answer(
+            _("A reason for the proposals not selected? Write one reason for all of them, tap "
+              "One by one, or Skip."), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
+                InlineKeyboardButton(text=_("One by one"), callback_data=SelectCb(
+                    step=SelectStep.EACH, round=round_id).pack()),
+                InlineKeyboardButton(text=_("Skip"), callback_data=SelectCb(
+                    step=SelectStep.SKIP, round=round_id).pack())]]))
+        await state.update_data(message_id=asked.message_id)
         return
     await state.set_state(SelectForm.confirm)
     form = await message.answer(_confirm_text(data, titles), reply_markup=InlineKeyboardMarkup(
@@ -258,16 +266,18 @@ def _confirm_text(data: dict[str, Any], titles: dict[int, str]) -> str:
 
 async def others_pressed(query: CallbackQuery, callback_data: SelectCb,
                          state: FSMContext) -> None:
-    if await state.get_value("round") != callback_data.round:
-        await query.answer(_("This button belongs to another form."), show_alert=True)
+    if not await own_form(query, state, callback_data.round):
+        return
+    data = await state.get_data()
+    if callback_data.step is SelectStep.EACH and data.get("asking") != 0:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     await query.answer()
     if not isinstance(query.message, Message):
         return
     await query.message.edit_reply_markup(reply_markup=None)
-    data = await state.get_data()
     titles = {int(k): v for k, v in data["titles"].items()}
-    if callback_data.step is SelectStep.EACH and data.get("asking") == 0:
+    if callback_data.step is SelectStep.EACH:
         await state.update_data(queue=[p for p in titles if p not in data["chosen"]])
     elif data.get("asking") == 0:
         await state.update_data(queue=[])
