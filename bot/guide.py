@@ -249,6 +249,9 @@ def _admins() -> list[str]:
         escape(_("/riskwords [add|remove <word>] — the words that raise a risk alert")),
         escape(_("/evaluation — the monthly evaluations of your places; /review — review a "
                  "social worker's month; /close_month — close a month (street admins)")),
+        escape(_("/round_reviewers <round> @username … — name a micro-venture round's "
+                 "reviewers; /score [round] — score its proposals; /select [round] — select "
+                 "its projects within the budget (street admins)")),
         escape(_("/project <number> — a micro-venture project's milestones and progress; "
                  "/evaluate_round <round>, /finish_round <round> — its round's final "
                  "evaluation and report (street admins)")),
