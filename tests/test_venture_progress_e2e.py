@@ -359,6 +359,7 @@ async def test_an_admin_calls_the_evaluation_and_finishes_the_round_in_english(
     await h.send(CHIEF, "/evaluate_round round", STREET_CHAT)
     assert h.fake.last_to(STREET_CHAT).text == en(
         h, "Please give the round's number, e.g. /{command} 3.", command="evaluate_round")
+    h.fake.unreachable.add(RESIDENT.id)  # blocked the bot: never asked, counted as not answered
     await h.send(CHIEF, f"/evaluate_round {world.round_id}", STREET_CHAT)
     confirm = h.fake.last_to(STREET_CHAT)
     await h.press_text(RESIDENT, confirm, en(h, "Confirm"))
@@ -373,7 +374,9 @@ async def test_an_admin_calls_the_evaluation_and_finishes_the_round_in_english(
     assert en(h, "You have no micro-venture project under way to report on. Projects are "
                  "reported on by their organisation's representative once selected.") == \
         h.fake.last_to(REP.id).text
-    # Only the neighbour answers; the resident is counted as not answered.
+    # Only the neighbour answers; the resident, never reached, is counted as not answered.
+    assert [getattr(c.result, "code", None) for c in h.fake.sent(chat_id=RESIDENT.id)
+            if c.buttons()] == [403]
     ask = [c for c in h.fake.sent(chat_id=NEIGHBOUR.id) if c.buttons()][-1]
     await h.press_text(NEIGHBOUR, ask, zh(h, "Not solved"))
     await h.send(CHIEF, f"/finish_round {world.round_id}", STREET_CHAT)
