@@ -80,6 +80,7 @@ class Result(StrEnum):
     NOT_A_NEED = "not_a_need"
     NO_NEEDS = "no_needs"
     PAST = "past"  # a date that is not in the future
+    OUT_OF_RANGE = "out_of_range"  # proposals per organisation, or the number of criteria
     ORDER = "order"  # the selection before the deadline
     EMPTY = "empty"
     TOO_LONG = "too_long"
@@ -327,7 +328,7 @@ def check_round(draft: RoundDraft, today: date) -> Result:
         return Result.ORDER
     if not 1 <= draft.proposals_per_org <= MAX_PER_ORG or not 1 <= len(draft.criteria) \
             <= MAX_CRITERIA:
-        return Result.WRONG_STATE
+        return Result.OUT_OF_RANGE
     return Result.OK
 
 

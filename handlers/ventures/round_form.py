@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -52,7 +52,7 @@ def no_needs() -> str:
 # -- the steps -------------------------------------------------------------------------------
 
 
-def _today(data: Data, now: datetime) -> object:
+def _today(data: Data, now: datetime) -> date:
     return venture_notices.today_in(str(data.get("tz", "Asia/Shanghai")), now)
 
 
@@ -80,17 +80,17 @@ def _cap(text: str, data: Data, now: datetime) -> Read | str:
     return Read({"cap": fen})
 
 
-def _day(text: str, data: Data, now: datetime) -> object:
-    return words_zh.day(text, _today(data, now))  # type: ignore[arg-type]
+def _day(text: str, data: Data, now: datetime) -> date | None:
+    return words_zh.day(text, _today(data, now))
 
 
 def _due(text: str, data: Data, now: datetime) -> Read | str:
     found = _day(text, data, now)
     if found is None:
         return escape(_("Please give a date, e.g. 2026-12-20, 12月20日 or 下周五."))
-    if found <= _today(data, now):  # type: ignore[operator]
+    if found <= _today(data, now):
         return _("The deadline must be a day in the future.")
-    return Read({"due": found.isoformat()})  # type: ignore[attr-defined]
+    return Read({"due": found.isoformat()})
 
 
 def _selection(text: str, data: Data, now: datetime) -> Read | str:
@@ -98,10 +98,10 @@ def _selection(text: str, data: Data, now: datetime) -> Read | str:
     if found is None:
         return escape(_("Please give a date, e.g. 2026-12-20, 12月20日 or 下周五."))
     due = datetime.fromisoformat(str(data["due"])).date()
-    if found <= due:  # type: ignore[operator]
+    if found <= due:
         return _("The selection comes after the deadline for proposals ({due}).").format(
             due=venture_notices.day(due))
-    return Read({"selection": found.isoformat()})  # type: ignore[attr-defined]
+    return Read({"selection": found.isoformat()})
 
 
 def _criteria(text: str, data: Data, now: datetime) -> Read | str:
@@ -202,12 +202,13 @@ FORM = Form(title=lambda _data: _("New micro-venture round"), order=list(RoundFo
 # -- opening the form ------------------------------------------------------------------------
 
 
-async def in_chat(message: Message, db: Database, actor: Actor, place: Place | None) -> None:
+async def in_chat(message: Message, bot: Bot, db: Database, actor: Actor,
+                  place: Place | None) -> None:
     street = await usecase.may_open(db, actor, place)
     if street is None:
         await message.reply(not_a_street_admin())
         return
-    url = await links.link(message.bot, Purpose.ROUND_FORM, street.id or 0)  # type: ignore[arg-type]
+    url = await links.link(bot, Purpose.ROUND_FORM, street.id or 0)
     await message.reply(_("The form for a new round opens in a private chat with me."),
                         reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
                             InlineKeyboardButton(text=_("Open the form"), url=url)]]))
