@@ -23,14 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox, words
+from storage import audit, outbox, ventures, words
 from storage.db import Database
 from storage.models import (
     BudgetLine,
     Milestone,
     OutboxMessage,
-    Place,
-    PlaceKind,
     Proposal,
     ProposalNeed,
     ProposalScore,
@@ -50,6 +48,7 @@ MAX_REASON = 500
 MAX_NAMED = 20  # reviewers a street admin may name in a round
 # Reviewers may be named and removed until the selection.
 NAMING_STATES = (RoundState.OPEN, RoundState.REVIEWING)
+DECIDED = (ProposalState.SELECTED, ProposalState.NOT_SELECTED, ProposalState.COMPLETED)
 
 
 class Result(StrEnum):
@@ -142,10 +141,6 @@ def _aware(moment: datetime) -> datetime:
 # -- reading ---------------------------------------------------------------------------------
 
 
-async def get_round(session: AsyncSession, round_id: int) -> VentureRound | None:
-    return await session.get(VentureRound, round_id)
-
-
 async def street_admins(session: AsyncSession, street_id: int) -> list[int]:
     return sorted(set((await session.exec(select(RoleGrant.person_id).where(
         RoleGrant.place_id == street_id, RoleGrant.role == Role.ADMIN))).all()))
@@ -158,16 +153,11 @@ async def named(session: AsyncSession, round_id: int) -> list[int]:
 
 async def live_proposals(session: AsyncSession, round_id: int) -> list[Proposal]:
     """The proposals reviewers score: submitted and not withdrawn."""
-    return list((await session.exec(select(Proposal).where(
-        Proposal.round_id == round_id, Proposal.state == ProposalState.SUBMITTED)
-        .order_by(col(Proposal.id)))).all())
+    return await ventures.proposals_of(session, round_id, ventures.LIVE)
 
 
 async def decided_proposals(session: AsyncSession, round_id: int) -> list[Proposal]:
-    return list((await session.exec(select(Proposal).where(
-        Proposal.round_id == round_id, col(Proposal.state).in_(
-            [ProposalState.SELECTED, ProposalState.NOT_SELECTED, ProposalState.COMPLETED]))
-        .order_by(col(Proposal.id)))).all())
+    return await ventures.proposals_of(session, round_id, DECIDED)
 
 
 async def board(session: AsyncSession, found: VentureRound) -> Board:
@@ -187,21 +177,10 @@ async def board(session: AsyncSession, found: VentureRound) -> Board:
 
 
 async def details(session: AsyncSession, proposal: Proposal) -> Details:
-    proposal_id = proposal.id or 0
-    needs = (await session.exec(select(Wish.text).join(
-        ProposalNeed, col(ProposalNeed.wish_id) == col(Wish.id)).where(
-        ProposalNeed.proposal_id == proposal_id).order_by(col(Wish.id)))).all()
-    lines = (await session.exec(select(BudgetLine).where(
-        BudgetLine.proposal_id == proposal_id).order_by(col(BudgetLine.position)))).all()
-    milestones = (await session.exec(select(Milestone).where(
-        Milestone.proposal_id == proposal_id).order_by(col(Milestone.position)))).all()
-    return Details(proposal, list(needs), list(lines), list(milestones))
-
-
-async def communities(session: AsyncSession, street_id: int) -> list[Place]:
-    return list((await session.exec(select(Place).where(
-        Place.parent_id == street_id, Place.kind == PlaceKind.COMMUNITY)
-        .order_by(col(Place.id)))).all())
+    held = await ventures.full(session, proposal.id or 0)
+    needs = [n.text for n in await ventures.round_needs(session, proposal.round_id)
+             if held and n.wish_id in held.needs]
+    return Details(proposal, needs, held.lines if held else [], held.milestones if held else [])
 
 
 async def residents_answered(session: AsyncSession,
@@ -221,7 +200,7 @@ async def residents_answered(session: AsyncSession,
 
 async def name_reviewer(session: AsyncSession, round_id: int, person_id: int, *, by: int,
                         now: datetime) -> Result:
-    found = await get_round(session, round_id)
+    found = await ventures.get_round(session, round_id)
     if found is None:
         return Result.NOT_FOUND
     if found.state not in NAMING_STATES:
@@ -245,7 +224,7 @@ async def name_reviewer(session: AsyncSession, round_id: int, person_id: int, *,
 async def remove_reviewer(session: AsyncSession, round_id: int, person_id: int, *, by: int,
                           now: datetime) -> Result:
     """Take a named reviewer off the round before the selection; their scores go with them."""
-    found = await get_round(session, round_id)
+    found = await ventures.get_round(session, round_id)
     if found is None:
         return Result.NOT_FOUND
     if found.state not in NAMING_STATES:
@@ -279,7 +258,7 @@ async def scorable(session: AsyncSession, round_id: int,
                    proposal_id: int | None) -> tuple[Result, VentureRound | None,
                                                      Proposal | None]:
     """Whether the round takes scores now, and the proposal is one of its live ones."""
-    found = await get_round(session, round_id)
+    found = await ventures.get_round(session, round_id)
     if found is None:
         return Result.NOT_FOUND, None, None
     if found.state == RoundState.OPEN:
@@ -381,7 +360,7 @@ async def select_projects(session: AsyncSession, round_id: int, *,
     """Select ``chosen`` (proposal: reason) and not the other live proposals (``others``:
     their reasons, if given), once: the round moves to RUNNING. The budgets are added up here
     again, inside the transaction that moves the round."""
-    found = await get_round(session, round_id)
+    found = await ventures.get_round(session, round_id)
     if found is None:
         return Selection(Result.NOT_FOUND)
     if (ready := selectable(found, now)) is not Result.OK:

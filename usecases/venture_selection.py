@@ -22,7 +22,7 @@ from bot import formatting
 from bot.callbacks import ScoreCb, ScoreStep
 from bot.i18n import current_locale
 from bot.messenger import Messenger, Render, Rendered
-from storage import outbox, people, places
+from storage import outbox, people, places, ventures
 from storage import venture_selection as selection
 from storage.db import Database
 from storage.models import OutboxMessage, Place, Proposal, ProposalState, RoundState, VentureRound
@@ -207,7 +207,7 @@ async def reviewers(db: Database, actor: Actor,
                                             dict[int, str]]:
     """(result, round, its street's admins, the named reviewers, their names)."""
     async with db.transaction() as session:
-        found = await selection.get_round(session, round_id)
+        found = await ventures.get_round(session, round_id)
         if found is None:
             return Result.NOT_FOUND, None, [], [], {}
         if not await _may_select(session, actor, found):
@@ -221,7 +221,7 @@ async def reviewers(db: Database, actor: Actor,
 async def selection_view(db: Database, actor: Actor, round_id: int, *, now: datetime) -> Shown:
     """The round's scoring as a street admin selecting sees it."""
     async with db.transaction() as session:
-        found = await selection.get_round(session, round_id)
+        found = await ventures.get_round(session, round_id)
         if found is None:
             return Shown(Result.NOT_FOUND)
         if not await _may_select(session, actor, found):
@@ -238,7 +238,7 @@ async def name_reviewers(messenger: Messenger, actor: Actor, round_id: int,
                          person_ids: Sequence[int], *, now: datetime) -> dict[int, Result]:
     """Name reviewers of the round; each one named is told privately."""
     async with messenger.db.transaction() as session:
-        found = await selection.get_round(session, round_id)
+        found = await ventures.get_round(session, round_id)
         if found is None:
             return dict.fromkeys(person_ids, Result.NOT_FOUND)
         if not await _may_select(session, actor, found):
@@ -257,7 +257,7 @@ async def name_reviewers(messenger: Messenger, actor: Actor, round_id: int,
 async def remove_reviewer(messenger: Messenger, actor: Actor, round_id: int, person_id: int, *,
                           now: datetime) -> Result:
     async with messenger.db.transaction() as session:
-        found = await selection.get_round(session, round_id)
+        found = await ventures.get_round(session, round_id)
         if found is None:
             return Result.NOT_FOUND
         if not await _may_select(session, actor, found):
@@ -273,7 +273,7 @@ async def score(messenger: Messenger, actor: Actor, round_id: int, proposal_id: 
     async with messenger.db.transaction() as session:
         if not await may_review_round(session, actor, round_id):
             return Result.NOT_REVIEWER
-        found = await selection.get_round(session, round_id)
+        found = await ventures.get_round(session, round_id)
         before = await selection.board(session, found) if found else None
         done = await selection.save_score(session, round_id, proposal_id,
                                           reviewer_id=actor.id, scores=scores, note=note,
@@ -294,7 +294,7 @@ async def select_projects(messenger: Messenger, actor: Actor, round_id: int, *,
     """The selection, once; its announcement to the street's and communities' chats, the
     proposers and the residents whose wishes the selected projects answer."""
     async with messenger.db.transaction() as session:
-        found = await selection.get_round(session, round_id)
+        found = await ventures.get_round(session, round_id)
         if found is None:
             return Selection(Result.NOT_FOUND)
         if not await _may_select(session, actor, found):
@@ -310,7 +310,7 @@ async def _announcement(messenger: Messenger, session: AsyncSession, found: Vent
                         done: Selection) -> list[OutboxMessage]:
     key = f"audit:{done.event_id}"
     street = await places.get(session, found.street_id)
-    chats: list[Place] = [p for p in [street, *await selection.communities(
+    chats: list[Place] = [p for p in [street, *await ventures.communities_of(
         session, found.street_id)] if p is not None]
     rows = [row for place in chats
             for row in messenger.for_place(place, f"{key}:selection", _result(found, done))]
