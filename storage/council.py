@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, union, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -182,8 +183,12 @@ async def create(session: AsyncSession, draft: Draft, *, by: int, now: datetime)
         discussion_ends_at=draft.discussion_ends_at, vote_ends_at=draft.vote_ends_at,
         quorum_votes=draft.quorum_votes, quorum_percent=draft.quorum_percent,
         hidden=draft.hidden, source_key=draft.source_key, created_at=now)
-    session.add(matter)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(matter)
+    except IntegrityError:  # the same form's Open, pressed twice at once
+        return Outcome(Result.ALREADY, (await session.exec(select(Matter).where(
+            Matter.source_key == draft.source_key))).first())
     event = await audit.record(session, entity="matter", entity_id=matter.id or 0, actor_id=by,
                                action="open", to_state=MatterState.DISCUSSION, at=now,
                                detail=matter.title)

@@ -373,8 +373,14 @@ async def test_a_micro_venture_proposal_is_put_to_the_council(harness: Harness) 
     await tap(h, CADRE, en(h, "1 day"))
     await h.send(CADRE, "1")
     await tap(h, CADRE, en(h, "Show the counts"))
-    await tap(h, CADRE, en(h, "Open"))
+    summary = last(h, CADRE)
+    # Open tapped twice at once: one matter, posted once.
+    await asyncio.gather(*(h.press(CADRE, summary, button(summary, en(h, "Open")),
+                                   then_send=False) for _ in range(2)))
+    await h.app.sender.drain()
     [matter] = await rows(h, Matter)
     assert (matter.source, matter.proposal_id, matter.community_id) == ("proposal", 1, COMMUNITY)
+    assert len([c for c in h.fake.sent("sendMessage", COMMUNITY_CHAT)
+                if "银龄活动室项目听证" in c.text]) == 1
     assert zh(h, "From micro-venture proposal #{id}: {title}", id=1, title="银龄活动室") in \
         h.fake.last_to(COMMUNITY_CHAT).text
