@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox, ventures, words
+from storage import audit, outbox, privacy, ventures, words
 from storage.db import Database
 from storage.models import (
     BudgetLine,
@@ -110,7 +110,8 @@ class Board:
 
 @dataclass(frozen=True)
 class Details:
-    """A proposal as its reviewers read it: no contact field of the wishes it answers."""
+    """A proposal as its reviewers read it: the words of the wishes it answers with any phone
+    or ID number in them masked, and none of their contact fields."""
 
     proposal: Proposal
     needs: list[str]
@@ -178,7 +179,8 @@ async def board(session: AsyncSession, found: VentureRound) -> Board:
 
 async def details(session: AsyncSession, proposal: Proposal) -> Details:
     held = await ventures.full(session, proposal.id or 0)
-    needs = [n.text for n in await ventures.round_needs(session, proposal.round_id)
+    needs = [privacy.mask_numbers(n.text)[0]
+             for n in await ventures.round_needs(session, proposal.round_id)
              if held and n.wish_id in held.needs]
     return Details(proposal, needs, held.lines if held else [], held.milestones if held else [])
 
