@@ -292,7 +292,7 @@ async def test_selection_within_the_budget_and_its_announcement(harness: Harness
     assert f"{DEPUTY.name} (3 left)" in warning.text and f"{REVIEWER.name} (3 left)" \
         in warning.text
     form = await tap(h, CHIEF, warning, en(h, "Select anyway"))
-    assert "mean 5" in form.text and "1 reviewers" in form.text
+    assert "mean 5" in form.text and "reviewers who scored it: 1)" in form.text
     form = await tap(h, CHIEF, form, TITLES[0])
     form = await tap(h, CHIEF, form, TITLES[1])
     assert en(h, "Chosen: {total} of the budget of {budget} ({left} left).",

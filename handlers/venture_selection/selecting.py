@@ -305,7 +305,7 @@ async def confirmed(query: CallbackQuery, callback_data: SelectCb, messenger: Me
         await edit(query, text, None)
         return
     await query.answer()
-    await edit(query, _("Selected: {count} projects, {total} of {budget}. The result is "
+    await edit(query, _("Projects selected: {count}, {total} of {budget}. The result is "
                          "announced, and the proposers are told.").format(
         count=len(done.selected), total=money(done.total_fen),
         budget=money(done.round.budget_fen if done.round else 0)), None)

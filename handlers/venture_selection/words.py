@@ -86,8 +86,8 @@ def scores_line(found: VentureRound, scores: dict[str, int]) -> str:
 
 def ranked_line(board: Board, ranked: Ranked) -> str:
     means = " · ".join(f"{criterion_label(c)} {points(m)}" for c, m in ranked.means.items())
-    return _("<b>{title}</b> ({organisation}), {budget}: mean {mean} ({means}; {count} "
-             "reviewers)").format(
+    return _("<b>{title}</b> ({organisation}), {budget}: mean {mean} ({means}; reviewers who "
+             "scored it: {count})").format(
         title=escape(ranked.proposal.title), organisation=escape(ranked.proposal.organisation),
         budget=money(ranked.proposal.budget_fen), mean=points(ranked.mean),
         means=means or "—", count=ranked.reviewers)
