@@ -279,6 +279,9 @@ async def selection(h: Harness, round_id: int, proposals: list[int]) -> None:
     await h.send(CHIEF, "预算已用完，欢迎下次申报")
     confirm = h.fake.last_to(CHIEF.id)
     await h.press(CHIEF, confirm, button(confirm, en(h, "✅ Confirm and announce")))
+    assert form_of(h, CHIEF).text == en(
+        h, "Projects selected: {count}, {total} of {budget}. The result is announced, and the "
+           "proposers are told.", count=1, total="¥25,000", budget="¥50,000")
     (found,) = await rows(h, VentureRound)
     assert found.state == RoundState.RUNNING
     assert [(p.state, p.reason) for p in await rows(h, Proposal)] == [
