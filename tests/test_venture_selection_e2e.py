@@ -476,3 +476,24 @@ async def test_reasons_one_by_one_and_stale_buttons_of_the_form(harness: Harness
     reasons = {p.id: (p.state, p.reason) for p in await rows(h, Proposal)}
     assert reasons[world.proposals[1]] == (ProposalState.NOT_SELECTED, "与已有服务重复")
     assert reasons[world.proposals[2]] == (ProposalState.NOT_SELECTED, None)
+
+
+async def test_cancel_of_either_form_keeps_nothing(harness: Harness) -> None:
+    h = harness
+    world = await set_up(h)
+    board = await board_of(h, CHIEF, world.round_id)
+    await h.press(CHIEF, board, button(board, "1. "))
+    form = h.fake.last_to(CHIEF.id)
+    form = await tap(h, CHIEF, form, "4")
+    await h.press(CHIEF, form, button(form, en(h, "Cancel")))
+    assert now_shown(h, form).text == en(h, "Cancelled. Nothing was saved.")
+    assert await scores(h) == {}
+    await _all_scored(h, world, CHIEF, DEPUTY)
+    form = await _choose(h, CHIEF, world.round_id, [TITLES[0]])
+    await h.press(CHIEF, form, button(form, en(h, "Cancel")))
+    assert now_shown(h, form).text == en(h, "Cancelled. Nothing was saved.")
+    assert {p.state for p in await rows(h, Proposal)} == {ProposalState.SUBMITTED}
+    await h.send(CHIEF, "需求最迫切")
+    async with h.db.transaction() as session:
+        found = await session.get(VentureRound, world.round_id)
+        assert found is not None and found.state == RoundState.REVIEWING

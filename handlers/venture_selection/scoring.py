@@ -22,6 +22,7 @@ from bot.messenger import Messenger
 from bot.states import ScoreForm
 from handlers.venture_selection.words import (
     cancel_button,
+    cancelled,
     edit,
     own_form,
     ranked_line,
@@ -285,12 +286,6 @@ async def save_pressed(query: CallbackQuery, callback_data: ScoreCb, messenger: 
         await _send_board(query.message, messenger.db, actor, int(data["round"]))
 
 
-async def score_cancelled(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await query.answer()
-    await edit(query, _("Cancelled. Nothing was saved."), None)
-
-
 def router() -> Router:
     router = Router(name=__name__)
     router.message.register(begin_score, Command("score"), in_private)
@@ -303,5 +298,5 @@ def router() -> Router:
     router.message.register(typed_note, StateFilter(ScoreForm.note), typed, in_private)
     router.callback_query.register(save_pressed, StateFilter(ScoreForm.confirm),
                                    ScoreCb.filter(F.step == ScoreStep.SAVE))
-    router.callback_query.register(score_cancelled, ScoreCb.filter(F.step == ScoreStep.CANCEL))
+    router.callback_query.register(cancelled, ScoreCb.filter(F.step == ScoreStep.CANCEL))
     return router

@@ -20,6 +20,7 @@ from bot.messenger import Messenger
 from bot.states import SelectForm
 from handlers.venture_selection.words import (
     cancel_button,
+    cancelled,
     edit,
     own_form,
     ranked_line,
@@ -327,12 +328,6 @@ async def typed_all_others(message: Message, state: FSMContext) -> None:
     await _ask_next(message, state)
 
 
-async def select_cancelled(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await query.answer()
-    await edit(query, _("Cancelled. Nothing was saved."), None)
-
-
 def router() -> Router:
     router = Router(name=__name__)
     router.message.register(begin_select, Command("select"), in_private)
@@ -349,6 +344,6 @@ def router() -> Router:
                                                                SelectStep.SKIP})))
     router.callback_query.register(confirmed, StateFilter(SelectForm.confirm),
                                    SelectCb.filter(F.step == SelectStep.CONFIRM))
-    router.callback_query.register(select_cancelled,
+    router.callback_query.register(cancelled,
                                    SelectCb.filter(F.step == SelectStep.CANCEL))
     return router

@@ -56,6 +56,13 @@ def round_number(args: str | None) -> int | None:
     return int(found.group(1)) if found else None
 
 
+async def cancelled(query: CallbackQuery, state: FSMContext) -> None:
+    """Cancel of either form: nothing of it is kept."""
+    await state.clear()
+    await query.answer()
+    await edit(query, _("Cancelled. Nothing was saved."), None)
+
+
 def cancel_button(factory: type[ScoreCb] | type[SelectCb]) -> InlineKeyboardButton:
     step = ScoreStep.CANCEL if factory is ScoreCb else SelectStep.CANCEL
     return InlineKeyboardButton(text=_("Cancel"), callback_data=factory(step=step).pack())
