@@ -89,8 +89,8 @@ def quorum_line(matter: Matter) -> str:
     if matter.quorum_votes is not None:
         return _("Quorum: {votes} votes.").format(votes=matter.quorum_votes)
     if matter.quorum_percent is not None:
-        return _("Quorum: {percent} % of the community's registered residents.").format(
-            percent=matter.quorum_percent)
+        return _("Quorum: {share} of the community's registered residents.").format(
+            share=f"{matter.quorum_percent}%")
     return _("Quorum: one vote.")
 
 
