@@ -267,14 +267,19 @@ async def claim(session: AsyncSession, wish_id: int, *, volunteer_id: int, now: 
         return Outcome(Result.NOT_FOUND)
     if wish is not None and wish.state == WishState.OPEN and wish.tier != tier:
         return Outcome(Result.PASSED_ON, wish)
+    adopted = note is not None
     outcome = await _move(
         session, wish_id, expected=[WishState.OPEN], to=WishState.CLAIMED,
-        actor_id=volunteer_id, action="claim" if note is None else "adopt", now=now,
+        actor_id=volunteer_id, action="adopt" if adopted else "claim", now=now,
         conditions=[col(Wish.tier) == tier], detail=note,
         values={"claimer_id": volunteer_id, "claimed_at": now, "adopted_note": note,
                 "taken_on": tier == Tier.COMMUNITY,
-                "claim_remind_at": now + timedelta(hours=settings.claim_reminder_hours),
-                "claim_release_at": now + timedelta(hours=settings.claim_release_hours)},
+                # An adopted wish waits for its micro-venture round, whose milestones are
+                # reminded; the clock never releases it.
+                "claim_remind_at": None if adopted else now + timedelta(
+                    hours=settings.claim_reminder_hours),
+                "claim_release_at": None if adopted else now + timedelta(
+                    hours=settings.claim_release_hours)},
     )
     if outcome.ok:
         session.add(Claim(wish_id=wish_id, volunteer_id=volunteer_id, claimed_at=now))

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from bot.jobs import sweep_once
@@ -426,11 +425,6 @@ async def test_a_whole_round(harness: Harness) -> None:
     assert [r.wish_id for r in await rows(h, ProjectRating)] == [wish_id]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "An adopted wish gets the claim timers of a volunteer's claim (storage.wishes.claim with a "
-    "note sets claim_remind_at and claim_release_at): 72 hours later the sweep releases it, "
-    "the grid chat reads '微心愿 #1 重新开放认领了', the street admin and the resident are "
-    "told it is open again, while the round that answers it is still running."))
 async def test_an_adopted_wish_stays_with_the_street_while_its_round_runs(
         harness: Harness) -> None:
     h = harness
