@@ -88,20 +88,26 @@ class IntakeMiddleware(BaseMiddleware):
             new = await updates.first_times_in(
                 session, {a.update_id: a.body for a in arrivals
                           if a.update_id is not None and not a.taken_over}, now=now)
-            fresh = [a.update_id is None or a.taken_over or a.update_id in new
-                     for a in arrivals]
+            fresh = _first_times(arrivals, new)
             known = await people.remember_all_in(session, [
                 a.visitor for a, first_time in zip(arrivals, fresh, strict=True)
                 if a.visitor is not None and first_time], now=now)
-        taken: list[_TakenIn] = []
-        for arrival, first_time in zip(arrivals, fresh, strict=True):
-            if arrival.update_id in new:
-                new.discard(arrival.update_id)  # the same update twice in one batch: once
-            elif not arrival.taken_over and arrival.update_id is not None:
-                first_time = False
-            visitor = arrival.visitor
-            taken.append(_TakenIn(first_time, known.get(visitor.user_id) if visitor else None))
-        return taken
+        return [_TakenIn(first_time, known.get(a.visitor.user_id) if a.visitor else None)
+                for a, first_time in zip(arrivals, fresh, strict=True)]
+
+
+def _first_times(arrivals: list[_Arrival], new: set[int]) -> list[bool]:
+    """Whether each arrival is handled: not recorded before (the same update twice in one
+    batch: the first), taken over, or not an update."""
+    unseen = set(new)
+    fresh: list[bool] = []
+    for arrival in arrivals:
+        if arrival.update_id is None or arrival.taken_over:
+            fresh.append(True)
+        else:
+            fresh.append(arrival.update_id in unseen)
+            unseen.discard(arrival.update_id)
+    return fresh
 
 
 class KeepResponseTypes(BaseRequestMiddleware):
