@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import select
-
 from bot.jobs import sweep_once
 from bot.links import Purpose
 from storage.models import (
@@ -47,6 +45,7 @@ from tests.harness import (
     translate,
 )
 from tests.test_exports_e2e import exported, row_of, sheets
+from tests.test_venture_open_e2e import answer, form_of, rows, shown, tap
 
 CHIEF = Someone(9001, "Street Admin Zhou", language_code="en", username="zhou_w")
 REVIEWER = Someone(9002, "Reviewer Gao", language_code="en", username="gao_w")
@@ -71,11 +70,6 @@ def hant(h: Harness, msgid: str, **values: Any) -> str:
     return translate(h, "zh_Hant", msgid, **values)
 
 
-async def rows(h: Harness, model: Any) -> list[Any]:
-    async with h.db.transaction() as session:
-        return list((await session.exec(select(model).order_by(model.id))).all())
-
-
 async def sweep(h: Harness) -> None:
     await sweep_once(h.app.messenger)
     await h.app.sender.drain()
@@ -83,27 +77,6 @@ async def sweep(h: Harness) -> None:
 
 def at(h: Harness, moment: datetime) -> None:
     h.clock.advance(moment - h.clock.now())
-
-
-def shown(h: Harness, call: Call) -> Call:
-    now = h.fake.message(call.chat_id or 0, call.message_id)
-    return Call("editMessageText", {"chat_id": call.chat_id, "message_id": call.message_id,
-                                    "text": now["text"], "reply_markup": now.get("reply_markup")})
-
-
-def form_of(h: Harness, who: Someone) -> Call:
-    return shown(h, h.fake.last_to(who.id))
-
-
-async def tap(h: Harness, who: Someone, label: str) -> Call:
-    form = form_of(h, who)
-    await h.press(who, form, button(form, label))
-    return form_of(h, who)
-
-
-async def answer(h: Harness, who: Someone, text: str) -> Call:
-    await h.send(who, text)
-    return form_of(h, who)
 
 
 def texts(h: Harness, chat_id: int) -> list[str]:
