@@ -69,8 +69,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def redis_url() -> str:
-    line = subprocess.run(["scripts/test-redis.sh"], cwd=PROJECT, check=True,
+def started(script: str) -> str:
+    """Start the throwaway server of ``scripts/<script>`` (as `make test` does); its URL."""
+    line = subprocess.run([f"scripts/{script}"], cwd=PROJECT, check=True,
                           capture_output=True, text=True).stdout.strip()
     return line.split("=", 1)[1].strip("'")
 
@@ -78,8 +79,9 @@ def redis_url() -> str:
 class Instance:
     """`python -m bot` in webhook mode on a port of its own."""
 
-    def __init__(self, number: int, env: dict[str, str]) -> None:
+    def __init__(self, number: int, env: dict[str, str], *, limits: bool = True) -> None:
         self.number = number
+        self.module = "bot" if limits else "bench.unlimited_bot"
         self.port = free_port()
         self.env = {**env, "GRIDLINK_PORT": str(self.port)}
         self.log = os.path.join(tempfile.gettempdir(), f"gridlink-instance-{number}.log")
@@ -92,7 +94,7 @@ class Instance:
     async def start(self, session: Any) -> None:
         with open(self.log, "ab") as log:  # noqa: ASYNC230 (a moment; the child keeps a copy)
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=PROJECT, env=self.env,
+                sys.executable, "-m", self.module, cwd=PROJECT, env=self.env,
                 stdout=asyncio.subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + READY_S
         while time.monotonic() < deadline:
@@ -221,6 +223,40 @@ class WebhookFeeder(Feeder):
         fake.queue_update = telegram.queue.put_nowait  # what the feeder hands over goes out
 
 
+def cpu_seconds() -> Counter[str]:
+    """CPU seconds used so far by the instances, PostgreSQL, Redis and this harness (Linux's
+    /proc; the others on the machine are left out)."""
+    used: Counter[str] = Counter()
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(pid) == os.getpid():
+            part = "harness"
+        elif " -m bot" in command or "bench.unlimited_bot" in command:
+            part = "instances"
+        elif command.startswith("postgres"):
+            part = "PostgreSQL"
+        elif command.startswith("redis"):
+            part = "Redis"
+        else:
+            continue
+        used[part] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return used
+
+
+def cores_busy(before: Counter[str], after: Counter[str], seconds: float) -> str:
+    parts = {part: (after[part] - before[part]) / seconds
+             for part in ("instances", "PostgreSQL", "Redis", "harness")}
+    busy = ", ".join(f"{part} {cores:.2f}" for part, cores in parts.items())
+    return f"cores busy: {busy}; together {sum(parts.values()):.2f} of {os.cpu_count()}"
+
+
 async def handled_by_all(instances: list[Instance], session: Any) -> float:
     counts = await asyncio.gather(*(i.handled(session) for i in instances),
                                   return_exceptions=True)
@@ -246,8 +282,12 @@ class Run:
 
 
 async def start_run(session: Any, count: int, redis: str, *, limits: bool) -> Run:
+    from redis.asyncio import Redis
+
     from tests.fake_telegram import RateLimits
 
+    async with Redis.from_url(redis) as fresh:  # no windows or forms left by the run before
+        await fresh.flushdb()
     kept = await data.cached("postgresql", data.SMALL)
     url = await data.copy_of("postgresql", kept, f"instances{count}")
     fake = timed_telegram()
@@ -257,7 +297,7 @@ async def start_run(session: Any, count: int, redis: str, *, limits: bool) -> Ru
     front = Front(instances, session)
     address = await front.start()
     env = await environment(api, fake.token, url, redis, address)
-    instances.extend(Instance(n, env) for n in range(count))
+    instances.extend(Instance(n, env, limits=limits) for n in range(count))
     for instance in instances:  # one after another: the first migrates nothing (a copy)
         await instance.start(session)
     telegram = Telegram(address, session)
@@ -285,7 +325,7 @@ async def throughput(session: Any, count: int, redis: str) -> float:
             await db.dispose()
         feeder = WebhookFeeder(run.fake, people, "steady", run.telegram)
         before = await handled_by_all(run.instances, session)
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), cpu_seconds()
         for _ in range(THROUGHPUT_UPDATES):
             kind, update = feeder.next_update()
             run.telegram.queue.put_nowait(update)
@@ -294,18 +334,20 @@ async def throughput(session: Any, count: int, redis: str) -> float:
                 await asyncio.sleep(0.01)  # claims need cards the instances posted meanwhile
         while await handled_by_all(run.instances, session) - before < THROUGHPUT_UPDATES:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
-        rate = THROUGHPUT_UPDATES / (time.monotonic() - started)
+        took = time.monotonic() - started
+        rate, busy = THROUGHPUT_UPDATES / took, cores_busy(cpu_before, cpu_seconds(), took)
     finally:
         delivering.cancel()
         await end_run(run)
     print(f"throughput, {count} instance{'s' if count > 1 else ''}: {rate:.1f} updates/s "
-          f"(fed {dict(feeder.fed.kinds)})", flush=True)
+          f"(fed {dict(feeder.fed.kinds)}); {busy}", flush=True)
     return rate
 
 
 def duplicates(fake: Any) -> tuple[int, int]:
-    """Cards posted twice for one wish, and Claims answered twice."""
-    cards: Counter[int] = Counter()
+    """Cards posted twice for one wish to one chat (its grid's group, or a volunteer it was
+    matched with), and Claims answered twice."""
+    cards: Counter[tuple[int, str]] = Counter()
     answered: Counter[str] = Counter()
     for call in list(fake.calls):
         if call.method == "answerCallbackQuery":
@@ -314,7 +356,7 @@ def duplicates(fake: Any) -> tuple[int, int]:
             for button in call.buttons():
                 data_ = str(button.get("callback_data", ""))
                 if data_.startswith("w:c:"):
-                    cards[int(data_.split(":")[2])] += 1
+                    cards[int(data_.split(":")[2]), str(call.params.get("chat_id"))] += 1
     return (sum(n - 1 for n in cards.values() if n > 1),
             sum(n - 1 for n in answered.values() if n > 1))
 
@@ -376,7 +418,8 @@ async def steady_with_a_kill(session: Any, redis: str) -> dict[str, Any]:
 async def measure() -> None:
     import aiohttp
 
-    redis = redis_url()
+    os.environ["GRIDLINK_TEST_POSTGRES_URL"] = started("test-postgres.sh")
+    redis = started("test-redis.sh")
     print(f"PostgreSQL {postgres_server_url()}, Redis {redis}", flush=True)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
         one = await throughput(session, 1, redis)
