@@ -17,10 +17,13 @@ again a moment later. The people and places are those of bench.district's small 
    STEADY_RATE updates a second for STEADY_S seconds to three instances; one is killed with
    SIGKILL a third of the way in and started again 10 seconds later. Printed:
    `instances_lost` (updates never taken in, /wish without a card, Claim never answered),
-   `instances_duplicated` (a card posted twice, a Claim answered twice),
-   `instances_429s` (sends the fake Bot API refused), `instances_taken_over` (updates the
-   killed instance was handling, handled by another: bot.inflight) and `instances_p99_ms`
-   (from an update handed to the front to the claim's answer or the wish's card).
+   `instances_duplicated` (a card posted twice to a chat, a Claim answered twice),
+   `instances_redelivered` (counted apart: a Claim the killed instance had answered just
+   before it was killed, answered again by the instance that took the update over, the
+   at-least-once README describes), `instances_429s` (sends the fake Bot API refused),
+   `instances_taken_over` (updates the killed instance was handling, handled by another:
+   bot.inflight) and `instances_p99_ms` (from an update handed to the front to the claim's
+   answer or the wish's card).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import signal
 import socket
 import statistics
@@ -58,7 +62,7 @@ REDELIVER_S = 0.5
 THROUGHPUT_UPDATES = 1_500
 STEADY_RATE, STEADY_S = 8, 60  # 10 grids' groups stay within 20 messages a minute each
 KILL_AT_S, DOWN_S = 20, 10
-TAKEN_OVER = b"was not finished where it was taken in"  # bot.inflight's warning
+TAKEN_OVER = re.compile(rb"update (\d+) was not finished where it was taken in")  # bot.inflight
 CATCH_UP_S = 300
 READY_S = 60
 
@@ -123,11 +127,11 @@ class Instance:
     def log_size(self) -> int:
         return os.path.getsize(self.log) if os.path.exists(self.log) else 0
 
-    def taken_over_since(self, size: int) -> int:
+    def taken_over_since(self, size: int) -> set[int]:
         """Updates this instance took over from another since its log had ``size`` bytes."""
         with open(self.log, "rb") as log:
             log.seek(size)
-            return log.read().count(TAKEN_OVER)
+            return {int(found) for found in TAKEN_OVER.findall(log.read())}
 
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -221,6 +225,13 @@ class WebhookFeeder(Feeder):
         super().__init__(fake, people, phase)
         self.telegram = telegram
         fake.queue_update = telegram.queue.put_nowait  # what the feeder hands over goes out
+        self.update_of_press: dict[str, int] = {}  # callback query id → its update's id
+
+    def next_update(self) -> tuple[str, dict[str, Any]]:
+        kind, update = super().next_update()
+        if kind == "claim":
+            self.update_of_press[update["callback_query"]["id"]] = update["update_id"]
+        return kind, update
 
 
 def cpu_seconds() -> Counter[str]:
@@ -344,9 +355,17 @@ async def throughput(session: Any, count: int, redis: str) -> float:
     return rate
 
 
-def duplicates(fake: Any) -> tuple[int, int]:
+@dataclass
+class Twice:
+    cards: int  # a wish's card posted twice to one chat
+    answers: int  # a Claim answered twice
+    taken_over: int  # of those answers, the Claims a killed instance had answered (README)
+
+
+def duplicates(fake: Any, feeder: WebhookFeeder, taken_over: set[int]) -> Twice:
     """Cards posted twice for one wish to one chat (its grid's group, or a volunteer it was
-    matched with), and Claims answered twice."""
+    matched with), and Claims answered twice: those the killed instance had answered just
+    before and another answered again once it took the update over are counted apart."""
     cards: Counter[tuple[int, str]] = Counter()
     answered: Counter[str] = Counter()
     for call in list(fake.calls):
@@ -357,8 +376,11 @@ def duplicates(fake: Any) -> tuple[int, int]:
                 data_ = str(button.get("callback_data", ""))
                 if data_.startswith("w:c:"):
                     cards[int(data_.split(":")[2]), str(call.params.get("chat_id"))] += 1
-    return (sum(n - 1 for n in cards.values() if n > 1),
-            sum(n - 1 for n in answered.values() if n > 1))
+    again = {press: n - 1 for press, n in answered.items() if n > 1}
+    return Twice(cards=sum(n - 1 for n in cards.values() if n > 1),
+                 answers=sum(again.values()),
+                 taken_over=sum(n for press, n in again.items()
+                                if feeder.update_of_press.get(press) in taken_over))
 
 
 async def steady_with_a_kill(session: Any, redis: str) -> dict[str, Any]:
@@ -394,11 +416,12 @@ async def steady_with_a_kill(session: Any, redis: str) -> dict[str, Any]:
                 await asyncio.sleep(1)
             answered = answers(run.fake, feeder.fed, await wishes_of(db, feeder.fed))
             failed, never = await failed_updates(db, feeder.fed)
-            taken_over = sum(instance.taken_over_since(size)
-                             for instance, size in zip(run.instances, log_sizes, strict=True))
+            taken_over = set().union(*(
+                instance.taken_over_since(size)
+                for instance, size in zip(run.instances, log_sizes, strict=True)))
         finally:
             await db.dispose()
-        cards_twice, answered_twice = duplicates(run.fake)
+        twice = duplicates(run.fake, feeder, taken_over)
         refused = run.fake.limits.refused
     finally:
         delivering.cancel()
@@ -407,12 +430,14 @@ async def steady_with_a_kill(session: Any, redis: str) -> dict[str, Any]:
     print(f"steady: fed {dict(feeder.fed.kinds)}; delivered again {run.telegram.redelivered}; "
           f"failed {failed}, never taken in {never}, claims unanswered "
           f"{answered.claims_unanswered}, wishes without a card {answered.wishes_without_card}, "
-          f"cards twice {cards_twice}, claims answered twice {answered_twice}; "
-          f"taken over from the killed instance {taken_over}; "
+          f"cards twice {twice.cards}, claims answered twice {twice.answers} (of them "
+          f"{twice.taken_over} taken over); taken over from the killed instance "
+          f"{len(taken_over)}; "
           f"median {statistics.median(latencies):.0f} ms", flush=True)
     return {"lost": never + answered.claims_unanswered + answered.wishes_without_card,
-            "failed": failed, "duplicated": cards_twice + answered_twice, "429s": refused,
-            "taken_over": taken_over, "p99_ms": p99(latencies)}
+            "failed": failed, "duplicated": twice.cards + twice.answers - twice.taken_over,
+            "redelivered": twice.taken_over, "429s": refused,
+            "taken_over": len(taken_over), "p99_ms": p99(latencies)}
 
 
 async def measure() -> None:
@@ -430,6 +455,7 @@ async def measure() -> None:
     print(figure("instances_failed_updates", steady["failed"]))
     print(figure("instances_duplicated", steady["duplicated"]))
     print(figure("instances_429s", steady["429s"]))
+    print(figure("instances_redelivered", steady["redelivered"]))
     print(figure("instances_taken_over", steady["taken_over"]))
     print(figure("instances_p99_ms", steady["p99_ms"], 0))
 
