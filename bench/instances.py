@@ -247,13 +247,14 @@ def cpu_seconds() -> Counter[str]:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:  # gone meanwhile
             continue
+        program = os.path.basename(command.split(" ", 1)[0])
         if int(pid) == os.getpid():
             part = "harness"
         elif " -m bot" in command or "bench.unlimited_bot" in command:
             part = "instances"
-        elif command.startswith("postgres"):
+        elif program.startswith("postgres"):  # the server and its backends ("postgres: …")
             part = "PostgreSQL"
-        elif command.startswith("redis"):
+        elif program.startswith("redis"):
             part = "Redis"
         else:
             continue
