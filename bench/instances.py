@@ -60,6 +60,7 @@ SECRET = "bench-instances-secret"
 DELIVERING_AT_ONCE = 40  # Telegram's default max_connections for a webhook
 REDELIVER_S = 0.5
 THROUGHPUT_UPDATES = 1_500
+WARM_UP_UPDATES = 500  # untimed, before them
 STEADY_RATE, STEADY_S = 8, 60  # 10 grids' groups stay within 20 messages a minute each
 KILL_AT_S, DOWN_S = 20, 10
 TAKEN_OVER = re.compile(rb"update (\d+) was not finished where it was taken in")  # bot.inflight
@@ -323,8 +324,24 @@ async def end_run(run: Run) -> None:
     await data.drop("postgresql", run.url)
 
 
+async def feed_and_wait(run: Run, feeder: WebhookFeeder, session: Any, updates: int) -> None:
+    """Hand ``updates`` of the mix to Telegram as fast as it delivers them, and wait until the
+    instances have handled them all."""
+    before = await handled_by_all(run.instances, session)
+    for _ in range(updates):
+        kind, update = feeder.next_update()
+        run.telegram.queue.put_nowait(update)
+        feeder.fed.kinds[kind] += 1
+        if run.telegram.queue.qsize() > 4 * DELIVERING_AT_ONCE:
+            await asyncio.sleep(0.01)  # claims need cards the instances posted meanwhile
+    while await handled_by_all(run.instances, session) - before < updates:  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
+
+
 async def throughput(session: Any, count: int, redis: str) -> float:
-    """Updates handled per second by ``count`` instances, fed as fast as they take them."""
+    """Updates handled per second by ``count`` instances, fed as fast as they take them, once
+    each has warmed up as a running instance has (its connections opened, their statements
+    prepared, its caches filled)."""
     from storage.db import Database
 
     run = await start_run(session, count, redis, limits=False)
@@ -336,16 +353,9 @@ async def throughput(session: Any, count: int, redis: str) -> float:
         finally:
             await db.dispose()
         feeder = WebhookFeeder(run.fake, people, "steady", run.telegram)
-        before = await handled_by_all(run.instances, session)
+        await feed_and_wait(run, feeder, session, WARM_UP_UPDATES)
         started, cpu_before = time.monotonic(), cpu_seconds()
-        for _ in range(THROUGHPUT_UPDATES):
-            kind, update = feeder.next_update()
-            run.telegram.queue.put_nowait(update)
-            feeder.fed.kinds[kind] += 1
-            if run.telegram.queue.qsize() > 4 * DELIVERING_AT_ONCE:
-                await asyncio.sleep(0.01)  # claims need cards the instances posted meanwhile
-        while await handled_by_all(run.instances, session) - before < THROUGHPUT_UPDATES:  # noqa: ASYNC110
-            await asyncio.sleep(0.1)
+        await feed_and_wait(run, feeder, session, THROUGHPUT_UPDATES)
         took = time.monotonic() - started
         rate, busy = THROUGHPUT_UPDATES / took, cores_busy(cpu_before, cpu_seconds(), took)
     finally:
