@@ -13,15 +13,18 @@ FORGET_EVERY = 1_000  # sends between two sweeps of the windows of chats gone qu
 
 
 class Slot:
-    """One send counted against a window: from when it was reserved until it completed."""
+    """One send counted against a window: in it for as long as it is under way, then for the
+    window's period from when it completed."""
 
     def __init__(self, at: float) -> None:
         self.at = at
+        self.completed = False
 
 
 class Window:
     """At most ``limit`` sends in any ``period`` seconds. A send counts from the moment it
-    completes, since a request slowed on its way may reach Telegram later than it left."""
+    completes, since a request slowed on its way may reach Telegram later than it left, and
+    keeps its place while under way, however long that takes."""
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
@@ -29,14 +32,15 @@ class Window:
         self.slots: deque[Slot] = deque()  # in the order they were taken
 
     def _expired(self, slot: Slot, now: float) -> bool:
-        return now - slot.at >= self.period
+        return slot.completed and now - slot.at >= self.period
 
     def wait(self, now: float) -> float:
         """Seconds until one more send fits (0 when it fits now).
 
         Slots are dropped from the oldest on; one still running can hold a few finished
         behind it. Those are only counted against the limit once it is reached, when the
-        slots are looked at one by one, so a send that fits is never held back."""
+        slots are looked at one by one, so a send that fits is never held back. A window
+        full of sends under way is looked at again after a period at most."""
         slots = self.slots
         while slots and self._expired(slots[0], now):
             slots.popleft()
@@ -45,7 +49,8 @@ class Window:
         self.slots = slots = deque(slot for slot in slots if not self._expired(slot, now))
         if len(slots) < self.limit:
             return 0.0
-        return min(slot.at for slot in slots) + self.period - now
+        return min([slot.at + self.period - now for slot in slots if slot.completed],
+                   default=self.period)
 
     def take(self, slot: Slot) -> None:
         self.slots.append(slot)
@@ -113,3 +118,4 @@ class Limits:
 
     def done(self, slot: Slot) -> None:
         slot.at = self.clock()
+        slot.completed = True

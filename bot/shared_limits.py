@@ -21,12 +21,21 @@ from typing import Any
 
 from bot.limits import MARGIN, Limits
 
+# A send under way is counted as completing this long after it started, until it does. Not
+# the Bot API session's whole minute: the sends of an instance killed half-way hold their
+# places this long, and a request that takes longer to reach Telegram is rarer than a 429.
+UNDER_WAY_MS = 15_000
+
 log = logging.getLogger(__name__)
 
 # KEYS: the windows of one send (overall, the chat, and the group for a group).
-# ARGV: for each key its limit and period in ms, then the send's name and "take" or "look".
+# ARGV: for each key its limit and period in ms, then how long in ms a send under way is held
+# counted before it completes, the send's name, and "take" or "look".
 # Returns 0 when the send fits every window (and, with "take", is counted in each), else the
-# milliseconds until it would.
+# milliseconds until it would. A send under way is scored in the future (now + under way), so
+# it keeps its place however long its request takes to reach Telegram; its completion scores
+# it at once. The wait is never more than a period: a window full of sends under way is looked
+# at again when the first of them could have completed.
 _WINDOWS = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
@@ -37,15 +46,16 @@ for i, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
   if redis.call('ZCARD', key) >= limit then
     local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    local until_free = tonumber(oldest[2]) + period - now
+    local until_free = math.min(tonumber(oldest[2]) + period - now, period)
     if until_free > wait then wait = until_free end
   end
 end
 if wait > 0 or ARGV[#ARGV] ~= 'take' then return wait end
+local under_way = tonumber(ARGV[#ARGV - 2])
 local name = ARGV[#ARGV - 1]
 for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, name)
-  redis.call('PEXPIRE', key, tonumber(ARGV[2 * i]))
+  redis.call('ZADD', key, now + under_way, name)
+  redis.call('PEXPIRE', key, tonumber(ARGV[2 * i]) + under_way)
 end
 return 0
 """
@@ -74,6 +84,7 @@ class SharedLimits:
         self.overall = (per_second, int(1000 * MARGIN))
         self.chat = (per_chat_per_second, int(1000 * MARGIN))
         self.group = (per_group_per_minute, int(60_000 * MARGIN))
+        self.under_way_ms = UNDER_WAY_MS
         self.local = Limits(per_second=per_second, per_chat_per_second=per_chat_per_second,
                             per_group_per_minute=per_group_per_minute)
         self._script = redis.register_script(_WINDOWS)
@@ -103,7 +114,7 @@ class SharedLimits:
         until it would (nothing counted)."""
         keys, values = self._windows(chat_id, overall=True)
         name = next(self._names)
-        waited = await self._run(self._script, keys, [*values, name, "take"])
+        waited = await self._run(self._script, keys, [*values, self.under_way_ms, name, "take"])
         if waited is not None:
             if waited <= 0:
                 self._counted[chat_id] = name
@@ -117,7 +128,7 @@ class SharedLimits:
         """Seconds until the chat's own limits let one more send through (the overall one
         aside)."""
         keys, values = self._windows(chat_id, overall=False)
-        waited = await self._run(self._script, keys, [*values, "", "look"])
+        waited = await self._run(self._script, keys, [*values, self.under_way_ms, "", "look"])
         return self.local.chat_wait(chat_id) if waited is None else waited
 
     async def done(self, chat_id: int) -> None:

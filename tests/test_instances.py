@@ -198,6 +198,41 @@ async def test_a_groups_twenty_a_minute_are_counted_across_instances(redis_url: 
             await shared.close()
 
 
+async def test_a_send_under_way_in_one_instance_keeps_the_chat_from_the_other(
+        redis_url: str) -> None:
+    """A request slowed on its way past the chat's second still holds the chat's place, so
+    the other instance's send cannot reach Telegram within the same second; once it has
+    completed, the second counts from then."""
+    a, b = (SharedLimits(Redis.from_url(redis_url), 1) for _ in range(2))
+    try:
+        assert await a.reserve(778) == 0
+        await asyncio.sleep(1.2)  # longer than the chat's second (and its margin)
+        assert await b.reserve(778) > 0
+        await a.done(778)
+        completed = time.monotonic()
+        wait = await b.reserve(778)
+        assert 1.05 - (time.monotonic() - completed) - 0.05 < wait <= 1.05
+    finally:
+        for shared in (a, b):
+            await shared.close()
+
+
+async def test_a_killed_instances_send_under_way_frees_its_place_in_time(
+        redis_url: str) -> None:
+    a, b = (SharedLimits(Redis.from_url(redis_url), 1) for _ in range(2))
+    a.under_way_ms = 300
+    try:
+        started = time.monotonic()
+        assert await a.reserve(779) == 0  # and then the instance is killed: no done
+        while (wait := await b.reserve(779)) > 0:
+            assert time.monotonic() - started < 30
+            await asyncio.sleep(wait)
+        assert time.monotonic() - started >= 0.3 + 1.0  # under way, then the chat's second
+    finally:
+        for shared in (a, b):
+            await shared.close()
+
+
 async def test_three_instances_sweeping_at_once_do_each_thing_once(
         fake: FakeTelegram, postgres_url: str, redis_url: str) -> None:
     """Every wish past its grid's deadline climbs to the community once, its card is posted

@@ -33,6 +33,18 @@ def test_one_message_a_second_to_a_chat_counted_from_when_it_completed() -> None
     assert keeper.wait(PERSON) == 0
 
 
+def test_a_send_under_way_keeps_its_place_however_long_it_takes() -> None:
+    clock = Clock()
+    keeper = limits(clock)
+    slot = keeper.take(PERSON)
+    clock.now += 5  # the request has not reached Telegram yet
+    assert keeper.wait(PERSON) == pytest.approx(MARGIN)  # looked at again within the second
+    keeper.done(slot)
+    assert keeper.wait(PERSON) == pytest.approx(MARGIN)  # a second from when it completed
+    clock.now += MARGIN
+    assert keeper.wait(PERSON) == 0
+
+
 def test_twenty_messages_a_minute_to_a_group() -> None:
     clock = Clock()
     keeper = limits(clock)
