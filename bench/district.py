@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench import district_data as data
-from bench.common import DATABASES, PROJECT, figure, heading
+from bench.common import DATABASES, LIFTED_LIMITS, PROJECT, figure, heading
 from bench.throughput import BATCH, CHATTER, KINDS, WEIGHTS, WISHES, GridLinkRunner, Updates
 from bench.throughput import Workload as MixWorkload
 from bench.throughput import drive as drive_mix
@@ -249,7 +249,7 @@ class MixRunner(GridLinkRunner):
 def unlimited() -> Any:
     from bot.limits import Limits
 
-    return Limits(per_second=10**9, per_chat_per_second=10**9, per_group_per_minute=10**9)
+    return Limits(**LIFTED_LIMITS)
 
 
 async def last_wish(db: Any) -> int:

@@ -9,17 +9,16 @@ bench.throughput, which lifts them in its own process, says too.
 import sys
 from functools import partial
 
+from bench.common import LIFTED_LIMITS
 from bot import __main__ as bot_main
 from bot import limits, sender, shared_limits
 
-LIFTED = {"per_second": 10**9, "per_chat_per_second": 10**9, "per_group_per_minute": 10**9}
-
 
 def lift_limits() -> None:
-    sender.Limits = partial(limits.Limits, **LIFTED)  # type: ignore[misc]
+    sender.Limits = partial(limits.Limits, **LIFTED_LIMITS)  # type: ignore[misc]
     defaults = shared_limits.SharedLimits.__init__.__kwdefaults__
-    assert defaults is not None and set(LIFTED) <= set(defaults)
-    defaults.update(LIFTED)
+    assert defaults is not None and set(LIFTED_LIMITS) <= set(defaults)
+    defaults.update(LIFTED_LIMITS)
 
 
 if __name__ == "__main__":
